@@ -1,0 +1,32 @@
+// Domain types shared by repositories, routes, scripts and the Cognito triggers.
+
+export const GROUPS = ['admins', 'members', 'platform-admins'] as const
+export type Group = typeof GROUPS[number]
+/** The groups a tenant admin may hand out; platform-admins is the operator's and belongs to no tenant. */
+export const TENANT_GROUPS = ['admins', 'members'] as const
+export type TenantGroup = typeof TENANT_GROUPS[number]
+
+export type TenantStatus = 'active' | 'suspended'
+export interface Tenant {
+  tenantId: string
+  name: string
+  status: TenantStatus
+  createdAt: string
+  updatedAt: string
+}
+
+/** pending: written before the Cognito call; invited: Cognito user exists; active: has signed in; disabled: suspended by an admin. */
+export type MembershipStatus = 'pending' | 'invited' | 'active' | 'disabled'
+export interface Membership {
+  tenantId: string
+  userId: string
+  email: string
+  groups: TenantGroup[]
+  status: MembershipStatus
+  createdAt: string
+  updatedAt: string
+}
+
+/** Ids that reach a DynamoDB key: no '#', bounded length. */
+export const ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$'
+export const ID_REGEX = new RegExp(ID_PATTERN)
