@@ -1,0 +1,12 @@
+// Typed domain errors. plugins/errors.ts turns any of them into an RFC 9457 problem+json response.
+import createError from '@fastify/error'
+
+export const InvalidIdError = createError<[string]>('APP_INVALID_ID', 'Invalid %s', 400)
+export const NotFoundError = createError<[string]>('APP_NOT_FOUND', '%s not found', 404)
+export const ConflictError = createError<[string]>('APP_CONFLICT', '%s', 409)
+export const PreconditionRequiredError = createError('APP_PRECONDITION_REQUIRED', 'If-Match header is required', 428)
+export const PreconditionFailedError = createError('APP_PRECONDITION_FAILED', 'The resource has changed; fetch it again', 412)
+export const UnprocessableError = createError<[string]>('APP_UNPROCESSABLE', '%s', 422)
+export const BadRequestError = createError<[string]>('APP_BAD_REQUEST', '%s', 400)
+export const ForbiddenError = createError<[string]>('APP_FORBIDDEN', '%s', 403)
+export const ServiceUnavailableError = createError<[string]>('APP_UNAVAILABLE', '%s', 503)

@@ -1,0 +1,25 @@
+// Single-table key layout. The only module that spells PK/SK/GSI1 values; everything else asks it.
+import { ID_REGEX } from '../domain/model.js'
+import { InvalidIdError } from '../domain/errors.js'
+
+/** Refuses any id that could break out of its key segment ('#'), or is unbounded. */
+export function assertId (id: string, what = 'id'): string {
+  if (typeof id !== 'string' || !ID_REGEX.test(id)) throw new InvalidIdError(what)
+  return id
+}
+
+export const keys = {
+  tenantPk: (tenantId: string) => `TENANT#${assertId(tenantId, 'tenantId')}`,
+  /** The tenant's own record: PK=TENANT#<t>, SK=TENANT. Listed for operators through GSI1PK=TENANTS. */
+  tenant: (tenantId: string) => ({ PK: keys.tenantPk(tenantId), SK: 'TENANT' }),
+  tenantsIndexPk: 'TENANTS',
+  /** A membership: PK=TENANT#<t>, SK=USER#<sub>; GSI1 finds it from the user: GSI1PK=USER#<sub>, GSI1SK=TENANT#<t>. */
+  membership: (tenantId: string, userId: string) => ({ PK: keys.tenantPk(tenantId), SK: `USER#${assertId(userId, 'userId')}` }),
+  membershipIndex: (tenantId: string, userId: string) => ({ GSI1PK: `USER#${assertId(userId, 'userId')}`, GSI1SK: keys.tenantPk(tenantId) }),
+  userIndexPk: (userId: string) => `USER#${assertId(userId, 'userId')}`,
+  membershipSkPrefix: 'USER#',
+  order: (tenantId: string, orderId: string) => ({ PK: keys.tenantPk(tenantId), SK: `ORDER#${assertId(orderId, 'orderId')}` }),
+  orderSkPrefix: 'ORDER#',
+  idempotency: (tenantId: string, scope: string, key: string) => ({ PK: keys.tenantPk(tenantId), SK: `IDEMPOTENCY#${scope}#${assertId(key, 'Idempotency-Key')}` }),
+  auditSkPrefix: 'AUDIT#'
+}
