@@ -1,0 +1,58 @@
+// Deny by default: every route must declare config.auth; this attaches authentication, tenant resolution and the group check.
+import fp from 'fastify-plugin'
+import type { FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify'
+import { GROUPS, type Group } from '../src/domain/model.js'
+import type { AuthPolicy } from '../src/domain/principal.js'
+import { InsufficientScopeError } from './auth.js'
+
+declare module 'fastify' {
+  interface FastifyContextConfig { auth?: AuthPolicy }
+}
+
+export class MissingPolicyError extends Error {
+  override name = 'MissingPolicyError'
+}
+
+/** Throws at startup on a route without a valid policy: no route is ever reachable by omission. */
+export function checkPolicy (route: Pick<RouteOptions, 'method' | 'url' | 'config'>): AuthPolicy {
+  const policy = (route.config as { auth?: unknown } | undefined)?.auth
+  const where = `${String(route.method)} ${route.url}`
+  if (policy === 'public') return policy
+  if (policy === null || typeof policy !== 'object') throw new MissingPolicyError(`Route ${where} declares no access policy (config.auth)`)
+  const p = policy as Exclude<AuthPolicy, 'public'>
+  if (p.groups !== undefined && (!Array.isArray(p.groups) || p.groups.length === 0 || p.groups.some(g => !GROUPS.includes(g as Group)))) {
+    throw new MissingPolicyError(`Route ${where} has an invalid config.auth.groups`)
+  }
+  if (p.tenant !== undefined && !['required', 'optional', 'none'].includes(p.tenant)) {
+    throw new MissingPolicyError(`Route ${where} has an invalid config.auth.tenant`)
+  }
+  return p
+}
+
+export default fp(async function accessPolicy (app) {
+  app.addHook('onRoute', (route) => {
+    // HEAD routes are generated from GET routes and share their config.
+    const policy = checkPolicy(route)
+    if (policy === 'public') return
+    const tenant = policy.tenant ?? 'required'
+    if (tenant !== 'none' && !app.hasDecorator('resolveTenant')) {
+      throw new MissingPolicyError(`Route ${String(route.method)} ${route.url} needs a tenant but the tenant plugin is not registered`)
+    }
+    const hooks: onRequestHookHandler[] = [app.authenticate]
+    if (tenant !== 'none') {
+      hooks.push(async function tenantHook (request: FastifyRequest, reply: FastifyReply) {
+        await app.resolveTenant(request, reply, tenant === 'required')
+      })
+    }
+    const groups = policy.groups
+    if (groups) {
+      hooks.push(async function groupsHook (request: FastifyRequest) {
+        // Within a tenant, the membership's groups are authoritative (a demotion takes effect before the token expires).
+        const held = request.tenant?.groups ?? request.principal?.groups ?? []
+        if (!groups.some(g => held.includes(g))) throw new InsufficientScopeError()
+      })
+    }
+    const existing = route.onRequest ? (Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest]) : []
+    route.onRequest = [...hooks, ...existing]
+  })
+}, { name: 'access-policy', dependencies: ['auth'] })

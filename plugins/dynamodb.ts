@@ -1,0 +1,27 @@
+// The DynamoDB document client, shared by every repository, closed with the app.
+import fp from 'fastify-plugin'
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { NodeHttpHandler } from '@smithy/node-http-handler'
+import { awsClientOptions } from '../src/aws.js'
+import type { Config } from '../src/config.js'
+
+export function createDynamo (config: Config) {
+  const client = new DynamoDBClient({
+    ...awsClientOptions(config, config.DYNAMODB_ENDPOINT),
+    // A DynamoDB that does not answer must fail a request in seconds, not hang it.
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 3000 })
+  })
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } })
+  return { client, doc, tableName: config.TABLE_NAME }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance { dynamo: ReturnType<typeof createDynamo> }
+}
+
+export default fp<{ config: Config, dynamo?: ReturnType<typeof createDynamo> }>(async function dynamodb (app, opts) {
+  const dynamo = opts.dynamo ?? createDynamo(opts.config)
+  app.decorate('dynamo', dynamo)
+  if (!opts.dynamo) app.addHook('onClose', async () => { dynamo.client.destroy() })
+}, { name: 'dynamodb' })

@@ -1,0 +1,51 @@
+// One error handler: every error, the framework's included, leaves as RFC 9457 application/problem+json.
+import fp from 'fastify-plugin'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { STATUS_CODES } from 'node:http'
+
+export interface Problem {
+  type: string
+  title: string
+  status: number
+  detail?: string
+  code?: string
+  instance?: string
+  errors?: Array<{ path: string, message: string }>
+}
+
+/** Errors may carry response headers (WWW-Authenticate, Retry-After) to send with the problem. */
+export interface HttpErrorExtras { headers?: Record<string, string> }
+
+export function problem (status: number, detail?: string, extra: Partial<Problem> = {}): Problem {
+  return { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, ...(detail ? { detail } : {}), ...extra }
+}
+
+export function sendProblem (reply: FastifyReply, p: Problem, headers?: Record<string, string>) {
+  if (headers) reply.headers(headers)
+  return reply.code(p.status).type('application/problem+json; charset=utf-8').send(p)
+}
+
+/** Maps an error to a problem. 5xx details are never exposed. */
+export function toProblem (err: FastifyError & HttpErrorExtras, request: FastifyRequest): Problem {
+  if (err.validation) {
+    return problem(400, 'The request is not valid', {
+      code: 'VALIDATION',
+      errors: err.validation.map(v => ({ path: `${err.validationContext ?? 'request'}${v.instancePath ?? ''}`, message: v.message ?? 'invalid' }))
+    })
+  }
+  const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
+  if (status >= 500) return problem(status, status === 503 && err.code?.startsWith('APP_') ? err.message : undefined, { instance: request.id })
+  return problem(status, err.message, err.code ? { code: err.code } : {})
+}
+
+export default fp(async function errors (app) {
+  app.setErrorHandler(function (err: FastifyError & HttpErrorExtras, request, reply) {
+    const p = toProblem(err, request)
+    if (p.status >= 500) request.log.error({ err }, 'request failed')
+    else request.log.info({ code: err.code, status: p.status }, err.message)
+    return sendProblem(reply, p, err.headers)
+  })
+  app.setNotFoundHandler(function (request, reply) {
+    return sendProblem(reply, problem(404, `Route ${request.method} ${request.url.split('?')[0]} not found`))
+  })
+}, { name: 'errors' })

@@ -1,0 +1,52 @@
+// Liveness (no I/O) and readiness (DynamoDB answers, signing keys load), both public.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb'
+import type { Config } from '../../src/config.js'
+import { problem, sendProblem } from '../../plugins/errors.js'
+
+/** Readiness must answer within 2 s whatever hangs behind it. */
+const CHECK_TIMEOUT_MS = 1500
+
+async function withTimeout<T> (work: (signal: AbortSignal) => Promise<T>, ms: number): Promise<T> {
+  const controller = new AbortController()
+  let timer: NodeJS.Timeout | undefined
+  try {
+    return await Promise.race([
+      work(controller.signal),
+      new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => { controller.abort(); reject(new Error('timed out')) }, ms)
+      })
+    ])
+  } finally { clearTimeout(timer) }
+}
+
+const Status = Type.Object({ status: Type.Literal('ok') })
+const Problem = Type.Object({ type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.Optional(Type.String()) }, { additionalProperties: true })
+
+const health: FastifyPluginAsyncTypebox<{ config: Config }> = async (app) => {
+  app.get('/health', {
+    config: { auth: 'public' },
+    schema: { tags: ['health'], summary: 'Liveness', response: { 200: Status } }
+  }, async () => ({ status: 'ok' as const }))
+
+  app.get('/health/ready', {
+    config: { auth: 'public' },
+    schema: { tags: ['health'], summary: 'Readiness: DynamoDB and signing keys', response: { 200: Status, 503: Problem } }
+  }, async (request, reply) => {
+    const checks = {
+      dynamodb: withTimeout(signal => app.dynamo.client.send(new DescribeTableCommand({ TableName: app.dynamo.tableName }), { abortSignal: signal }), CHECK_TIMEOUT_MS),
+      signingKeys: withTimeout(() => app.signingKeysReady(), CHECK_TIMEOUT_MS)
+    }
+    const down: string[] = []
+    await Promise.all(Object.entries(checks).map(async ([name, check]) => {
+      try { await check } catch (err) {
+        down.push(name)
+        request.log.warn({ err, check: name }, 'readiness check failed')
+      }
+    }))
+    if (down.length > 0) return sendProblem(reply, problem(503, `Not ready: ${down.sort().join(', ')} unavailable`))
+    return { status: 'ok' as const }
+  })
+}
+export default health

@@ -1,0 +1,49 @@
+// buildApp(config): registers the plugins, then the routes. No listen, no process handling: see server.ts and lambda.ts.
+import Fastify, { type FastifyServerOptions } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Config } from './config.js'
+import errors, { problem, sendProblem } from '../plugins/errors.js'
+import dynamodb, { type createDynamo } from '../plugins/dynamodb.js'
+import auth from '../plugins/auth.js'
+import tenant from '../plugins/tenant.js'
+import accessPolicy from '../plugins/access-policy.js'
+import health from '../routes/health/index.js'
+
+export interface AppOptions {
+  logger?: FastifyServerOptions['logger']
+  /** Injected clients, for tests and scripts that already hold one. */
+  dynamo?: ReturnType<typeof createDynamo>
+}
+
+export const loggerOptions = (level: string) => ({
+  level,
+  redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.token', '*.accessToken', '*.idToken'], censor: '[redacted]' }
+})
+
+export async function buildApp (config: Config, opts: AppOptions = {}) {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    // Unknown properties must be rejected (400), never silently stripped.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    maxParamLength: 200,
+    bodyLimit: 1024 * 1024,
+    requestTimeout: 30_000,
+    connectionTimeout: 10_000,
+    return503OnClosing: true,
+    // Errors the router raises before any handler (bad URL, oversized path parameter, ...) are problems too.
+    frameworkErrors (err, _request, reply) {
+      const status = (err as { statusCode?: number }).statusCode
+      return sendProblem(reply, problem(typeof status === 'number' && status >= 400 && status < 500 ? status : 400, 'The request could not be routed'))
+    }
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  await app.register(errors)
+  await app.register(dynamodb, { config, dynamo: opts.dynamo })
+  await app.register(auth, { config })
+  await app.register(tenant, { config })
+  await app.register(accessPolicy)
+
+  await app.register(health, { config })
+  return app
+}
+export type App = Awaited<ReturnType<typeof buildApp>>

@@ -1,0 +1,23 @@
+// Shared AWS SDK client settings: endpoint overrides for the local services, and their dummy credentials.
+import type { Config } from './config.js'
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]'])
+
+export function isLocalEndpoint (endpoint: string | undefined): boolean {
+  if (!endpoint) return false
+  try { return LOCAL_HOSTS.has(new URL(endpoint).hostname) } catch { return false }
+}
+
+/**
+ * Client options for one service. A local endpoint with no credentials in the environment gets dummy ones,
+ * so `npm run dev` needs no AWS profile; anything else uses the SDK's default provider chain.
+ */
+export function awsClientOptions (config: Pick<Config, 'AWS_REGION' | 'AWS_MAX_ATTEMPTS'>, endpoint: string | undefined, env: NodeJS.ProcessEnv = process.env) {
+  const hasCredentials = Boolean(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || env.AWS_WEB_IDENTITY_TOKEN_FILE)
+  return {
+    region: config.AWS_REGION,
+    maxAttempts: config.AWS_MAX_ATTEMPTS,
+    ...(endpoint ? { endpoint } : {}),
+    ...(isLocalEndpoint(endpoint) && !hasCredentials ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {})
+  }
+}

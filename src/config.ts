@@ -1,0 +1,71 @@
+// The service's configuration: one TypeBox schema of the environment, validated once at boot.
+import { Type, type Static } from 'typebox'
+import { Value } from 'typebox/value'
+import { TABLE } from './table.js'
+
+const Bool = (def: boolean, description: string) => Type.Boolean({ default: def, description })
+const Int = (def: number, min: number, max: number, description: string) =>
+  Type.Integer({ default: def, minimum: min, maximum: max, description })
+
+/** One or more http(s) URLs, comma-separated. */
+const URL_LIST = '^https?://[^,\\s]+(\\s*,\\s*https?://[^,\\s]+)*$'
+
+export const ConfigSchema = Type.Object({
+  PORT: Int(3000, 0, 65535, 'HTTP port'),
+  HOST: Type.String({ default: '127.0.0.1', minLength: 1, description: 'Listen address; a container sets 0.0.0.0' }),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)), { default: 'info' }),
+  AWS_REGION: Type.String({ default: 'us-east-1', pattern: '^[a-z]{2}(-[a-z]+)+-\\d$' }),
+  COGNITO_USER_POOL_ID: Type.String({ pattern: '^[\\w-]+_[0-9a-zA-Z]+$', description: 'required' }),
+  COGNITO_CLIENT_IDS: Type.String({ pattern: '^[\\w-]+(,[\\w-]+)*$', description: 'required; comma-separated app client ids' }),
+  COGNITO_ISSUER: Type.Optional(Type.String({ pattern: URL_LIST, description: 'comma-separated issuers; default from region and pool' })),
+  COGNITO_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://\\S+$' })),
+  DYNAMODB_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://\\S+$' })),
+  TABLE_NAME: Type.String({ default: TABLE.defaultName, pattern: '^[a-zA-Z0-9_.-]{3,255}$' }),
+  AUTH_MODE: Type.Union([Type.Literal('jwt'), Type.Literal('apigateway')], { default: 'jwt' }),
+  ACCEPT_ID_TOKENS: Bool(false, 'accept Cognito ID tokens as well as access tokens'),
+  JWT_CLOCK_TOLERANCE_SECONDS: Int(5, 0, 60, 'leeway for exp and nbf'),
+  JWKS_TIMEOUT_MS: Int(1500, 100, 10000, 'timeout of one JWKS fetch'),
+  JWKS_REFETCH_INTERVAL_SECONDS: Int(10, 10, 3600, 'at most one JWKS refetch per interval for unknown kids'),
+  TOKEN_CACHE_SIZE: Int(10000, 0, 1000000, 'verified tokens kept in memory; 0 disables'),
+  MEMBERSHIP_CACHE_TTL_SECONDS: Int(30, 0, 300, 'how long a resolved membership is reused'),
+  CORS_ORIGINS: Type.String({ default: '', pattern: `^(${URL_LIST.slice(1, -1)})?$`, description: 'comma-separated allowed origins' }),
+  RATE_LIMIT_MAX: Int(1000, 1, 1000000, 'requests per tenant per window'),
+  RATE_LIMIT_WINDOW_SECONDS: Int(60, 1, 3600, 'per-tenant rate-limit window'),
+  COGNITO_CREATE_USER_RPS: Int(50, 1, 1000, 'client-side budget for AdminCreateUser'),
+  COGNITO_USER_UPDATE_RPS: Int(25, 1, 1000, 'client-side budget for the user-update category'),
+  COGNITO_USER_READ_RPS: Int(120, 1, 1000, 'client-side budget for the user-read category'),
+  AWS_MAX_ATTEMPTS: Int(3, 1, 10, 'AWS SDK attempts per call, with backoff')
+})
+export type EnvConfig = Static<typeof ConfigSchema>
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+const list = (s: string | undefined) => (s ?? '').split(',').map(x => x.trim()).filter(Boolean)
+
+/** Validates the environment; throws ConfigError with one line naming the variable. */
+export function loadConfig (env: NodeJS.ProcessEnv = process.env) {
+  const raw: Record<string, unknown> = {}
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    const v = env[key]
+    if (v !== undefined && v !== '') raw[key] = v.trim()
+  }
+  const value = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw))
+  if (!Value.Check(ConfigSchema, value)) {
+    const [first] = [...Value.Errors(ConfigSchema, value)]
+    const missing = first?.keyword === 'required' ? (first.params as { requiredProperties?: string[] }).requiredProperties?.[0] : undefined
+    const name = missing ?? first?.instancePath.replace(/^\//, '') ?? 'configuration'
+    const shown = missing ? 'is required' : `is invalid (${JSON.stringify(env[name] ?? '')})`
+    throw new ConfigError(`Configuration error: ${name} ${shown}`)
+  }
+  const c = value as EnvConfig
+  const issuers = c.COGNITO_ISSUER ? list(c.COGNITO_ISSUER).map(i => i.replace(/\/+$/, '')) : [`https://cognito-idp.${c.AWS_REGION}.amazonaws.com/${c.COGNITO_USER_POOL_ID}`]
+  return {
+    ...c,
+    cognitoClientIds: list(c.COGNITO_CLIENT_IDS),
+    cognitoIssuers: issuers,
+    corsOrigins: list(c.CORS_ORIGINS)
+  }
+}
+export type Config = ReturnType<typeof loadConfig>

@@ -1,0 +1,30 @@
+// Process entry: load config, build the app, listen, and shut down gracefully on signals.
+import closeWithGrace from 'close-with-grace'
+import { ConfigError, loadConfig, type Config } from './config.js'
+import { buildApp, loggerOptions } from './app.js'
+
+let config: Config
+try {
+  config = loadConfig()
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`)
+    process.exit(1)
+  }
+  throw err
+}
+
+const app = await buildApp(config, { logger: loggerOptions(config.LOG_LEVEL) })
+
+closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  if (err) app.log.error({ err }, 'closing after an uncaught error')
+  else app.log.info({ signal }, 'closing')
+  await app.close()
+})
+
+try {
+  await app.listen({ port: config.PORT, host: config.HOST })
+} catch (err) {
+  app.log.fatal({ err }, 'could not listen')
+  process.exit(1)
+}
