@@ -15,3 +15,12 @@ export interface TenantContext {
   tenantId: string
   groups: TenantGroup[]
 }
+
+/**
+ * Mints a scope. Only plugins/tenant (from a verified identity and its membership) and operator paths (platform
+ * admins acting on a tenant they address by id, the import script) may call it; test/unit/scope-minting.test.ts
+ * fails the build if anything else does.
+ */
+export function mintTenantScope (tenantId: string): TenantScope {
+  return Object.freeze({ tenantId }) as TenantScope
+}
