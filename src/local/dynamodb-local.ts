@@ -98,6 +98,10 @@ async function launch (dir: string, port: number, options: DynamoLocalOptions): 
   const storage = options.persistent === undefined ? ['-inMemory'] : ['-dbPath', resolve(options.persistent)]
   if (options.persistent !== undefined) mkdirSync(options.persistent, { recursive: true })
   const args = [
+    // Startup, not peak throughput, is what dev and tests wait on: C1-only JIT and the serial GC roughly
+    // halve the time to the first answered request (measured ~10 s -> ~5 s on a loaded 2-CPU machine).
+    '-XX:TieredStopAtLevel=1',
+    '-XX:+UseSerialGC',
     `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
     '-jar', join(dir, 'DynamoDBLocal.jar'),
     ...storage,
