@@ -1,4 +1,4 @@
-// The stateless stack: the API compute (Lambda + HTTP API, or Fargate), replaceable at will; it gets the stateful resources as props.
+// The stateless stack: the API compute (Lambda behind an HTTP API), replaceable at will; it gets the stateful resources as props.
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib'
 import type * as cognito from 'aws-cdk-lib/aws-cognito'
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb'

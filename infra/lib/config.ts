@@ -3,7 +3,6 @@ import type { Node } from 'constructs'
 
 export const STAGES = ['dev', 'prod'] as const
 export type Stage = typeof STAGES[number]
-export type Compute = 'lambda' | 'fargate'
 
 export interface StageConfig {
   stage: Stage
@@ -15,7 +14,6 @@ export interface StageConfig {
   logoutUrls: string[]
   /** Passwordless email one-time codes as a first sign-in factor, besides passwords. */
   passwordless: boolean
-  compute: Compute
 }
 
 type Raw = Record<string, unknown>
@@ -54,8 +52,6 @@ export function readStageConfig (node: Node): StageConfig {
   const logoutUrls = asList(get('logoutUrls'), 'logoutUrls')
   for (const url of callbackUrls) assertCallbackUrl(url, 'callbackUrls')
   for (const url of logoutUrls) assertCallbackUrl(url, 'logoutUrls')
-  const compute = get('compute') ?? 'lambda'
-  if (compute !== 'lambda' && compute !== 'fargate') throw new Error(`context compute must be lambda or fargate, got ${String(compute)}`)
 
   return {
     stage: stage as Stage,
@@ -63,7 +59,6 @@ export function readStageConfig (node: Node): StageConfig {
     domainPrefix: String(get('domainPrefix') ?? prefix),
     callbackUrls,
     logoutUrls,
-    passwordless: asBoolean(get('passwordless'), 'passwordless'),
-    compute
+    passwordless: asBoolean(get('passwordless'), 'passwordless')
   }
 }
