@@ -64,7 +64,18 @@ export class Api extends Construct {
         TABLE_NAME: table.tableName,
         NODE_OPTIONS: '--enable-source-maps'
       },
-      logGroup: functionLogGroup(this, 'HandlerLogs', config.stage)
+      logGroup: functionLogGroup(this, 'HandlerLogs', config.stage),
+      bundling: {
+        // @fastify/swagger-ui serves files from its package's static/ folder, which esbuild does not bundle.
+        // Ship them as static/ next to index.mjs; the app points swagger-ui's baseDir there when bundled.
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) => [
+            `cp -r "${inputDir}/node_modules/@fastify/swagger-ui/static" "${outputDir}/static"`
+          ]
+        }
+      }
     }))
 
     table.grantReadWriteData(this.handler)

@@ -12,6 +12,19 @@ import { OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-n
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const repoPath = (...segments: string[]): string => path.join(REPO_ROOT, ...segments)
 
+/**
+ * An ESM bundle has no require, __filename or __dirname, yet CommonJS dependencies bundled into it use them
+ * (@fastify/error calls require(); @fastify/swagger-ui resolves its static files from __dirname). Define them.
+ */
+export const ESM_BANNER = [
+  "import { createRequire as __createRequire } from 'node:module';",
+  "import { fileURLToPath as __fileURLToPath } from 'node:url';",
+  "import { dirname as __pathDirname } from 'node:path';",
+  'const require = __createRequire(import.meta.url);',
+  'const __filename = __fileURLToPath(import.meta.url);',
+  'const __dirname = __pathDirname(__filename);'
+].join(' ')
+
 export function nodeFunctionProps (entry: string, overrides: Partial<NodejsFunctionProps> = {}): NodejsFunctionProps {
   return {
     entry,
@@ -31,7 +44,7 @@ export function nodeFunctionProps (entry: string, overrides: Partial<NodejsFunct
       format: OutputFormat.ESM,
       target: 'node22',
       mainFields: ['module', 'main'],
-      banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+      banner: ESM_BANNER,
       externalModules: [],
       minify: true,
       sourceMap: true,

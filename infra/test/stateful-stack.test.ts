@@ -1,5 +1,8 @@
 // Assertions on the stateful stack (table, user pool, client, domain, groups, triggers) as synthesized for the default stage.
 import t from 'tap'
+import { existsSync } from 'node:fs'
+import * as path from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { Stack } from 'aws-cdk-lib'
 import { Match, Template } from 'aws-cdk-lib/assertions'
 import * as cognito from 'aws-cdk-lib/aws-cognito'
@@ -12,7 +15,7 @@ import { asList, findCycle, policyStatements, synthStage } from './fixtures/app.
 t.setTimeout(240_000)
 
 // One synth (with real esbuild bundling) for the whole file.
-const { statefulTemplate: template } = synthStage()
+const { statefulTemplate: template, apiTemplate, outdir } = synthStage()
 const json = template.toJSON()
 const logicalIdOf = (type: string, props: Record<string, unknown> = {}): string => {
   const ids = Object.keys(template.findResources(type, { Properties: props }))
@@ -172,4 +175,18 @@ t.test('the cycle check catches the userPool.grant() trap from CDK-NOTES', async
   t.ok(cycle, `found: ${cycle?.join(' -> ')}`)
   // aws-cdk-lib's assertions make the same check when building a Template, so Template.fromStack above would throw too.
   t.throws(() => Template.fromStack(stack), /dependency cycle/)
+})
+
+t.test('bundles: the trigger ESM bundles load and export handler; the API bundle ships swagger-ui static files', async t => {
+  // A function's code is the asset <hash>.zip, staged as <outdir>/asset.<hash>/.
+  const assetDir = (fn: Record<string, any>): string => path.join(outdir, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`)
+  for (const name of ['PreSignUp', 'PostConfirmation', 'PreTokenGeneration']) {
+    const file = path.join(assetDir(json.Resources[functionIdOf(name)]), 'index.mjs')
+    // Importing proves the require/__dirname banner works for the CommonJS code inside (no AWS call happens at import).
+    const mod = await import(pathToFileURL(file).href) as { handler?: unknown }
+    t.equal(typeof mod.handler, 'function', `${name} bundle exports handler`)
+  }
+  const apiFn = Object.values(apiTemplate.findResources('AWS::Lambda::Function'))[0]!
+  t.ok(existsSync(path.join(assetDir(apiFn), 'index.mjs')), 'API bundle built')
+  t.ok(existsSync(path.join(assetDir(apiFn), 'static', 'swagger-ui-bundle.js')), 'swagger-ui static files copied')
 })
