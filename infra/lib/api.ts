@@ -1,0 +1,106 @@
+// The HTTP API: the Fastify app (src/lambda.ts) in one Lambda behind API Gateway HTTP API with a Cognito JWT authorizer.
+import { Duration, Stack } from 'aws-cdk-lib'
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2'
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers'
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations'
+import type * as cognito from 'aws-cdk-lib/aws-cognito'
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb'
+import * as iam from 'aws-cdk-lib/aws-iam'
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs'
+import { Construct } from 'constructs'
+import type { StageConfig } from './config.js'
+import { functionLogGroup, nodeFunctionProps, repoPath } from './bundling.js'
+
+export interface ApiProps {
+  config: StageConfig
+  table: dynamodb.ITable
+  userPool: cognito.IUserPool
+  userPoolClient: cognito.IUserPoolClient
+}
+
+/** Exactly the admin calls the API's user management makes; nothing else on the pool. */
+export const API_COGNITO_ACTIONS = [
+  'cognito-idp:AdminCreateUser',
+  'cognito-idp:AdminGetUser',
+  'cognito-idp:AdminAddUserToGroup',
+  'cognito-idp:AdminRemoveUserFromGroup',
+  'cognito-idp:AdminListGroupsForUser',
+  'cognito-idp:AdminDisableUser',
+  'cognito-idp:AdminEnableUser',
+  'cognito-idp:AdminDeleteUser',
+  'cognito-idp:AdminUserGlobalSignOut',
+  'cognito-idp:AdminUpdateUserAttributes'
+] as const
+
+/** Routes the app serves without a token; everything else needs a valid access token. */
+export const PUBLIC_ROUTES: Array<{ path: string, method: apigw.HttpMethod }> = [
+  { path: '/health', method: apigw.HttpMethod.GET },
+  { path: '/health/ready', method: apigw.HttpMethod.GET },
+  { path: '/docs', method: apigw.HttpMethod.GET },
+  { path: '/docs/{proxy+}', method: apigw.HttpMethod.GET },
+  // Browsers send CORS preflights without Authorization; without this route the JWT authorizer answers them 401.
+  // @fastify/cors in the app answers them instead.
+  { path: '/{proxy+}', method: apigw.HttpMethod.OPTIONS }
+]
+
+export class Api extends Construct {
+  readonly handler: NodejsFunction
+  readonly httpApi: apigw.HttpApi
+  readonly issuer: string
+
+  constructor (scope: Construct, id: string, props: ApiProps) {
+    super(scope, id)
+    const { config, table, userPool, userPoolClient } = props
+
+    this.handler = new NodejsFunction(this, 'Handler', nodeFunctionProps(repoPath('src', 'lambda.ts'), {
+      description: `Fastify API (${config.stage})`,
+      memorySize: 1024,
+      timeout: Duration.seconds(10),
+      environment: {
+        // The authorizer has verified the token before the Lambda runs; the app reads the claims API Gateway passes on.
+        AUTH_MODE: 'apigateway',
+        COGNITO_USER_POOL_ID: userPool.userPoolId,
+        COGNITO_CLIENT_IDS: userPoolClient.userPoolClientId,
+        TABLE_NAME: table.tableName,
+        NODE_OPTIONS: '--enable-source-maps'
+      },
+      logGroup: functionLogGroup(this, 'HandlerLogs', config.stage),
+      bundling: {
+        // @fastify/swagger-ui serves files from its package's static/ folder, which esbuild does not bundle.
+        // Ship them as static/ next to index.mjs; the app points swagger-ui's baseDir there when bundled.
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) => [
+            `cp -r "${inputDir}/node_modules/@fastify/swagger-ui/static" "${outputDir}/static"`
+          ]
+        }
+      }
+    }))
+
+    table.grantReadWriteData(this.handler)
+    this.handler.addToRolePolicy(new iam.PolicyStatement({
+      actions: [...API_COGNITO_ACTIONS],
+      resources: [userPool.userPoolArn]
+    }))
+
+    this.issuer = `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${userPool.userPoolId}`
+    // Cognito access tokens carry no `aud`; for them API Gateway matches `client_id` against the audience list
+    // (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html#http-api-jwt-authorizer.evaluation).
+    const authorizer = new HttpJwtAuthorizer('CognitoAuthorizer', this.issuer, {
+      jwtAudience: [userPoolClient.userPoolClientId]
+    })
+
+    this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
+      apiName: `${config.prefix}-api`,
+      description: `Multi-tenant SaaS API (${config.stage})`
+    })
+    const integration = new HttpLambdaIntegration('Lambda', this.handler, {
+      payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0
+    })
+    this.httpApi.addRoutes({ path: '/{proxy+}', methods: [apigw.HttpMethod.ANY], integration, authorizer })
+    for (const route of PUBLIC_ROUTES) {
+      this.httpApi.addRoutes({ path: route.path, methods: [route.method], integration, authorizer: new apigw.HttpNoneAuthorizer() })
+    }
+  }
+}

@@ -1,0 +1,126 @@
+// Cognito for the app: user pool, web client, managed-login domain, groups and the tenant-provisioning triggers.
+import { Duration, RemovalPolicy } from 'aws-cdk-lib'
+import * as cognito from 'aws-cdk-lib/aws-cognito'
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb'
+import * as iam from 'aws-cdk-lib/aws-iam'
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs'
+import { Construct } from 'constructs'
+import { GROUPS, type Group } from '../../src/domain/model.js'
+import type { StageConfig } from './config.js'
+import { functionLogGroup, nodeFunctionProps, repoPath } from './bundling.js'
+
+export interface AuthProps {
+  config: StageConfig
+  /** The triggers record tenants and memberships in it and read memberships back. */
+  table: dynamodb.ITable
+}
+
+/** Lower precedence wins when a user is in several groups and the groups carry IAM roles (they don't today). */
+const GROUP_PRECEDENCE: Record<Group, number> = { 'platform-admins': 0, admins: 10, members: 20 }
+
+export class Auth extends Construct {
+  readonly userPool: cognito.UserPool
+  readonly webClient: cognito.UserPoolClient
+  readonly domain: cognito.UserPoolDomain
+  readonly triggers: { preSignUp: NodejsFunction, postConfirmation: NodejsFunction, preTokenGeneration: NodejsFunction }
+
+  constructor (scope: Construct, id: string, props: AuthProps) {
+    super(scope, id)
+    const { config, table } = props
+
+    this.userPool = new cognito.UserPool(this, 'UserPool', {
+      userPoolName: `${config.prefix}-users`,
+      featurePlan: cognito.FeaturePlan.ESSENTIALS, // access-token customisation (pre token V2) and passwordless need Essentials
+      selfSignUpEnabled: true,
+      signInAliases: { email: true },
+      autoVerify: { email: true },
+      standardAttributes: { email: { required: true, mutable: true } },
+      passwordPolicy: { minLength: 12, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: false },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      // Immutable: set once, by the API's AdminCreateUser when inviting; nobody can move a user to another tenant later.
+      customAttributes: { tenant_id: new cognito.StringAttribute({ mutable: false, minLen: 1, maxLen: 64 }) },
+      ...(config.passwordless
+        ? { signInPolicy: { allowedFirstAuthFactors: { password: true, emailOtp: true } } }
+        : {}),
+      removalPolicy: RemovalPolicy.RETAIN
+    })
+
+    this.webClient = this.userPool.addClient('WebClient', {
+      userPoolClientName: `${config.prefix}-web`,
+      // A browser app cannot keep a secret: public client, authorization code grant, and the app sends a PKCE
+      // code_challenge (Cognito honours PKCE on the authorize endpoint for any client; public clients must use it).
+      generateSecret: false,
+      authFlows: { userSrp: true, ...(config.passwordless ? { user: true } : {}) },
+      oAuth: {
+        flows: { authorizationCodeGrant: true, implicitCodeGrant: false },
+        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+        callbackUrls: config.callbackUrls,
+        logoutUrls: config.logoutUrls
+      },
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(30),
+      enableTokenRevocation: true,
+      preventUserExistenceErrors: true,
+      readAttributes: new cognito.ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true, fullname: true })
+        .withCustomAttributes('tenant_id'),
+      // Listed explicitly: without writeAttributes a client may write every writable attribute, and a user could
+      // pick their own custom:tenant_id at sign-up (the tenant-escape hole). custom:tenant_id is deliberately absent.
+      writeAttributes: new cognito.ClientAttributes()
+        .withStandardAttributes({ email: true, fullname: true })
+    })
+
+    this.domain = this.userPool.addDomain('Domain', {
+      cognitoDomain: { domainPrefix: config.domainPrefix },
+      managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN
+    })
+    // Managed login (v2) shows nothing for a client without a branding style; Cognito's defaults are enough for now.
+    const branding = new cognito.CfnManagedLoginBranding(this, 'WebClientBranding', {
+      userPoolId: this.userPool.userPoolId,
+      clientId: this.webClient.userPoolClientId,
+      useCognitoProvidedValues: true
+    })
+    branding.node.addDependency(this.domain)
+
+    for (const group of GROUPS) {
+      new cognito.CfnUserPoolGroup(this, `Group-${group}`, {
+        userPoolId: this.userPool.userPoolId,
+        groupName: group,
+        precedence: GROUP_PRECEDENCE[group],
+        description: `${group} (managed by CDK)`
+      })
+    }
+
+    const trigger = (name: string, file: string): NodejsFunction => new NodejsFunction(this, name, nodeFunctionProps(repoPath('infra', 'triggers', file), {
+      description: `Cognito ${name} trigger (${config.stage})`,
+      environment: { TABLE_NAME: table.tableName, NODE_OPTIONS: '--enable-source-maps' },
+      logGroup: functionLogGroup(this, `${name}Logs`, config.stage)
+    }))
+    this.triggers = {
+      preSignUp: trigger('PreSignUp', 'pre-sign-up.ts'),
+      postConfirmation: trigger('PostConfirmation', 'post-confirmation.ts'),
+      preTokenGeneration: trigger('PreTokenGeneration', 'pre-token-generation.ts')
+    }
+    table.grantReadWriteData(this.triggers.postConfirmation)
+    table.grantReadData(this.triggers.preTokenGeneration)
+
+    // Not userPool.grant(): that puts the pool ARN in the role's default policy, which the function depends on, while
+    // the pool depends on the function (LambdaConfig) -- a cycle CloudFormation rejects at deploy, not at synth.
+    // A separate policy may name the pool because nothing waits for it.
+    const postConfirmationRole = this.triggers.postConfirmation.role
+    if (postConfirmationRole === undefined) throw new Error('PostConfirmation function has no role')
+    new iam.Policy(this, 'PostConfirmationCognitoPolicy', {
+      roles: [postConfirmationRole],
+      statements: [new iam.PolicyStatement({
+        actions: ['cognito-idp:AdminAddUserToGroup'],
+        resources: [this.userPool.userPoolArn]
+      })]
+    })
+
+    this.userPool.addTrigger(cognito.UserPoolOperation.PRE_SIGN_UP, this.triggers.preSignUp)
+    this.userPool.addTrigger(cognito.UserPoolOperation.POST_CONFIRMATION, this.triggers.postConfirmation)
+    this.userPool.addTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, this.triggers.preTokenGeneration, cognito.LambdaVersion.V2_0)
+  }
+}

@@ -1,0 +1,63 @@
+// Shared NodejsFunction settings: Node 22 on arm64, everything bundled by the local esbuild into one ESM file.
+import { fileURLToPath } from 'node:url'
+import * as path from 'node:path'
+import { Duration, RemovalPolicy } from 'aws-cdk-lib'
+import * as logs from 'aws-cdk-lib/aws-logs'
+import type { Construct } from 'constructs'
+import type { Stage } from './config.js'
+import * as lambda from 'aws-cdk-lib/aws-lambda'
+import { OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs'
+
+/** The repository root (infra/lib/ -> ../..), so entries resolve the same from any cwd (cdk CLI in infra/, tap at the root). */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const repoPath = (...segments: string[]): string => path.join(REPO_ROOT, ...segments)
+
+/**
+ * An ESM bundle has no require, __filename or __dirname, yet CommonJS dependencies bundled into it use them
+ * (@fastify/error calls require(); @fastify/swagger-ui resolves its static files from __dirname). Define them.
+ */
+export const ESM_BANNER = [
+  "import { createRequire as __createRequire } from 'node:module';",
+  "import { fileURLToPath as __fileURLToPath } from 'node:url';",
+  "import { dirname as __pathDirname } from 'node:path';",
+  'const require = __createRequire(import.meta.url);',
+  'const __filename = __fileURLToPath(import.meta.url);',
+  'const __dirname = __pathDirname(__filename);'
+].join(' ')
+
+export function nodeFunctionProps (entry: string, overrides: Partial<NodejsFunctionProps> = {}): NodejsFunctionProps {
+  return {
+    entry,
+    handler: 'handler',
+    runtime: lambda.Runtime.NODEJS_22_X,
+    architecture: lambda.Architecture.ARM_64,
+    memorySize: 256,
+    timeout: Duration.seconds(5),
+    projectRoot: REPO_ROOT,
+    depsLockFilePath: repoPath('package-lock.json'),
+    loggingFormat: lambda.LoggingFormat.JSON,
+    ...overrides,
+    bundling: {
+      // The project is ESM; an ESM bundle keeps top-level await working. CommonJS dependencies inside it still call
+      // require(), which ESM lacks, hence the createRequire banner. Nothing is external: the bundle pins the AWS SDK
+      // version we test with instead of whatever the runtime ships.
+      format: OutputFormat.ESM,
+      target: 'node22',
+      mainFields: ['module', 'main'],
+      banner: ESM_BANNER,
+      externalModules: [],
+      minify: true,
+      sourceMap: true,
+      sourcesContent: false,
+      ...overrides.bundling
+    }
+  }
+}
+
+/** An explicit log group per function, so retention is set (the implicit one keeps logs forever) and it goes with the stack. */
+export function functionLogGroup (scope: Construct, id: string, stage: Stage): logs.LogGroup {
+  return new logs.LogGroup(scope, id, {
+    retention: stage === 'prod' ? logs.RetentionDays.THREE_MONTHS : logs.RetentionDays.TWO_WEEKS,
+    removalPolicy: RemovalPolicy.DESTROY
+  })
+}

@@ -1,0 +1,64 @@
+// Reads the deployment settings for one stage from CDK context (cdk.json defaults, overridden by `-c key=value`).
+import type { Node } from 'constructs'
+
+export const STAGES = ['dev', 'prod'] as const
+export type Stage = typeof STAGES[number]
+
+export interface StageConfig {
+  stage: Stage
+  /** Prefix of physical names and stack names, e.g. saas-app-dev. */
+  prefix: string
+  /** Cognito hosted UI domain prefix: <prefix>.auth.<region>.amazoncognito.com; must be unique in the region. */
+  domainPrefix: string
+  callbackUrls: string[]
+  logoutUrls: string[]
+  /** Passwordless email one-time codes as a first sign-in factor, besides passwords. */
+  passwordless: boolean
+}
+
+type Raw = Record<string, unknown>
+
+/** `-c` values arrive as strings; cdk.json values keep their JSON type. Accept both. */
+function asBoolean (value: unknown, key: string): boolean {
+  if (value === undefined) return false
+  if (typeof value === 'boolean') return value
+  if (value === 'true') return true
+  if (value === 'false') return false
+  throw new Error(`context ${key} must be true or false, got ${String(value)}`)
+}
+
+function asList (value: unknown, key: string): string[] {
+  const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : undefined
+  if (list === undefined || list.length === 0) throw new Error(`context ${key} must be a non-empty list (JSON array or comma-separated)`)
+  return list.map(v => String(v).trim()).filter(v => v !== '')
+}
+
+/** Cognito accepts http:// only for localhost; failing at synth beats failing half-way through a deploy. */
+function assertCallbackUrl (url: string, key: string): void {
+  const parsed = new URL(url)
+  if (parsed.protocol !== 'https:' && parsed.hostname !== 'localhost') throw new Error(`context ${key}: ${url} must use https (http is only allowed for localhost)`)
+}
+
+export function readStageConfig (node: Node): StageConfig {
+  const stage = node.tryGetContext('stage') ?? 'dev'
+  if (!(STAGES as readonly string[]).includes(stage)) throw new Error(`context stage must be one of ${STAGES.join(', ')}, got ${String(stage)}`)
+  const stages = (node.tryGetContext('stages') ?? {}) as Record<string, Raw>
+  const defaults = stages[stage] ?? {}
+  // A flat key given with -c wins over the stage's defaults in cdk.json.
+  const get = (key: string): unknown => node.tryGetContext(key) ?? defaults[key]
+
+  const prefix = `saas-app-${stage as Stage}`
+  const callbackUrls = asList(get('callbackUrls'), 'callbackUrls')
+  const logoutUrls = asList(get('logoutUrls'), 'logoutUrls')
+  for (const url of callbackUrls) assertCallbackUrl(url, 'callbackUrls')
+  for (const url of logoutUrls) assertCallbackUrl(url, 'logoutUrls')
+
+  return {
+    stage: stage as Stage,
+    prefix,
+    domainPrefix: String(get('domainPrefix') ?? prefix),
+    callbackUrls,
+    logoutUrls,
+    passwordless: asBoolean(get('passwordless'), 'passwordless')
+  }
+}

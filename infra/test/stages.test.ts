@@ -1,0 +1,54 @@
+// Stage and feature settings read from CDK context: dev vs prod, passwordless, callback URLs, and bad values refused.
+import t from 'tap'
+import { App } from 'aws-cdk-lib'
+import { readStageConfig } from '../lib/config.js'
+import { synthStage } from './fixtures/app.js'
+
+// Synthesizing loads most of aws-cdk-lib (and bundles with esbuild); on a busy 2-core box that can pass tap's 30 s default.
+t.setTimeout(240_000)
+
+// Names and flags only: no bundling needed.
+const dev = synthStage({}, { bundle: false })
+const prod = synthStage({ stage: 'prod' }, { bundle: false })
+const passwordless = synthStage({ passwordless: 'true' }, { bundle: false }) // -c passwordless=true arrives as a string
+
+const props = (synthed: typeof dev, type: string): Record<string, any> => {
+  const stack = type.includes('ApiGatewayV2') ? synthed.apiTemplate : synthed.statefulTemplate
+  return Object.values(stack.findResources(type))[0]!.Properties
+}
+
+t.test('default stage is dev', async t => {
+  t.equal(dev.config.stage, 'dev')
+  t.equal(dev.stateful.stackName, 'SaasApp-dev-Stateful')
+  t.equal(dev.api.stackName, 'SaasApp-dev-Api')
+})
+
+t.test('dev and prod differ by name, not by copy-pasted stacks', async t => {
+  t.equal(prod.stateful.stackName, 'SaasApp-prod-Stateful')
+  t.equal(prod.api.stackName, 'SaasApp-prod-Api')
+  for (const [type, key] of [['AWS::Cognito::UserPool', 'UserPoolName'], ['AWS::DynamoDB::Table', 'TableName'], ['AWS::Cognito::UserPoolDomain', 'Domain'], ['AWS::Cognito::UserPoolClient', 'ClientName'], ['AWS::ApiGatewayV2::Api', 'Name']] as const) {
+    t.not(props(dev, type)[key], props(prod, type)[key], `${type} ${key} differs`)
+    t.match(props(prod, type)[key], /prod/)
+  }
+  t.strictSame(props(prod, 'AWS::Cognito::UserPoolClient').CallbackURLs, ['https://app.example.com/auth/callback'])
+  t.equal(prod.stateful.terminationProtection, true, 'prod stateful stack has termination protection')
+  t.equal(dev.stateful.terminationProtection, false)
+})
+
+t.test('passwordless on: email OTP as a first factor, USER_AUTH flow on the client', async t => {
+  t.strictSame(props(passwordless, 'AWS::Cognito::UserPool').Policies.SignInPolicy, { AllowedFirstAuthFactors: ['PASSWORD', 'EMAIL_OTP'] })
+  t.ok(props(passwordless, 'AWS::Cognito::UserPoolClient').ExplicitAuthFlows.includes('ALLOW_USER_AUTH'))
+  t.equal(props(dev, 'AWS::Cognito::UserPool').Policies.SignInPolicy, undefined, 'off by default')
+  t.notOk(props(dev, 'AWS::Cognito::UserPoolClient').ExplicitAuthFlows.includes('ALLOW_USER_AUTH'))
+})
+
+t.test('context overrides and validation', async t => {
+  const config = (context: Record<string, unknown>) => readStageConfig(new App({ context: { callbackUrls: 'http://localhost:3000/cb', logoutUrls: 'http://localhost:3000/', ...context } }).node)
+  t.strictSame(config({ callbackUrls: 'https://a.example/cb,https://b.example/cb' }).callbackUrls, ['https://a.example/cb', 'https://b.example/cb'], '-c lists are comma-separated')
+  t.equal(config({ domainPrefix: 'acme-login' }).domainPrefix, 'acme-login')
+  t.equal(config({}).domainPrefix, 'saas-app-dev', 'domain prefix defaults to the stage prefix')
+  t.equal(config({ passwordless: 'false' }).passwordless, false)
+  t.throws(() => config({ stage: 'staging' }), /stage must be one of dev, prod/)
+  t.throws(() => config({ callbackUrls: 'http://app.example.com/cb' }), /must use https/)
+  t.throws(() => config({ passwordless: 'yes' }), /passwordless must be true or false/)
+})

@@ -1,0 +1,192 @@
+// Assertions on the stateful stack (table, user pool, client, domain, groups, triggers) as synthesized for the default stage.
+import t from 'tap'
+import { existsSync } from 'node:fs'
+import * as path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { Stack } from 'aws-cdk-lib'
+import { Match, Template } from 'aws-cdk-lib/assertions'
+import * as cognito from 'aws-cdk-lib/aws-cognito'
+import * as lambda from 'aws-cdk-lib/aws-lambda'
+import { TABLE } from '../../src/table.js'
+import { GROUPS } from '../../src/domain/model.js'
+import { asList, findCycle, policyStatements, synthStage } from './fixtures/app.js'
+
+// Synthesizing loads most of aws-cdk-lib (and bundles with esbuild); on a busy 2-core box that can pass tap's 30 s default.
+t.setTimeout(240_000)
+
+// One synth (with real esbuild bundling) for the whole file.
+const { statefulTemplate: template, apiTemplate, outdir } = synthStage()
+const json = template.toJSON()
+const logicalIdOf = (type: string, props: Record<string, unknown> = {}): string => {
+  const ids = Object.keys(template.findResources(type, { Properties: props }))
+  if (ids.length !== 1) throw new Error(`expected one ${type}, found ${ids.length}`)
+  return ids[0]!
+}
+const poolId = logicalIdOf('AWS::Cognito::UserPool')
+const tableId = logicalIdOf('AWS::DynamoDB::Table')
+const functionIdOf = (description: string): string => logicalIdOf('AWS::Lambda::Function', { Description: Match.stringLikeRegexp(description) })
+
+t.test('table: keys, GSI1 and TTL from src/table.ts; on-demand, PITR, deletion protection', async t => {
+  template.hasResourceProperties('AWS::DynamoDB::Table', {
+    TableName: `${TABLE.defaultName}-dev`,
+    BillingMode: 'PAY_PER_REQUEST',
+    KeySchema: [{ AttributeName: TABLE.partitionKey, KeyType: 'HASH' }, { AttributeName: TABLE.sortKey, KeyType: 'RANGE' }],
+    GlobalSecondaryIndexes: [{
+      IndexName: TABLE.gsi1.indexName,
+      KeySchema: [{ AttributeName: TABLE.gsi1.partitionKey, KeyType: 'HASH' }, { AttributeName: TABLE.gsi1.sortKey, KeyType: 'RANGE' }],
+      Projection: { ProjectionType: 'ALL' }
+    }],
+    TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
+    PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    DeletionProtectionEnabled: true
+  })
+  t.pass('table properties match')
+})
+
+t.test('table and user pool are retained', async t => {
+  for (const type of ['AWS::DynamoDB::Table', 'AWS::Cognito::UserPool']) {
+    template.hasResource(type, { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' })
+  }
+  t.pass('DeletionPolicy and UpdateReplacePolicy are Retain')
+})
+
+t.test('user pool settings', async t => {
+  template.hasResourceProperties('AWS::Cognito::UserPool', {
+    UserPoolName: 'saas-app-dev-users',
+    UserPoolTier: 'ESSENTIALS',
+    AdminCreateUserConfig: { AllowAdminCreateUserOnly: false },
+    UsernameAttributes: ['email'],
+    AutoVerifiedAttributes: ['email'],
+    Policies: { PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: false } },
+    AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
+    Schema: Match.arrayWith([Match.objectLike({ Name: 'tenant_id', AttributeDataType: 'String', Mutable: false })])
+  })
+  t.pass('pool properties match')
+})
+
+t.test('web client: public, code grant, scopes, token lifetimes, revocation', async t => {
+  template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+    GenerateSecret: false,
+    ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    AllowedOAuthFlows: ['code'],
+    AllowedOAuthFlowsUserPoolClient: true,
+    AllowedOAuthScopes: ['openid', 'email', 'profile'],
+    CallbackURLs: ['http://localhost:5173/auth/callback'],
+    LogoutURLs: ['http://localhost:5173/'],
+    AccessTokenValidity: 60,
+    IdTokenValidity: 60,
+    RefreshTokenValidity: 43200,
+    TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'minutes' },
+    EnableTokenRevocation: true,
+    PreventUserExistenceErrors: 'ENABLED'
+  })
+  t.pass('client properties match')
+})
+
+t.test('web client cannot write the tenant but can read it', async t => {
+  const client = Object.values(template.findResources('AWS::Cognito::UserPoolClient'))[0]!
+  const { WriteAttributes: write, ReadAttributes: read } = client.Properties
+  t.ok(Array.isArray(write) && write.length > 0, 'WriteAttributes is set explicitly (else every attribute is writable)')
+  t.notOk(write.includes('custom:tenant_id'), 'WriteAttributes lacks custom:tenant_id')
+  t.ok(write.includes('email'), 'sign-up can still set the email')
+  t.ok(read.includes('custom:tenant_id'), 'ReadAttributes includes custom:tenant_id')
+})
+
+t.test('passwordless is off by default', async t => {
+  const pool = Object.values(template.findResources('AWS::Cognito::UserPool'))[0]!
+  t.equal(pool.Properties.Policies.SignInPolicy, undefined)
+  template.hasResourceProperties('AWS::Cognito::UserPoolClient', { ExplicitAuthFlows: Match.not(Match.arrayWith(['ALLOW_USER_AUTH'])) })
+})
+
+t.test('hosted UI domain on managed login v2, with branding for the client', async t => {
+  template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'saas-app-dev', ManagedLoginVersion: 2, UserPoolId: { Ref: poolId } })
+  template.hasResourceProperties('AWS::Cognito::ManagedLoginBranding', {
+    UserPoolId: { Ref: poolId },
+    ClientId: { Ref: logicalIdOf('AWS::Cognito::UserPoolClient') },
+    UseCognitoProvidedValues: true
+  })
+  t.pass('domain and branding')
+})
+
+t.test('groups', async t => {
+  const names = Object.values(template.findResources('AWS::Cognito::UserPoolGroup')).map(g => g.Properties.GroupName).sort()
+  t.strictSame(names, [...GROUPS].sort())
+  t.strictSame(names, ['admins', 'members', 'platform-admins'])
+})
+
+t.test('triggers: pre sign-up, post confirmation, pre token generation V2_0 on Node 22 arm64', async t => {
+  const preSignUp = functionIdOf('PreSignUp')
+  const postConfirmation = functionIdOf('PostConfirmation')
+  const preToken = functionIdOf('PreTokenGeneration')
+  template.hasResourceProperties('AWS::Cognito::UserPool', {
+    LambdaConfig: {
+      PreSignUp: { 'Fn::GetAtt': [preSignUp, 'Arn'] },
+      PostConfirmation: { 'Fn::GetAtt': [postConfirmation, 'Arn'] },
+      PreTokenGenerationConfig: { LambdaArn: { 'Fn::GetAtt': [preToken, 'Arn'] }, LambdaVersion: 'V2_0' }
+    }
+  })
+  for (const id of [preSignUp, postConfirmation, preToken]) {
+    const fn = json.Resources[id]
+    t.equal(fn.Properties.Runtime, 'nodejs22.x')
+    t.strictSame(fn.Properties.Architectures, ['arm64'])
+    t.equal(fn.Properties.Handler, 'index.handler')
+  }
+  for (const id of [postConfirmation, preToken]) {
+    t.strictSame(json.Resources[id].Properties.Environment.Variables.TABLE_NAME, { Ref: tableId })
+  }
+  // Cognito must be allowed to invoke each trigger, scoped to this pool.
+  template.resourceCountIs('AWS::Lambda::Permission', 3)
+  template.allResourcesProperties('AWS::Lambda::Permission', { Principal: 'cognito-idp.amazonaws.com', SourceArn: { 'Fn::GetAtt': [poolId, 'Arn'] } })
+})
+
+t.test('trigger IAM: Cognito via a separate policy on the pool ARN, DynamoDB on the table only, no wildcards', async t => {
+  const statements = policyStatements(template)
+  t.ok(statements.length > 0)
+  for (const s of statements) {
+    for (const action of asList(s.Action)) t.notOk(action.includes('*'), `no wildcard action: ${action}`)
+    for (const resource of asList(s.Resource)) t.not(resource, '*', 'no * resource')
+  }
+  const cognitoStatements = statements.filter(s => asList(s.Action).some(a => a.startsWith('cognito-idp:')))
+  t.strictSame(cognitoStatements.map(s => [asList(s.Action), s.Resource]), [[['cognito-idp:AdminAddUserToGroup'], { 'Fn::GetAtt': [poolId, 'Arn'] }]])
+
+  const policies = template.findResources('AWS::IAM::Policy')
+  const cognitoPolicy = Object.entries(policies).find(([, p]) => JSON.stringify(p).includes('cognito-idp:'))!
+  t.notMatch(cognitoPolicy[0], /DefaultPolicy/, 'not in the role default policy the function depends on')
+  t.strictSame(cognitoPolicy[1].Properties.Roles, [{ Ref: json.Resources[functionIdOf('PostConfirmation')].Properties.Role['Fn::GetAtt'][0] }])
+
+  for (const s of statements.filter(s => asList(s.Action).some(a => a.startsWith('dynamodb:')))) {
+    t.strictSame(asList(s.Resource), [{ 'Fn::GetAtt': [tableId, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, '/index/*']] }])
+  }
+  const preSignUpRole = json.Resources[functionIdOf('PreSignUp')].Properties.Role['Fn::GetAtt'][0]
+  t.notOk(Object.values(policies).some(p => JSON.stringify(p.Properties.Roles).includes(preSignUpRole)), 'pre sign-up has no data or Cognito rights')
+})
+
+t.test('no reference cycle among the stateful resources', async t => {
+  t.equal(findCycle(json), undefined)
+})
+
+t.test('the cycle check catches the userPool.grant() trap from CDK-NOTES', async t => {
+  const stack = new Stack()
+  const pool = new cognito.UserPool(stack, 'Pool')
+  const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async e => e') })
+  pool.addTrigger(cognito.UserPoolOperation.POST_CONFIRMATION, fn)
+  pool.grant(fn, 'cognito-idp:AdminAddUserToGroup')
+  const cycle = findCycle(Template.fromStack(stack, { skipCyclicalDependenciesCheck: true }).toJSON())
+  t.ok(cycle, `found: ${cycle?.join(' -> ')}`)
+  // aws-cdk-lib's assertions make the same check when building a Template, so Template.fromStack above would throw too.
+  t.throws(() => Template.fromStack(stack), /dependency cycle/)
+})
+
+t.test('bundles: the trigger ESM bundles load and export handler; the API bundle ships swagger-ui static files', async t => {
+  // A function's code is the asset <hash>.zip, staged as <outdir>/asset.<hash>/.
+  const assetDir = (fn: Record<string, any>): string => path.join(outdir, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`)
+  for (const name of ['PreSignUp', 'PostConfirmation', 'PreTokenGeneration']) {
+    const file = path.join(assetDir(json.Resources[functionIdOf(name)]), 'index.mjs')
+    // Importing proves the require/__dirname banner works for the CommonJS code inside (no AWS call happens at import).
+    const mod = await import(pathToFileURL(file).href) as { handler?: unknown }
+    t.equal(typeof mod.handler, 'function', `${name} bundle exports handler`)
+  }
+  const apiFn = Object.values(apiTemplate.findResources('AWS::Lambda::Function'))[0]!
+  t.ok(existsSync(path.join(assetDir(apiFn), 'index.mjs')), 'API bundle built')
+  t.ok(existsSync(path.join(assetDir(apiFn), 'static', 'swagger-ui-bundle.js')), 'swagger-ui static files copied')
+})

@@ -1,0 +1,149 @@
+// Unit tests of the Cognito trigger logic, with the AWS SDK mocked (no AWS, no local services).
+import t from 'tap'
+import { mockClient } from 'aws-sdk-client-mock'
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
+import { AdminAddUserToGroupCommand, AdminUpdateUserAttributesCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'
+import type { PostConfirmationTriggerEvent, PreSignUpTriggerEvent, PreTokenGenerationV2TriggerEvent } from 'aws-lambda'
+import { handler as preSignUp } from '../triggers/pre-sign-up.js'
+import { createPostConfirmationHandler, tenantIdFor, tenantNameFor } from '../triggers/post-confirmation.js'
+import { createPreTokenGenerationHandler } from '../triggers/pre-token-generation.js'
+import { keys } from '../../src/repositories/keys.js'
+import { TABLE } from '../../src/table.js'
+
+const TABLE_NAME = 'test-table'
+const SUB = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0'
+const NOW = new Date('2026-01-02T03:04:05.000Z')
+
+const dynamoMock = mockClient(DynamoDBDocumentClient)
+const cognitoMock = mockClient(CognitoIdentityProviderClient)
+const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }))
+const cognito = new CognitoIdentityProviderClient({ region: 'eu-west-1' })
+t.beforeEach(() => { dynamoMock.reset(); cognitoMock.reset() })
+
+const base = { version: '1', region: 'eu-west-1', userPoolId: 'eu-west-1_abc', userName: SUB, callerContext: { awsSdkVersion: '3', clientId: 'client' } }
+
+function signUpEvent (triggerSource: PreSignUpTriggerEvent['triggerSource'], userAttributes: Record<string, string>): PreSignUpTriggerEvent {
+  return { ...base, triggerSource, request: { userAttributes }, response: { autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPhone: false } } as PreSignUpTriggerEvent
+}
+function confirmEvent (triggerSource: PostConfirmationTriggerEvent['triggerSource'], userAttributes: Record<string, string>): PostConfirmationTriggerEvent {
+  return { ...base, triggerSource, request: { userAttributes }, response: {} } as PostConfirmationTriggerEvent
+}
+function tokenEvent (userAttributes: Record<string, string>): PreTokenGenerationV2TriggerEvent {
+  return { ...base, version: '2', triggerSource: 'TokenGeneration_Authentication', request: { userAttributes, groupConfiguration: {} }, response: { claimsAndScopeOverrideDetails: {} } } as unknown as PreTokenGenerationV2TriggerEvent
+}
+
+t.test('pre sign-up', async t => {
+  await t.rejects(preSignUp(signUpEvent('PreSignUp_SignUp', { email: 'a@b.co', 'custom:tenant_id': 'other' })), /may not set the tenant/)
+  await t.rejects(preSignUp(signUpEvent('PreSignUp_ExternalProvider', { email: 'a@b.co', 'custom:tenant_id': 'other' })), /may not set the tenant/)
+  const plain = signUpEvent('PreSignUp_SignUp', { email: 'a@b.co' })
+  t.same(await preSignUp(plain), plain, 'a sign-up without a tenant passes untouched')
+  const invite = signUpEvent('PreSignUp_AdminCreateUser', { email: 'a@b.co', 'custom:tenant_id': 't1' })
+  t.same(await preSignUp(invite), invite, 'the API invite flow (AdminCreateUser) may set the tenant')
+})
+
+t.test('post confirmation', async t => {
+  const handler = createPostConfirmationHandler({ dynamo, cognito, tableName: TABLE_NAME, now: () => NOW })
+  const tenantId = tenantIdFor(SUB)
+
+  t.test('creates tenant + admin membership in one transaction, then adds the user to admins', async t => {
+    dynamoMock.on(QueryCommand).resolves({ Items: [] })
+    dynamoMock.on(TransactWriteCommand).resolves({})
+    cognitoMock.on(AdminAddUserToGroupCommand).resolves({})
+    const event = confirmEvent('PostConfirmation_ConfirmSignUp', { sub: SUB, email: 'alice@acme.io' })
+    t.same(await handler(event), event)
+
+    const [query] = dynamoMock.commandCalls(QueryCommand)
+    t.match(query?.args[0].input, { TableName: TABLE_NAME, IndexName: TABLE.gsi1.indexName, ExpressionAttributeValues: { ':pk': keys.userIndexPk(SUB) } })
+
+    const writes = dynamoMock.commandCalls(TransactWriteCommand)
+    t.equal(writes.length, 1, 'exactly one TransactWriteItems')
+    const items = writes[0]!.args[0].input.TransactItems!
+    t.equal(items.length, 2)
+    t.strictSame(items[0]!.Put!.Item, {
+      ...keys.tenant(tenantId), GSI1PK: keys.tenantsIndexPk, GSI1SK: `${NOW.toISOString()}#${tenantId}`,
+      tenantId, name: 'acme.io', status: 'active', createdAt: NOW.toISOString(), updatedAt: NOW.toISOString()
+    })
+    t.strictSame(items[1]!.Put!.Item, {
+      ...keys.membership(tenantId, SUB), ...keys.membershipIndex(tenantId, SUB),
+      tenantId, userId: SUB, email: 'alice@acme.io', groups: ['admins'], status: 'active', createdAt: NOW.toISOString(), updatedAt: NOW.toISOString()
+    })
+    for (const item of items) {
+      t.equal(item.Put!.TableName, TABLE_NAME)
+      t.equal(item.Put!.ConditionExpression, 'attribute_not_exists(#pk)')
+      t.same(item.Put!.ExpressionAttributeNames, { '#pk': 'PK' })
+    }
+    t.strictSame(cognitoMock.commandCalls(AdminAddUserToGroupCommand).map(c => c.args[0].input), [{ UserPoolId: 'eu-west-1_abc', Username: SUB, GroupName: 'admins' }])
+    t.equal(cognitoMock.commandCalls(AdminUpdateUserAttributesCommand).length, 0, 'never tries to set the immutable custom:tenant_id')
+  })
+
+  t.test('a retry after success reuses the membership: no second tenant', async t => {
+    dynamoMock.on(QueryCommand).resolves({ Items: [{ tenantId: 'existing1', userId: SUB }] })
+    cognitoMock.on(AdminAddUserToGroupCommand).resolves({})
+    await handler(confirmEvent('PostConfirmation_ConfirmSignUp', { sub: SUB, email: 'alice@acme.io' }))
+    t.equal(dynamoMock.commandCalls(TransactWriteCommand).length, 0)
+    t.equal(cognitoMock.commandCalls(AdminAddUserToGroupCommand).length, 1, 'group add is repeated (Cognito treats it as a no-op)')
+  })
+
+  t.test('a concurrent retry the index has not seen yet loses the condition and goes on', async t => {
+    dynamoMock.on(QueryCommand).resolves({ Items: [] })
+    dynamoMock.on(TransactWriteCommand).rejects(Object.assign(new Error('cancelled'), { name: 'TransactionCanceledException', CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'ConditionalCheckFailed' }] }))
+    dynamoMock.on(GetCommand).resolves({ Item: { tenantId, userId: SUB } })
+    cognitoMock.on(AdminAddUserToGroupCommand).resolves({})
+    await handler(confirmEvent('PostConfirmation_ConfirmSignUp', { sub: SUB, email: 'alice@acme.io' }))
+    const [get] = dynamoMock.commandCalls(GetCommand)
+    t.strictSame(get?.args[0].input, { TableName: TABLE_NAME, Key: keys.membership(tenantId, SUB), ConsistentRead: true })
+    t.equal(cognitoMock.commandCalls(AdminAddUserToGroupCommand).length, 1)
+  })
+
+  t.test('a cancelled transaction without our membership is an error', async t => {
+    dynamoMock.on(QueryCommand).resolves({ Items: [] })
+    dynamoMock.on(TransactWriteCommand).rejects(Object.assign(new Error('cancelled'), { name: 'TransactionCanceledException', CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }] }))
+    dynamoMock.on(GetCommand).resolves({})
+    await t.rejects(handler(confirmEvent('PostConfirmation_ConfirmSignUp', { sub: SUB, email: 'alice@acme.io' })), /cancelled/)
+    t.equal(cognitoMock.commandCalls(AdminAddUserToGroupCommand).length, 0)
+  })
+
+  t.test('other trigger sources and invited users are left alone', async t => {
+    const forgot = confirmEvent('PostConfirmation_ConfirmForgotPassword', { sub: SUB, email: 'alice@acme.io' })
+    t.same(await handler(forgot), forgot)
+    const invited = confirmEvent('PostConfirmation_ConfirmSignUp', { sub: SUB, email: 'bob@acme.io', 'custom:tenant_id': 't1' })
+    t.same(await handler(invited), invited)
+    t.equal(dynamoMock.calls().length, 0)
+    t.equal(cognitoMock.calls().length, 0)
+  })
+
+  t.test('tenant ids and names', async t => {
+    t.match(tenantIdFor(SUB), /^[a-z0-9]{16}$/)
+    t.equal(tenantIdFor(SUB), tenantIdFor(SUB), 'same user, same id (what makes retries safe)')
+    t.not(tenantIdFor(SUB), tenantIdFor('another-user'))
+    t.equal(tenantNameFor('alice@Acme.io'), 'acme.io')
+    t.equal(tenantNameFor('alice@gmail.com'), "alice@gmail.com's tenant")
+  })
+})
+
+t.test('pre token generation V2', async t => {
+  const handler = createPreTokenGenerationHandler({ dynamo, tableName: TABLE_NAME })
+
+  t.test('from the attribute: access token only, no lookup', async t => {
+    const out = await handler(tokenEvent({ sub: SUB, 'custom:tenant_id': 't1' }))
+    t.strictSame(out.response.claimsAndScopeOverrideDetails, { accessTokenGeneration: { claimsToAddOrOverride: { 'custom:tenant_id': 't1' } } })
+    t.equal(dynamoMock.calls().length, 0)
+  })
+
+  t.test('from the membership: access and ID token', async t => {
+    dynamoMock.on(QueryCommand).resolves({ Items: [{ tenantId: 'fromindex1' }] })
+    const out = await handler(tokenEvent({ sub: SUB }))
+    t.strictSame(out.response.claimsAndScopeOverrideDetails, {
+      accessTokenGeneration: { claimsToAddOrOverride: { 'custom:tenant_id': 'fromindex1' } },
+      idTokenGeneration: { claimsToAddOrOverride: { 'custom:tenant_id': 'fromindex1' } }
+    })
+    t.match(dynamoMock.commandCalls(QueryCommand)[0]?.args[0].input, { IndexName: 'GSI1', ExpressionAttributeValues: { ':pk': keys.userIndexPk(SUB) } })
+  })
+
+  t.test('no tenant (platform admin): nothing added', async t => {
+    dynamoMock.on(QueryCommand).resolves({ Items: [] })
+    const out = await handler(tokenEvent({ sub: SUB }))
+    t.strictSame(out.response.claimsAndScopeOverrideDetails, {})
+  })
+})
