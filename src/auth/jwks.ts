@@ -43,7 +43,10 @@ interface IssuerState {
   /** null until the first successful fetch. */
   keys: Map<string, SigningKey> | null
   inflight: Promise<void> | null
+  /** Any fetch: paces retries while the issuer is cold. */
   lastAttemptAt: number
+  /** Fetches made once keys were loaded (unknown kids): paced by refetchIntervalMs. */
+  lastRefetchAt: number
   fetches: number
 }
 
@@ -58,7 +61,7 @@ export function createKeyStore (opts: KeyStoreOptions) {
   const now = opts.now ?? Date.now
   const coldRetryMs = opts.coldRetryMs ?? 1000
   const states = new Map<string, IssuerState>(opts.issuers.map(issuer => [issuer, {
-    issuer, jwksUri: jwksUriOf(issuer), keys: null, inflight: null, lastAttemptAt: -Infinity, fetches: 0
+    issuer, jwksUri: jwksUriOf(issuer), keys: null, inflight: null, lastAttemptAt: -Infinity, lastRefetchAt: -Infinity, fetches: 0
   }]))
 
   async function fetchJwks (uri: string): Promise<unknown> {
@@ -116,6 +119,7 @@ export function createKeyStore (opts: KeyStoreOptions) {
   function load (state: IssuerState): Promise<void> {
     if (state.inflight) return state.inflight
     state.lastAttemptAt = now()
+    if (state.keys) state.lastRefetchAt = state.lastAttemptAt
     state.fetches++
     state.inflight = fetchJwks(state.jwksUri)
       .then(body => { state.keys = importKeys(state, body) })
@@ -125,7 +129,8 @@ export function createKeyStore (opts: KeyStoreOptions) {
   }
 
   function mayFetch (state: IssuerState) {
-    return now() - state.lastAttemptAt >= (state.keys ? opts.refetchIntervalMs : coldRetryMs)
+    // The first load does not count against the interval: a kid rotated in just after it is fetched at once.
+    return state.keys ? now() - state.lastRefetchAt >= opts.refetchIntervalMs : now() - state.lastAttemptAt >= coldRetryMs
   }
 
   function failure (state: IssuerState, kid: string): SigningKeyError {
