@@ -8,6 +8,7 @@ import auth from '../plugins/auth.js'
 import tenant from '../plugins/tenant.js'
 import accessPolicy from '../plugins/access-policy.js'
 import health from '../routes/health/index.js'
+import me from '../routes/me.js'
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger']
@@ -44,6 +45,7 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
   await app.register(accessPolicy)
 
   await app.register(health, { config })
+  await app.register(me)
   return app
 }
 export type App = Awaited<ReturnType<typeof buildApp>>
