@@ -12,6 +12,7 @@ import rateLimit from '../plugins/rate-limit.js'
 import docs from '../plugins/docs.js'
 import health from '../routes/health/index.js'
 import orders from '../routes/orders/index.js'
+import me from '../routes/me.js'
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger']
@@ -54,6 +55,7 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
   await app.register(docs)
 
   await app.register(health, { config })
+  await app.register(me)
   await app.register(orders)
   return app
 }
