@@ -124,7 +124,16 @@ export default fp<{ config: Config }>(async function tenant (app, opts) {
   app.decorate('resolveTenant', async function resolveTenant (request: FastifyRequest, reply: FastifyReply, required: boolean) {
     const principal = request.principal
     if (!principal) throw new ForbiddenError('No tenant')
-    const resolution = await resolver.resolve(principal)
+    let resolution: Resolution
+    try {
+      resolution = await resolver.resolve(principal)
+    } catch (err) {
+      // A tenant-optional route must work without a tenant anyway (platform admins); degrade rather than fail it when
+      // DynamoDB is unreachable. Nothing tenant-scoped can be reached without request.tenant, so this never widens access.
+      if (required) throw err
+      request.log.warn({ err }, 'tenant lookup failed; continuing without a tenant on a tenant-optional route')
+      return
+    }
     if (resolution.kind === 'ok') {
       request.tenant = resolution.context
       // Every later log line of this request names the tenant (and the user, if auth has not bound it already).
