@@ -2,6 +2,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { STATUS_CODES } from 'node:http'
+import { Type } from 'typebox'
 
 export interface Problem {
   type: string
@@ -11,6 +12,22 @@ export interface Problem {
   code?: string
   instance?: string
   errors?: Array<{ path: string, message: string }>
+}
+
+/** The response schema of a problem, for route schemas and the OpenAPI document. */
+export const ProblemSchema = Type.Object({
+  type: Type.String(),
+  title: Type.String(),
+  status: Type.Integer(),
+  detail: Type.Optional(Type.String()),
+  code: Type.Optional(Type.String()),
+  instance: Type.Optional(Type.String()),
+  errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() })))
+}, { description: 'RFC 9457 problem details' })
+
+/** { [status]: ProblemSchema } for each status, to complete a route's response schemas. */
+export function problemResponses<const S extends readonly number[]> (...statuses: S) {
+  return Object.fromEntries(statuses.map(s => [s, ProblemSchema])) as { [K in S[number]]: typeof ProblemSchema }
 }
 
 /** Errors may carry response headers (WWW-Authenticate, Retry-After) to send with the problem. */

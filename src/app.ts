@@ -7,7 +7,11 @@ import dynamodb, { type createDynamo } from '../plugins/dynamodb.js'
 import auth from '../plugins/auth.js'
 import tenant from '../plugins/tenant.js'
 import accessPolicy from '../plugins/access-policy.js'
+import httpSecurity from '../plugins/http-security.js'
+import rateLimit from '../plugins/rate-limit.js'
+import docs from '../plugins/docs.js'
 import health from '../routes/health/index.js'
+import orders from '../routes/orders/index.js'
 import me from '../routes/me.js'
 
 export interface AppOptions {
@@ -39,13 +43,20 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   await app.register(errors)
+  // CORS first: its preflight route answers before any authentication (browsers send no token on OPTIONS).
+  await app.register(httpSecurity, { config })
   await app.register(dynamodb, { config, dynamo: opts.dynamo })
   await app.register(auth, { config })
   await app.register(tenant, { config })
   await app.register(accessPolicy)
+  // After access-policy, so the limiter runs after authenticate → tenant → groups and can key on the tenant.
+  await app.register(rateLimit, { config })
+  // Before the routes, so @fastify/swagger sees them all.
+  await app.register(docs)
 
   await app.register(health, { config })
   await app.register(me)
+  await app.register(orders)
   return app
 }
 export type App = Awaited<ReturnType<typeof buildApp>>
