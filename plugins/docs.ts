@@ -2,7 +2,16 @@
 import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { declareContextPolicy } from './access-policy.js'
+
+/**
+ * In the Lambda bundle (infra/lib/bundling.ts) swagger-ui's static files sit in static/ beside the bundle, and its own
+ * __dirname lookup no longer points at them; unbundled, this path does not exist and swagger-ui finds its files itself.
+ */
+const bundledStatic = fileURLToPath(new URL('./static/', import.meta.url))
+const baseDir = existsSync(bundledStatic) ? bundledStatic : undefined
 
 export default fp(async function docs (app) {
   await app.register(swagger, {
@@ -17,6 +26,6 @@ export default fp(async function docs (app) {
   await app.register(async function docsUi (ui) {
     declareContextPolicy(ui, 'public')
     // staticCSP: swagger-ui sets a CSP (with hashes of its own inline code) on its routes, replacing helmet's stricter API default.
-    await ui.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
+    await ui.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, ...(baseDir ? { baseDir } : {}) })
   })
 }, { name: 'docs', dependencies: ['access-policy'] })

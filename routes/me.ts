@@ -34,7 +34,8 @@ const me: FastifyPluginAsyncTypebox = async (app) => {
       userId: principal.userId,
       username: principal.username,
       email: principal.email ?? null,
-      tenantId: request.tenant?.tenantId ?? principal.tenantId ?? null,
+      // Only a tenant the membership confirmed; a bare token claim is not shown as the caller's tenant.
+      tenantId: request.tenant?.tenantId ?? null,
       groups: request.tenant?.groups ?? principal.groups,
       scopes: principal.scopes
     }

@@ -30,7 +30,7 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
     logger: opts.logger ?? false,
     // Unknown properties must be rejected (400), never silently stripped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     bodyLimit: 1024 * 1024,
     requestTimeout: 30_000,
     connectionTimeout: 10_000,

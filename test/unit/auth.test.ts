@@ -104,7 +104,8 @@ t.test('ID tokens: refused by default; with ACCEPT_ID_TOKENS the aud must be a c
   const lenient = await build(t, envFor(issuer, { ACCEPT_ID_TOKENS: 'true' }))
   const res = await me(lenient, issuer.sign(issuer.idClaims()))
   t.equal(res.statusCode, 200)
-  t.same(res.json(), { userId: 'user-123', username: 'alice@example.com', email: 'alice@example.com', tenantId: 'tenant-1', groups: ['members'], scopes: [] })
+  // tenantId stays null: /me shows only a tenant the membership confirmed (no DynamoDB here), never the bare claim.
+  t.same(res.json(), { userId: 'user-123', username: 'alice@example.com', email: 'alice@example.com', tenantId: null, groups: ['members'], scopes: [] })
   assertInvalid(t, await me(lenient, issuer.sign(issuer.idClaims({ aud: 'someone-else' }))))
   assertInvalid(t, await me(lenient, issuer.sign(issuer.idClaims({ aud: undefined }))))
 })
