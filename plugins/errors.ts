@@ -2,6 +2,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { STATUS_CODES } from 'node:http'
+import { Type } from 'typebox'
 
 export interface Problem {
   type: string
@@ -49,3 +50,19 @@ export default fp(async function errors (app) {
     return sendProblem(reply, problem(404, `Route ${request.method} ${request.url.split('?')[0]} not found`))
   })
 }, { name: 'errors' })
+
+/** The response schema of a problem, for route schemas (every status a route can answer is declared). */
+export const ProblemSchema = Type.Object({
+  type: Type.String(),
+  title: Type.String(),
+  status: Type.Integer(),
+  detail: Type.Optional(Type.String()),
+  code: Type.Optional(Type.String()),
+  instance: Type.Optional(Type.String()),
+  errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() })))
+})
+
+/** { 400: ProblemSchema, 404: ProblemSchema, ... } for the given statuses. */
+export function problemResponses<const S extends readonly number[]> (...statuses: S) {
+  return Object.fromEntries(statuses.map(s => [s, ProblemSchema])) as { [K in S[number]]: typeof ProblemSchema }
+}

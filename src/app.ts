@@ -7,12 +7,21 @@ import dynamodb, { type createDynamo } from '../plugins/dynamodb.js'
 import auth from '../plugins/auth.js'
 import tenant from '../plugins/tenant.js'
 import accessPolicy from '../plugins/access-policy.js'
+import cognito, { type CognitoAdmin } from '../plugins/cognito.js'
+import userAdmin from '../plugins/user-admin.js'
+import type { UserAdminFaults } from './services/user-admin.js'
 import health from '../routes/health/index.js'
+import tenants from '../routes/tenants/index.js'
+import users from '../routes/users/index.js'
+import audit from '../routes/audit/index.js'
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger']
   /** Injected clients, for tests and scripts that already hold one. */
   dynamo?: ReturnType<typeof createDynamo>
+  cognito?: CognitoAdmin
+  /** Test-only fault injection between the steps of a user-management write. */
+  faults?: UserAdminFaults
 }
 
 export const loggerOptions = (level: string) => ({
@@ -39,11 +48,17 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
 
   await app.register(errors)
   await app.register(dynamodb, { config, dynamo: opts.dynamo })
+  await app.register(cognito, { config, cognito: opts.cognito })
   await app.register(auth, { config })
   await app.register(tenant, { config })
   await app.register(accessPolicy)
 
+  await app.register(userAdmin, { faults: opts.faults })
+
   await app.register(health, { config })
+  await app.register(tenants)
+  await app.register(users)
+  await app.register(audit)
   return app
 }
 export type App = Awaited<ReturnType<typeof buildApp>>
