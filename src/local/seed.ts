@@ -1,0 +1,95 @@
+// Seeds a demo tenant and demo users into the local stack; safe to run again on the same data.
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { TENANT_GROUPS, type Group, type Membership, type Tenant, type TenantGroup } from '../domain/model.js'
+import { keys } from '../repositories/keys.js'
+import { TABLE } from '../table.js'
+import { createLocalUser } from './cognito-setup.js'
+
+export interface SeedDemoOptions {
+  dynamo: DynamoDBDocumentClient
+  tableName: string
+  cognito: CognitoIdentityProviderClient
+  userPoolId: string
+}
+
+export interface DemoUser {
+  role: 'admin' | 'member' | 'operator'
+  email: string
+  /** Local-only demo password, printed by `npm run dev`. */
+  password: string
+  userId: string
+  groups: Group[]
+  tenantId?: string
+}
+
+export interface DemoSeed {
+  tenant: { tenantId: string, name: string }
+  users: DemoUser[]
+}
+
+export const DEMO_TENANT = { tenantId: 'demo', name: 'Demo Tenant' } as const
+
+const DEMO_USERS: ReadonlyArray<Omit<DemoUser, 'userId'>> = [
+  { role: 'admin', email: 'admin@demo.local', password: 'Demo-Passw0rd-Admin', groups: ['admins'], tenantId: DEMO_TENANT.tenantId },
+  { role: 'member', email: 'member@demo.local', password: 'Demo-Passw0rd-Member', groups: ['members'], tenantId: DEMO_TENANT.tenantId },
+  { role: 'operator', email: 'operator@platform.local', password: 'Demo-Passw0rd-Operator', groups: ['platform-admins'] }
+]
+
+export async function seedDemo ({ dynamo, tableName, cognito, userPoolId }: SeedDemoOptions): Promise<DemoSeed> {
+  const now = new Date().toISOString()
+  const tenant: Tenant = { ...DEMO_TENANT, status: 'active', createdAt: now, updatedAt: now }
+  await putIfAbsent(dynamo, tableName, {
+    ...keys.tenant(tenant.tenantId),
+    GSI1PK: keys.tenantsIndexPk,
+    GSI1SK: `${tenant.createdAt}#${tenant.tenantId}`,
+    ...tenant
+  })
+
+  const users: DemoUser[] = []
+  for (const demo of DEMO_USERS) {
+    const { userId } = await createLocalUser(cognito, {
+      userPoolId,
+      email: demo.email,
+      password: demo.password,
+      groups: demo.groups,
+      tenantId: demo.tenantId,
+      reuseExisting: true
+    })
+    users.push({ ...demo, userId })
+    if (demo.tenantId === undefined) continue // the operator belongs to no tenant
+    const membership: Membership = {
+      tenantId: demo.tenantId,
+      userId,
+      email: demo.email,
+      groups: demo.groups.filter(isTenantGroup),
+      status: 'active',
+      createdAt: now,
+      updatedAt: now
+    }
+    await putIfAbsent(dynamo, tableName, {
+      ...keys.membership(demo.tenantId, userId),
+      ...keys.membershipIndex(demo.tenantId, userId),
+      ...membership
+    })
+  }
+  return { tenant: { ...DEMO_TENANT }, users }
+}
+
+/** Writes the item unless it exists, so a re-run keeps the original createdAt and any changes made since. */
+async function putIfAbsent (dynamo: DynamoDBDocumentClient, tableName: string, item: Record<string, unknown>): Promise<void> {
+  try {
+    await dynamo.send(new PutCommand({
+      TableName: tableName,
+      Item: item,
+      ConditionExpression: 'attribute_not_exists(#pk)',
+      ExpressionAttributeNames: { '#pk': TABLE.partitionKey }
+    }))
+  } catch (err) {
+    if ((err as Error).name !== 'ConditionalCheckFailedException') throw err
+  }
+}
+
+function isTenantGroup (group: Group): group is TenantGroup {
+  return (TENANT_GROUPS as readonly string[]).includes(group)
+}

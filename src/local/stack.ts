@@ -1,0 +1,161 @@
+// The whole local stack for `npm run dev`: both emulators, the table, the user pool and the demo seed.
+import { DescribeUserPoolClientCommand, DescribeUserPoolCommand, type CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { ensureTable } from '../repositories/table-setup.js'
+import { TABLE } from '../table.js'
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localCognitoClient, localDocumentClient, localDynamoClient } from './clients.js'
+import { cognitoLocalIssuer, startCognitoLocal, type CognitoLocal } from './cognito-local.js'
+import { createLocalUserPool, type LocalUserPool } from './cognito-setup.js'
+import { startDynamoLocal, type DynamoLocal } from './dynamodb-local.js'
+import { seedDemo, type DemoSeed } from './seed.js'
+
+export interface LocalStackOptions {
+  /** Keeps DynamoDB data, cognito-local data and the pool ids here between runs; without it everything is temporary. */
+  dataDir?: string
+  /** Default: a free port. */
+  dynamoPort?: number
+  /** Default: a free port. */
+  cognitoPort?: number
+  /** Only used to build `env.PORT` for the API; default 3000. */
+  apiPort?: number
+  tableName?: string
+}
+
+export interface LocalStack {
+  dynamo: { endpoint: string, port: number }
+  cognito: { endpoint: string, port: number }
+  userPoolId: string
+  clientId: string
+  issuer: string
+  tableName: string
+  /** Environment for the API process. */
+  env: Record<string, string>
+  demo: DemoSeed
+  /** Whether the pool was created on this run (false: reused from <dataDir>/state.json). */
+  poolCreated: boolean
+  stop: () => Promise<void>
+}
+
+interface State { userPoolId: string, clientId: string }
+
+export async function startLocalStack (options: LocalStackOptions = {}): Promise<LocalStack> {
+  const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir)
+  if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true })
+  const tableName = options.tableName ?? TABLE.defaultName
+
+  const [dynamoStart, cognitoStart] = await Promise.allSettled([
+    startDynamoLocal({
+      port: options.dynamoPort,
+      persistent: dataDir === undefined ? undefined : join(dataDir, 'dynamodb'),
+      logFile: dataDir === undefined ? undefined : join(dataDir, 'dynamodb.log')
+    }),
+    startCognitoLocal({
+      port: options.cognitoPort,
+      dataDir: dataDir === undefined ? undefined : join(dataDir, 'cognito'),
+      logFile: dataDir === undefined ? undefined : join(dataDir, 'cognito.log')
+    })
+  ])
+  const started = [dynamoStart, cognitoStart].flatMap((r) => r.status === 'fulfilled' ? [r.value] : [])
+  const stopServices = async (): Promise<void> => { await Promise.all(started.map(async (s) => await s.stop())) }
+  if (dynamoStart.status === 'rejected' || cognitoStart.status === 'rejected') {
+    await stopServices()
+    throw dynamoStart.status === 'rejected' ? dynamoStart.reason : (cognitoStart as PromiseRejectedResult).reason
+  }
+  const dynamoLocal: DynamoLocal = dynamoStart.value
+  const cognitoLocal: CognitoLocal = cognitoStart.value
+
+  const dynamoClient = localDynamoClient(dynamoLocal.endpoint)
+  const documentClient = localDocumentClient(dynamoClient)
+  const cognitoClient = localCognitoClient(cognitoLocal.endpoint)
+  let stopped: Promise<void> | undefined
+  const stop = async (): Promise<void> => {
+    stopped ??= (async () => {
+      dynamoClient.destroy()
+      cognitoClient.destroy()
+      await stopServices()
+    })()
+    await stopped
+  }
+
+  try {
+    await ensureTable(dynamoClient, tableName)
+    const { pool, created } = await userPool(cognitoClient, dataDir)
+    const demo = await seedDemo({ dynamo: documentClient, tableName, cognito: cognitoClient, userPoolId: pool.userPoolId })
+    const issuer = cognitoLocalIssuer(cognitoLocal.endpoint, pool.userPoolId)
+    const env: Record<string, string> = {
+      PORT: String(options.apiPort ?? 3000),
+      HOST: '127.0.0.1',
+      COGNITO_USER_POOL_ID: pool.userPoolId,
+      COGNITO_CLIENT_IDS: pool.clientId,
+      COGNITO_ENDPOINT: cognitoLocal.endpoint,
+      COGNITO_ISSUER: issuer,
+      DYNAMODB_ENDPOINT: dynamoLocal.endpoint,
+      TABLE_NAME: tableName,
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey
+    }
+    return {
+      dynamo: { endpoint: dynamoLocal.endpoint, port: dynamoLocal.port },
+      cognito: { endpoint: cognitoLocal.endpoint, port: cognitoLocal.port },
+      userPoolId: pool.userPoolId,
+      clientId: pool.clientId,
+      issuer,
+      tableName,
+      env,
+      demo,
+      poolCreated: created,
+      stop
+    }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}
+
+/** The pool recorded in <dataDir>/state.json if cognito-local still has it, else a new one (recorded there). */
+async function userPool (client: CognitoIdentityProviderClient, dataDir: string | undefined): Promise<{ pool: LocalUserPool, created: boolean }> {
+  const stateFile = dataDir === undefined ? undefined : join(dataDir, 'state.json')
+  if (stateFile !== undefined && existsSync(stateFile)) {
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as Partial<State>
+    if (typeof state.userPoolId === 'string' && typeof state.clientId === 'string' && await poolExists(client, state as State)) {
+      return { pool: { userPoolId: state.userPoolId, clientId: state.clientId }, created: false }
+    }
+  }
+  const pool = await createLocalUserPool(client, { poolName: 'local-dev' })
+  if (stateFile !== undefined) writeFileSync(stateFile, JSON.stringify(pool, null, 2) + '\n')
+  return { pool, created: true }
+}
+
+async function poolExists (client: CognitoIdentityProviderClient, { userPoolId, clientId }: State): Promise<boolean> {
+  try {
+    await client.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId }))
+    await client.send(new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: clientId }))
+    return true
+  } catch (err) {
+    // The cognito data was wiped by hand but state.json survived: start over with a new pool.
+    if ((err as Error).name === 'ResourceNotFoundException') return false
+    throw err
+  }
+}
+
+/**
+ * A shell command that signs in at cognito-local and sets $TOKEN to the access token. Needs only curl and
+ * node (no jq). POSIX-quoted, so it pastes into bash and zsh alike.
+ */
+export function tokenCommand ({ cognitoEndpoint, clientId, email, password }: { cognitoEndpoint: string, clientId: string, email: string, password: string }): string {
+  const body = JSON.stringify({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: email, PASSWORD: password } })
+  const extract = 'JSON.parse(require("fs").readFileSync(0, "utf8")).AuthenticationResult.AccessToken'
+  return [
+    `TOKEN=$(curl -sS -X POST ${shellQuote(cognitoEndpoint + '/')}`,
+    `-H 'Content-Type: application/x-amz-json-1.1'`,
+    `-H 'X-Amz-Target: AWSCognitoIdentityProviderService.InitiateAuth'`,
+    `-d ${shellQuote(body)}`,
+    `| node -pe ${shellQuote(extract)})`
+  ].join(' ')
+}
+
+function shellQuote (text: string): string {
+  return `'${text.replaceAll("'", "'\\''")}'`
+}

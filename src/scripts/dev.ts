@@ -1,0 +1,110 @@
+// `npm run dev`: the local stack (DynamoDB Local, cognito-local, table, pool, demo data), then the API in watch mode.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { assertPortFree } from '../local/process.js'
+import { startLocalStack, tokenCommand, type LocalStack } from '../local/stack.js'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const dataDir = join(root, '.local')
+
+function portFromEnv (...names: string[]): number | undefined {
+  for (const name of names) {
+    const value = process.env[name]
+    if (value === undefined || value === '') continue
+    const port = Number(value)
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name} must be a port number, got "${value}"`)
+    return port
+  }
+  return undefined
+}
+
+function printBanner (stack: LocalStack, apiPort: number): void {
+  const admin = stack.demo.users.find((u) => u.role === 'admin') ?? stack.demo.users[0]
+  const lines = [
+    '',
+    'Local stack ready',
+    `  DynamoDB Local  ${stack.dynamo.endpoint}  table ${stack.tableName}   (data in .local/dynamodb)`,
+    `  cognito-local   ${stack.cognito.endpoint}  pool ${stack.userPoolId}  client ${stack.clientId}${stack.poolCreated ? '  (new)' : '  (reused)'}`,
+    `  issuer          ${stack.issuer}`,
+    `  logs            .local/dynamodb.log, .local/cognito.log`,
+    '',
+    `Demo users (local only), tenant "${stack.demo.tenant.tenantId}":`,
+    ...stack.demo.users.map((u) => `  ${u.role.padEnd(9)} ${u.email.padEnd(26)} ${u.password.padEnd(24)} groups ${u.groups.join(',')}`),
+    ''
+  ]
+  if (admin !== undefined) {
+    lines.push(
+      `Get an access token (${admin.email}) and call the API:`,
+      `  ${tokenCommand({ cognitoEndpoint: stack.cognito.endpoint, clientId: stack.clientId, email: admin.email, password: admin.password })}`,
+      `  curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:${apiPort}/me`,
+      ''
+    )
+  }
+  lines.push('Starting the API: tsx watch src/server.ts  (Ctrl-C stops everything)', '')
+  console.log(lines.join('\n'))
+}
+
+async function main (): Promise<void> {
+  if (process.env.RESET === '1' || process.argv.includes('--reset')) {
+    rmSync(dataDir, { recursive: true, force: true })
+    console.log('Removed .local (RESET): starting with empty data')
+  }
+  const apiPort = portFromEnv('DEV_API_PORT', 'PORT') ?? 3000
+  const dynamoPort = portFromEnv('DEV_DYNAMODB_PORT') ?? 8000
+  const cognitoPort = portFromEnv('DEV_COGNITO_PORT') ?? 9229
+  // Checked up front: a leftover DynamoDB Local otherwise fails with a Java stack trace.
+  await assertPortFree(dynamoPort, 'DynamoDB Local', 'stop what listens there or set DEV_DYNAMODB_PORT')
+  await assertPortFree(cognitoPort, 'cognito-local', 'stop what listens there or set DEV_COGNITO_PORT')
+  const started = Date.now()
+  const stack = await startLocalStack({ dataDir, dynamoPort, cognitoPort, apiPort })
+  console.log(`(services up in ${((Date.now() - started) / 1000).toFixed(1)} s)`)
+  printBanner(stack, apiPort)
+
+  const env: NodeJS.ProcessEnv = { ...process.env, ...stack.env }
+  // A real profile or session token next to the dummy keys would only confuse the SDK's credential chain.
+  delete env.AWS_PROFILE
+  delete env.AWS_SESSION_TOKEN
+  const tsxCli = createRequire(import.meta.url).resolve('tsx/cli')
+  const api: ChildProcess = spawn(process.execPath, [tsxCli, 'watch', 'src/server.ts'], { cwd: root, env, stdio: 'inherit' })
+
+  let shuttingDown: Promise<void> | undefined
+  const shutdown = (code: number): Promise<void> => {
+    shuttingDown ??= (async () => {
+      if (api.exitCode === null && api.signalCode === null) {
+        const exited = new Promise((resolve) => api.once('exit', resolve))
+        api.kill('SIGTERM')
+        const force = setTimeout(() => api.kill('SIGKILL'), 5000)
+        await exited
+        clearTimeout(force)
+      }
+      await stack.stop()
+      console.log('Local stack stopped')
+      process.exit(code)
+    })()
+    return shuttingDown
+  }
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (shuttingDown !== undefined) {
+        // A second Ctrl-C: do not wait any longer (the exit hook SIGKILLs the services).
+        process.exit(130)
+      }
+      console.log(`\n${signal}: stopping the API and the local services`)
+      void shutdown(0)
+    })
+  }
+  api.once('exit', (code, signal) => {
+    if (shuttingDown !== undefined) return
+    console.error(`The API process exited (${signal ?? `code ${code ?? '?'}`}); stopping the local services`)
+    void shutdown(code ?? 1)
+  })
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err)
+  process.exit(1)
+})

@@ -1,0 +1,84 @@
+// Integration-test helper: DynamoDB Local and cognito-local on free ports, a fresh table and user pool, torn down with the test.
+import { randomUUID } from 'node:crypto'
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { localCognitoClient, localDocumentClient, localDynamoClient } from '../../src/local/clients.js'
+import { cognitoLocalIssuer, startCognitoLocal, type CognitoLocal } from '../../src/local/cognito-local.js'
+import { createLocalUser, createLocalUserPool, signIn, type CreateLocalUserOptions, type LocalUser, type Tokens } from '../../src/local/cognito-setup.js'
+import { startDynamoLocal, type DynamoLocal } from '../../src/local/dynamodb-local.js'
+import { ensureTable } from '../../src/repositories/table-setup.js'
+
+/** The part of a tap Test this helper needs (keeps it usable from any tap version or a plain object). */
+export interface TeardownHost {
+  teardown: (fn: () => unknown) => void
+}
+
+export interface LocalServices {
+  dynamoEndpoint: string
+  cognitoEndpoint: string
+  tableName: string
+  userPoolId: string
+  clientId: string
+  issuer: string
+  jwksUri: string
+  dynamoClient: DynamoDBClient
+  documentClient: DynamoDBDocumentClient
+  cognitoClient: CognitoIdentityProviderClient
+  /** The processes, for tests about the services themselves. */
+  processes: { dynamo: DynamoLocal, cognito: CognitoLocal }
+  createUser: (opts: Omit<CreateLocalUserOptions, 'userPoolId'>) => Promise<LocalUser>
+  signIn: (opts: { email: string, password: string }) => Promise<Tokens>
+  /** Idempotent; also registered with t.teardown. */
+  stop: () => Promise<void>
+}
+
+export async function startServices (t: TeardownHost): Promise<LocalServices> {
+  // Both at once: the JVM's start dominates (a few seconds), cognito-local is up well before it.
+  const [dynamoStart, cognitoStart] = await Promise.allSettled([startDynamoLocal(), startCognitoLocal()])
+  const running = [dynamoStart, cognitoStart].flatMap((r) => r.status === 'fulfilled' ? [r.value] : [])
+  let clients: Array<{ destroy: () => void }> = []
+  let stopped: Promise<void> | undefined
+  const stop = async (): Promise<void> => {
+    stopped ??= (async () => {
+      for (const c of clients) c.destroy()
+      await Promise.all(running.map(async (s) => await s.stop()))
+    })()
+    await stopped
+  }
+  // Registered before anything else can fail, so a failing setup still cleans up.
+  t.teardown(stop)
+  if (dynamoStart.status === 'rejected') throw dynamoStart.reason
+  if (cognitoStart.status === 'rejected') throw cognitoStart.reason
+  const dynamo = dynamoStart.value
+  const cognito = cognitoStart.value
+
+  const dynamoClient = localDynamoClient(dynamo.endpoint)
+  const documentClient = localDocumentClient(dynamoClient)
+  const cognitoClient = localCognitoClient(cognito.endpoint)
+  clients = [documentClient, dynamoClient, cognitoClient]
+
+  const tableName = `test-${randomUUID().slice(0, 8)}`
+  const [, pool] = await Promise.all([
+    ensureTable(dynamoClient, tableName),
+    createLocalUserPool(cognitoClient, { poolName: `test-${randomUUID().slice(0, 8)}` })
+  ])
+  const issuer = cognitoLocalIssuer(cognito.endpoint, pool.userPoolId)
+
+  return {
+    dynamoEndpoint: dynamo.endpoint,
+    cognitoEndpoint: cognito.endpoint,
+    tableName,
+    userPoolId: pool.userPoolId,
+    clientId: pool.clientId,
+    issuer,
+    jwksUri: `${issuer}/.well-known/jwks.json`,
+    dynamoClient,
+    documentClient,
+    cognitoClient,
+    processes: { dynamo, cognito },
+    createUser: async (opts) => await createLocalUser(cognitoClient, { ...opts, userPoolId: pool.userPoolId }),
+    signIn: async ({ email, password }) => await signIn(cognitoClient, { clientId: pool.clientId, email, password }),
+    stop
+  }
+}
