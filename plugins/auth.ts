@@ -1,14 +1,53 @@
-// Authentication: verifies the bearer token and decorates request.principal. (Foundation placeholder: denies every request until the verifier lands.)
+// Authentication: verifies the Cognito bearer token (or trusts API Gateway's authorizer inside Lambda) and sets request.principal.
 import fp from 'fastify-plugin'
+import fastifyJwt from '@fastify/jwt'
 import createError from '@fastify/error'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda'
 import type { Principal } from '../src/domain/principal.js'
 import type { Config } from '../src/config.js'
+import { createKeyStore, SigningKeyError, type SigningKey } from '../src/auth/jwks.js'
+import { createTokenCache } from '../src/auth/token-cache.js'
+import { ClaimsError, principalFromApiGatewayClaims, principalFromClaims, type ClaimRules } from '../src/auth/claims.js'
 
-export const InsufficientScopeError = createError('APP_FORBIDDEN', 'Not allowed for your role', 403)
+/** RFC 6750 §3: the realm of every bearer challenge we send. */
+export const REALM = 'api'
+const challenge = (error?: string) => `Bearer realm="${REALM}"${error ? `, error="${error}"` : ''}`
+
+const Unauthorized = createError<[string]>('APP_UNAUTHORIZED', '%s', 401)
+/** No bearer token in the Authorization header: a challenge without an error code (RFC 6750 §3.1). */
+export class AuthenticationRequiredError extends Unauthorized {
+  constructor () { super('Authentication required') }
+  headers = { 'www-authenticate': challenge() }
+}
+/** A token was sent and is not acceptable. The detail stays coarse: the reason is logged, never returned. */
+export class InvalidTokenError extends Unauthorized {
+  constructor (detail = 'The access token is invalid') { super(detail) }
+  headers = { 'www-authenticate': challenge('invalid_token') }
+}
+const Forbidden = createError('APP_FORBIDDEN', 'Not allowed for your role', 403)
+export class InsufficientScopeError extends Forbidden {
+  headers = { 'www-authenticate': challenge('insufficient_scope') }
+}
+const Unavailable = createError('APP_SIGNING_KEYS_UNAVAILABLE', 'Signing keys are unavailable; try again shortly', 503)
+/** The token's issuer has never had its keys loaded and the JWKS cannot be fetched now: our outage, not the caller's fault. */
+export class SigningKeysUnavailableError extends Unavailable {
+  headers = { 'retry-after': '5' }
+}
+
+/** Tokens longer than this are refused before any parsing (Cognito tokens are 1-4 KB). */
+const MAX_TOKEN_LENGTH = 8192
+const kToken = Symbol('bearerToken')
+const kSigningKey = Symbol('signingKey')
 
 declare module 'fastify' {
-  interface FastifyRequest { principal: Principal | null }
+  interface FastifyRequest {
+    principal: Principal | null
+    /** Set by @fastify/aws-lambda inside Lambda only. */
+    awsLambda?: { event?: APIGatewayProxyEventV2WithJWTAuthorizer, context?: Context }
+    [kToken]: string
+    [kSigningKey]: SigningKey | null
+  }
   interface FastifyInstance {
     authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
     /** Resolves once the signing keys can be loaded; rejects otherwise. Used by /health/ready. */
@@ -16,10 +55,130 @@ declare module 'fastify' {
   }
 }
 
-export default fp<{ config: Config }>(async function auth (app) {
+/** The token of an `Authorization: Bearer <token>` header; undefined when no bearer credentials were sent. */
+function bearerToken (header: string | undefined): string | undefined {
+  if (header === undefined || header.length < 7) return undefined
+  const scheme = header.slice(0, 7)
+  if (scheme !== 'Bearer ' && scheme.toLowerCase() !== 'bearer ') return undefined
+  return header.slice(7)
+}
+
+/** fast-jwt and @fastify/jwt errors: every one of them means "this token is not acceptable". */
+function isTokenError (err: unknown): err is { code: string } {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' && (code.startsWith('FAST_JWT_') || code.startsWith('FST_JWT_'))
+}
+
+export default fp<{ config: Config }>(async function auth (app, { config }) {
   app.decorateRequest('principal', null)
-  app.decorate('signingKeysReady', async () => { throw new Error('no verifier') })
-  app.decorate('authenticate', async function authenticate (_request: FastifyRequest, _reply: FastifyReply) {
-    throw Object.assign(new Error('Authentication required'), { statusCode: 401 })
+  const rules: ClaimRules = { issuers: config.cognitoIssuers, clientIds: config.cognitoClientIds, acceptIdTokens: config.ACCEPT_ID_TOKENS }
+  const toleranceMs = config.JWT_CLOCK_TOLERANCE_SECONDS * 1000
+
+  if (config.AUTH_MODE === 'apigateway') {
+    // The authorizer already checked the signature; this mode trusts the event, so it must never run on a reachable server.
+    if (!config.AWS_LAMBDA_FUNCTION_NAME) throw new Error('AUTH_MODE=apigateway is only allowed inside AWS Lambda (AWS_LAMBDA_FUNCTION_NAME is not set)')
+    app.decorate('signingKeysReady', async () => {})
+    app.decorate('authenticate', async function authenticate (request: FastifyRequest) {
+      const claims = request.awsLambda?.event?.requestContext?.authorizer?.jwt?.claims
+      if (!claims) throw new AuthenticationRequiredError()
+      try {
+        request.principal = principalFromApiGatewayClaims(claims, rules, Date.now(), toleranceMs)
+      } catch (err) {
+        if (!(err instanceof ClaimsError)) throw err
+        request.log.info({ reason: err.message }, 'authorizer claims rejected')
+        throw new InvalidTokenError()
+      }
+    })
+    return
+  }
+
+  const keys = createKeyStore({
+    issuers: config.cognitoIssuers,
+    timeoutMs: config.JWKS_TIMEOUT_MS,
+    refetchIntervalMs: config.JWKS_REFETCH_INTERVAL_SECONDS * 1000,
+    onFetchError: (err, issuer) => app.log.warn({ err, issuer }, 'JWKS fetch failed')
+  })
+  const cache = createTokenCache<{ principal: Principal, key: SigningKey }>(config.TOKEN_CACHE_SIZE)
+  const issuers = new Set(config.cognitoIssuers)
+
+  await app.register(fastifyJwt, {
+    // Only a key from our own store, chosen by (configured issuer, kid). jku, x5u and jwk headers are never read.
+    secret (request: FastifyRequest, decoded: unknown, cb: (e: Error | null, secret: string | undefined) => void) {
+      const { header, payload } = decoded as { header: Record<string, unknown>, payload: Record<string, unknown> }
+      const { alg, kid } = header
+      const iss = payload.iss
+      // Refuse before any key lookup, so a forged header can never cause a fetch.
+      if (alg !== 'RS256') return cb(new SigningKeyError('unknown-kid', 'alg is not RS256'), undefined)
+      if (typeof kid !== 'string' || kid.length === 0 || kid.length > 256) return cb(new SigningKeyError('unknown-kid', 'kid is missing'), undefined)
+      if (typeof iss !== 'string' || !issuers.has(iss)) return cb(new SigningKeyError('unknown-issuer', 'issuer is not configured'), undefined)
+      const key = keys.peek(iss, kid)
+      if (key) {
+        request[kSigningKey] = key
+        return cb(null, key.pem)
+      }
+      keys.get(iss, kid).then(k => { request[kSigningKey] = k; cb(null, k.pem) }, err => cb(err, undefined))
+    },
+    decode: { complete: true },
+    verify: {
+      algorithms: ['RS256'],
+      allowedIss: config.cognitoIssuers,
+      clockTolerance: toleranceMs,
+      requiredClaims: ['iss', 'sub', 'exp', 'iat', 'token_use'],
+      // fast-jwt's own cache sits behind @fastify/jwt's per-request option merging, decoding and token hashing; a hit there
+      // still costs more than the whole bare request. Our cache (above it, keyed on the exact token) skips all of that.
+      cache: false,
+      // The token we already took from the Authorization header; nothing else (no cookie, no query string).
+      extractToken: (request: FastifyRequest) => request[kToken]
+    }
+  })
+  app.decorateRequest(kToken, '')
+  app.decorateRequest(kSigningKey, null)
+
+  app.decorate('signingKeysReady', () => keys.ready())
+  app.decorate('jwksFetchCount', () => keys.fetchCount())
+
+  app.decorate('authenticate', async function authenticate (request: FastifyRequest) {
+    const token = bearerToken(request.headers.authorization)
+    if (token === undefined) throw new AuthenticationRequiredError()
+
+    const hit = cache.get(token)
+    if (hit !== undefined && hit.key.active) {
+      request.principal = hit.principal
+      return
+    }
+    if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw new InvalidTokenError()
+
+    request[kToken] = token
+    let claims: Record<string, unknown>
+    try {
+      claims = await request.jwtVerify<Record<string, unknown>>()
+    } catch (err) {
+      if (err instanceof SigningKeyError) {
+        if (err.reason === 'unavailable') throw new SigningKeysUnavailableError()
+        request.log.info({ reason: err.message }, 'token rejected')
+        throw new InvalidTokenError()
+      }
+      if (!isTokenError(err)) throw err
+      request.log.info({ reason: err.code }, 'token rejected')
+      throw err.code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED' ? new InvalidTokenError('The access token has expired') : new InvalidTokenError()
+    }
+    let principal: Principal
+    try {
+      principal = principalFromClaims(claims, rules)
+    } catch (err) {
+      if (!(err instanceof ClaimsError)) throw err
+      request.log.info({ reason: err.message }, 'token rejected')
+      throw new InvalidTokenError()
+    }
+    request.principal = principal
+    const key = request[kSigningKey]
+    if (key) cache.set(token, { principal, key }, principal.expiresAt * 1000 + toleranceMs)
   })
 }, { name: 'auth' })
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** JWKS fetches started so far (jwt mode only): for tests and the benchmark. */
+    jwksFetchCount?: () => number
+  }
+}

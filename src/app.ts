@@ -11,6 +11,7 @@ import cognito, { type CognitoAdmin } from '../plugins/cognito.js'
 import userAdmin from '../plugins/user-admin.js'
 import type { UserAdminFaults } from './services/user-admin.js'
 import health from '../routes/health/index.js'
+import me from '../routes/me.js'
 import tenants from '../routes/tenants/index.js'
 import users from '../routes/users/index.js'
 import audit from '../routes/audit/index.js'
@@ -56,6 +57,7 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
   await app.register(userAdmin, { faults: opts.faults })
 
   await app.register(health, { config })
+  await app.register(me)
   await app.register(tenants)
   await app.register(users)
   await app.register(audit)

@@ -21,7 +21,8 @@ export const ConfigSchema = Type.Object({
   COGNITO_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://\\S+$' })),
   DYNAMODB_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://\\S+$' })),
   TABLE_NAME: Type.String({ default: TABLE.defaultName, pattern: '^[a-zA-Z0-9_.-]{3,255}$' }),
-  AUTH_MODE: Type.Union([Type.Literal('jwt'), Type.Literal('apigateway')], { default: 'jwt' }),
+  AUTH_MODE: Type.Union([Type.Literal('jwt'), Type.Literal('apigateway')], { default: 'jwt', description: 'apigateway: trust the HTTP API JWT authorizer (Lambda only)' }),
+  AWS_LAMBDA_FUNCTION_NAME: Type.Optional(Type.String({ description: 'set by the Lambda runtime; AUTH_MODE=apigateway requires it' })),
   ACCEPT_ID_TOKENS: Bool(false, 'accept Cognito ID tokens as well as access tokens'),
   JWT_CLOCK_TOLERANCE_SECONDS: Int(5, 0, 60, 'leeway for exp and nbf'),
   JWKS_TIMEOUT_MS: Int(1500, 100, 10000, 'timeout of one JWKS fetch'),
@@ -62,6 +63,10 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env) {
     throw new ConfigError(`Configuration error: ${name} ${shown}`)
   }
   const c = value as EnvConfig
+  // apigateway mode trusts claims it does not verify: on a directly reachable server that would be no authentication at all.
+  if (c.AUTH_MODE === 'apigateway' && !c.AWS_LAMBDA_FUNCTION_NAME) {
+    throw new ConfigError('Configuration error: AUTH_MODE=apigateway is only allowed inside AWS Lambda (AWS_LAMBDA_FUNCTION_NAME is not set)')
+  }
   const issuers = c.COGNITO_ISSUER ? list(c.COGNITO_ISSUER).map(i => i.replace(/\/+$/, '')) : [`https://cognito-idp.${c.AWS_REGION}.amazonaws.com/${c.COGNITO_USER_POOL_ID}`]
   return {
     ...c,

@@ -13,6 +13,11 @@ try {
   }
   throw err
 }
+// Even inside a Lambda-looking environment, a listening server must verify tokens itself: apigateway mode trusts unverified claims.
+if (config.AUTH_MODE === 'apigateway') {
+  process.stderr.write('Configuration error: AUTH_MODE=apigateway is for the Lambda handler (src/lambda.ts) only; src/server.ts requires AUTH_MODE=jwt\n')
+  process.exit(1)
+}
 
 const app = await buildApp(config, { logger: loggerOptions(config.LOG_LEVEL) })
 

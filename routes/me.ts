@@ -1,0 +1,43 @@
+// GET /me: who the caller is, as the API sees them (principal, and the tenant when one resolves).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+
+const Me = Type.Object({
+  userId: Type.String(),
+  username: Type.String(),
+  email: Type.Union([Type.String(), Type.Null()]),
+  tenantId: Type.Union([Type.String(), Type.Null()]),
+  groups: Type.Array(Type.String()),
+  scopes: Type.Array(Type.String())
+}, { additionalProperties: false })
+const Problem = Type.Object({
+  type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.Optional(Type.String()), code: Type.Optional(Type.String()), instance: Type.Optional(Type.String())
+}, { additionalProperties: true })
+
+export const meSchema = {
+  tags: ['me'],
+  summary: 'The authenticated caller',
+  security: [{ bearerAuth: [] }],
+  response: { 200: Me, 401: Problem, 403: Problem, 500: Problem, 503: Problem }
+}
+
+const me: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/me', {
+    // Any authenticated caller; a tenant is resolved when the caller has one, not required.
+    config: { auth: { tenant: 'optional' } },
+    schema: meSchema
+  }, async (request) => {
+    // access-policy ran authenticate first, so principal is set; a null here is a wiring bug, not a caller error.
+    const principal = request.principal
+    if (!principal) throw new Error('GET /me reached without a principal')
+    return {
+      userId: principal.userId,
+      username: principal.username,
+      email: principal.email ?? null,
+      tenantId: request.tenant?.tenantId ?? principal.tenantId ?? null,
+      groups: request.tenant?.groups ?? principal.groups,
+      scopes: principal.scopes
+    }
+  })
+}
+export default me

@@ -1,0 +1,13 @@
+// Lambda entry: the same app behind API Gateway, built once per cold start and reused by every invocation.
+import awsLambdaFastify from '@fastify/aws-lambda'
+import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda'
+import { loadConfig } from './config.js'
+import { buildApp, loggerOptions } from './app.js'
+
+// A configuration error throws here, failing the init phase with the one-line message in the function's log.
+const config = loadConfig()
+const app = await buildApp(config, { logger: loggerOptions(config.LOG_LEVEL) })
+
+/** request.awsLambda.event is how plugins/auth reads the authorizer's claims in AUTH_MODE=apigateway. */
+export const handler = awsLambdaFastify<APIGatewayProxyEventV2WithJWTAuthorizer>(app, { decorateRequest: true })
+await app.ready()

@@ -1,0 +1,122 @@
+// A fake Cognito issuer for tests and the benchmark: own RSA keys, a JWKS HTTP server on a free port, and a token signer.
+import { createServer, type Server } from 'node:http'
+import type { Socket } from 'node:net'
+import { createHmac, generateKeyPairSync, randomUUID, sign as rsaSign, type KeyObject } from 'node:crypto'
+
+export interface KeyPair { kid: string, privateKey: KeyObject, publicKey: KeyObject }
+
+const keyPool: KeyPair[] = []
+/** RSA-2048 pairs, generated once per process and reused (generation costs ~100 ms each). */
+export function testKey (i: number): KeyPair {
+  while (keyPool.length <= i) {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    keyPool.push({ kid: `test-key-${keyPool.length}`, privateKey, publicKey })
+  }
+  return keyPool[i] as KeyPair
+}
+
+const b64url = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url')
+
+/** Signs exactly the header and payload given (no defaults), so tests can forge anything. */
+export function signJwt (header: Record<string, unknown>, payload: unknown, key: KeyObject | string): string {
+  const input = `${b64url(header)}.${b64url(payload)}`
+  const alg = header.alg
+  if (alg === 'none') return `${input}.`
+  if (alg === 'HS256') return `${input}.${createHmac('sha256', key as string).update(input).digest('base64url')}`
+  return `${input}.${rsaSign('sha256', Buffer.from(input), key as KeyObject).toString('base64url')}`
+}
+
+export type JwksMode = 'up' | 'down' | 'hang'
+
+export interface TestIssuer {
+  issuer: string
+  jwksUri: string
+  key: KeyPair
+  /** Keys currently listed in the JWKS. */
+  served: KeyPair[]
+  /** JWKS requests received. */
+  requests: number
+  /** up: serve the JWKS; down: answer 503; hang: accept the connection and never answer. */
+  mode: JwksMode
+  /** Claims of a valid Cognito access token for `clientId`, with overrides. */
+  accessClaims: (overrides?: Record<string, unknown>) => Record<string, unknown>
+  idClaims: (overrides?: Record<string, unknown>) => Record<string, unknown>
+  /** An RS256 token signed with `key` (default: the served key), header kid defaulting to its kid. */
+  sign: (claims: Record<string, unknown>, opts?: { key?: KeyPair, header?: Record<string, unknown> }) => string
+  close: () => Promise<void>
+}
+
+export async function startIssuer (opts: { clientId?: string, keyIndex?: number, poolId?: string } = {}): Promise<TestIssuer> {
+  const poolId = opts.poolId ?? 'us-east-1_TestPool1'
+  const clientId = opts.clientId ?? 'client-one'
+  const sockets = new Set<Socket>()
+  const state = { requests: 0, mode: 'up' as JwksMode }
+  let served: KeyPair[] = [testKey(opts.keyIndex ?? 0)]
+
+  const server: Server = createServer((req, res) => {
+    if (req.url !== `/${poolId}/.well-known/jwks.json`) { res.statusCode = 404; res.end(); return }
+    state.requests++
+    if (state.mode === 'hang') return
+    if (state.mode === 'down') { res.statusCode = 503; res.end('{"message":"down"}'); return }
+    const keys = served.map(k => ({ ...k.publicKey.export({ format: 'jwk' }), kid: k.kid, alg: 'RS256', use: 'sig' }))
+    res.setHeader('content-type', 'application/json')
+    res.end(JSON.stringify({ keys }))
+  })
+  server.on('connection', s => { sockets.add(s); s.on('close', () => sockets.delete(s)) })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as { port: number }).port
+  const issuer = `http://127.0.0.1:${port}/${poolId}`
+
+  const nowS = () => Math.floor(Date.now() / 1000)
+  const self: TestIssuer = {
+    issuer,
+    jwksUri: `${issuer}/.well-known/jwks.json`,
+    get key () { return served[0] as KeyPair },
+    get served () { return served },
+    set served (v) { served = v },
+    get requests () { return state.requests },
+    set requests (v) { state.requests = v },
+    get mode () { return state.mode },
+    set mode (v) { state.mode = v },
+    accessClaims: (overrides = {}) => ({
+      sub: 'user-123',
+      'cognito:groups': ['members'],
+      iss: issuer,
+      version: 2,
+      client_id: clientId,
+      origin_jti: randomUUID(),
+      token_use: 'access',
+      scope: 'aws.cognito.signin.user.admin',
+      auth_time: nowS(),
+      exp: nowS() + 3600,
+      iat: nowS(),
+      jti: randomUUID(),
+      username: 'alice@example.com',
+      ...overrides
+    }),
+    idClaims: (overrides = {}) => ({
+      sub: 'user-123',
+      'cognito:groups': ['members'],
+      email_verified: true,
+      iss: issuer,
+      'cognito:username': 'alice@example.com',
+      'custom:tenant_id': 'tenant-1',
+      aud: clientId,
+      token_use: 'id',
+      auth_time: nowS(),
+      exp: nowS() + 3600,
+      iat: nowS(),
+      email: 'alice@example.com',
+      ...overrides
+    }),
+    sign: (claims, o = {}) => {
+      const key = o.key ?? (served[0] as KeyPair)
+      return signJwt({ alg: 'RS256', kid: key.kid, ...o.header }, claims, key.privateKey)
+    },
+    close: async () => {
+      for (const s of sockets) s.destroy()
+      await new Promise<void>(resolve => server.close(() => resolve()))
+    }
+  }
+  return self
+}

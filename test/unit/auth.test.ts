@@ -1,0 +1,342 @@
+import t from 'tap'
+import type { Test } from 'tap'
+import { randomUUID } from 'node:crypto'
+import { build, baseEnv } from '../helpers/build.js'
+import { startIssuer, signJwt, testKey, type TestIssuer } from '../helpers/issuer.js'
+import { buildApp } from '../../src/app.js'
+import { loadConfig } from '../../src/config.js'
+
+async function issuerFor (t: Test, opts: Parameters<typeof startIssuer>[0] = {}) {
+  const issuer = await startIssuer(opts)
+  t.teardown(() => issuer.close())
+  return issuer
+}
+
+const envFor = (issuer: TestIssuer, env: Record<string, string> = {}) => ({ COGNITO_ISSUER: issuer.issuer, ...env })
+
+const me = (app: Awaited<ReturnType<typeof build>>, token?: string, url = '/me') =>
+  app.inject({ method: 'GET', url, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } })
+
+function assertInvalid (t: Test, res: Awaited<ReturnType<typeof me>>, token?: string) {
+  t.equal(res.statusCode, 401)
+  t.equal(res.headers['www-authenticate'], 'Bearer realm="api", error="invalid_token"')
+  t.match(res.headers['content-type'], /^application\/problem\+json/)
+  t.match(res.json(), { status: 401, code: 'APP_UNAUTHORIZED' })
+  if (token) t.notOk(res.body.includes(token.split('.')[1] ?? token), 'the token is never echoed')
+}
+
+t.test('a valid access token reaches GET /me', async t => {
+  const issuer = await issuerFor(t)
+  const app = await build(t, envFor(issuer))
+  const token = issuer.sign(issuer.accessClaims({ 'cognito:groups': ['admins', 'members'], scope: 'openid email' }))
+  const res = await me(app, token)
+  t.equal(res.statusCode, 200)
+  t.same(res.json(), { userId: 'user-123', username: 'alice@example.com', email: null, tenantId: null, groups: ['admins', 'members'], scopes: ['openid', 'email'] })
+  t.equal(issuer.requests, 1)
+  // The scheme is case-insensitive (RFC 7235).
+  t.equal((await app.inject({ url: '/me', headers: { authorization: `bearer ${token}` } })).statusCode, 200)
+})
+
+t.test('no token: 401 with a bare challenge', async t => {
+  const issuer = await issuerFor(t)
+  const app = await build(t, envFor(issuer))
+  for (const headers of [{}, { authorization: 'Basic dXNlcjpwYXNz' }]) {
+    const res = await app.inject({ url: '/me', headers })
+    t.equal(res.statusCode, 401)
+    t.equal(res.headers['www-authenticate'], 'Bearer realm="api"')
+    t.match(res.json(), { status: 401, detail: 'Authentication required' })
+  }
+  t.equal(issuer.requests, 0)
+})
+
+t.test('a token in the query string is ignored', async t => {
+  const issuer = await issuerFor(t)
+  const app = await build(t, envFor(issuer))
+  const token = issuer.sign(issuer.accessClaims())
+  for (const url of [`/me?access_token=${token}`, `/me?token=${token}`]) {
+    const res = await app.inject({ url })
+    t.equal(res.statusCode, 401)
+    t.equal(res.headers['www-authenticate'], 'Bearer realm="api"')
+  }
+})
+
+t.test('expired and not-yet-valid tokens, with a finite tolerance', async t => {
+  const issuer = await issuerFor(t)
+  const app = await build(t, envFor(issuer, { JWT_CLOCK_TOLERANCE_SECONDS: '5' }))
+  const now = Math.floor(Date.now() / 1000)
+  const expired = issuer.sign(issuer.accessClaims({ exp: now - 10, iat: now - 3610 }))
+  const res = await me(app, expired)
+  assertInvalid(t, res, expired)
+  t.equal(res.json().detail, 'The access token has expired')
+  assertInvalid(t, await me(app, issuer.sign(issuer.accessClaims({ nbf: now + 30 }))))
+  t.equal((await me(app, issuer.sign(issuer.accessClaims({ exp: now - 2 })))).statusCode, 200, 'within the tolerance')
+  t.equal((await me(app, issuer.sign(issuer.accessClaims({ nbf: now + 2 })))).statusCode, 200, 'within the tolerance')
+})
+
+t.test('claims Cognito tokens must carry', async t => {
+  const issuer = await issuerFor(t)
+  const app = await build(t, envFor(issuer))
+  const cases: Record<string, Record<string, unknown>> = {
+    'client_id not allowed': { client_id: 'someone-else' },
+    'client_id missing': { client_id: undefined },
+    'sub missing': { sub: undefined },
+    'sub empty': { sub: '' },
+    'token_use missing': { token_use: undefined },
+    'token_use other': { token_use: 'refresh' },
+    'exp missing': { exp: undefined },
+    'iss missing': { iss: undefined },
+    'iss with a trailing slash': { iss: `${issuer.issuer}/` },
+    'groups not a list': { 'cognito:groups': 'admins' }
+  }
+  for (const [name, overrides] of Object.entries(cases)) {
+    const claims = issuer.accessClaims(overrides)
+    for (const [k, v] of Object.entries(overrides)) if (v === undefined) delete claims[k]
+    const res = await me(app, issuer.sign(claims))
+    t.equal(res.statusCode, 401, name)
+  }
+})
+
+t.test('ID tokens: refused by default; with ACCEPT_ID_TOKENS the aud must be a configured client', async t => {
+  const issuer = await issuerFor(t)
+  const strict = await build(t, envFor(issuer))
+  assertInvalid(t, await me(strict, issuer.sign(issuer.idClaims())))
+
+  const lenient = await build(t, envFor(issuer, { ACCEPT_ID_TOKENS: 'true' }))
+  const res = await me(lenient, issuer.sign(issuer.idClaims()))
+  t.equal(res.statusCode, 200)
+  t.same(res.json(), { userId: 'user-123', username: 'alice@example.com', email: 'alice@example.com', tenantId: 'tenant-1', groups: ['members'], scopes: [] })
+  assertInvalid(t, await me(lenient, issuer.sign(issuer.idClaims({ aud: 'someone-else' }))))
+  assertInvalid(t, await me(lenient, issuer.sign(issuer.idClaims({ aud: undefined }))))
+})
+
+t.test('a valid signature from another pool is refused, and its JWKS is never fetched', async t => {
+  const ours = await issuerFor(t)
+  const theirs = await issuerFor(t, { keyIndex: 1, poolId: 'us-east-1_OtherPool' })
+  const app = await build(t, envFor(ours))
+  // Their token, their key, their issuer.
+  assertInvalid(t, await me(app, theirs.sign(theirs.accessClaims())))
+  // Their key, our issuer claimed.
+  assertInvalid(t, await me(app, theirs.sign(ours.accessClaims(), { header: { kid: ours.key.kid } })))
+  // Their key and kid, our issuer claimed.
+  assertInvalid(t, await me(app, theirs.sign(ours.accessClaims())))
+  t.equal(theirs.requests, 0)
+})
+
+t.test('several issuers (multi-region): each verified against its own JWKS', async t => {
+  const a = await issuerFor(t)
+  const b = await issuerFor(t, { keyIndex: 1, poolId: 'us-east-1_TestPool1' })
+  const app = await build(t, { COGNITO_ISSUER: `${a.issuer},${b.issuer}` })
+  t.equal((await me(app, a.sign(a.accessClaims()))).statusCode, 200)
+  t.equal((await me(app, b.sign(b.accessClaims()))).statusCode, 200)
+  // B's key presented as A's.
+  assertInvalid(t, await me(app, b.sign(a.accessClaims())))
+  t.equal(a.requests, 2, 'A refetched once for the unknown kid')
+  t.equal(b.requests, 1)
+})
+
+t.test('algorithms other than RS256 are refused without any fetch', async t => {
+  const issuer = await issuerFor(t)
+  const app = await build(t, envFor(issuer))
+  const claims = issuer.accessClaims()
+  const none = signJwt({ alg: 'none', kid: issuer.key.kid }, claims, '')
+  assertInvalid(t, await me(app, none), none)
+  const publicPem = issuer.key.publicKey.export({ type: 'spki', format: 'pem' }) as string
+  const hs = signJwt({ alg: 'HS256', kid: issuer.key.kid }, claims, publicPem)
+  assertInvalid(t, await me(app, hs), hs)
+  assertInvalid(t, await me(app, issuer.sign(claims, { header: { alg: 'RS512' } })))
+  t.equal(issuer.requests, 0)
+  // Keys loaded: the same forgeries still fail.
+  t.equal((await me(app, issuer.sign(claims))).statusCode, 200)
+  assertInvalid(t, await me(app, hs))
+  assertInvalid(t, await me(app, none))
+  assertInvalid(t, await me(app, issuer.sign(claims, { header: { alg: 'PS256' } })))
+})
+
+t.test('tampered and malformed tokens are 401, never 500', async t => {
+  const issuer = await issuerFor(t)
+  const app = await build(t, envFor(issuer))
+  const token = issuer.sign(issuer.accessClaims())
+  const [h, p, s] = token.split('.') as [string, string, string]
+  const forged = Buffer.from(JSON.stringify({ ...issuer.accessClaims(), sub: 'admin' })).toString('base64url')
+  const arrayPayload = signJwt({ alg: 'RS256', kid: issuer.key.kid }, [1, 2], issuer.key.privateKey)
+  const malformed = {
+    tampered: `${h}.${forged}.${s}`,
+    'two parts': `${h}.${p}`,
+    'five parts': `${h}.${p}.${s}.${p}.${s}`,
+    'bad base64': `${h}.${p}!!.${s}`,
+    'bad base64 header': `%%%.${p}.${s}`,
+    'header not JSON': `${Buffer.from('nope').toString('base64url')}.${p}.${s}`,
+    'header an array': `${Buffer.from('[]').toString('base64url')}.${p}.${s}`,
+    'payload an array': arrayPayload,
+    'payload a string': signJwt({ alg: 'RS256', kid: issuer.key.kid }, 'hello', issuer.key.privateKey),
+    'empty signature': `${h}.${p}.`,
+    'signature of another token': `${h}.${p}.${issuer.sign(issuer.accessClaims()).split('.')[2]}`,
+    'just dots': '..',
+    garbage: 'not-a-jwt',
+    huge: 'a'.repeat(9000)
+  }
+  for (const [name, bad] of Object.entries(malformed)) {
+    const res = await me(app, bad)
+    t.equal(res.statusCode, 401, name)
+    t.equal(res.headers['www-authenticate'], 'Bearer realm="api", error="invalid_token"', name)
+  }
+  t.equal((await app.inject({ url: '/me', headers: { authorization: 'Bearer ' } })).statusCode, 401)
+  t.equal((await app.inject({ url: '/me', headers: { authorization: `Bearer  ${token}` } })).statusCode, 401)
+})
+
+t.test('unknown kid: one refetch, then 401; 1000 random kids cause at most one fetch', async t => {
+  const issuer = await issuerFor(t)
+  const app = await build(t, envFor(issuer))
+  t.equal((await me(app, issuer.sign(issuer.accessClaims()))).statusCode, 200)
+  t.equal(issuer.requests, 1)
+  const claims = issuer.accessClaims()
+  const responses = await Promise.all(Array.from({ length: 1000 }, () =>
+    me(app, signJwt({ alg: 'RS256', kid: randomUUID() }, claims, issuer.key.privateKey))))
+  t.ok(responses.every(r => r.statusCode === 401), 'all 401')
+  t.ok(issuer.requests <= 2, `at most one refetch (JWKS requests: ${issuer.requests})`)
+  t.equal(issuer.requests, 2, 'exactly one refetch for the first unknown kid')
+  assertInvalid(t, await me(app, signJwt({ alg: 'RS256', kid: 'another' }, claims, issuer.key.privateKey)))
+  t.equal(issuer.requests, 2, 'no refetch within the interval')
+})
+
+t.test('concurrent first requests share one JWKS fetch', async t => {
+  const issuer = await issuerFor(t)
+  const app = await build(t, envFor(issuer))
+  const tokens = Array.from({ length: 50 }, () => issuer.sign(issuer.accessClaims()))
+  const res = await Promise.all(tokens.map(tok => me(app, tok)))
+  t.ok(res.every(r => r.statusCode === 200))
+  t.equal(issuer.requests, 1)
+})
+
+t.test('JWKS down with a warm cache: cached keys keep working', async t => {
+  const issuer = await issuerFor(t)
+  const app = await build(t, envFor(issuer))
+  t.equal((await me(app, issuer.sign(issuer.accessClaims()))).statusCode, 200)
+  issuer.mode = 'down'
+  const fresh = issuer.sign(issuer.accessClaims({ sub: 'user-456' }))
+  const res = await me(app, fresh)
+  t.equal(res.statusCode, 200, 'a token never seen before, signed by a cached key')
+  t.equal(res.json().userId, 'user-456')
+  // An unknown kid while down: the one allowed refetch fails, and the token is the caller's problem: 401.
+  assertInvalid(t, await me(app, issuer.sign(issuer.accessClaims(), { key: testKey(1) })))
+  t.equal((await me(app, issuer.sign(issuer.accessClaims({ sub: 'user-789' })))).statusCode, 200)
+  await t.resolves(app.signingKeysReady(), 'still ready: keys are cached')
+})
+
+t.test('JWKS down with a cold cache: 503 with Retry-After, then recovers', async t => {
+  const issuer = await issuerFor(t)
+  issuer.mode = 'down'
+  const app = await build(t, envFor(issuer))
+  const token = issuer.sign(issuer.accessClaims())
+  const res = await me(app, token)
+  t.equal(res.statusCode, 503)
+  t.equal(res.headers['retry-after'], '5')
+  t.match(res.headers['content-type'], /^application\/problem\+json/)
+  t.match(res.json(), { status: 503, detail: 'Signing keys are unavailable; try again shortly' })
+  t.notOk(res.body.includes(token))
+  await t.rejects(app.signingKeysReady())
+  // A cold issuer retries after a second, not after the full refetch interval.
+  issuer.mode = 'up'
+  await new Promise(resolve => setTimeout(resolve, 1100))
+  t.equal((await me(app, token)).statusCode, 200)
+})
+
+t.test('a JWKS endpoint that never answers: the request fails within the timeout', async t => {
+  const issuer = await issuerFor(t)
+  issuer.mode = 'hang'
+  const app = await build(t, envFor(issuer, { JWKS_TIMEOUT_MS: '300' }))
+  const started = Date.now()
+  const res = await me(app, issuer.sign(issuer.accessClaims()))
+  const took = Date.now() - started
+  t.equal(res.statusCode, 503)
+  t.ok(took >= 250 && took < 1500, `answered after ${took} ms`)
+  const readyStarted = Date.now()
+  await new Promise(resolve => setTimeout(resolve, 1000))
+  await t.rejects(app.signingKeysReady())
+  t.ok(Date.now() - readyStarted < 2500, 'readiness fails within the timeout too')
+})
+
+t.test('jku, x5u and jwk headers are ignored: no fetch to them, no key from them', async t => {
+  const issuer = await issuerFor(t)
+  const attacker = await issuerFor(t, { keyIndex: 1, poolId: 'us-east-1_Attacker' })
+  const app = await build(t, envFor(issuer))
+  const pointers = { jku: attacker.jwksUri, x5u: `${attacker.issuer}/cert.pem`, jwk: { ...attacker.key.publicKey.export({ format: 'jwk' }), kid: issuer.key.kid } }
+  // A genuine token with the pointers added still verifies against our JWKS.
+  t.equal((await me(app, issuer.sign(issuer.accessClaims(), { header: pointers }))).statusCode, 200)
+  // The attacker's key, with our kid and its own public key embedded.
+  assertInvalid(t, await me(app, attacker.sign(issuer.accessClaims(), { header: { ...pointers, kid: issuer.key.kid } })))
+  assertInvalid(t, await me(app, attacker.sign(issuer.accessClaims(), { header: pointers })))
+  t.equal(attacker.requests, 0)
+})
+
+t.test('token cache: exact-token keys, expiry honoured', async t => {
+  const issuer = await issuerFor(t)
+  const app = await build(t, envFor(issuer, { JWT_CLOCK_TOLERANCE_SECONDS: '0' }))
+  const token = issuer.sign(issuer.accessClaims())
+  t.equal((await me(app, token)).statusCode, 200)
+  t.equal((await me(app, token)).statusCode, 200)
+  // One byte changed in the payload segment: a different token, verified (and refused) on its own.
+  const dot = token.indexOf('.') + 10
+  const flipped = token.slice(0, dot) + (token[dot] === 'A' ? 'B' : 'A') + token.slice(dot + 1)
+  assertInvalid(t, await me(app, flipped))
+  // One byte changed in the signature.
+  const last = token.lastIndexOf('.') + 5
+  assertInvalid(t, await me(app, token.slice(0, last) + (token[last] === 'A' ? 'B' : 'A') + token.slice(last + 1)))
+
+  const exp = Math.floor(Date.now() / 1000) + 1
+  const shortLived = issuer.sign(issuer.accessClaims({ exp }))
+  t.equal((await me(app, shortLived)).statusCode, 200, 'verified and cached')
+  await new Promise(resolve => setTimeout(resolve, exp * 1000 - Date.now() + 50))
+  assertInvalid(t, await me(app, shortLived))
+})
+
+t.test('TOKEN_CACHE_SIZE=0 disables the cache; every request is verified', async t => {
+  const issuer = await issuerFor(t)
+  const app = await build(t, envFor(issuer, { TOKEN_CACHE_SIZE: '0' }))
+  const token = issuer.sign(issuer.accessClaims())
+  t.equal((await me(app, token)).statusCode, 200)
+  t.equal((await me(app, token)).statusCode, 200)
+})
+
+t.test('a group-restricted route: 403 insufficient_scope for the others', async t => {
+  const issuer = await issuerFor(t)
+  const app = await buildApp(loadConfig({ ...baseEnv, ...envFor(issuer) }))
+  t.teardown(() => app.close())
+  app.get('/admin-only', { config: { auth: { groups: ['admins'], tenant: 'none' } } }, async () => ({ ok: true }))
+  await app.ready()
+  const member = await me(app, issuer.sign(issuer.accessClaims()), '/admin-only')
+  t.equal(member.statusCode, 403)
+  t.equal(member.headers['www-authenticate'], 'Bearer realm="api", error="insufficient_scope"')
+  t.match(member.headers['content-type'], /^application\/problem\+json/)
+  t.match(member.json(), { status: 403, code: 'APP_FORBIDDEN' })
+  t.equal((await me(app, issuer.sign(issuer.accessClaims({ 'cognito:groups': ['admins'] })), '/admin-only')).statusCode, 200)
+  t.equal((await me(app, undefined, '/admin-only')).statusCode, 401)
+})
+
+t.test('authentication runs before the body is parsed', async t => {
+  const issuer = await issuerFor(t)
+  const app = await buildApp(loadConfig({ ...baseEnv, ...envFor(issuer) }))
+  t.teardown(() => app.close())
+  let parsed = 0
+  app.addContentTypeParser('application/x-probe', (_req, _body, done) => { parsed++; done(null, {}) })
+  app.post('/probe', { config: { auth: { tenant: 'none' } } }, async () => ({ ok: true }))
+  await app.ready()
+  const res = await app.inject({ method: 'POST', url: '/probe', headers: { 'content-type': 'application/x-probe' }, payload: 'x' })
+  t.equal(res.statusCode, 401)
+  t.equal(parsed, 0)
+})
+
+t.test('/health/ready: signing keys of every issuer load', async t => {
+  const a = await issuerFor(t)
+  const b = await issuerFor(t, { keyIndex: 1 })
+  const app = await build(t, { COGNITO_ISSUER: `${a.issuer},${b.issuer}` })
+  await t.resolves(app.signingKeysReady())
+  t.equal(a.requests, 1)
+  t.equal(b.requests, 1)
+  await t.resolves(app.signingKeysReady(), 'cached: no second fetch')
+  t.equal(a.requests + b.requests, 2)
+  // DynamoDB is unreachable in unit tests, so readiness names only it.
+  const res = await app.inject('/health/ready')
+  t.equal(res.statusCode, 503)
+  t.match(res.json().detail, /^Not ready: dynamodb unavailable$/)
+})
