@@ -1,6 +1,6 @@
 // Deny by default: every route must declare config.auth; this attaches authentication, tenant resolution and the group check.
 import fp from 'fastify-plugin'
-import type { FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify'
 import { GROUPS, type Group } from '../src/domain/model.js'
 import type { AuthPolicy } from '../src/domain/principal.js'
 import { InsufficientScopeError } from './auth.js'
@@ -11,6 +11,18 @@ declare module 'fastify' {
 
 export class MissingPolicyError extends Error {
   override name = 'MissingPolicyError'
+}
+
+const kContextPolicy = Symbol.for('app.access-policy.context')
+
+/**
+ * Declares the policy of every route registered in this encapsulated context (and its children) that declares none
+ * itself. For third-party plugins that register routes without letting us pass route config (@fastify/swagger-ui):
+ * a child context's onRoute hooks run after the inherited ones, so a hook there would come too late to set config.auth.
+ * The opt-in stays explicit and visible at the registration site; no route becomes public by omission.
+ */
+export function declareContextPolicy (instance: FastifyInstance, policy: AuthPolicy) {
+  instance.decorate(kContextPolicy, { getter: () => policy })
 }
 
 /** Throws at startup on a route without a valid policy: no route is ever reachable by omission. */
@@ -30,7 +42,11 @@ export function checkPolicy (route: Pick<RouteOptions, 'method' | 'url' | 'confi
 }
 
 export default fp(async function accessPolicy (app) {
-  app.addHook('onRoute', (route) => {
+  app.addHook('onRoute', function (route) {
+    const contextPolicy = (this as unknown as Record<symbol, AuthPolicy | undefined>)[kContextPolicy]
+    if (contextPolicy !== undefined && (route.config as { auth?: unknown } | undefined)?.auth === undefined) {
+      route.config = { ...route.config, auth: contextPolicy } as typeof route.config
+    }
     // HEAD routes are generated from GET routes and share their config.
     const policy = checkPolicy(route)
     if (policy === 'public') return

@@ -14,6 +14,22 @@ export interface Problem {
   errors?: Array<{ path: string, message: string }>
 }
 
+/** The response schema of a problem, for route schemas and the OpenAPI document. */
+export const ProblemSchema = Type.Object({
+  type: Type.String(),
+  title: Type.String(),
+  status: Type.Integer(),
+  detail: Type.Optional(Type.String()),
+  code: Type.Optional(Type.String()),
+  instance: Type.Optional(Type.String()),
+  errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() })))
+}, { description: 'RFC 9457 problem details' })
+
+/** { [status]: ProblemSchema } for each status, to complete a route's response schemas. */
+export function problemResponses<const S extends readonly number[]> (...statuses: S) {
+  return Object.fromEntries(statuses.map(s => [s, ProblemSchema])) as { [K in S[number]]: typeof ProblemSchema }
+}
+
 /** Errors may carry response headers (WWW-Authenticate, Retry-After) to send with the problem. */
 export interface HttpErrorExtras { headers?: Record<string, string> }
 
@@ -50,19 +66,3 @@ export default fp(async function errors (app) {
     return sendProblem(reply, problem(404, `Route ${request.method} ${request.url.split('?')[0]} not found`))
   })
 }, { name: 'errors' })
-
-/** The response schema of a problem, for route schemas (every status a route can answer is declared). */
-export const ProblemSchema = Type.Object({
-  type: Type.String(),
-  title: Type.String(),
-  status: Type.Integer(),
-  detail: Type.Optional(Type.String()),
-  code: Type.Optional(Type.String()),
-  instance: Type.Optional(Type.String()),
-  errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() })))
-})
-
-/** { 400: ProblemSchema, 404: ProblemSchema, ... } for the given statuses. */
-export function problemResponses<const S extends readonly number[]> (...statuses: S) {
-  return Object.fromEntries(statuses.map(s => [s, ProblemSchema])) as { [K in S[number]]: typeof ProblemSchema }
-}

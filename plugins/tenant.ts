@@ -1,18 +1,144 @@
-// Tenant resolution: turns the verified principal into request.tenant. (Foundation placeholder: no tenant is ever resolved.)
+// Tenant resolution: turns the verified principal into request.tenant (scope + membership groups), from the membership, never from the request.
 import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { TenantContext } from '../src/domain/tenant-scope.js'
+import { mintTenantScope, type TenantContext } from '../src/domain/tenant-scope.js'
+import type { Principal } from '../src/domain/principal.js'
 import type { Config } from '../src/config.js'
+import { ID_REGEX, type Membership } from '../src/domain/model.js'
 import { ForbiddenError } from '../src/domain/errors.js'
+import { membershipsRepository } from '../src/repositories/memberships.js'
+import { tenantsRepository } from '../src/repositories/tenants.js'
 
 declare module 'fastify' {
   interface FastifyRequest { tenant: TenantContext | null }
-  interface FastifyInstance { resolveTenant: (request: FastifyRequest, reply: FastifyReply, required: boolean) => Promise<void> }
+  interface FastifyInstance {
+    resolveTenant: (request: FastifyRequest, reply: FastifyReply, required: boolean) => Promise<void>
+    tenantCache: Pick<ReturnType<typeof createTenantResolver>, 'evict' | 'evictTenant'>
+  }
 }
 
-export default fp<{ config: Config }>(async function tenant (app) {
+/** Bounded: a flood of distinct users cannot grow the cache past this; the oldest entry goes first. */
+export const MEMBERSHIP_CACHE_MAX_ENTRIES = 10_000
+
+/**
+ * What a principal resolves to. Only `ok` yields a tenant; `none` (no membership at all) is the one outcome a
+ * tenant-optional route tolerates; `ambiguous` and `denied` are 403 wherever a tenant is required.
+ */
+export type Resolution =
+  | { kind: 'ok', context: TenantContext }
+  | { kind: 'none' }
+  | { kind: 'ambiguous' }
+  | { kind: 'denied', reason: string }
+
+interface Deps {
+  memberships: Pick<ReturnType<typeof membershipsRepository>, 'findByUser' | 'get' | 'markActive'>
+  tenants: Pick<ReturnType<typeof tenantsRepository>, 'get'>
+  ttlMs: number
+  maxEntries?: number
+  now?: () => number
+}
+
+const USABLE: ReadonlySet<Membership['status']> = new Set(['active', 'invited'])
+
+export function createTenantResolver (deps: Deps) {
+  const { memberships, tenants, ttlMs } = deps
+  const maxEntries = deps.maxEntries ?? MEMBERSHIP_CACHE_MAX_ENTRIES
+  const now = deps.now ?? Date.now
+  const cache = new Map<string, { expires: number, userId: string, tenantId?: string, value: Resolution }>()
+  // One lookup per key at a time: a burst of first requests from one user costs one round of reads.
+  const inflight = new Map<string, Promise<Resolution>>()
+
+  async function lookup (userId: string, claim: string | undefined): Promise<Resolution> {
+    let membership: Membership | null
+    if (claim !== undefined) {
+      // The claim picks the tenant, the membership must confirm it: a claim without a membership is a disagreement.
+      if (!ID_REGEX.test(claim)) return { kind: 'denied', reason: 'The token names an invalid tenant' }
+      membership = await memberships.get(mintTenantScope(claim), userId, { consistent: true })
+      if (!membership) return { kind: 'denied', reason: 'The token tenant does not match your membership' }
+    } else {
+      // Real Cognito access tokens carry no custom attributes: this is the normal path.
+      const found = await memberships.findByUser(userId)
+      if (found.length === 0) return { kind: 'none' }
+      const usable = found.filter(m => USABLE.has(m.status))
+      if (usable.length > 1) return { kind: 'ambiguous' }
+      const candidate = usable[0] ?? found[0]!
+      // GSI1 is eventually consistent: confirm on the table, so a just-removed membership does not linger here.
+      membership = await memberships.get(mintTenantScope(candidate.tenantId), userId, { consistent: true })
+      if (!membership) return { kind: 'none' }
+    }
+    if (!USABLE.has(membership.status)) return { kind: 'denied', reason: `Your membership is ${membership.status}` }
+    const tenant = await tenants.get(membership.tenantId, { consistent: true })
+    if (!tenant || tenant.status !== 'active') return { kind: 'denied', reason: 'The tenant is suspended' }
+    const scope = mintTenantScope(membership.tenantId)
+    // invited means "has not signed in yet": this request is the first authenticated one.
+    if (membership.status === 'invited') await memberships.markActive(scope, userId)
+    return { kind: 'ok', context: Object.freeze({ scope, tenantId: membership.tenantId, groups: Object.freeze([...membership.groups]) as TenantContext['groups'] }) }
+  }
+
+  function remember (key: string, userId: string, value: Resolution) {
+    if (ttlMs <= 0) return
+    if (cache.size >= maxEntries) {
+      const oldest = cache.keys().next().value
+      if (oldest !== undefined) cache.delete(oldest)
+    }
+    cache.set(key, { expires: now() + ttlMs, userId, tenantId: value.kind === 'ok' ? value.context.tenantId : undefined, value })
+  }
+
+  return {
+    async resolve (principal: Pick<Principal, 'userId' | 'tenantId'>): Promise<Resolution> {
+      const key = `${principal.userId}\u0000${principal.tenantId ?? ''}`
+      const hit = cache.get(key)
+      if (hit) {
+        if (hit.expires > now()) return hit.value
+        cache.delete(key)
+      }
+      let pending = inflight.get(key)
+      if (!pending) {
+        pending = lookup(principal.userId, principal.tenantId)
+          .then(value => { remember(key, principal.userId, value); return value })
+          .finally(() => inflight.delete(key))
+        inflight.set(key, pending)
+      }
+      return await pending
+    },
+    /** Forget a user at once on this instance (removed, disabled or re-grouped member); other instances within the TTL. */
+    evict (userId: string) {
+      for (const [key, entry] of cache) if (entry.userId === userId) cache.delete(key)
+    },
+    /** Forget every member of a tenant on this instance (tenant suspended). */
+    evictTenant (tenantId: string) {
+      for (const [key, entry] of cache) if (entry.tenantId === tenantId) cache.delete(key)
+    },
+    get size () { return cache.size }
+  }
+}
+
+export default fp<{ config: Config }>(async function tenant (app, opts) {
+  const resolver = createTenantResolver({
+    memberships: membershipsRepository(app.dynamo),
+    tenants: tenantsRepository(app.dynamo),
+    ttlMs: opts.config.MEMBERSHIP_CACHE_TTL_SECONDS * 1000
+  })
+  app.decorate('tenantCache', { evict: resolver.evict, evictTenant: resolver.evictTenant })
   app.decorateRequest('tenant', null)
-  app.decorate('resolveTenant', async function resolveTenant (_request: FastifyRequest, _reply: FastifyReply, required: boolean) {
-    if (required) throw new ForbiddenError('No tenant')
+  app.decorate('resolveTenant', async function resolveTenant (request: FastifyRequest, reply: FastifyReply, required: boolean) {
+    const principal = request.principal
+    if (!principal) throw new ForbiddenError('No tenant')
+    const resolution = await resolver.resolve(principal)
+    if (resolution.kind === 'ok') {
+      request.tenant = resolution.context
+      // Every later log line of this request names the tenant (and the user, if auth has not bound it already).
+      const bindings = (request.log as { bindings?: () => Record<string, unknown> }).bindings?.() ?? {}
+      const log = request.log.child({ tenantId: resolution.context.tenantId, ...('userId' in bindings ? {} : { userId: principal.userId }) })
+      request.log = log
+      reply.log = log
+      return
+    }
+    if (!required && (resolution.kind === 'none' || resolution.kind === 'ambiguous')) return
+    throw new ForbiddenError(
+      resolution.kind === 'denied'
+        ? resolution.reason
+        : resolution.kind === 'ambiguous' ? 'You belong to more than one tenant; sign in to one of them' : 'You are not a member of any tenant'
+    )
   })
 }, { name: 'tenant', dependencies: ['auth', 'dynamodb'] })

@@ -3,9 +3,6 @@ import fp from 'fastify-plugin'
 import { createUserAdmin, type UserAdminFaults } from '../src/services/user-admin.js'
 import { createTenantAdmin } from '../src/services/tenant-admin.js'
 
-/** What plugins/tenant may expose for immediate revocation on this instance (its membership and tenant caches). */
-interface TenantCacheLike { evict?: (userId: string) => void, evictTenant?: (tenantId: string) => void }
-
 declare module 'fastify' {
   interface FastifyInstance {
     userAdmin: ReturnType<typeof createUserAdmin>
@@ -14,13 +11,13 @@ declare module 'fastify' {
 }
 
 export default fp<{ faults?: UserAdminFaults }>(async function userAdmin (app, opts) {
-  const cache = () => (app as unknown as { tenantCache?: TenantCacheLike }).tenantCache
   const users = createUserAdmin({
     dynamo: app.dynamo,
     cognito: app.cognito,
-    evictMembership: userId => cache()?.evict?.(userId),
+    // plugins/tenant caches resolved memberships: a revocation evicts on this instance at once (others within the TTL).
+    evictMembership: userId => app.tenantCache.evict(userId),
     faults: opts.faults
   })
   app.decorate('userAdmin', users)
-  app.decorate('tenantAdmin', createTenantAdmin({ dynamo: app.dynamo, userAdmin: users, evictTenant: tenantId => cache()?.evictTenant?.(tenantId) }))
-}, { name: 'user-admin', dependencies: ['cognito', 'dynamodb'] })
+  app.decorate('tenantAdmin', createTenantAdmin({ dynamo: app.dynamo, userAdmin: users, evictTenant: tenantId => app.tenantCache.evictTenant(tenantId) }))
+}, { name: 'user-admin', dependencies: ['cognito', 'dynamodb', 'tenant'] })

@@ -15,6 +15,10 @@ import me from '../routes/me.js'
 import tenants from '../routes/tenants/index.js'
 import users from '../routes/users/index.js'
 import audit from '../routes/audit/index.js'
+import httpSecurity from '../plugins/http-security.js'
+import rateLimit from '../plugins/rate-limit.js'
+import docs from '../plugins/docs.js'
+import orders from '../routes/orders/index.js'
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger']
@@ -48,11 +52,17 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   await app.register(errors)
+  // CORS first: its preflight route answers before any authentication (browsers send no token on OPTIONS).
+  await app.register(httpSecurity, { config })
   await app.register(dynamodb, { config, dynamo: opts.dynamo })
   await app.register(cognito, { config, cognito: opts.cognito })
   await app.register(auth, { config })
   await app.register(tenant, { config })
   await app.register(accessPolicy)
+  // After access-policy, so the limiter runs after authenticate → tenant → groups and can key on the tenant.
+  await app.register(rateLimit, { config })
+  // Before the routes, so @fastify/swagger sees them all.
+  await app.register(docs)
 
   await app.register(userAdmin, { faults: opts.faults })
 
@@ -61,6 +71,7 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
   await app.register(tenants)
   await app.register(users)
   await app.register(audit)
+  await app.register(orders)
   return app
 }
 export type App = Awaited<ReturnType<typeof buildApp>>

@@ -2,6 +2,7 @@
 import { ID_REGEX } from '../domain/model.js'
 import { randomBytes } from 'node:crypto'
 import { InvalidIdError } from '../domain/errors.js'
+import { TABLE } from '../table.js'
 
 /** Refuses any id that could break out of its key segment ('#'), or is unbounded. */
 export function assertId (id: string, what = 'id'): string {
@@ -38,6 +39,13 @@ export const keys = {
   membershipSkPrefix: 'USER#',
   order: (tenantId: string, orderId: string) => ({ PK: keys.tenantPk(tenantId), SK: `ORDER#${assertId(orderId, 'orderId')}` }),
   orderSkPrefix: 'ORDER#',
+  /** The order id inside an order's key, or an InvalidIdError if the key is not an order of this tenant (cursor checks). */
+  orderIdOf: (tenantId: string, key: Record<string, unknown> | undefined): string => {
+    const pk = key?.[TABLE.partitionKey]
+    const sk = key?.[TABLE.sortKey]
+    if (pk !== keys.tenantPk(tenantId) || typeof sk !== 'string' || !sk.startsWith(keys.orderSkPrefix)) throw new InvalidIdError('order key')
+    return assertId(sk.slice(keys.orderSkPrefix.length), 'orderId')
+  },
   idempotency: (tenantId: string, scope: string, key: string) => ({ PK: keys.tenantPk(tenantId), SK: `IDEMPOTENCY#${scope}#${assertId(key, 'Idempotency-Key')}` }),
   auditSkPrefix: 'AUDIT#',
   /** An audit entry under the tenant: SK=AUDIT#<time-sortable id>, so a reverse query pages newest first. */

@@ -1,0 +1,168 @@
+// The orders API: every handler works inside request.tenant's scope; ids from the request only ever select within it.
+import { createHash } from 'node:crypto'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import { ID_PATTERN } from '../../src/domain/model.js'
+import { ORDER_STATUSES, canTransition, orderTotal, ulid, type Order } from '../../src/domain/order.js'
+import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError, PreconditionRequiredError } from '../../src/domain/errors.js'
+import type { TenantScope } from '../../src/domain/tenant-scope.js'
+import { ordersRepository, type OrderChanges } from '../../src/repositories/orders.js'
+import { problemResponses } from '../../plugins/errors.js'
+
+const OrderId = Type.String({ pattern: ID_PATTERN, description: 'ULID' })
+const Status = Type.Union([Type.Literal('pending'), Type.Literal('confirmed'), Type.Literal('shipped'), Type.Literal('cancelled')], { description: ORDER_STATUSES.join(' | ') })
+const Item = Type.Object({
+  sku: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' }),
+  quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+  unitPrice: Type.Integer({ minimum: 0, maximum: 1_000_000_000_000, description: 'minor units (cents)' })
+}, { additionalProperties: false })
+const Items = Type.Array(Item, { minItems: 1, maxItems: 100 })
+const Note = Type.String({ maxLength: 1000 })
+const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' })
+
+const OrderSchema = Type.Object({
+  orderId: OrderId,
+  status: Status,
+  currency: Currency,
+  items: Type.Array(Item),
+  total: Type.Integer({ description: 'minor units' }),
+  note: Type.Optional(Note),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+  version: Type.Integer()
+})
+
+// Unknown properties (tenantId, PK, version, ...) are a 400, never stripped: the app's ajv has removeAdditional off.
+const CreateBody = Type.Object({ currency: Currency, items: Items, note: Type.Optional(Note) }, { additionalProperties: false })
+const PatchBody = Type.Object({ status: Type.Optional(Status), note: Type.Optional(Note), items: Type.Optional(Items) }, { additionalProperties: false, minProperties: 1 })
+const ListQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  cursor: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,512}$', description: 'opaque; from nextCursor' })),
+  status: Type.Optional(Status)
+}, { additionalProperties: false })
+const Params = Type.Object({ orderId: OrderId })
+const IdempotencyHeaders = Type.Object({ 'idempotency-key': Type.Optional(Type.String({ pattern: ID_PATTERN, description: 'scoped to your tenant; kept 24 h' })) })
+const IfMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 256, description: 'the ETag of the version you change' })) })
+const Page = Type.Object({ items: Type.Array(OrderSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) })
+
+const security = [{ bearerAuth: [] }]
+const writers = { auth: { groups: ['members', 'admins'] as const } }
+const etagOf = (order: Order) => `"${order.version}"`
+
+/** Key-order-independent JSON, so the same body always hashes the same for an Idempotency-Key. */
+function canonical (value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map(k => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`
+  }
+  return JSON.stringify(value)
+}
+
+/** Strong comparison (RFC 9110 §13.1.1): only "<version>" matches; weak tags and * carry no version we can hold the write to. */
+function matchesIfMatch (header: string | undefined, order: Order): boolean {
+  if (header === undefined || header.trim() === '*') throw new PreconditionRequiredError()
+  return header.split(',').some(tag => tag.trim() === etagOf(order))
+}
+
+function scopeOf (request: FastifyRequest): TenantScope {
+  // access-policy guarantees a tenant on these routes; this is the belt to its braces.
+  if (!request.tenant) throw new ForbiddenError('No tenant')
+  return request.tenant.scope
+}
+
+const orders: FastifyPluginAsyncTypebox = async (app) => {
+  const repo = ordersRepository(app.dynamo)
+
+  app.post('/orders', {
+    config: writers,
+    schema: {
+      tags: ['orders'], summary: 'Create an order', security,
+      headers: IdempotencyHeaders,
+      body: CreateBody,
+      response: { 201: OrderSchema, ...problemResponses(400, 401, 403, 422, 429, 503) }
+    }
+  }, async (request, reply) => {
+    const scope = scopeOf(request)
+    const { currency, items, note } = request.body
+    const now = new Date().toISOString()
+    const order: Order = { orderId: ulid(), status: 'pending', currency, items, total: orderTotal(items), ...(note !== undefined ? { note } : {}), createdAt: now, updatedAt: now, version: 1 }
+    const key = request.headers['idempotency-key']
+    const result = await repo.create(scope, order, key === undefined ? undefined : { key, requestHash: createHash('sha256').update(canonical(request.body)).digest('base64url') })
+    if (result.replayed) reply.header('idempotent-replayed', 'true')
+    return reply.code(201).header('etag', etagOf(result.order)).header('location', `/orders/${result.order.orderId}`).send(result.order)
+  })
+
+  app.get('/orders', {
+    config: writers,
+    schema: {
+      tags: ['orders'], summary: 'List orders, newest first', security,
+      querystring: ListQuery,
+      response: { 200: Page, ...problemResponses(400, 401, 403, 429, 503) }
+    }
+  }, async (request) => {
+    const { limit, cursor, status } = request.query
+    return await repo.list(scopeOf(request), { limit, cursor, status })
+  })
+
+  app.get('/orders/:orderId', {
+    config: writers,
+    schema: {
+      tags: ['orders'], summary: 'Get an order', security,
+      params: Params,
+      response: { 200: OrderSchema, ...problemResponses(400, 401, 403, 404, 429, 503) }
+    }
+  }, async (request, reply) => {
+    const order = await repo.get(scopeOf(request), request.params.orderId)
+    if (!order) throw new NotFoundError('Order')
+    return reply.header('etag', etagOf(order)).send(order)
+  })
+
+  app.patch('/orders/:orderId', {
+    config: writers,
+    schema: {
+      tags: ['orders'], summary: 'Change an order (If-Match required)', security,
+      params: Params,
+      headers: IfMatchHeaders,
+      body: PatchBody,
+      response: { 200: OrderSchema, ...problemResponses(400, 401, 403, 404, 409, 412, 422, 428, 429, 503) }
+    }
+  }, async (request, reply) => {
+    const scope = scopeOf(request)
+    const ifMatch = request.headers['if-match']
+    if (ifMatch === undefined) throw new PreconditionRequiredError()
+    const current = await repo.get(scope, request.params.orderId, { consistent: true })
+    if (!current) throw new NotFoundError('Order')
+    if (!matchesIfMatch(ifMatch, current)) throw new PreconditionFailedError()
+    const { status, note, items } = request.body
+    if (status !== undefined && !canTransition(current.status, status)) throw new ConflictError(`An order cannot go from ${current.status} to ${status}`)
+    if (items !== undefined && current.status !== 'pending') throw new ConflictError('Items can only change while the order is pending')
+    const changes: OrderChanges = { status, note, ...(items !== undefined ? { items, total: orderTotal(items) } : {}) }
+    // The write is conditional on the version we checked: a concurrent change in between makes it a 412, not a lost update.
+    const updated = await repo.update(scope, current.orderId, current.version, changes)
+    return reply.header('etag', etagOf(updated)).send(updated)
+  })
+
+  app.delete('/orders/:orderId', {
+    config: { auth: { groups: ['admins'] } },
+    schema: {
+      tags: ['orders'], summary: 'Delete an order (admins; If-Match optional)', security,
+      params: Params,
+      headers: IfMatchHeaders,
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404, 412, 428, 429, 503) }
+    }
+  }, async (request, reply) => {
+    const scope = scopeOf(request)
+    const ifMatch = request.headers['if-match']
+    let expected: number | undefined
+    if (ifMatch !== undefined) {
+      const current = await repo.get(scope, request.params.orderId, { consistent: true })
+      if (!current) throw new NotFoundError('Order')
+      if (!matchesIfMatch(ifMatch, current)) throw new PreconditionFailedError()
+      expected = current.version
+    }
+    await repo.delete(scope, request.params.orderId, expected)
+    return reply.code(204).send(null)
+  })
+}
+export default orders

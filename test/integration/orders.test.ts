@@ -1,0 +1,276 @@
+// The orders API against DynamoDB Local with two tenants side by side: isolation, concurrency, idempotency, validation.
+import t from 'tap'
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import { startStack } from '../helpers/tenancy.js'
+import { keys } from '../../src/repositories/keys.js'
+
+const A = 'tenant-a'
+const B = 'tenant-b'
+const body = { currency: 'EUR', items: [{ sku: 'SKU-1', quantity: 2, unitPrice: 1250 }], note: 'first' }
+
+const stack = await startStack(t)
+await stack.tenant(A)
+await stack.tenant(B)
+await stack.member(A, 'alice', ['admins'])
+await stack.member(A, 'mike', ['members'])
+await stack.member(B, 'bob', ['admins'])
+const app = await stack.app(t)
+const alice = stack.auth({ sub: 'alice', groups: ['admins'] })
+const mike = stack.auth({ sub: 'mike', groups: ['members'] })
+const bob = stack.auth({ sub: 'bob', groups: ['admins'] })
+const ops = stack.auth({ sub: 'ops', groups: ['platform-admins'] })
+
+async function create (headers: Record<string, string>, payload: unknown = body, extra: Record<string, string> = {}) {
+  return await app.inject({ method: 'POST', url: '/orders', headers: { ...headers, ...extra }, payload: payload as object })
+}
+async function rawOrder (tenantId: string, orderId: string) {
+  const res = await stack.ddb.doc.send(new GetCommand({ TableName: stack.ddb.tableName, Key: keys.order(tenantId, orderId), ConsistentRead: true }))
+  return res.Item
+}
+async function countOrders (tenantId: string) {
+  const res = await stack.ddb.doc.send(new QueryCommand({
+    TableName: stack.ddb.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :o)', ExpressionAttributeValues: { ':pk': keys.tenantPk(tenantId), ':o': 'ORDER#' }, ConsistentRead: true
+  }))
+  return res.Count ?? 0
+}
+
+t.test('create, read, list, change and delete an order', async t => {
+  const created = await create(mike)
+  t.equal(created.statusCode, 201)
+  const order = created.json()
+  t.match(order, { orderId: /^[0-9A-HJKMNP-TV-Z]{26}$/, status: 'pending', currency: 'EUR', total: 2500, note: 'first', version: 1 })
+  t.equal(created.headers.etag, '"1"')
+  t.equal(created.headers.location, `/orders/${order.orderId}`)
+  t.notOk('tenantId' in order, 'no internal attributes leak')
+  t.notOk('PK' in order)
+
+  const got = await app.inject({ url: `/orders/${order.orderId}`, headers: mike })
+  t.equal(got.statusCode, 200)
+  t.equal(got.headers.etag, '"1"')
+  t.same(got.json(), order)
+
+  const patched = await app.inject({ method: 'PATCH', url: `/orders/${order.orderId}`, headers: { ...mike, 'if-match': '"1"' }, payload: { items: [{ sku: 'SKU-2', quantity: 3, unitPrice: 100 }], note: 'second' } })
+  t.equal(patched.statusCode, 200)
+  t.match(patched.json(), { total: 300, note: 'second', version: 2, status: 'pending' })
+  t.equal(patched.headers.etag, '"2"')
+
+  const confirmed = await app.inject({ method: 'PATCH', url: `/orders/${order.orderId}`, headers: { ...mike, 'if-match': '"2"' }, payload: { status: 'confirmed' } })
+  t.equal(confirmed.statusCode, 200)
+  t.equal(confirmed.json().status, 'confirmed')
+
+  const itemsNow = await app.inject({ method: 'PATCH', url: `/orders/${order.orderId}`, headers: { ...mike, 'if-match': '"3"' }, payload: { items: body.items } })
+  t.equal(itemsNow.statusCode, 409, 'items change only while pending')
+  const back = await app.inject({ method: 'PATCH', url: `/orders/${order.orderId}`, headers: { ...mike, 'if-match': '"3"' }, payload: { status: 'pending' } })
+  t.equal(back.statusCode, 409, 'confirmed → pending is not a transition')
+  const shipped = await app.inject({ method: 'PATCH', url: `/orders/${order.orderId}`, headers: { ...mike, 'if-match': '"3"' }, payload: { status: 'shipped' } })
+  t.equal(shipped.statusCode, 200)
+  const cancel = await app.inject({ method: 'PATCH', url: `/orders/${order.orderId}`, headers: { ...mike, 'if-match': '"4"' }, payload: { status: 'cancelled' } })
+  t.equal(cancel.statusCode, 409, 'shipped → cancelled is not a transition')
+
+  const memberDelete = await app.inject({ method: 'DELETE', url: `/orders/${order.orderId}`, headers: mike })
+  t.equal(memberDelete.statusCode, 403, 'members cannot delete')
+  t.ok(await rawOrder(A, order.orderId), 'still there')
+  const staleDelete = await app.inject({ method: 'DELETE', url: `/orders/${order.orderId}`, headers: { ...alice, 'if-match': '"1"' } })
+  t.equal(staleDelete.statusCode, 412)
+  const deleted = await app.inject({ method: 'DELETE', url: `/orders/${order.orderId}`, headers: alice })
+  t.equal(deleted.statusCode, 204)
+  t.equal(deleted.body, '')
+  const gone = await app.inject({ url: `/orders/${order.orderId}`, headers: mike })
+  t.equal(gone.statusCode, 404)
+  const again = await app.inject({ method: 'DELETE', url: `/orders/${order.orderId}`, headers: alice })
+  t.equal(again.statusCode, 404)
+})
+
+t.test('every order route across tenants is a 404, and nothing changes', async t => {
+  const mine = (await create(bob)).json()
+  const missing = await app.inject({ url: '/orders/01ARZ3NDEKTSV4RRFFQ69G5FAV', headers: alice })
+  const foreign = await app.inject({ url: `/orders/${mine.orderId}`, headers: alice })
+  t.equal(foreign.statusCode, 404)
+  t.same(foreign.json(), missing.json(), 'indistinguishable from a missing order')
+  t.match(foreign.headers['content-type'], /^application\/problem\+json/)
+  t.match(foreign.json(), { type: 'about:blank', title: 'Not Found', status: 404, detail: 'Order not found' })
+
+  const patch = await app.inject({ method: 'PATCH', url: `/orders/${mine.orderId}`, headers: { ...alice, 'if-match': '"1"' }, payload: { status: 'cancelled' } })
+  t.equal(patch.statusCode, 404)
+  const del = await app.inject({ method: 'DELETE', url: `/orders/${mine.orderId}`, headers: alice })
+  t.equal(del.statusCode, 404)
+  const delIfMatch = await app.inject({ method: 'DELETE', url: `/orders/${mine.orderId}`, headers: { ...alice, 'if-match': '"1"' } })
+  t.equal(delIfMatch.statusCode, 404)
+  const list = await app.inject({ url: '/orders?limit=100', headers: alice })
+  t.notOk(list.json().items.some((o: { orderId: string }) => o.orderId === mine.orderId))
+
+  const raw = await rawOrder(B, mine.orderId)
+  t.match(raw, { status: 'pending', version: 1 }, "tenant B's order is untouched")
+  t.notOk(await rawOrder(A, mine.orderId), 'nothing was written under tenant A either')
+})
+
+t.test('a tenant id smuggled in query, header, body or path is refused or ignored', async t => {
+  const bOrder = (await create(bob)).json()
+  const viaQuery = await app.inject({ url: `/orders?tenantId=${B}`, headers: alice })
+  t.equal(viaQuery.statusCode, 400, 'unknown query parameter')
+  const viaHeader = await app.inject({ url: `/orders/${bOrder.orderId}`, headers: { ...alice, 'x-tenant-id': B } })
+  t.equal(viaHeader.statusCode, 404, 'x-tenant-id is ignored')
+  const listViaHeader = await app.inject({ url: '/orders?limit=100', headers: { ...alice, 'x-tenant-id': B } })
+  t.equal(listViaHeader.statusCode, 200)
+  t.notOk(listViaHeader.json().items.some((o: { orderId: string }) => o.orderId === bOrder.orderId))
+  for (const extra of [{ tenantId: B }, { PK: `TENANT#${B}` }, { version: 7 }, { status: 'shipped' }]) {
+    const res = await create(alice, { ...body, ...extra })
+    t.equal(res.statusCode, 400, `body with ${Object.keys(extra)[0]}`)
+    t.equal(res.json().code, 'VALIDATION')
+  }
+  const patchSmuggle = await app.inject({ method: 'PATCH', url: `/orders/${bOrder.orderId}`, headers: { ...bob, 'if-match': '"1"' }, payload: { tenantId: A } })
+  t.equal(patchSmuggle.statusCode, 400)
+  const viaPath = await app.inject({ url: `/tenants/${B}/orders/${bOrder.orderId}`, headers: alice })
+  t.equal(viaPath.statusCode, 404)
+  const hashInId = await app.inject({ url: `/orders/${encodeURIComponent(`x#TENANT#${B}`)}`, headers: alice })
+  t.equal(hashInId.statusCode, 400, 'an id that could escape its key segment')
+  t.equal(await countOrders(A) >= 0, true)
+})
+
+t.test('pagination: newest first, cursors bound to the tenant, status filter keeps nextCursor right', async t => {
+  const before = await countOrders(A)
+  const made: string[] = []
+  for (let i = 0; i < 7; i++) {
+    const o = (await create(alice, { ...body, note: `n${i}` })).json()
+    made.push(o.orderId)
+    if (i % 3 === 0) {
+      const r = await app.inject({ method: 'PATCH', url: `/orders/${o.orderId}`, headers: { ...alice, 'if-match': '"1"' }, payload: { status: 'confirmed' } })
+      t.equal(r.statusCode, 200)
+    }
+    await new Promise(resolve => setTimeout(resolve, 2))
+  }
+  const seen: string[] = []
+  let cursor: string | null = null
+  do {
+    const res = await app.inject({ url: `/orders?limit=3${cursor ? `&cursor=${cursor}` : ''}`, headers: alice })
+    t.equal(res.statusCode, 200)
+    const page = res.json() as { items: Array<{ orderId: string }>, nextCursor: string | null }
+    t.ok(page.items.length <= 3)
+    seen.push(...page.items.map(o => o.orderId))
+    cursor = page.nextCursor
+  } while (cursor)
+  t.equal(seen.length, before + 7, 'every order exactly once')
+  t.same(seen.slice(0, 7), [...made].reverse(), 'newest first')
+  t.same([...seen].sort().reverse(), seen, 'sorted by id, descending')
+
+  const confirmed: string[] = []
+  cursor = null
+  let pages = 0
+  do {
+    const res = await app.inject({ url: `/orders?limit=2&status=confirmed${cursor ? `&cursor=${cursor}` : ''}`, headers: alice })
+    const page = res.json() as { items: Array<{ orderId: string, status: string }>, nextCursor: string | null }
+    t.ok(page.items.every(o => o.status === 'confirmed'))
+    confirmed.push(...page.items.map(o => o.orderId))
+    cursor = page.nextCursor
+    pages++
+  } while (cursor && pages < 20)
+  t.same(confirmed, [made[6], made[3], made[0]], 'filtered pages skip nothing and repeat nothing')
+
+  const first = (await app.inject({ url: '/orders?limit=1', headers: alice })).json()
+  t.ok(first.nextCursor)
+  const foreign = await app.inject({ url: `/orders?limit=5&cursor=${first.nextCursor}`, headers: bob })
+  t.equal(foreign.statusCode, 400, "tenant A's cursor used by tenant B")
+  t.match(foreign.json(), { status: 400, detail: 'Invalid cursor' })
+  const forgedForB = Buffer.from(JSON.stringify({ t: B, o: made[3] })).toString('base64url')
+  t.equal((await app.inject({ url: `/orders?cursor=${forgedForB}`, headers: alice })).statusCode, 400, 'a cursor naming another tenant')
+  for (const bad of ['garbage', Buffer.from('[1,2]').toString('base64url'), Buffer.from(JSON.stringify({ t: A, o: 'a#b' })).toString('base64url'), Buffer.from(JSON.stringify({ t: A })).toString('base64url'), Buffer.from('null').toString('base64url')]) {
+    const res = await app.inject({ url: `/orders?cursor=${bad}`, headers: alice })
+    t.equal(res.statusCode, 400, `forged cursor ${bad}`)
+  }
+  t.equal((await app.inject({ url: '/orders?limit=0', headers: alice })).statusCode, 400)
+  t.equal((await app.inject({ url: '/orders?limit=101', headers: alice })).statusCode, 400)
+})
+
+t.test('PATCH needs If-Match; concurrent PATCHes with the same If-Match: one 200, one 412', async t => {
+  const o = (await create(alice)).json()
+  const url = `/orders/${o.orderId}`
+  const none = await app.inject({ method: 'PATCH', url, headers: alice, payload: { note: 'x' } })
+  t.equal(none.statusCode, 428)
+  const star = await app.inject({ method: 'PATCH', url, headers: { ...alice, 'if-match': '*' }, payload: { note: 'x' } })
+  t.equal(star.statusCode, 428)
+  const stale = await app.inject({ method: 'PATCH', url, headers: { ...alice, 'if-match': '"9"' }, payload: { note: 'x' } })
+  t.equal(stale.statusCode, 412)
+  t.match(await rawOrder(A, o.orderId), { version: 1, note: 'first' }, 'nothing written')
+
+  const results = await Promise.all(['a', 'b', 'c', 'd'].map(note =>
+    app.inject({ method: 'PATCH', url, headers: { ...alice, 'if-match': '"1"' }, payload: { note } })))
+  const codes = results.map(r => r.statusCode).sort()
+  t.same(codes, [200, 412, 412, 412])
+  const winner = results.find(r => r.statusCode === 200)!.json()
+  t.match(await rawOrder(A, o.orderId), { version: 2, note: winner.note })
+  const empty = await app.inject({ method: 'PATCH', url, headers: { ...alice, 'if-match': '"2"' }, payload: {} })
+  t.equal(empty.statusCode, 400, 'an empty change is not valid')
+})
+
+t.test('Idempotency-Key: retries replay, concurrent retries create one order, another body is 422', async t => {
+  const before = await countOrders(A)
+  const key = { 'idempotency-key': 'key-123' }
+  const results = await Promise.all(Array.from({ length: 5 }, () => create(alice, body, key)))
+  for (const r of results) t.equal(r.statusCode, 201)
+  const ids = new Set(results.map(r => r.json().orderId))
+  t.equal(ids.size, 1, 'one order id for every retry')
+  t.equal(await countOrders(A), before + 1, 'one order created')
+  const first = results[0]!
+  for (const r of results) {
+    t.same(r.json(), first.json())
+    t.equal(r.headers.etag, first.headers.etag)
+    t.equal(r.headers.location, first.headers.location)
+  }
+  // The replay is the original response even after the order changed.
+  const orderId = first.json().orderId as string
+  await app.inject({ method: 'PATCH', url: `/orders/${orderId}`, headers: { ...alice, 'if-match': '"1"' }, payload: { note: 'changed' } })
+  const later = await create(alice, { items: body.items, note: body.note, currency: 'EUR' }, key)
+  t.equal(later.statusCode, 201)
+  t.same(later.json(), first.json(), 'same body (key order does not matter)')
+  t.equal(later.headers['idempotent-replayed'], 'true')
+
+  const different = await create(alice, { ...body, note: 'other' }, key)
+  t.equal(different.statusCode, 422)
+  t.equal(await countOrders(A), before + 1)
+
+  const otherTenant = await create(bob, body, key)
+  t.equal(otherTenant.statusCode, 201, 'keys are scoped to the tenant')
+  t.not(otherTenant.json().orderId, orderId)
+
+  const badKey = await create(alice, body, { 'idempotency-key': 'bad key#1' })
+  t.equal(badKey.statusCode, 400)
+  const longKey = await create(alice, body, { 'idempotency-key': 'k'.repeat(65) })
+  t.equal(longKey.statusCode, 400)
+})
+
+t.test('validation: unknown properties, currency, items, ids, overflow', async t => {
+  const cases: Array<[string, unknown]> = [
+    ['lowercase currency', { ...body, currency: 'eur' }],
+    ['4-letter currency', { ...body, currency: 'EURO' }],
+    ['no items', { ...body, items: [] }],
+    ['zero quantity', { ...body, items: [{ sku: 'A', quantity: 0, unitPrice: 1 }] }],
+    ['fractional price', { ...body, items: [{ sku: 'A', quantity: 1, unitPrice: 1.5 }] }],
+    ['negative price', { ...body, items: [{ sku: 'A', quantity: 1, unitPrice: -1 }] }],
+    ['unknown item property', { ...body, items: [{ sku: 'A', quantity: 1, unitPrice: 1, discount: 5 }] }],
+    ['101 items', { ...body, items: Array.from({ length: 101 }, () => ({ sku: 'A', quantity: 1, unitPrice: 1 })) }],
+    ['long note', { ...body, note: 'x'.repeat(1001) }]
+  ]
+  for (const [name, payload] of cases) {
+    const res = await create(alice, payload)
+    t.equal(res.statusCode, 400, name)
+    t.match(res.json(), { status: 400, code: 'VALIDATION', errors: Array })
+  }
+  const overflow = await create(alice, { ...body, items: Array.from({ length: 100 }, () => ({ sku: 'A', quantity: 1_000_000, unitPrice: 1_000_000_000_000 })) })
+  t.equal(overflow.statusCode, 422, 'a total beyond MAX_SAFE_INTEGER')
+  for (const id of ['a'.repeat(65), 'bad.id', 'a%23b']) {
+    const res = await app.inject({ url: `/orders/${id}`, headers: alice })
+    t.equal(res.statusCode, 400, `bad id ${id}`)
+    t.match(res.headers['content-type'], /^application\/problem\+json/)
+  }
+})
+
+t.test('who may call: members and admins of an active tenant only', async t => {
+  const res = await app.inject({ url: '/orders', headers: ops })
+  t.equal(res.statusCode, 403, 'a platform admin has no tenant')
+  t.match(res.json(), { status: 403 })
+  const create403 = await create(ops)
+  t.equal(create403.statusCode, 403)
+  t.equal((await app.inject({ url: '/orders' })).statusCode, 401)
+  const stranger = await app.inject({ url: '/orders', headers: stack.auth({ sub: 'stranger', groups: ['admins'] }) })
+  t.equal(stranger.statusCode, 403, 'admins in the token but no membership')
+})
