@@ -22,10 +22,16 @@ export function assertEmail (email: string): string {
 }
 const EMAIL_REGEX = /^[^\s@#]+@[^\s@#]+\.[^\s@#]+$/
 
-/** Time-sortable id: 10 base36 chars of epoch ms, then random. Lexical order is time order. */
+/**
+ * Time-sortable id: 10 base36 chars of epoch ms, a 4-char sequence that keeps ids from one process in call order
+ * within the same millisecond, then random bits against collisions across processes. Lexical order is time order.
+ */
 export function sortableId (now = Date.now()): string {
-  return now.toString(36).padStart(10, '0') + randomBytes(6).toString('hex')
+  if (now > lastIdTime) { lastIdTime = now; idSeq = 0 } else idSeq++
+  return lastIdTime.toString(36).padStart(10, '0') + idSeq.toString(36).padStart(4, '0') + randomBytes(4).toString('hex')
 }
+let lastIdTime = 0
+let idSeq = 0
 
 export const keys = {
   tenantPk: (tenantId: string) => `TENANT#${assertId(tenantId, 'tenantId')}`,
