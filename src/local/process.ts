@@ -31,18 +31,32 @@ export async function assertPortFree (port: number, what: string, hint: string):
 }
 
 // Children still running when this process exits are killed, so a crash or process.exit() leaves no orphans.
-// (A SIGKILL of this process cannot be caught; nothing here helps then.)
+// Deliberately no signal handlers here: they would change how the host process reacts to signals (and defeat
+// signal-exit's re-raise in tap). Dying of an unhandled signal or SIGKILL therefore leaves the services running.
 const running = new Set<ChildProcess>()
 let exitHookInstalled = false
 function trackChild (child: ChildProcess): void {
   running.add(child)
   child.once('exit', () => running.delete(child))
-  if (!exitHookInstalled) {
-    exitHookInstalled = true
-    process.once('exit', () => {
-      for (const c of running) killGroup(c, 'SIGKILL')
-    })
-  }
+  if (exitHookInstalled) return
+  exitHookInstalled = true
+  process.once('exit', killAll)
+}
+
+function killAll (): void {
+  for (const c of running) killGroup(c, 'SIGKILL')
+}
+
+/** SIGTERM to every service this process started, then waits for them; for a shutdown before handles exist. */
+export async function stopAllServices (graceMs = 5000): Promise<void> {
+  await Promise.all([...running].map(async (child) => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    killGroup(child, 'SIGTERM')
+    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs)
+    await exited
+    clearTimeout(timer)
+  }))
 }
 
 function killGroup (child: ChildProcess, signal: NodeJS.Signals): void {

@@ -40,7 +40,7 @@ async function waitUntilActive (client: DynamoDBClient, tableName: string, timeo
   const deadline = Date.now() + timeoutMs
   let delay = 100
   for (;;) {
-    const { Table: table } = await client.send(new DescribeTableCommand({ TableName: tableName }))
+    const table = await describeTable(client, tableName)
     const indexesActive = (table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE')
     if (table?.TableStatus === 'ACTIVE' && indexesActive) return table
     if (Date.now() + delay > deadline) {
@@ -48,6 +48,16 @@ async function waitUntilActive (client: DynamoDBClient, tableName: string, timeo
     }
     await sleep(delay)
     delay = Math.min(delay * 2, 2000)
+  }
+}
+
+/** undefined while a just-created table is not yet visible (DescribeTable is eventually consistent). */
+async function describeTable (client: DynamoDBClient, tableName: string): Promise<TableDescription | undefined> {
+  try {
+    return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table
+  } catch (err) {
+    if (errorName(err) === 'ResourceNotFoundException') return undefined
+    throw err
   }
 }
 

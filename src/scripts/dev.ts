@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { assertPortFree } from '../local/process.js'
+import { assertPortFree, stopAllServices } from '../local/process.js'
 import { startLocalStack, tokenCommand, type LocalStack } from '../local/stack.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -47,7 +47,25 @@ function printBanner (stack: LocalStack, apiPort: number): void {
   console.log(lines.join('\n'))
 }
 
+/** Set by the first SIGINT/SIGTERM (or the API exiting); from then on only the shutdown path may exit. */
+let interrupted = false
+
 async function main (): Promise<void> {
+  // Installed before anything starts: a Ctrl-C during the ~10 s startup must still stop what is already running.
+  let shutdown: ((code: number) => Promise<void>) | undefined
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (interrupted) process.exit(130) // a second Ctrl-C: stop waiting (the exit hook SIGKILLs the services)
+      interrupted = true
+      console.log(`\n${signal}: stopping ${shutdown === undefined ? 'the local services' : 'the API and the local services'}`)
+      if (shutdown !== undefined) {
+        void shutdown(0)
+      } else {
+        void stopAllServices().then(() => process.exit(130))
+      }
+    })
+  }
+
   if (process.env.RESET === '1' || process.argv.includes('--reset')) {
     rmSync(dataDir, { recursive: true, force: true })
     console.log('Removed .local (RESET): starting with empty data')
@@ -60,6 +78,7 @@ async function main (): Promise<void> {
   await assertPortFree(cognitoPort, 'cognito-local', 'stop what listens there or set DEV_COGNITO_PORT')
   const started = Date.now()
   const stack = await startLocalStack({ dataDir, dynamoPort, cognitoPort, apiPort })
+  if (interrupted) return // the signal handler is already stopping the services
   console.log(`(services up in ${((Date.now() - started) / 1000).toFixed(1)} s)`)
   printBanner(stack, apiPort)
 
@@ -71,7 +90,7 @@ async function main (): Promise<void> {
   const api: ChildProcess = spawn(process.execPath, [tsxCli, 'watch', 'src/server.ts'], { cwd: root, env, stdio: 'inherit' })
 
   let shuttingDown: Promise<void> | undefined
-  const shutdown = (code: number): Promise<void> => {
+  shutdown = async (code: number): Promise<void> => {
     shuttingDown ??= (async () => {
       if (api.exitCode === null && api.signalCode === null) {
         const exited = new Promise((resolve) => api.once('exit', resolve))
@@ -84,27 +103,19 @@ async function main (): Promise<void> {
       console.log('Local stack stopped')
       process.exit(code)
     })()
-    return shuttingDown
-  }
-
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (shuttingDown !== undefined) {
-        // A second Ctrl-C: do not wait any longer (the exit hook SIGKILLs the services).
-        process.exit(130)
-      }
-      console.log(`\n${signal}: stopping the API and the local services`)
-      void shutdown(0)
-    })
+    await shuttingDown
   }
   api.once('exit', (code, signal) => {
-    if (shuttingDown !== undefined) return
+    if (interrupted) return
+    interrupted = true
     console.error(`The API process exited (${signal ?? `code ${code ?? '?'}`}); stopping the local services`)
-    void shutdown(code ?? 1)
+    void shutdown?.(code ?? 1)
   })
 }
 
 main().catch((err: unknown) => {
+  // Startup failing because a Ctrl-C stopped the services underneath it is not an error worth printing.
+  if (interrupted) return
   console.error(err instanceof Error ? err.message : err)
   process.exit(1)
 })

@@ -140,12 +140,15 @@ t.test('seedDemo is idempotent', async (t) => {
 // Last: stops the services this file started.
 t.test('after stop() the ports no longer answer and no child process remains', async (t) => {
   const { dynamo, cognito } = services.processes
+  const children = async (): Promise<string> => (await execFileAsync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)]).catch(() => ({ stdout: '' }))).stdout
+  const before = await children()
+  t.match(before, /DynamoDBLocal/, 'control: ps sees the java child')
+  t.match(before, /cognito-local/, 'control: ps sees the cognito-local child')
   await services.stop()
   await services.stop() // idempotent
   t.notOk(await answers(dynamo.endpoint), 'DynamoDB Local port is closed')
   t.notOk(await answers(cognito.endpoint), 'cognito-local port is closed')
   t.notOk(await isAlive(dynamo.pid), 'java process is gone')
   t.notOk(await isAlive(cognito.pid), 'cognito-local process is gone')
-  const { stdout } = await execFileAsync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)]).catch(() => ({ stdout: '' }))
-  t.notMatch(stdout, /DynamoDBLocal|cognito-local/, 'no service child left')
+  t.notMatch(await children(), /DynamoDBLocal|cognito-local/, 'no service child left')
 })
