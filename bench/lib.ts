@@ -1,0 +1,86 @@
+// Benchmark building blocks: the Scenario contract, servers in child processes, and one autocannon run per side.
+import autocannon from 'autocannon'
+import { fork, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+/** One side of a comparison: where to send load, and how each request is built. */
+export interface LoadTarget {
+  label: string
+  /** Full URL, e.g. http://127.0.0.1:1234/me */
+  url: string
+  headers?: Record<string, string>
+  /** Per-request headers (rotating tokens, ids). Give the baseline the same function so both sides pay the same client cost. */
+  nextHeaders?: () => Record<string, string>
+}
+
+export interface ScenarioRun {
+  baseline: LoadTarget
+  subject: LoadTarget
+  /** Extra lines printed after the scenario (counters, notes). */
+  report?: () => string[] | Promise<string[]>
+  /** Stops what setup() started for this scenario only (shared resources go through onBenchEnd). */
+  close?: () => Promise<void>
+}
+
+/**
+ * A benchmark scenario: a baseline and a subject measured back to back under the same load, compared as
+ * subject/baseline throughput. Add one by exporting it from a module (bench/orders.ts, ...) and listing it in bench/run.ts.
+ */
+export interface Scenario {
+  name: string
+  description: string
+  /** Ratio subject/baseline the scenario should reach; printed as met or missed, never asserted. */
+  target?: number
+  setup: () => Promise<ScenarioRun>
+}
+
+const endHooks: Array<() => Promise<void>> = []
+/** Registers cleanup for resources shared by several scenarios (servers, mock endpoints); run.ts calls them at the end. */
+export function onBenchEnd (fn: () => Promise<void>) { endHooks.push(fn) }
+export async function runBenchEndHooks () { for (const fn of endHooks.reverse()) await fn().catch(() => {}) }
+
+export interface RunningServer { url: string, close: () => Promise<void> }
+
+/**
+ * Starts a server module in its own process, so the load generator (this process) never shares a core's event loop
+ * with it. The module's default export builds a Fastify instance (not listening); bench/serve.ts listens on a free port.
+ */
+export async function startServer (moduleUrl: URL, env: Record<string, string> = {}): Promise<RunningServer> {
+  const child: ChildProcess = fork(fileURLToPath(new URL('./serve.ts', import.meta.url)), [fileURLToPath(moduleUrl)], {
+    env: { ...process.env, ...env },
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+  })
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m: { port?: number, error?: string }) => m.port ? resolve(m.port) : reject(new Error(m.error)))
+    child.once('exit', code => reject(new Error(`server ${moduleUrl.pathname} exited with ${code}`)))
+  })
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      if (child.exitCode !== null) return
+      const exited = new Promise(resolve => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      await exited
+    }
+  }
+}
+
+export interface LoadResult { rps: number, p99: number, errors: number, non2xx: number, total: number }
+
+export async function load (target: LoadTarget, opts: { connections: number, duration: number }): Promise<LoadResult> {
+  const u = new URL(target.url)
+  const next = target.nextHeaders
+  const result = await autocannon({
+    url: u.origin,
+    connections: opts.connections,
+    duration: opts.duration,
+    headers: target.headers,
+    requests: [{
+      method: 'GET',
+      path: u.pathname + u.search,
+      ...(next ? { setupRequest: req => ({ ...req, headers: { ...req.headers, ...next() } }) } : {})
+    }]
+  })
+  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx, total: result.requests.total }
+}

@@ -1,0 +1,16 @@
+// Child-process entry for bench servers: imports a module whose default export builds a Fastify app, listens, reports the port.
+import type { FastifyInstance } from 'fastify'
+
+const modulePath = process.argv[2]
+try {
+  if (!modulePath) throw new Error('usage: serve.ts <module>')
+  const mod = await import(modulePath) as { default: () => Promise<FastifyInstance> | FastifyInstance }
+  const app = await mod.default()
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const address = app.server.address()
+  process.send?.({ port: typeof address === 'object' && address ? address.port : 0 })
+  process.on('SIGTERM', () => { app.close().finally(() => process.exit(0)) })
+} catch (err) {
+  process.send?.({ error: String(err) })
+  process.exit(1)
+}

@@ -1,0 +1,57 @@
+// Real cognito-local tokens through the real app: access and ID tokens, client rules, tampering, readiness.
+import t from 'tap'
+import type { Test } from 'tap'
+import { buildApp } from '../../src/app.js'
+import { loadConfig } from '../../src/config.js'
+import { startServices, type LocalServices } from '../helpers/local-services.js'
+
+t.setTimeout(120_000)
+
+let services: LocalServices
+t.before(async () => { services = await startServices(t) })
+
+async function appWith (t: Test, env: Record<string, string> = {}) {
+  const app = await buildApp(loadConfig({
+    COGNITO_USER_POOL_ID: services.userPoolId,
+    COGNITO_CLIENT_IDS: services.clientId,
+    COGNITO_ISSUER: services.issuer,
+    DYNAMODB_ENDPOINT: services.dynamoEndpoint,
+    TABLE_NAME: services.tableName,
+    LOG_LEVEL: 'silent',
+    ...env
+  }))
+  t.teardown(() => app.close())
+  await app.ready()
+  return app
+}
+
+t.test('real cognito-local tokens', async t => {
+  const user = await services.createUser({ email: 'carol@example.com', password: 'Passw0rd!long', groups: ['admins'], tenantId: 'tenant-42' })
+  const { accessToken, idToken } = await services.signIn({ email: 'carol@example.com', password: 'Passw0rd!long' })
+  const app = await appWith(t)
+
+  const ok = await app.inject({ url: '/me', headers: { authorization: `Bearer ${accessToken}` } })
+  t.equal(ok.statusCode, 200)
+  t.match(ok.json(), { userId: user.userId, groups: ['admins'], tenantId: null })
+
+  t.equal((await app.inject({ url: '/me', headers: { authorization: `Bearer ${idToken}` } })).statusCode, 401, 'ID token refused by default')
+  const [h, p, s] = accessToken.split('.') as [string, string, string]
+  const payload = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>
+  const forged = Buffer.from(JSON.stringify({ ...payload, 'cognito:groups': ['platform-admins'] })).toString('base64url')
+  t.equal((await app.inject({ url: '/me', headers: { authorization: `Bearer ${h}.${forged}.${s}` } })).statusCode, 401, 'tampered')
+
+  const withId = await appWith(t, { ACCEPT_ID_TOKENS: 'true' })
+  const res = await withId.inject({ url: '/me', headers: { authorization: `Bearer ${idToken}` } })
+  t.equal(res.statusCode, 200)
+  t.match(res.json(), { userId: user.userId, email: 'carol@example.com', tenantId: 'tenant-42', groups: ['admins'] })
+
+  const otherClient = await appWith(t, { COGNITO_CLIENT_IDS: 'someotherclient' })
+  t.equal((await otherClient.inject({ url: '/me', headers: { authorization: `Bearer ${accessToken}` } })).statusCode, 401, 'client_id not configured')
+})
+
+t.test('readiness loads the pool\'s signing keys', async t => {
+  const app = await appWith(t)
+  await t.resolves(app.signingKeysReady())
+  const res = await app.inject('/health/ready')
+  t.equal(res.statusCode, 200)
+})
