@@ -28,7 +28,7 @@ export type Resolution =
   | { kind: 'ok', context: TenantContext }
   | { kind: 'none' }
   | { kind: 'ambiguous' }
-  | { kind: 'denied', reason: string }
+  | { kind: 'denied', reason: string, tenantId?: string }
 
 interface Deps {
   memberships: Pick<ReturnType<typeof membershipsRepository>, 'findByUser' | 'get' | 'markActive'>
@@ -66,9 +66,9 @@ export function createTenantResolver (deps: Deps) {
       membership = await memberships.get(mintTenantScope(candidate.tenantId), userId, { consistent: true })
       if (!membership) return { kind: 'none' }
     }
-    if (!USABLE.has(membership.status)) return { kind: 'denied', reason: `Your membership is ${membership.status}` }
+    if (!USABLE.has(membership.status)) return { kind: 'denied', reason: `Your membership is ${membership.status}`, tenantId: membership.tenantId }
     const tenant = await tenants.get(membership.tenantId, { consistent: true })
-    if (!tenant || tenant.status !== 'active') return { kind: 'denied', reason: 'The tenant is suspended' }
+    if (!tenant || tenant.status !== 'active') return { kind: 'denied', reason: 'The tenant is suspended', tenantId: membership.tenantId }
     const scope = mintTenantScope(membership.tenantId)
     // invited means "has not signed in yet": this request is the first authenticated one.
     if (membership.status === 'invited') await memberships.markActive(scope, userId)
@@ -81,7 +81,7 @@ export function createTenantResolver (deps: Deps) {
       const oldest = cache.keys().next().value
       if (oldest !== undefined) cache.delete(oldest)
     }
-    cache.set(key, { expires: now() + ttlMs, userId, tenantId: value.kind === 'ok' ? value.context.tenantId : undefined, value })
+    cache.set(key, { expires: now() + ttlMs, userId, tenantId: value.kind === 'ok' ? value.context.tenantId : value.kind === 'denied' ? value.tenantId : undefined, value })
   }
 
   return {
@@ -105,7 +105,7 @@ export function createTenantResolver (deps: Deps) {
     evict (userId: string) {
       for (const [key, entry] of cache) if (entry.userId === userId) cache.delete(key)
     },
-    /** Forget every member of a tenant on this instance (tenant suspended). */
+    /** Forget every member of a tenant on this instance (tenant suspended or reactivated). */
     evictTenant (tenantId: string) {
       for (const [key, entry] of cache) if (entry.tenantId === tenantId) cache.delete(key)
     },
@@ -124,7 +124,16 @@ export default fp<{ config: Config }>(async function tenant (app, opts) {
   app.decorate('resolveTenant', async function resolveTenant (request: FastifyRequest, reply: FastifyReply, required: boolean) {
     const principal = request.principal
     if (!principal) throw new ForbiddenError('No tenant')
-    const resolution = await resolver.resolve(principal)
+    let resolution: Resolution
+    try {
+      resolution = await resolver.resolve(principal)
+    } catch (err) {
+      // A tenant-optional route must work without a tenant anyway (platform admins); degrade rather than fail it when
+      // DynamoDB is unreachable. Nothing tenant-scoped can be reached without request.tenant, so this never widens access.
+      if (required) throw err
+      request.log.warn({ err }, 'tenant lookup failed; continuing without a tenant on a tenant-optional route')
+      return
+    }
     if (resolution.kind === 'ok') {
       request.tenant = resolution.context
       // Every later log line of this request names the tenant (and the user, if auth has not bound it already).

@@ -1,0 +1,51 @@
+// Fails if a TenantScope is minted (or mintTenantScope referenced) anywhere but the tenant plugin and the operator paths below.
+import t from 'tap'
+import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs'
+import { join, relative, sep } from 'node:path'
+
+const ROOT = join(import.meta.dirname, '..', '..')
+const SCANNED = ['src', 'plugins', 'routes', 'infra/triggers']
+
+/**
+ * Where a scope may be minted. Extend with care, and say why next to the entry: each one is a place that turns a
+ * tenant id into a ticket to that tenant's data without going through a member's verified identity.
+ */
+export const ALLOWED: RegExp[] = [
+  /^src\/domain\/tenant-scope\.ts$/, // the definition
+  /^plugins\/tenant\.ts$/, // from a verified identity and its membership
+  /^routes\/tenants\//, // platform admins acting on a tenant they address by id
+  /^src\/scripts\/users-import\.ts$/, // the operator's bulk import
+  /^src\/services\/tenant-admin\.ts$/, // operator onboarding: the tenant it just created, or one a retried onboarding resumes
+  /^infra\/triggers\// // Cognito triggers: the tenant comes from the pool, not a request
+]
+
+function files (dir: string): string[] {
+  if (!existsSync(dir)) return []
+  return readdirSync(dir).flatMap(name => {
+    const path = join(dir, name)
+    if (name === 'node_modules' || name.startsWith('.')) return []
+    return statSync(path).isDirectory() ? files(path) : /\.(ts|mts|cts|js|mjs)$/.test(name) ? [path] : []
+  })
+}
+
+export function violations (entries: Array<{ path: string, text: string }>): string[] {
+  return entries
+    .filter(({ path, text }) => /\bmintTenantScope\b/.test(text) && !ALLOWED.some(re => re.test(path)))
+    .map(({ path }) => path)
+}
+
+t.test('mintTenantScope appears only in allowed places', async t => {
+  const entries = SCANNED.flatMap(d => files(join(ROOT, d))).map(p => ({ path: relative(ROOT, p).split(sep).join('/'), text: readFileSync(p, 'utf8') }))
+  t.ok(entries.some(e => e.path === 'plugins/tenant.ts' && /mintTenantScope\(/.test(e.text)), 'the scanner sees the tenant plugin')
+  t.ok(entries.some(e => e.path === 'routes/orders/index.ts'), 'and the routes')
+  t.same(violations(entries), [])
+})
+
+t.test('the check catches a stray call, an alias import and a re-export', async t => {
+  t.same(violations([
+    { path: 'routes/orders/index.ts', text: "const s = mintTenantScope(request.headers['x-tenant-id'])" },
+    { path: 'src/repositories/orders.ts', text: "import { mintTenantScope as m } from '../domain/tenant-scope.js'" },
+    { path: 'plugins/other.ts', text: "export { mintTenantScope } from '../src/domain/tenant-scope.js'" },
+    { path: 'routes/tenants/index.ts', text: 'mintTenantScope(params.tenantId)' }
+  ]), ['routes/orders/index.ts', 'src/repositories/orders.ts', 'plugins/other.ts'])
+})

@@ -1,0 +1,64 @@
+// The tenant resolver without Fastify or DynamoDB: outcomes, the TTL, the size bound, single-flight and evict.
+import t from 'tap'
+import { createTenantResolver } from '../../plugins/tenant.js'
+import type { Membership, Tenant } from '../../src/domain/model.js'
+
+function fake (memberships: Membership[], tenants: Tenant[]) {
+  const calls = { findByUser: 0, get: 0, markActive: 0 }
+  let clock = 0
+  const resolver = createTenantResolver({
+    memberships: {
+      findByUser: async (userId) => { calls.findByUser++; return memberships.filter(m => m.userId === userId) },
+      get: async (scope, userId) => { calls.get++; return memberships.find(m => m.tenantId === scope.tenantId && m.userId === userId) ?? null },
+      markActive: async (scope, userId) => {
+        calls.markActive++
+        const m = memberships.find(x => x.tenantId === scope.tenantId && x.userId === userId)
+        if (m?.status !== 'invited') return false
+        m.status = 'active'
+        return true
+      }
+    },
+    tenants: { get: async (id) => tenants.find(x => x.tenantId === id) ?? null },
+    ttlMs: 1000,
+    maxEntries: 3,
+    now: () => clock
+  })
+  return { resolver, calls, tick: (ms: number) => { clock += ms } }
+}
+const m = (tenantId: string, userId: string, status: Membership['status'] = 'active'): Membership =>
+  ({ tenantId, userId, email: 'x', groups: ['members'], status, createdAt: '', updatedAt: '' })
+const tn = (tenantId: string, status: Tenant['status'] = 'active'): Tenant => ({ tenantId, name: tenantId, status, createdAt: '', updatedAt: '' })
+
+t.test('outcomes', async t => {
+  const { resolver } = fake([m('a', 'u1'), m('a', 'u2', 'disabled'), m('a', 'u3'), m('b', 'u3'), m('s', 'u4')], [tn('a'), tn('b'), tn('s', 'suspended')])
+  t.match(await resolver.resolve({ userId: 'u1' }), { kind: 'ok', context: { tenantId: 'a', groups: ['members'], scope: { tenantId: 'a' } } })
+  t.match(await resolver.resolve({ userId: 'u2' }), { kind: 'denied', reason: 'Your membership is disabled' })
+  t.match(await resolver.resolve({ userId: 'u3' }), { kind: 'ambiguous' })
+  t.match(await resolver.resolve({ userId: 'u3', tenantId: 'b' }), { kind: 'ok', context: { tenantId: 'b' } })
+  t.match(await resolver.resolve({ userId: 'u4' }), { kind: 'denied', reason: 'The tenant is suspended' })
+  t.match(await resolver.resolve({ userId: 'nobody' }), { kind: 'none' })
+  t.match(await resolver.resolve({ userId: 'u1', tenantId: 'b' }), { kind: 'denied' })
+  const ok = await resolver.resolve({ userId: 'u1' })
+  t.ok(ok.kind === 'ok' && Object.isFrozen(ok.context) && Object.isFrozen(ok.context.groups), 'the context cannot be changed by a handler')
+})
+
+t.test('cache: reused within the TTL, bounded, single-flight, evictable', async t => {
+  const { resolver, calls, tick } = fake([m('a', 'u1', 'invited'), m('a', 'u2'), m('a', 'u3'), m('a', 'u4')], [tn('a')])
+  const burst = await Promise.all(Array.from({ length: 10 }, () => resolver.resolve({ userId: 'u1' })))
+  t.ok(burst.every(r => r.kind === 'ok'))
+  t.equal(calls.findByUser, 1, 'a burst is one lookup')
+  t.equal(calls.markActive, 1, 'invited → active once')
+  await resolver.resolve({ userId: 'u1' })
+  t.equal(calls.findByUser, 1, 'cached')
+  tick(1001)
+  await resolver.resolve({ userId: 'u1' })
+  t.equal(calls.findByUser, 2, 'expired after the TTL')
+  for (const u of ['u2', 'u3', 'u4']) await resolver.resolve({ userId: u })
+  t.equal(resolver.size, 3, 'never above maxEntries')
+  await resolver.resolve({ userId: 'u1' })
+  t.equal(calls.findByUser, 6, 'the oldest entry (u1) was dropped')
+  resolver.evict('u4')
+  t.equal(resolver.size, 2)
+  resolver.evictTenant('a')
+  t.equal(resolver.size, 0)
+})
