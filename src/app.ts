@@ -7,17 +7,26 @@ import dynamodb, { type createDynamo } from '../plugins/dynamodb.js'
 import auth from '../plugins/auth.js'
 import tenant from '../plugins/tenant.js'
 import accessPolicy from '../plugins/access-policy.js'
+import cognito, { type CognitoAdmin } from '../plugins/cognito.js'
+import userAdmin from '../plugins/user-admin.js'
+import type { UserAdminFaults } from './services/user-admin.js'
+import health from '../routes/health/index.js'
+import me from '../routes/me.js'
+import tenants from '../routes/tenants/index.js'
+import users from '../routes/users/index.js'
+import audit from '../routes/audit/index.js'
 import httpSecurity from '../plugins/http-security.js'
 import rateLimit from '../plugins/rate-limit.js'
 import docs from '../plugins/docs.js'
-import health from '../routes/health/index.js'
 import orders from '../routes/orders/index.js'
-import me from '../routes/me.js'
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger']
   /** Injected clients, for tests and scripts that already hold one. */
   dynamo?: ReturnType<typeof createDynamo>
+  cognito?: CognitoAdmin
+  /** Test-only fault injection between the steps of a user-management write. */
+  faults?: UserAdminFaults
 }
 
 export const loggerOptions = (level: string) => ({
@@ -46,6 +55,7 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
   // CORS first: its preflight route answers before any authentication (browsers send no token on OPTIONS).
   await app.register(httpSecurity, { config })
   await app.register(dynamodb, { config, dynamo: opts.dynamo })
+  await app.register(cognito, { config, cognito: opts.cognito })
   await app.register(auth, { config })
   await app.register(tenant, { config })
   await app.register(accessPolicy)
@@ -54,8 +64,13 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
   // Before the routes, so @fastify/swagger sees them all.
   await app.register(docs)
 
+  await app.register(userAdmin, { faults: opts.faults })
+
   await app.register(health, { config })
   await app.register(me)
+  await app.register(tenants)
+  await app.register(users)
+  await app.register(audit)
   await app.register(orders)
   return app
 }

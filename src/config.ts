@@ -35,7 +35,9 @@ export const ConfigSchema = Type.Object({
   COGNITO_CREATE_USER_RPS: Int(50, 1, 1000, 'client-side budget for AdminCreateUser'),
   COGNITO_USER_UPDATE_RPS: Int(25, 1, 1000, 'client-side budget for the user-update category'),
   COGNITO_USER_READ_RPS: Int(120, 1, 1000, 'client-side budget for the user-read category'),
-  AWS_MAX_ATTEMPTS: Int(3, 1, 10, 'AWS SDK attempts per call, with backoff')
+  AWS_MAX_ATTEMPTS: Int(3, 1, 10, 'AWS SDK attempts per call, with backoff'),
+  COGNITO_RETRY_MODE: Type.Union([Type.Literal('standard'), Type.Literal('adaptive')], { default: 'standard', description: 'AWS SDK retry mode of the Cognito admin client' }),
+  COGNITO_MAX_WAIT_MS: Int(2000, 0, 60000, 'longest wait for a Cognito rate-limit slot before answering 503 with Retry-After')
 })
 export type EnvConfig = Static<typeof ConfigSchema>
 

@@ -10,3 +10,10 @@ export const UnprocessableError = createError<[string]>('APP_UNPROCESSABLE', '%s
 export const BadRequestError = createError<[string]>('APP_BAD_REQUEST', '%s', 400)
 export const ForbiddenError = createError<[string]>('APP_FORBIDDEN', '%s', 403)
 export const ServiceUnavailableError = createError<[string]>('APP_UNAVAILABLE', '%s', 503)
+
+// User management (invites, groups, removal). Distinct codes so callers (the bulk import) can tell the cases apart.
+export const AlreadyMemberError = createError('APP_ALREADY_MEMBER', 'This email address is already a member of the tenant', 409)
+/** Deliberately vague: it must not reveal that, or where, the address has an account. */
+export const EmailUnavailableError = createError('APP_EMAIL_UNAVAILABLE', 'This email address cannot be invited', 409)
+export const LastAdminError = createError('APP_LAST_ADMIN', 'A tenant keeps at least one admin', 409)
+export const ConcurrentChangeError = createError('APP_CONCURRENT_CHANGE', 'The user was changed concurrently; retry', 409)

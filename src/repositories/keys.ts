@@ -1,5 +1,6 @@
 // Single-table key layout. The only module that spells PK/SK/GSI1 values; everything else asks it.
 import { ID_REGEX } from '../domain/model.js'
+import { randomBytes } from 'node:crypto'
 import { InvalidIdError } from '../domain/errors.js'
 import { TABLE } from '../table.js'
 
@@ -8,6 +9,29 @@ export function assertId (id: string, what = 'id'): string {
   if (typeof id !== 'string' || !ID_REGEX.test(id)) throw new InvalidIdError(what)
   return id
 }
+
+/** Addresses are lower-cased and trimmed before they key anything: one mailbox, one claim. */
+export function normalizeEmail (email: string): string {
+  return email.trim().toLowerCase()
+}
+
+/** A key segment made of an email: bounded, no whitespace or '#'. */
+export function assertEmail (email: string): string {
+  if (typeof email !== 'string' || email.length > 254 || !EMAIL_REGEX.test(email)) throw new InvalidIdError('email')
+  return email
+}
+const EMAIL_REGEX = /^[^\s@#]+@[^\s@#]+\.[^\s@#]+$/
+
+/**
+ * Time-sortable id: 10 base36 chars of epoch ms, a 4-char sequence that keeps ids from one process in call order
+ * within the same millisecond, then random bits against collisions across processes. Lexical order is time order.
+ */
+export function sortableId (now = Date.now()): string {
+  if (now > lastIdTime) { lastIdTime = now; idSeq = 0 } else idSeq++
+  return lastIdTime.toString(36).padStart(10, '0') + idSeq.toString(36).padStart(4, '0') + randomBytes(4).toString('hex')
+}
+let lastIdTime = 0
+let idSeq = 0
 
 export const keys = {
   tenantPk: (tenantId: string) => `TENANT#${assertId(tenantId, 'tenantId')}`,
@@ -29,5 +53,12 @@ export const keys = {
     return assertId(sk.slice(keys.orderSkPrefix.length), 'orderId')
   },
   idempotency: (tenantId: string, scope: string, key: string) => ({ PK: keys.tenantPk(tenantId), SK: `IDEMPOTENCY#${scope}#${assertId(key, 'Idempotency-Key')}` }),
-  auditSkPrefix: 'AUDIT#'
+  auditSkPrefix: 'AUDIT#',
+  /** An audit entry under the tenant: SK=AUDIT#<time-sortable id>, so a reverse query pages newest first. */
+  audit: (tenantId: string, auditId: string) => ({ PK: keys.tenantPk(tenantId), SK: `AUDIT#${assertId(auditId, 'auditId')}` }),
+  /**
+   * The global claim on an email (normalized): PK=EMAIL#<email>, SK=EMAIL. Written first, in its own partition, so one
+   * address can belong to one tenant only and "taken by another tenant" is a conditional-check failure, not a Cognito read.
+   */
+  emailClaim: (email: string) => ({ PK: `EMAIL#${assertEmail(normalizeEmail(email))}`, SK: 'EMAIL' })
 }

@@ -1,10 +1,12 @@
 // Memberships: PK=TENANT#<t>, SK=USER#<sub>, found from the user through GSI1 (GSI1PK=USER#<sub>).
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { TABLE } from '../table.js'
 import type { Membership } from '../domain/model.js'
 import type { TenantScope } from '../domain/tenant-scope.js'
-import { keys } from './keys.js'
+import { keys, normalizeEmail } from './keys.js'
+import { decodeCursor, encodeCursor } from './cursor.js'
+import type { TransactItem } from './transact.js'
 
 export function toMembership (item: Record<string, unknown>): Membership {
   return {
@@ -59,6 +61,159 @@ export function membershipsRepository (dynamo: { doc: DynamoDBDocumentClient, ta
         if ((err as Error).name === 'ConditionalCheckFailedException') return false
         throw err
       }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Writes for user management (invite, group change, status change, removal) and the email claim. Kept apart from the
+// reads above, which plugins/tenant uses.
+// ---------------------------------------------------------------------------------------------------------------------
+
+/** A membership as stored, with what user management needs besides the domain fields. */
+export interface MembershipRecord extends Membership {
+  /** Cognito's Username for the admin API (cognito-local's group lookups need it, not the email). */
+  cognitoUsername: string
+  /** Set while a removal is under way (Cognito user being deleted); the member is refused meanwhile. */
+  removing?: boolean
+  /** What `disabled` interrupted, restored by enabling. */
+  statusBeforeDisable?: Membership['status']
+}
+
+/** The global email claim: `pending` while an invite is between its steps, `member` once the membership exists. */
+export interface EmailClaim {
+  email: string
+  tenantId: string
+  status: 'pending' | 'member'
+  userId?: string
+  groups: Membership['groups']
+  createdAt: string
+}
+
+export function toMembershipRecord (item: Record<string, unknown>): MembershipRecord {
+  return {
+    ...toMembership(item),
+    cognitoUsername: (item.cognitoUsername as string | undefined) ?? (item.userId as string),
+    ...(item.removing === true ? { removing: true } : {}),
+    ...(item.statusBeforeDisable ? { statusBeforeDisable: item.statusBeforeDisable as Membership['status'] } : {})
+  }
+}
+
+export type MembershipChange = Partial<Pick<MembershipRecord, 'groups' | 'status' | 'removing' | 'statusBeforeDisable'>>
+
+export function membershipsAdmin (dynamo: { doc: DynamoDBDocumentClient, tableName: string }) {
+  const { doc, tableName } = dynamo
+  return {
+    async getRecord (scope: TenantScope, userId: string): Promise<MembershipRecord | null> {
+      const res = await doc.send(new GetCommand({ TableName: tableName, Key: keys.membership(scope.tenantId, userId), ConsistentRead: true }))
+      return res.Item ? toMembershipRecord(res.Item) : null
+    },
+
+    /** The tenant's members, by user id; the cursor must point inside this tenant's memberships. */
+    async list (scope: TenantScope, page: { limit: number, cursor?: string }) {
+      const pk = keys.tenantPk(scope.tenantId)
+      const start = decodeCursor(page.cursor, ['PK', 'SK'], k => k.PK === pk && k.SK?.startsWith(keys.membershipSkPrefix) === true)
+      const res = await doc.send(new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': keys.membershipSkPrefix },
+        Limit: page.limit,
+        ExclusiveStartKey: start
+      }))
+      return { items: (res.Items ?? []).map(toMembershipRecord), nextCursor: encodeCursor(res.LastEvaluatedKey) }
+    },
+
+    async getClaim (email: string): Promise<EmailClaim | null> {
+      const res = await doc.send(new GetCommand({ TableName: tableName, Key: keys.emailClaim(email), ConsistentRead: true }))
+      return res.Item ? (res.Item as unknown as EmailClaim) : null
+    },
+
+    /**
+     * Invite step 1: claims the email for this tenant, as `pending`. Succeeds when the address is free, or already
+     * pending for this same tenant (a retry of an interrupted invite). Fails its condition when the address is a member
+     * here, or claimed by another tenant: both answered without reading Cognito.
+     */
+    claimPending (scope: TenantScope, email: string, groups: Membership['groups'], now: string): TransactItem {
+      const claim: EmailClaim = { email: normalizeEmail(email), tenantId: scope.tenantId, status: 'pending', groups, createdAt: now }
+      return {
+        Put: {
+          TableName: tableName,
+          Item: { ...keys.emailClaim(email), type: 'emailClaim', ...claim },
+          ConditionExpression: 'attribute_not_exists(PK) OR (tenantId = :t AND #s = :pending)',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':t': scope.tenantId, ':pending': 'pending' }
+        }
+      }
+    },
+
+    /** Rolls back step 1 (only a pending claim of this tenant; a finished one is never touched). */
+    async releasePendingClaim (scope: TenantScope, email: string): Promise<void> {
+      try {
+        await doc.send(new DeleteCommand({
+          TableName: tableName,
+          Key: keys.emailClaim(email),
+          ConditionExpression: 'tenantId = :t AND #s = :pending',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':t': scope.tenantId, ':pending': 'pending' }
+        }))
+      } catch (err) {
+        if ((err as Error).name !== 'ConditionalCheckFailedException') throw err
+      }
+    },
+
+    /** Invite step 3: the membership (with its GSI1 keys) and the claim turned `member`, together. */
+    completeInvite (scope: TenantScope, m: MembershipRecord): TransactItem[] {
+      return [
+        { Put: { TableName: tableName, Item: { ...membershipItem(m), cognitoUsername: m.cognitoUsername }, ConditionExpression: 'attribute_not_exists(PK)' } },
+        {
+          Update: {
+            TableName: tableName,
+            Key: keys.emailClaim(m.email),
+            UpdateExpression: 'SET #s = :member, userId = :u, groups = :g',
+            ConditionExpression: 'tenantId = :t AND #s = :pending',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':member': 'member', ':pending': 'pending', ':u': m.userId, ':g': m.groups, ':t': scope.tenantId }
+          }
+        }
+      ]
+    },
+
+    /** Applies a change if the membership is still the one read (optimistic lock on updatedAt). */
+    change (scope: TenantScope, m: MembershipRecord, next: MembershipChange, now: string): TransactItem {
+      const set: string[] = ['updatedAt = :now']
+      const remove: string[] = []
+      const values: Record<string, unknown> = { ':now': now, ':seen': m.updatedAt }
+      const names: Record<string, string> = {}
+      for (const [field, value] of Object.entries(next)) {
+        names[`#${field}`] = field
+        if (value === undefined || value === false) remove.push(`#${field}`)
+        else { set.push(`#${field} = :${field}`); values[`:${field}`] = value }
+      }
+      return {
+        Update: {
+          TableName: tableName,
+          Key: keys.membership(scope.tenantId, m.userId),
+          UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          ConditionExpression: 'updatedAt = :seen',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values
+        }
+      }
+    },
+
+    /** Removal's last step: the membership and the email claim go (the claim only if it is this user's). */
+    remove (scope: TenantScope, m: MembershipRecord): TransactItem[] {
+      return [
+        { Delete: { TableName: tableName, Key: keys.membership(scope.tenantId, m.userId) } },
+        {
+          Delete: {
+            TableName: tableName,
+            Key: keys.emailClaim(m.email),
+            ConditionExpression: 'attribute_not_exists(PK) OR (tenantId = :t AND userId = :u)',
+            ExpressionAttributeValues: { ':t': scope.tenantId, ':u': m.userId }
+          }
+        }
+      ]
     }
   }
 }

@@ -1,8 +1,11 @@
 // Tenants: the TENANT record under each tenant's partition, listed for operators through GSI1 (GSI1PK=TENANTS).
-import { GetCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Tenant } from '../domain/model.js'
 import { keys } from './keys.js'
+import { TABLE } from '../table.js'
+import { decodeCursor, encodeCursor } from './cursor.js'
+import type { TransactItem } from './transact.js'
 
 export function toTenant (item: Record<string, unknown>): Tenant {
   return {
@@ -24,6 +27,88 @@ export function tenantsRepository (dynamo: { doc: DynamoDBDocumentClient, tableN
     async get (tenantId: string, opts: { consistent?: boolean } = {}): Promise<Tenant | null> {
       const res = await doc.send(new GetCommand({ TableName: tableName, Key: keys.tenant(tenantId), ConsistentRead: opts.consistent }))
       return res.Item ? toTenant(res.Item) : null
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Writes and the operator listing, for tenant onboarding and user management. Kept apart from the reads above.
+// ---------------------------------------------------------------------------------------------------------------------
+
+export function tenantsAdmin (dynamo: { doc: DynamoDBDocumentClient, tableName: string }) {
+  const { doc, tableName } = dynamo
+  return {
+    /** A new tenant: adminCount starts at 0 and counts admins that are not disabled (the last-admin guard). */
+    create (t: Tenant, adminEmail: string): TransactItem {
+      return {
+        Put: {
+          TableName: tableName,
+          // onboardingAdminEmail lets a retried onboarding resume this tenant instead of colliding with its own claim.
+          Item: { ...tenantItem(t), adminCount: 0, onboardingAdminEmail: adminEmail },
+          ConditionExpression: 'attribute_not_exists(PK)'
+        }
+      }
+    },
+
+    /** The tenant with its bookkeeping (admin count, onboarding email); strongly consistent. */
+    async getRecord (tenantId: string) {
+      const res = await doc.send(new GetCommand({ TableName: tableName, Key: keys.tenant(tenantId), ConsistentRead: true }))
+      if (!res.Item) return null
+      return { tenant: toTenant(res.Item), adminCount: Number(res.Item.adminCount ?? 0), onboardingAdminEmail: res.Item.onboardingAdminEmail as string | undefined }
+    },
+
+    /**
+     * Moves the tenant's admin count. A decrement carries the guard: it fails its condition unless another admin
+     * remains, which makes "keep at least one admin" race-free (two concurrent removals cannot both pass).
+     */
+    adjustAdminCount (tenantId: string, delta: 1 | -1): TransactItem {
+      return {
+        Update: {
+          TableName: tableName,
+          Key: keys.tenant(tenantId),
+          UpdateExpression: 'ADD adminCount :d',
+          ConditionExpression: delta < 0 ? 'attribute_exists(PK) AND adminCount > :one' : 'attribute_exists(PK)',
+          ExpressionAttributeValues: delta < 0 ? { ':d': delta, ':one': 1 } : { ':d': delta }
+        }
+      }
+    },
+
+    update (tenantId: string, next: Partial<Pick<Tenant, 'name' | 'status'>>, now: string): TransactItem {
+      const names: Record<string, string> = {}
+      const values: Record<string, unknown> = { ':now': now }
+      const set = ['updatedAt = :now']
+      for (const [field, value] of Object.entries(next)) {
+        if (value === undefined) continue
+        names[`#${field}`] = field
+        values[`:${field}`] = value
+        set.push(`#${field} = :${field}`)
+      }
+      return {
+        Update: {
+          TableName: tableName,
+          Key: keys.tenant(tenantId),
+          UpdateExpression: `SET ${set.join(', ')}`,
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values
+        }
+      }
+    },
+
+    /** Every tenant, oldest first (GSI1PK=TENANTS); the cursor must point inside that index partition. */
+    async list (page: { limit: number, cursor?: string }) {
+      const start = decodeCursor(page.cursor, ['PK', 'SK', TABLE.gsi1.partitionKey, TABLE.gsi1.sortKey],
+        k => k[TABLE.gsi1.partitionKey] === keys.tenantsIndexPk && k.SK === 'TENANT' && k.PK?.startsWith('TENANT#') === true)
+      const res = await doc.send(new QueryCommand({
+        TableName: tableName,
+        IndexName: TABLE.gsi1.indexName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': TABLE.gsi1.partitionKey },
+        ExpressionAttributeValues: { ':pk': keys.tenantsIndexPk },
+        Limit: page.limit,
+        ExclusiveStartKey: start
+      }))
+      return { items: (res.Items ?? []).map(toTenant), nextCursor: encodeCursor(res.LastEvaluatedKey) }
     }
   }
 }

@@ -15,7 +15,7 @@ export const ALLOWED: RegExp[] = [
   /^plugins\/tenant\.ts$/, // from a verified identity and its membership
   /^routes\/tenants\//, // platform admins acting on a tenant they address by id
   /^src\/scripts\/users-import\.ts$/, // the operator's bulk import
-  /^src\/services\//, // operator services (tenant provisioning)
+  /^src\/services\/tenant-admin\.ts$/, // operator onboarding: the tenant it just created, or one a retried onboarding resumes
   /^infra\/triggers\// // Cognito triggers: the tenant comes from the pool, not a request
 ]
 

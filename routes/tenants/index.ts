@@ -1,0 +1,77 @@
+// Tenant onboarding and lifecycle, for platform admins only (no tenant of their own: tenant 'none').
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { ID_PATTERN } from '../../src/domain/model.js'
+import { problemResponses } from '../../plugins/errors.js'
+
+const Status = Type.Union([Type.Literal('active'), Type.Literal('suspended')])
+const Tenant = Type.Object({ tenantId: Type.String(), name: Type.String(), status: Status, createdAt: Type.String(), updatedAt: Type.String() })
+const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' })
+const Params = Type.Object({ tenantId: Type.String({ pattern: ID_PATTERN }) })
+
+const tenants: FastifyPluginAsyncTypebox = async (app) => {
+  const auth = { groups: ['platform-admins'] as const, tenant: 'none' as const }
+  const tags = ['tenants']
+  const actor = (userId: string | undefined) => userId ?? 'unknown'
+
+  app.post('/tenants', {
+    config: { auth },
+    schema: {
+      tags,
+      summary: 'Onboard a tenant and invite its first admin',
+      body: Type.Object({
+        name: Name,
+        adminEmail: Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@#]+@[^\\s@#]+\\.[^\\s@#]+$' })
+      }, { additionalProperties: false }),
+      response: {
+        201: Type.Object({
+          tenantId: Type.String(),
+          name: Type.String(),
+          status: Status,
+          createdAt: Type.String(),
+          admin: Type.Object({ userId: Type.String(), email: Type.String(), status: Type.Literal('invited') })
+        }),
+        ...problemResponses(400, 401, 403, 409, 503)
+      }
+    }
+  }, async (request, reply) => {
+    const { tenant, admin } = await app.tenantAdmin.onboard({ name: request.body.name, adminEmail: request.body.adminEmail, actor: actor(request.principal?.userId) })
+    return reply.code(201).send({
+      tenantId: tenant.tenantId,
+      name: tenant.name,
+      status: tenant.status,
+      createdAt: tenant.createdAt,
+      admin: { userId: admin.userId, email: admin.email, status: 'invited' as const }
+    })
+  })
+
+  app.get('/tenants', {
+    config: { auth },
+    schema: {
+      tags,
+      summary: 'All tenants, oldest first',
+      querystring: Type.Object({
+        limit: Type.Integer({ minimum: 1, maximum: 100, default: 25 }),
+        cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 }))
+      }, { additionalProperties: false }),
+      response: { 200: Type.Object({ items: Type.Array(Tenant), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...problemResponses(400, 401, 403, 503) }
+    }
+  }, async (request) => await app.tenantAdmin.list({ limit: request.query.limit, cursor: request.query.cursor }))
+
+  app.get('/tenants/:tenantId', {
+    config: { auth },
+    schema: { tags, summary: 'One tenant', params: Params, response: { 200: Tenant, ...problemResponses(400, 401, 403, 404, 503) } }
+  }, async (request) => await app.tenantAdmin.get(request.params.tenantId))
+
+  app.patch('/tenants/:tenantId', {
+    config: { auth },
+    schema: {
+      tags,
+      summary: 'Rename, suspend or reactivate a tenant (audited; a suspended tenant\'s users are refused)',
+      params: Params,
+      body: Type.Object({ name: Type.Optional(Name), status: Type.Optional(Status) }, { additionalProperties: false, minProperties: 1 }),
+      response: { 200: Tenant, ...problemResponses(400, 401, 403, 404, 503) }
+    }
+  }, async (request) => await app.tenantAdmin.update(request.params.tenantId, request.body, actor(request.principal?.userId)))
+}
+export default tenants

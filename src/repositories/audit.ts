@@ -1,0 +1,68 @@
+// The audit trail: one item per admin action under the tenant (SK=AUDIT#<time-sortable id>), read newest first.
+import { QueryCommand } from '@aws-sdk/lib-dynamodb'
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import type { TenantScope } from '../domain/tenant-scope.js'
+import { keys, sortableId } from './keys.js'
+import { decodeCursor, encodeCursor } from './cursor.js'
+
+export type AuditAction =
+  | 'tenant.created' | 'tenant.updated'
+  | 'user.invited' | 'user.group_added' | 'user.group_removed'
+  | 'user.disabled' | 'user.enabled' | 'user.removed' | 'user.invitation_resent'
+
+export interface AuditEntry {
+  auditId: string
+  tenantId: string
+  /** The principal's user id, or `operator:<name>` for scripts. */
+  actor: string
+  action: AuditAction
+  /** What the action was applied to: a user id, or the tenant id. */
+  target: string
+  at: string
+  details?: Record<string, unknown>
+}
+
+export type AuditInput = Omit<AuditEntry, 'auditId' | 'tenantId' | 'at'>
+
+/** The item to Put, in the same transaction as the change it records. */
+export function auditItem (tenantId: string, input: AuditInput, now = new Date()) {
+  const entry: AuditEntry = { auditId: sortableId(now.getTime()), tenantId, at: now.toISOString(), ...input }
+  return { ...keys.audit(tenantId, entry.auditId), type: 'audit', ...entry }
+}
+
+export function toAuditEntry (item: Record<string, unknown>): AuditEntry {
+  return {
+    auditId: item.auditId as string,
+    tenantId: item.tenantId as string,
+    actor: item.actor as string,
+    action: item.action as AuditAction,
+    target: item.target as string,
+    at: item.at as string,
+    ...(item.details ? { details: item.details as Record<string, unknown> } : {})
+  }
+}
+
+export function auditRepository (dynamo: { doc: DynamoDBDocumentClient, tableName: string }) {
+  const { doc, tableName } = dynamo
+  return {
+    /** A Put for a TransactWrite. */
+    put (scope: TenantScope, input: AuditInput) {
+      return { Put: { TableName: tableName, Item: auditItem(scope.tenantId, input), ConditionExpression: 'attribute_not_exists(PK)' } }
+    },
+
+    /** Newest first; the cursor must point inside this tenant's audit trail. */
+    async list (scope: TenantScope, page: { limit: number, cursor?: string }) {
+      const pk = keys.tenantPk(scope.tenantId)
+      const start = decodeCursor(page.cursor, ['PK', 'SK'], k => k.PK === pk && k.SK?.startsWith(keys.auditSkPrefix) === true)
+      const res = await doc.send(new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': keys.auditSkPrefix },
+        ScanIndexForward: false,
+        Limit: page.limit,
+        ExclusiveStartKey: start
+      }))
+      return { items: (res.Items ?? []).map(toAuditEntry), nextCursor: encodeCursor(res.LastEvaluatedKey) }
+    }
+  }
+}

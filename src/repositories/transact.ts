@@ -1,0 +1,25 @@
+// TransactWriteItems with the cancellation reasons surfaced per item, so callers can tell which condition failed.
+import { TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb'
+
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number]
+
+/** One reason code per item of the transaction ('None' for the items that were fine). */
+export class TransactionCancelled extends Error {
+  override name = 'TransactionCancelled'
+  constructor (readonly reasons: string[], options?: ErrorOptions) { super(`Transaction cancelled: ${reasons.join(', ')}`, options) }
+  /** True when the condition of item `index` failed. */
+  failedAt (index: number) { return this.reasons[index] === 'ConditionalCheckFailed' }
+}
+
+export async function transact (doc: DynamoDBDocumentClient, items: Array<TransactItem | null | undefined | false>): Promise<void> {
+  const list = items.filter(Boolean) as TransactItem[]
+  try {
+    await doc.send(new TransactWriteCommand({ TransactItems: list }))
+  } catch (err) {
+    if ((err as Error).name === 'TransactionCanceledException') {
+      const reasons = ((err as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? []).map(r => r.Code ?? 'None')
+      throw new TransactionCancelled(reasons, { cause: err })
+    }
+    throw err
+  }
+}

@@ -1,0 +1,87 @@
+// Tenant onboarding and lifecycle for operators: create a tenant with its first admin, list, rename, suspend, reactivate.
+import { randomUUID } from 'node:crypto'
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import type { Membership, Tenant, TenantStatus } from '../domain/model.js'
+import { mintTenantScope } from '../domain/tenant-scope.js'
+import { EmailUnavailableError, NotFoundError } from '../domain/errors.js'
+import { normalizeEmail } from '../repositories/keys.js'
+import { tenantsAdmin } from '../repositories/tenants.js'
+import { membershipsAdmin } from '../repositories/memberships.js'
+import { auditRepository } from '../repositories/audit.js'
+import { transact, TransactionCancelled } from '../repositories/transact.js'
+import type { UserAdmin } from './user-admin.js'
+
+export interface TenantAdminDeps {
+  dynamo: { doc: DynamoDBDocumentClient, tableName: string }
+  userAdmin: UserAdmin
+  /** Drops any cached view of the tenant on this instance (plugins/tenant), so a suspension takes effect at once. */
+  evictTenant?: (tenantId: string) => void
+  now?: () => Date
+}
+
+export function createTenantAdmin (deps: TenantAdminDeps) {
+  const tenants = tenantsAdmin(deps.dynamo)
+  const memberships = membershipsAdmin(deps.dynamo)
+  const audit = auditRepository(deps.dynamo)
+  const now = deps.now ?? (() => new Date())
+
+  return {
+    /**
+     * The tenant record (and its audit entry) is written in the same transaction as the admin's pending email claim,
+     * then the admin is invited (see userAdmin.invite). If that is interrupted, the same request retried finds its
+     * own pending claim on a tenant still waiting for that admin, and resumes it instead of creating a second tenant.
+     */
+    async onboard (input: { name: string, adminEmail: string, actor: string }): Promise<{ tenant: Tenant, admin: Membership }> {
+      const at = now().toISOString()
+      const email = normalizeEmail(input.adminEmail)
+      const tenant: Tenant = { tenantId: randomUUID(), name: input.name, status: 'active', createdAt: at, updatedAt: at }
+      const scope = mintTenantScope(tenant.tenantId)
+      try {
+        const admin = await deps.userAdmin.invite(scope, { email, groups: ['admins'], actor: input.actor }, [
+          tenants.create(tenant, email),
+          audit.put(scope, { actor: input.actor, action: 'tenant.created', target: tenant.tenantId, details: { name: input.name } })
+        ])
+        return { tenant, admin }
+      } catch (err) {
+        if (!(err instanceof EmailUnavailableError)) throw err
+        const claim = await memberships.getClaim(email)
+        if (claim?.status !== 'pending') throw err
+        const earlier = await tenants.getRecord(claim.tenantId)
+        if (!earlier || earlier.onboardingAdminEmail !== email || earlier.adminCount !== 0 || earlier.tenant.name !== input.name) throw err
+        const admin = await deps.userAdmin.invite(mintTenantScope(earlier.tenant.tenantId), { email, groups: ['admins'], actor: input.actor })
+        return { tenant: earlier.tenant, admin }
+      }
+    },
+
+    list: (page: { limit: number, cursor?: string }) => tenants.list(page),
+
+    async get (tenantId: string): Promise<Tenant> {
+      const found = await tenants.getRecord(tenantId)
+      if (!found) throw new NotFoundError('Tenant')
+      return found.tenant
+    },
+
+    /** Rename and/or suspend/reactivate, audited in the same transaction; the tenant plugin refuses a suspended tenant's users. */
+    async update (tenantId: string, next: { name?: string, status?: TenantStatus }, actor: string): Promise<Tenant> {
+      const before = await tenants.getRecord(tenantId)
+      if (!before) throw new NotFoundError('Tenant')
+      const scope = mintTenantScope(tenantId)
+      const details: Record<string, unknown> = {}
+      if (next.name !== undefined && next.name !== before.tenant.name) details.name = { from: before.tenant.name, to: next.name }
+      if (next.status !== undefined && next.status !== before.tenant.status) details.status = { from: before.tenant.status, to: next.status }
+      if (Object.keys(details).length === 0) return before.tenant
+      try {
+        await transact(deps.dynamo.doc, [
+          tenants.update(tenantId, next, now().toISOString()),
+          audit.put(scope, { actor, action: 'tenant.updated', target: tenantId, details })
+        ])
+      } catch (err) {
+        if (err instanceof TransactionCancelled && err.failedAt(0)) throw new NotFoundError('Tenant')
+        throw err
+      }
+      deps.evictTenant?.(tenantId)
+      return await this.get(tenantId)
+    }
+  }
+}
+export type TenantAdmin = ReturnType<typeof createTenantAdmin>

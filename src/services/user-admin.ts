@@ -1,0 +1,258 @@
+// User management across Cognito and DynamoDB: invite, group change, disable/enable, removal, resend; ordered so that the two never drift.
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import type { CognitoAdmin, CognitoUser } from '../../plugins/cognito.js'
+import { TENANT_GROUPS, type Membership, type TenantGroup } from '../domain/model.js'
+import type { TenantScope } from '../domain/tenant-scope.js'
+import {
+  AlreadyMemberError, ConcurrentChangeError, ConflictError, EmailUnavailableError, LastAdminError, NotFoundError
+} from '../domain/errors.js'
+import { assertEmail, normalizeEmail } from '../repositories/keys.js'
+import { membershipsAdmin, type MembershipRecord, type MembershipChange } from '../repositories/memberships.js'
+import { tenantsAdmin } from '../repositories/tenants.js'
+import { auditRepository, type AuditInput } from '../repositories/audit.js'
+import { transact, TransactionCancelled, type TransactItem } from '../repositories/transact.js'
+
+/**
+ * Test-only fault injection between the steps of a multi-system write. Each hook may throw to simulate a crash or
+ * an outage at that point; production code never sets them.
+ */
+export interface UserAdminFaults {
+  /** Invite: after the pending claim (step 1), before Cognito. */
+  afterClaim?: () => Promise<void> | void
+  /** Invite: after the Cognito user exists and has its groups (step 2), before the membership (step 3). */
+  afterCognito?: () => Promise<void> | void
+  /** Removal: after the membership is marked removing, before Cognito deletes the user. */
+  beforeCognitoDelete?: () => Promise<void> | void
+}
+
+export interface UserAdminDeps {
+  dynamo: { doc: DynamoDBDocumentClient, tableName: string }
+  cognito: CognitoAdmin
+  /** Drops a user's cached membership on this instance, so a revocation takes effect at once (plugins/tenant). */
+  evictMembership?: (userId: string) => void
+  faults?: UserAdminFaults
+  now?: () => Date
+}
+
+export type Actor = string
+
+/** Cognito rejections that prove the call changed nothing (vs. throttling, timeouts, 5xx: outcome unknown). */
+function isDefiniteRejection (err: unknown): boolean {
+  const e = err as { $fault?: string, statusCode?: number, name?: string }
+  return e.$fault === 'client' && e.name !== 'TooManyRequestsException'
+}
+
+export function normalizeGroups (groups: readonly string[] | undefined): TenantGroup[] {
+  const wanted = groups && groups.length > 0 ? groups : ['members']
+  // Only the tenant groups pass: platform-admins is never granted through a tenant (schemas reject it earlier too).
+  return TENANT_GROUPS.filter(g => wanted.includes(g))
+}
+
+const isAdmin = (m: Pick<Membership, 'groups'>) => m.groups.includes('admins')
+/** Admins that count towards the tenant's adminCount: not disabled, not being removed. */
+const countsAsAdmin = (m: MembershipRecord) => isAdmin(m) && m.status !== 'disabled' && m.removing !== true
+
+export function createUserAdmin (deps: UserAdminDeps) {
+  const { cognito, faults = {} } = deps
+  const memberships = membershipsAdmin(deps.dynamo)
+  const tenants = tenantsAdmin(deps.dynamo)
+  const audit = auditRepository(deps.dynamo)
+  const now = deps.now ?? (() => new Date())
+  const evict = (userId: string) => deps.evictMembership?.(userId)
+  const run = (items: Array<TransactItem | null | false | undefined>) => transact(deps.dynamo.doc, items)
+
+  /** A tenant admin addresses only members of their own tenant: read in the scope's partition before any Cognito call. */
+  async function memberOf (scope: TenantScope, userId: string): Promise<MembershipRecord> {
+    const m = await memberships.getRecord(scope, userId)
+    if (!m || m.removing) throw new NotFoundError('User')
+    return m
+  }
+
+  /** Runs a membership change; a lost optimistic lock is a 409 to retry, a failed admin guard is the last-admin 409. */
+  async function applyChange (scope: TenantScope, m: MembershipRecord, next: MembershipChange, adminDelta: 0 | 1 | -1, entry: AuditInput | null) {
+    try {
+      await run([
+        memberships.change(scope, m, next, now().toISOString()),
+        adminDelta !== 0 && tenants.adjustAdminCount(scope.tenantId, adminDelta),
+        entry && audit.put(scope, entry)
+      ])
+    } catch (err) {
+      if (err instanceof TransactionCancelled) {
+        if (adminDelta < 0 && err.failedAt(1)) throw new LastAdminError()
+        if (err.failedAt(0)) throw new ConcurrentChangeError()
+      }
+      throw err
+    }
+  }
+
+  return {
+    /**
+     * Invites a user into the tenant, in three steps:
+     *  1. DynamoDB: claim the email as `pending` for this tenant (conditional; a member here or a claim by another
+     *     tenant fails here, before Cognito is touched). `extra` items (the tenant record at onboarding) go in the same
+     *     transaction.
+     *  2. Cognito: AdminCreateUser (or, if the user exists, adopt it only when its custom:tenant_id is this tenant),
+     *     then AdminAddUserToGroup for each group (idempotent).
+     *  3. DynamoDB: the USER#<sub> membership (status invited, GSI1 keys), the claim turned `member`, the admin count
+     *     and the audit entry, in one transaction.
+     * A failure after step 1 with an unknown Cognito outcome, or after step 2, leaves the claim `pending`: the same
+     * invite retried completes it (step 1 accepts its own pending claim, step 2 adopts the user). A definite Cognito
+     * rejection in step 2 rolls step 1 back.
+     */
+    async invite (scope: TenantScope, input: { email: string, groups?: readonly string[], actor: Actor }, extra: TransactItem[] = []): Promise<Membership> {
+      const email = assertEmail(normalizeEmail(input.email))
+      const groups = normalizeGroups(input.groups)
+      const at = now().toISOString()
+
+      try {
+        await run([memberships.claimPending(scope, email, groups, at), ...extra])
+      } catch (err) {
+        if (err instanceof TransactionCancelled && err.failedAt(0)) {
+          const claim = await memberships.getClaim(email)
+          if (claim && claim.tenantId === scope.tenantId) throw new AlreadyMemberError()
+          throw new EmailUnavailableError()
+        }
+        if (err instanceof TransactionCancelled && extra.length > 0) throw new ConflictError('The tenant already exists')
+        throw err
+      }
+      await faults.afterClaim?.()
+
+      let user: CognitoUser
+      try {
+        user = await cognito.createUser({ email, tenantId: scope.tenantId })
+      } catch (err) {
+        if ((err as Error).name === 'UsernameExistsException') {
+          const existing = await cognito.getUser(email)
+          if (existing?.tenantId !== scope.tenantId) {
+            // A Cognito user we hold no membership for, of another tenant or none: never adopted, never changed.
+            await memberships.releasePendingClaim(scope, email)
+            throw new EmailUnavailableError()
+          }
+          user = existing
+        } else {
+          if (isDefiniteRejection(err)) await memberships.releasePendingClaim(scope, email)
+          throw err
+        }
+      }
+      for (const group of groups) await cognito.addToGroup(user.username, group)
+      await faults.afterCognito?.()
+
+      const member: MembershipRecord = {
+        tenantId: scope.tenantId, userId: user.userId, email, groups, status: 'invited', createdAt: at, updatedAt: at, cognitoUsername: user.username
+      }
+      try {
+        await run([
+          ...memberships.completeInvite(scope, member),
+          isAdmin(member) && tenants.adjustAdminCount(scope.tenantId, 1),
+          audit.put(scope, { actor: input.actor, action: 'user.invited', target: user.userId, details: { email, groups } })
+        ])
+      } catch (err) {
+        // A concurrent identical invite finished first.
+        if (err instanceof TransactionCancelled && (err.failedAt(0) || err.failedAt(1))) throw new AlreadyMemberError()
+        throw err
+      }
+      const { cognitoUsername: _u, ...result } = member
+      return result
+    },
+
+    get: memberOf,
+
+    list: (scope: TenantScope, page: { limit: number, cursor?: string }) => memberships.list(scope, page),
+
+    /**
+     * Grant: Cognito first, then the membership. The API authorizes on the membership, so the grant takes effect
+     * only once both hold; if the second write fails, Cognito has an extra group the API ignores and a retry completes.
+     */
+    async addGroup (scope: TenantScope, userId: string, group: TenantGroup, actor: Actor): Promise<void> {
+      const m = await memberOf(scope, userId)
+      await cognito.addToGroup(m.cognitoUsername, group)
+      if (m.groups.includes(group)) return
+      const groups = TENANT_GROUPS.filter(g => g === group || m.groups.includes(g))
+      const counted = group === 'admins' && m.status !== 'disabled'
+      await applyChange(scope, m, { groups }, counted ? 1 : 0, { actor, action: 'user.group_added', target: userId, details: { group } })
+      evict(userId)
+    },
+
+    /**
+     * Revoke: the membership first (the API refuses at once; the last-admin guard runs before Cognito is touched),
+     * then Cognito. If Cognito fails, the membership already lacks the group and a retry removes it from Cognito.
+     */
+    async removeGroup (scope: TenantScope, userId: string, group: TenantGroup, actor: Actor): Promise<void> {
+      const m = await memberOf(scope, userId)
+      if (m.groups.includes(group)) {
+        const groups = m.groups.filter(g => g !== group)
+        if (groups.length === 0) throw new ConflictError('A user keeps at least one group; remove the user instead')
+        await applyChange(scope, m, { groups }, group === 'admins' && countsAsAdmin(m) ? -1 : 0, { actor, action: 'user.group_removed', target: userId, details: { group } })
+        evict(userId)
+      }
+      await cognito.removeFromGroup(m.cognitoUsername, group)
+    },
+
+    /**
+     * disabled: the membership first (refused at once, last-admin guard), then global sign-out and AdminDisableUser.
+     * active: AdminEnableUser first, then the membership (the API lets the user back in only when both agree).
+     * Either way a retry after a partial failure repeats the idempotent Cognito calls and skips what is done.
+     */
+    async setStatus (scope: TenantScope, userId: string, status: 'disabled' | 'active', actor: Actor): Promise<void> {
+      const m = await memberOf(scope, userId)
+      if (status === 'disabled') {
+        if (m.status !== 'disabled') {
+          await applyChange(scope, m, { status: 'disabled', statusBeforeDisable: m.status }, countsAsAdmin(m) ? -1 : 0,
+            { actor, action: 'user.disabled', target: userId })
+          evict(userId)
+        }
+        await cognito.globalSignOut(m.cognitoUsername)
+        await cognito.disableUser(m.cognitoUsername)
+        return
+      }
+      await cognito.enableUser(m.cognitoUsername)
+      if (m.status === 'disabled') {
+        const restored = m.statusBeforeDisable && m.statusBeforeDisable !== 'disabled' ? m.statusBeforeDisable : 'active'
+        await applyChange(scope, m, { status: restored, statusBeforeDisable: undefined }, isAdmin(m) ? 1 : 0,
+          { actor, action: 'user.enabled', target: userId })
+        evict(userId)
+      }
+    },
+
+    /**
+     * Removal: 1) the membership is marked removing and disabled (refused at once; last-admin guard), 2) Cognito:
+     * global sign-out, then AdminDeleteUser (custom:tenant_id is immutable, so only deletion frees the address for
+     * another tenant), 3) the membership and the email claim go, the audit entry stays. A retry resumes at step 2.
+     */
+    async remove (scope: TenantScope, userId: string, actor: Actor): Promise<void> {
+      const m = await memberships.getRecord(scope, userId)
+      if (!m) throw new NotFoundError('User')
+      if (!m.removing) {
+        await applyChange(scope, m, { removing: true, status: 'disabled', statusBeforeDisable: m.status }, countsAsAdmin(m) ? -1 : 0, null)
+        evict(userId)
+      }
+      try {
+        await cognito.globalSignOut(m.cognitoUsername)
+      } catch (err) {
+        if ((err as Error).name !== 'UserNotFoundException') throw err
+      }
+      await faults.beforeCognitoDelete?.()
+      await cognito.deleteUser(m.cognitoUsername)
+      await run([
+        ...memberships.remove(scope, m),
+        audit.put(scope, { actor, action: 'user.removed', target: userId, details: { email: m.email, groups: m.groups } })
+      ])
+    },
+
+    /** Resends the invitation while the user has not signed in yet (Cognito: FORCE_CHANGE_PASSWORD); otherwise 409. */
+    async resendInvitation (scope: TenantScope, userId: string, actor: Actor): Promise<void> {
+      const m = await memberOf(scope, userId)
+      if (m.status !== 'invited') throw new ConflictError('The user has already accepted the invitation')
+      const user = await cognito.getUser(m.cognitoUsername)
+      if (!user || user.status !== 'FORCE_CHANGE_PASSWORD') throw new ConflictError('The user has already accepted the invitation')
+      try {
+        await cognito.resendInvitation(m.cognitoUsername)
+      } catch (err) {
+        if ((err as Error).name === 'UnsupportedUserStateException') throw new ConflictError('The user has already accepted the invitation')
+        throw err
+      }
+      await run([audit.put(scope, { actor, action: 'user.invitation_resent', target: userId })])
+    }
+  }
+}
+export type UserAdmin = ReturnType<typeof createUserAdmin>

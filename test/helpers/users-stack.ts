@@ -1,0 +1,84 @@
+// Integration stack for user management: cognito-local (behind the shim) and DynamoDB Local, apps built on them, Cognito call recording.
+import { randomUUID } from 'node:crypto'
+import { AdminSetUserPasswordCommand } from '@aws-sdk/client-cognito-identity-provider'
+import type { Test } from 'tap'
+import type { AppOptions } from '../../src/app.js'
+import { RATE_LIMIT_MIDDLEWARE, type CognitoAdmin } from '../../plugins/cognito.js'
+import { startServices, type LocalServices } from './local-services.js'
+import { startCognitoShim, type CognitoShim } from './cognito-shim.js'
+import { build } from './build.js'
+
+export interface CognitoCall { op: string, at: number }
+
+/**
+ * Records every attempt the admin client puts on the wire (below the retry and rate-limit middlewares, so retries
+ * count), and lets a test fail chosen attempts, e.g. with a TooManyRequestsException.
+ */
+export function recordCognitoCalls (cognito: CognitoAdmin, fault?: (op: string) => void) {
+  const calls: CognitoCall[] = []
+  const name = `testRecorder-${randomUUID()}`
+  const middleware = (next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+    const op = (context.commandName ?? 'unknown').replace(/Command$/, '')
+    calls.push({ op, at: Date.now() })
+    fault?.(op)
+    return await next(args)
+  }
+  cognito.client.middlewareStack.addRelativeTo(middleware as never, { relation: 'after', toMiddleware: RATE_LIMIT_MIDDLEWARE, name } as never)
+  return {
+    calls,
+    count: (op?: string) => calls.filter(c => op === undefined || c.op === op).length,
+    reset: () => { calls.length = 0 }
+  }
+}
+
+export function throttlingError () {
+  return Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException', $fault: 'client', $metadata: { httpStatusCode: 400 } })
+}
+
+export interface UsersStack {
+  services: LocalServices
+  shim: CognitoShim
+  env: Record<string, string>
+  app: (t: Test, env?: Record<string, string>, opts?: AppOptions) => ReturnType<typeof build>
+  /** Plays the invited user choosing a password (hosted UI), then signs in: an access token. */
+  activate: (email: string, userId: string) => Promise<string>
+  platformAdminToken: () => Promise<string>
+  bearer: (token: string) => { authorization: string }
+}
+
+export const PASSWORD = 'Passw0rd!Passw0rd'
+
+export async function startUsersStack (t: Test): Promise<UsersStack> {
+  const services = await startServices(t)
+  const shim = await startCognitoShim(services.cognitoEndpoint, t)
+  const env = {
+    COGNITO_USER_POOL_ID: services.userPoolId,
+    COGNITO_CLIENT_IDS: services.clientId,
+    COGNITO_ISSUER: services.issuer,
+    COGNITO_ENDPOINT: shim.endpoint,
+    DYNAMODB_ENDPOINT: services.dynamoEndpoint,
+    TABLE_NAME: services.tableName,
+    MEMBERSHIP_CACHE_TTL_SECONDS: '30',
+    LOG_LEVEL: 'silent'
+  }
+  let platformToken: string | undefined
+  return {
+    services,
+    shim,
+    env,
+    app: async (tt, extra = {}, opts = {}) => await build(tt, { ...env, ...extra }, opts),
+    async activate (email, userId) {
+      // cognito-local keys users on the Username it returned (the sub); real Cognito accepts either.
+      await services.cognitoClient.send(new AdminSetUserPasswordCommand({ UserPoolId: services.userPoolId, Username: userId, Password: PASSWORD, Permanent: true }))
+      return (await services.signIn({ email, password: PASSWORD })).accessToken
+    },
+    async platformAdminToken () {
+      if (platformToken) return platformToken
+      const email = `operator-${randomUUID().slice(0, 8)}@example.com`
+      await services.createUser({ email, password: PASSWORD, groups: ['platform-admins'] })
+      platformToken = (await services.signIn({ email, password: PASSWORD })).accessToken
+      return platformToken
+    },
+    bearer: token => ({ authorization: `Bearer ${token}` })
+  }
+}

@@ -1,0 +1,123 @@
+// Bulk import against cognito-local and DynamoDB Local: pacing within the Cognito budget, validation, and a rerun that skips everything.
+import t from 'tap'
+import { randomUUID } from 'node:crypto'
+import { execFile } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider'
+import { QueryCommand } from '@aws-sdk/lib-dynamodb'
+import { loadConfig } from '../../src/config.js'
+import { createCognitoAdmin } from '../../plugins/cognito.js'
+import { createDynamo } from '../../plugins/dynamodb.js'
+import { createUserAdmin } from '../../src/services/user-admin.js'
+import { createTenantAdmin } from '../../src/services/tenant-admin.js'
+import { importUsers, parseUsersCsv } from '../../src/services/users-import.js'
+import { mintTenantScope } from '../../src/domain/tenant-scope.js'
+import { keys } from '../../src/repositories/keys.js'
+import { recordCognitoCalls, startUsersStack, type CognitoCall } from '../helpers/users-stack.js'
+
+/** The most calls of `op` that started within any window of `ms`. */
+function busiestWindow (calls: CognitoCall[], op: string, ms = 1000): number {
+  const times = calls.filter(c => c.op === op).map(c => c.at).sort((a, b) => a - b)
+  let best = 0
+  for (let i = 0, j = 0; j < times.length; j++) {
+    while ((times[j] as number) - (times[i] as number) >= ms) i++
+    best = Math.max(best, j - i + 1)
+  }
+  return best
+}
+
+t.test('CSV parsing: groups split on ; or |, bad rows become failures with reasons', async t => {
+  const { rows, failures } = parseUsersCsv('email,groups\nA@Example.com,admins;members\nb@example.com,members|admins\nc@example.com,\nnot-an-email,members\nd@example.com,platform-admins\na@example.com,members\n')
+  t.same(rows, [
+    { line: 2, email: 'a@example.com', groups: ['admins', 'members'] },
+    { line: 3, email: 'b@example.com', groups: ['members', 'admins'] },
+    { line: 4, email: 'c@example.com', groups: ['members'] }
+  ])
+  t.match(failures, [
+    { line: 5, email: 'not-an-email', reason: 'invalid email' },
+    { line: 6, email: 'd@example.com', reason: /unknown group/ },
+    { line: 7, email: 'a@example.com', reason: /duplicate/ }
+  ])
+})
+
+t.test('200 rows at 15/s: paced within the budget in every 1 s window, then a rerun skips all 200 without calling Cognito', async t => {
+  const stack = await startUsersStack(t)
+  // Low enough that the limiter, not cognito-local's own speed (about 20 invites/s here), sets the pace.
+  const RATE = 15
+  const config = loadConfig({ ...stack.env, COGNITO_CREATE_USER_RPS: String(RATE), COGNITO_USER_UPDATE_RPS: String(RATE) })
+  const dynamo = createDynamo(config)
+  const cognito = createCognitoAdmin(config, { maxWaitMs: 60_000 })
+  t.teardown(() => { cognito.close(); dynamo.client.destroy() })
+  const userAdmin = createUserAdmin({ dynamo, cognito })
+  const { tenant } = await createTenantAdmin({ dynamo, userAdmin }).onboard({ name: 'Import Co', adminEmail: `boss-${randomUUID().slice(0, 8)}@example.com`, actor: 'test' })
+  const scope = mintTenantScope(tenant.tenantId)
+
+  const run = randomUUID().slice(0, 8)
+  const csv = ['email,groups', ...Array.from({ length: 200 }, (_, i) => `user${i}-${run}@example.com,${i % 10 === 0 ? 'admins;members' : 'members'}`)].join('\n')
+  const { rows, failures } = parseUsersCsv(csv)
+  t.equal(rows.length, 200)
+
+  const rec = recordCognitoCalls(cognito)
+  const progress: number[] = []
+  const started = Date.now()
+  const summary = await importUsers({ userAdmin, scope, actor: 'operator:test', rows, concurrency: 20, onProgress: done => progress.push(done) }, failures)
+  const elapsed = Date.now() - started
+  t.same({ invited: summary.invited, alreadyMembers: summary.alreadyMembers, failed: summary.failed }, { invited: 200, alreadyMembers: 0, failed: [] })
+  t.equal(rec.count('AdminCreateUser'), 200)
+  t.equal(rec.count('AdminAddUserToGroup'), 220)
+  for (const op of ['AdminCreateUser', 'AdminAddUserToGroup']) {
+    const max = busiestWindow(rec.calls, op)
+    t.ok(max <= RATE, `${op} never above ${RATE} in any 1 s window (max ${max})`)
+    t.ok(max >= RATE - 2, `${op} ran at the budget, not far below it (max ${max})`)
+  }
+  // 220 group calls at RATE/s: the first RATE at once, the rest need (220 - RATE) / RATE s more; and not much slower.
+  const minimum = (220 - RATE) / RATE * 1000
+  t.ok(elapsed >= minimum, `elapsed ${elapsed} ms >= ${minimum} ms: consistent with ${RATE}/s`)
+  t.ok(elapsed < minimum * 1.5 + 2000, `elapsed ${elapsed} ms: the limiter does not over-throttle`)
+  t.equal(progress.at(-1), 200)
+
+  // Both systems hold all 200.
+  const members = await stack.services.documentClient.send(new QueryCommand({
+    TableName: stack.services.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :u)', ExpressionAttributeValues: { ':pk': keys.tenantPk(tenant.tenantId), ':u': 'USER#' }
+  }))
+  t.equal(members.Count, 201)
+  let cognitoUsers = 0
+  let token: string | undefined
+  do {
+    const page = await stack.services.cognitoClient.send(new ListUsersCommand({ UserPoolId: stack.services.userPoolId, PaginationToken: token }))
+    cognitoUsers += (page.Users ?? []).filter(u => u.Attributes?.some(a => a.Name === 'custom:tenant_id' && a.Value === tenant.tenantId)).length
+    token = page.PaginationToken
+  } while (token)
+  t.equal(cognitoUsers, 201)
+
+  rec.reset()
+  const again = await importUsers({ userAdmin, scope, actor: 'operator:test', rows, concurrency: 20 })
+  t.same({ invited: again.invited, alreadyMembers: again.alreadyMembers, failed: again.failed.length }, { invited: 0, alreadyMembers: 200, failed: 0 })
+  t.equal(rec.count(), 0, 'the rerun made no Cognito call')
+})
+
+t.test('the npm script: config from the environment, plain progress when not a TTY, a summary with reasons', async t => {
+  const stack = await startUsersStack(t)
+  const config = loadConfig(stack.env)
+  const dynamo = createDynamo(config)
+  const cognito = createCognitoAdmin(config)
+  t.teardown(() => { cognito.close(); dynamo.client.destroy() })
+  const { tenant } = await createTenantAdmin({ dynamo, userAdmin: createUserAdmin({ dynamo, cognito }) })
+    .onboard({ name: 'Script Co', adminEmail: `boss-${randomUUID().slice(0, 8)}@example.com`, actor: 'test' })
+  const dir = mkdtempSync(join(tmpdir(), 'users-import-'))
+  const file = join(dir, 'users.csv')
+  writeFileSync(file, 'email,groups\nok1@example.com,members\nok2@example.com,admins|members\nbroken,members\n')
+  const env = { ...process.env, ...stack.env }
+  delete env.NODE_OPTIONS
+  const cli = async () => await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/scripts/users-import.ts', '--tenant', tenant.tenantId, '--file', file], { env }).catch((err: { stdout: string, stderr: string, code: number }) => err)
+  const first = await cli() as { stdout: string, stderr: string, code?: number }
+  t.equal(first.code, 1, 'non-zero when a row failed')
+  t.match(first.stdout, /3 rows: 2 invited, 0 already members, 1 failed/)
+  t.match(first.stdout, /line 4 broken: invalid email/)
+  t.match(first.stderr, /imported 3\/3/)
+  const second = await cli() as { stdout: string }
+  t.match(second.stdout, /3 rows: 0 invited, 2 already members, 1 failed/)
+})

@@ -1,0 +1,326 @@
+// Tenant onboarding and user management end to end, against cognito-local (behind test/helpers/cognito-shim) and DynamoDB Local.
+import t from 'tap'
+import { randomUUID } from 'node:crypto'
+import { AdminGetUserCommand, AdminListGroupsForUserCommand, ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider'
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import { keys } from '../../src/repositories/keys.js'
+import { recordCognitoCalls, startUsersStack, throttlingError } from '../helpers/users-stack.js'
+
+const stack = await startUsersStack(t)
+const { services } = stack
+const app = await stack.app(t)
+const operator = stack.bearer(await stack.platformAdminToken())
+const uniq = () => randomUUID().slice(0, 8)
+
+async function cognitoUser (username: string) {
+  try {
+    const u = await services.cognitoClient.send(new AdminGetUserCommand({ UserPoolId: services.userPoolId, Username: username }))
+    const groups = await services.cognitoClient.send(new AdminListGroupsForUserCommand({ UserPoolId: services.userPoolId, Username: u.Username }))
+    return {
+      tenantId: u.UserAttributes?.find(a => a.Name === 'custom:tenant_id')?.Value,
+      status: u.UserStatus,
+      enabled: u.Enabled,
+      groups: (groups.Groups ?? []).map(g => g.GroupName).sort()
+    }
+  } catch (err) {
+    if ((err as Error).name === 'UserNotFoundException') return null
+    throw err
+  }
+}
+async function item (key: Record<string, string>) {
+  return (await services.documentClient.send(new GetCommand({ TableName: services.tableName, Key: key, ConsistentRead: true }))).Item ?? null
+}
+async function usersWithEmail (email: string) {
+  const res = await services.cognitoClient.send(new ListUsersCommand({ UserPoolId: services.userPoolId, Filter: `email = "${email}"` }))
+  return res.Users ?? []
+}
+
+/** A tenant with a signed-in admin. */
+async function onboard (name = `Tenant ${uniq()}`) {
+  const adminEmail = `admin-${uniq()}@example.com`
+  const res = await app.inject({ method: 'POST', url: '/tenants', headers: operator, payload: { name, adminEmail } })
+  if (res.statusCode !== 201) throw new Error(`onboarding failed: ${res.statusCode} ${res.body}`)
+  const body = res.json() as { tenantId: string, admin: { userId: string, email: string } }
+  const token = await stack.activate(adminEmail, body.admin.userId)
+  return { tenantId: body.tenantId, adminId: body.admin.userId, adminEmail, auth: stack.bearer(token), body }
+}
+async function invite (auth: { authorization: string }, groups?: string[]) {
+  const email = `user-${uniq()}@example.com`
+  const res = await app.inject({ method: 'POST', url: '/users', headers: auth, payload: { email, ...(groups ? { groups } : {}) } })
+  if (res.statusCode !== 201) throw new Error(`invite failed: ${res.statusCode} ${res.body}`)
+  return { email, userId: (res.json() as { userId: string }).userId }
+}
+
+t.test('the full flow: operator creates a tenant, its admin signs in and invites a member, who signs in and works', async t => {
+  const name = `Acme ${uniq()}`
+  const adminEmail = `Admin-${uniq()}@Example.com`
+  const created = await app.inject({ method: 'POST', url: '/tenants', headers: operator, payload: { name, adminEmail } })
+  t.equal(created.statusCode, 201, created.body)
+  const body = created.json()
+  t.match(body, { tenantId: String, name, status: 'active', createdAt: String, admin: { userId: String, email: adminEmail.toLowerCase(), status: 'invited' } })
+
+  // Cognito and DynamoDB agree: user with the tenant, in admins, invited; membership and finalized claim.
+  t.match(await cognitoUser(body.admin.userId), { tenantId: body.tenantId, status: 'FORCE_CHANGE_PASSWORD', groups: ['admins'] })
+  t.match(await item(keys.membership(body.tenantId, body.admin.userId)), { status: 'invited', groups: ['admins'], GSI1PK: `USER#${body.admin.userId}` })
+  t.match(await item(keys.emailClaim(adminEmail)), { status: 'member', tenantId: body.tenantId, userId: body.admin.userId })
+  t.match(await item(keys.tenant(body.tenantId)), { adminCount: 1, status: 'active' })
+
+  const listed = await app.inject({ method: 'GET', url: '/tenants?limit=100', headers: operator })
+  t.equal(listed.statusCode, 200)
+  t.ok(listed.json().items.some((x: { tenantId: string }) => x.tenantId === body.tenantId))
+  t.equal((await app.inject({ method: 'GET', url: `/tenants/${body.tenantId}`, headers: operator })).json().name, name)
+
+  const adminAuth = stack.bearer(await stack.activate(adminEmail.toLowerCase(), body.admin.userId))
+  const memberEmail = `member-${uniq()}@example.com`
+  const invited = await app.inject({ method: 'POST', url: '/users', headers: adminAuth, payload: { email: memberEmail } })
+  t.equal(invited.statusCode, 201, invited.body)
+  const member = invited.json()
+  t.match(member, { userId: String, email: memberEmail, groups: ['members'], status: 'invited' })
+
+  const memberAuth = stack.bearer(await stack.activate(memberEmail, member.userId))
+  const me = await app.inject({ method: 'GET', url: '/me', headers: memberAuth })
+  t.equal(me.statusCode, 200, me.body)
+  t.match(me.json(), { userId: member.userId, tenantId: body.tenantId, groups: ['members'] })
+  const orders = await app.inject({ method: 'GET', url: '/orders', headers: memberAuth })
+  t.equal(orders.statusCode, 200, orders.body)
+
+  // invited → active at the member's first authenticated request.
+  const seen = await app.inject({ method: 'GET', url: `/users/${member.userId}`, headers: adminAuth })
+  t.match(seen.json(), { status: 'active', groups: ['members'] })
+  const page = await app.inject({ method: 'GET', url: '/users', headers: adminAuth })
+  t.equal(page.statusCode, 200)
+  t.same(page.json().items.map((u: { userId: string }) => u.userId).sort(), [body.admin.userId, member.userId].sort())
+
+  const audit = await app.inject({ method: 'GET', url: '/audit', headers: adminAuth })
+  t.equal(audit.statusCode, 200)
+  t.same(audit.json().items.map((e: { action: string }) => e.action), ['user.invited', 'user.invited', 'tenant.created'], 'newest first')
+
+  t.equal((await app.inject({ method: 'POST', url: '/users', headers: memberAuth, payload: { email: `x-${uniq()}@example.com` } })).statusCode, 403, 'a member cannot invite')
+  t.equal((await app.inject({ method: 'POST', url: '/users', headers: adminAuth, payload: { email: memberEmail.toUpperCase() } })).statusCode, 409, 'already a member')
+})
+
+t.test('tenant A\'s admin can neither see nor change tenant B\'s users, and no Cognito call is made', async t => {
+  const a = await onboard()
+  const b = await onboard()
+  const bMember = await invite(b.auth)
+  const rec = recordCognitoCalls(app.cognito)
+  const tries = [
+    { method: 'GET', url: `/users/${bMember.userId}` },
+    { method: 'PUT', url: `/users/${bMember.userId}/groups/admins` },
+    { method: 'DELETE', url: `/users/${bMember.userId}/groups/members` },
+    { method: 'PATCH', url: `/users/${bMember.userId}`, payload: { status: 'disabled' } },
+    { method: 'DELETE', url: `/users/${bMember.userId}` },
+    { method: 'POST', url: `/users/${bMember.userId}/invitation` }
+  ] as const
+  for (const req of tries) {
+    const res = await app.inject({ ...req, headers: a.auth })
+    t.equal(res.statusCode, 404, `${req.method} ${req.url}`)
+  }
+  t.equal(rec.count(), 0, 'no Cognito call')
+
+  // B's cursor is refused in A.
+  const bPage = await app.inject({ method: 'GET', url: '/users?limit=1', headers: b.auth })
+  const cursor = bPage.json().nextCursor as string
+  t.ok(cursor)
+  t.equal((await app.inject({ method: 'GET', url: `/users?cursor=${cursor}`, headers: a.auth })).statusCode, 400)
+  t.equal((await app.inject({ method: 'GET', url: '/users?cursor=bm9wZQ', headers: a.auth })).statusCode, 400, 'forged')
+  const bAudit = await app.inject({ method: 'GET', url: '/audit?limit=1', headers: b.auth })
+  t.equal((await app.inject({ method: 'GET', url: `/audit?cursor=${bAudit.json().nextCursor as string}`, headers: a.auth })).statusCode, 400)
+
+  // Inviting B's member into A: 409, nothing revealed, B's user untouched, no Cognito call.
+  const before = await cognitoUser(bMember.userId)
+  const taken = await app.inject({ method: 'POST', url: '/users', headers: a.auth, payload: { email: bMember.email } })
+  t.equal(taken.statusCode, 409)
+  t.notMatch(taken.body, b.tenantId)
+  t.same(await cognitoUser(bMember.userId), before)
+  t.match(await item(keys.membership(b.tenantId, bMember.userId)), { status: 'invited', groups: ['members'] })
+  t.equal(rec.count(), 0, 'answered from the email claim, without reading Cognito')
+})
+
+t.test('group escalation through the request is refused', async t => {
+  const a = await onboard()
+  const rec = recordCognitoCalls(app.cognito)
+  for (const payload of [
+    { email: `e-${uniq()}@example.com`, groups: ['platform-admins'] },
+    { email: `e-${uniq()}@example.com`, groups: ['members'], tenantId: 'other' },
+    { email: `e-${uniq()}@example.com`, role: 'admin' }
+  ]) {
+    t.equal((await app.inject({ method: 'POST', url: '/users', headers: a.auth, payload })).statusCode, 400, JSON.stringify(payload))
+  }
+  const m = await invite(a.auth)
+  rec.reset()
+  t.equal((await app.inject({ method: 'PUT', url: `/users/${m.userId}/groups/platform-admins`, headers: a.auth })).statusCode, 400)
+  t.equal(rec.count(), 0)
+  t.same((await cognitoUser(m.userId))?.groups, ['members'])
+})
+
+t.test('the last admin cannot be removed, disabled or demoted; with two admins one can go', async t => {
+  const a = await onboard()
+  const rec = recordCognitoCalls(app.cognito)
+  t.equal((await app.inject({ method: 'DELETE', url: `/users/${a.adminId}/groups/admins`, headers: a.auth })).statusCode, 409)
+  t.equal((await app.inject({ method: 'PATCH', url: `/users/${a.adminId}`, headers: a.auth, payload: { status: 'disabled' } })).statusCode, 409)
+  t.equal((await app.inject({ method: 'DELETE', url: `/users/${a.adminId}`, headers: a.auth })).statusCode, 409)
+  t.equal(rec.count(), 0, 'refused before Cognito')
+  t.match(await item(keys.tenant(a.tenantId)), { adminCount: 1 })
+
+  // A second admin, then concurrent removal of both admin grants: exactly one wins.
+  const second = await invite(a.auth, ['admins', 'members'])
+  t.match(await item(keys.tenant(a.tenantId)), { adminCount: 2 })
+  const [r1, r2] = await Promise.all([
+    app.inject({ method: 'DELETE', url: `/users/${a.adminId}/groups/admins`, headers: a.auth }),
+    app.inject({ method: 'DELETE', url: `/users/${second.userId}/groups/admins`, headers: a.auth })
+  ])
+  t.same([r1.statusCode, r2.statusCode].sort(), [204, 409], 'race-safe')
+  t.match(await item(keys.tenant(a.tenantId)), { adminCount: 1 })
+})
+
+t.test('group changes move Cognito and the membership together', async t => {
+  const a = await onboard()
+  const m = await invite(a.auth)
+  t.equal((await app.inject({ method: 'PUT', url: `/users/${m.userId}/groups/admins`, headers: a.auth })).statusCode, 204)
+  t.same((await cognitoUser(m.userId))?.groups, ['admins', 'members'])
+  t.match(await item(keys.membership(a.tenantId, m.userId)), { groups: ['admins', 'members'] })
+  t.equal((await app.inject({ method: 'DELETE', url: `/users/${m.userId}/groups/members`, headers: a.auth })).statusCode, 204)
+  t.same((await cognitoUser(m.userId))?.groups, ['admins'])
+  t.match(await item(keys.membership(a.tenantId, m.userId)), { groups: ['admins'] })
+  t.match(await item(keys.tenant(a.tenantId)), { adminCount: 2 })
+})
+
+t.test('a removed member is refused at once; Cognito user, membership and claim are gone, the audit keeps it', async t => {
+  const a = await onboard()
+  const m = await invite(a.auth)
+  const token = stack.bearer(await stack.activate(m.email, m.userId))
+  t.equal((await app.inject({ method: 'GET', url: '/orders', headers: token })).statusCode, 200, 'cached as a member now')
+  const rec = recordCognitoCalls(app.cognito)
+  t.equal((await app.inject({ method: 'DELETE', url: `/users/${m.userId}`, headers: a.auth })).statusCode, 204)
+  t.same(rec.calls.map(c => c.op), ['AdminUserGlobalSignOut', 'AdminDeleteUser'], 'sign-out, then delete')
+  const after = await app.inject({ method: 'GET', url: '/orders', headers: token })
+  t.ok([401, 403].includes(after.statusCode), `refused (${after.statusCode})`)
+  t.equal(await cognitoUser(m.userId), null)
+  t.equal(await item(keys.membership(a.tenantId, m.userId)), null)
+  t.equal(await item(keys.emailClaim(m.email)), null, 'the address is free again')
+  const audit = await app.inject({ method: 'GET', url: '/audit?limit=1', headers: a.auth })
+  t.match(audit.json().items[0], { action: 'user.removed', target: m.userId, actor: a.adminId, details: { email: m.email } })
+  t.equal((await app.inject({ method: 'GET', url: `/users/${m.userId}`, headers: a.auth })).statusCode, 404)
+})
+
+t.test('a disabled member is refused; re-enabled, let back in', async t => {
+  const a = await onboard()
+  const m = await invite(a.auth)
+  const token = stack.bearer(await stack.activate(m.email, m.userId))
+  t.equal((await app.inject({ method: 'GET', url: '/orders', headers: token })).statusCode, 200)
+  const off = await app.inject({ method: 'PATCH', url: `/users/${m.userId}`, headers: a.auth, payload: { status: 'disabled' } })
+  t.equal(off.statusCode, 200)
+  t.match(off.json(), { status: 'disabled' })
+  t.match(await cognitoUser(m.userId), { enabled: false })
+  t.ok([401, 403].includes((await app.inject({ method: 'GET', url: '/orders', headers: token })).statusCode))
+  const on = await app.inject({ method: 'PATCH', url: `/users/${m.userId}`, headers: a.auth, payload: { status: 'active' } })
+  t.match(on.json(), { status: 'active' })
+  t.match(await cognitoUser(m.userId), { enabled: true })
+})
+
+t.test('resending an invitation: only while the user has not signed in', async t => {
+  // The shim answers RESEND as Cognito documents it (see test/helpers/cognito-shim.ts for why a shim and not a mock).
+  const a = await onboard()
+  const m = await invite(a.auth)
+  const rec = recordCognitoCalls(app.cognito)
+  t.equal((await app.inject({ method: 'POST', url: `/users/${m.userId}/invitation`, headers: a.auth })).statusCode, 202)
+  t.same(rec.calls.map(c => c.op), ['AdminGetUser', 'AdminCreateUser'])
+  t.ok(stack.shim.answered.includes('AdminCreateUser:RESEND'))
+  await stack.activate(m.email, m.userId)
+  t.equal((await app.inject({ method: 'POST', url: `/users/${m.userId}/invitation`, headers: a.auth })).statusCode, 409)
+  t.equal((await app.inject({ method: 'POST', url: `/users/${a.adminId}/invitation`, headers: a.auth })).statusCode, 409)
+})
+
+t.test('a suspended tenant\'s users are refused at once; reactivated, let back in (within the cache TTL); both audited', async t => {
+  const a = await onboard()
+  t.equal((await app.inject({ method: 'GET', url: '/users', headers: a.auth })).statusCode, 200)
+  const off = await app.inject({ method: 'PATCH', url: `/tenants/${a.tenantId}`, headers: operator, payload: { status: 'suspended' } })
+  t.equal(off.statusCode, 200)
+  t.match(off.json(), { status: 'suspended' })
+  t.equal((await app.inject({ method: 'GET', url: '/users', headers: a.auth })).statusCode, 403)
+  t.equal((await app.inject({ method: 'PATCH', url: `/tenants/${a.tenantId}`, headers: operator, payload: { status: 'active' } })).statusCode, 200)
+  // plugins/tenant caches the suspended-tenant denial for the membership TTL (evictTenant clears only resolved
+  // entries), so reactivation shows on this instance within the TTL; a fresh instance sees it at once.
+  const other = await stack.app(t)
+  const audit = await other.inject({ method: 'GET', url: '/audit?limit=2', headers: a.auth })
+  t.match(audit.json().items, [{ action: 'tenant.updated', details: { status: { to: 'active' } } }, { action: 'tenant.updated', details: { status: { to: 'suspended' } } }])
+  t.equal((await app.inject({ method: 'PATCH', url: `/tenants/${a.tenantId}`, headers: operator, payload: {} })).statusCode, 400)
+  t.equal((await app.inject({ method: 'PATCH', url: `/tenants/${a.tenantId}`, headers: a.auth, payload: { status: 'active' } })).statusCode, 403, 'tenant admins are not operators')
+})
+
+t.test('throttling: retried with backoff, then 503 with Retry-After; the pending invite completes on retry', async t => {
+  const throttled = await stack.app(t, { AWS_MAX_ATTEMPTS: '3' })
+  const a = await onboard()
+  let throttle = true
+  const rec = recordCognitoCalls(throttled.cognito, op => { if (throttle && op === 'AdminCreateUser') throw throttlingError() })
+  const email = `throttled-${uniq()}@example.com`
+  const res = await throttled.inject({ method: 'POST', url: '/users', headers: a.auth, payload: { email } })
+  t.equal(res.statusCode, 503)
+  t.match(res.headers['content-type'], /problem\+json/)
+  t.ok(Number(res.headers['retry-after']) >= 1, 'Retry-After')
+  t.equal(rec.count('AdminCreateUser'), 3, 'three attempts (AWS_MAX_ATTEMPTS)')
+  t.match(await item(keys.emailClaim(email)), { status: 'pending' })
+  throttle = false
+  const again = await throttled.inject({ method: 'POST', url: '/users', headers: a.auth, payload: { email } })
+  t.equal(again.statusCode, 201)
+})
+
+t.test('a spent client-side budget answers 503 + Retry-After at once instead of queueing', async t => {
+  const tight = await stack.app(t, { COGNITO_CREATE_USER_RPS: '1', COGNITO_MAX_WAIT_MS: '100' })
+  const a = await onboard()
+  const started = Date.now()
+  const results = await Promise.all([1, 2, 3].map(() => tight.inject({ method: 'POST', url: '/users', headers: a.auth, payload: { email: `burst-${uniq()}@example.com` } })))
+  t.same(results.map(r => r.statusCode).sort(), [201, 503, 503])
+  t.ok(results.filter(r => r.statusCode === 503).every(r => Number(r.headers['retry-after']) >= 1))
+  t.ok(Date.now() - started < 2000, 'no hanging')
+})
+
+t.test('a failure between Cognito and DynamoDB leaves no orphan after a retry', async t => {
+  let fail = true
+  const faulty = await stack.app(t, {}, { faults: { afterCognito: () => { if (fail) { fail = false; throw new Error('crash after Cognito') } } } })
+  const a = await onboard()
+  const email = `half-${uniq()}@example.com`
+  const first = await faulty.inject({ method: 'POST', url: '/users', headers: a.auth, payload: { email, groups: ['members'] } })
+  t.equal(first.statusCode, 500)
+  // In between: Cognito user of this tenant, the claim pending, no membership. The API refuses the user meanwhile.
+  const users = await usersWithEmail(email)
+  t.equal(users.length, 1)
+  const sub = users[0]?.Attributes?.find(x => x.Name === 'sub')?.Value as string
+  t.match(await item(keys.emailClaim(email)), { status: 'pending', tenantId: a.tenantId })
+  t.equal(await item(keys.membership(a.tenantId, sub)), null)
+
+  const retry = await faulty.inject({ method: 'POST', url: '/users', headers: a.auth, payload: { email, groups: ['members'] } })
+  t.equal(retry.statusCode, 201, retry.body)
+  t.equal(retry.json().userId, sub, 'the Cognito user was adopted, not duplicated')
+  t.equal((await usersWithEmail(email)).length, 1)
+  t.match(await cognitoUser(sub), { tenantId: a.tenantId, groups: ['members'] })
+  t.match(await item(keys.membership(a.tenantId, sub)), { status: 'invited', groups: ['members'] })
+  t.match(await item(keys.emailClaim(email)), { status: 'member', userId: sub })
+})
+
+t.test('a removal interrupted before Cognito: refused meanwhile, completed by a retry', async t => {
+  let fail = true
+  const faulty = await stack.app(t, {}, { faults: { beforeCognitoDelete: () => { if (fail) { fail = false; throw new Error('crash before delete') } } } })
+  const a = await onboard()
+  const m = await invite(a.auth)
+  const token = stack.bearer(await stack.activate(m.email, m.userId))
+  t.equal((await faulty.inject({ method: 'DELETE', url: `/users/${m.userId}`, headers: a.auth })).statusCode, 500)
+  t.match(await item(keys.membership(a.tenantId, m.userId)), { removing: true, status: 'disabled' })
+  t.ok(await cognitoUser(m.userId))
+  t.equal((await faulty.inject({ method: 'GET', url: '/orders', headers: token })).statusCode, 403)
+  t.equal((await faulty.inject({ method: 'DELETE', url: `/users/${m.userId}`, headers: a.auth })).statusCode, 204)
+  t.equal(await cognitoUser(m.userId), null)
+  t.equal(await item(keys.membership(a.tenantId, m.userId)), null)
+  const audit = await services.documentClient.send(new QueryCommand({
+    TableName: services.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :a)', ExpressionAttributeValues: { ':pk': keys.tenantPk(a.tenantId), ':a': 'AUDIT#' }
+  }))
+  t.equal((audit.Items ?? []).filter(i => i.action === 'user.removed').length, 1)
+})
+
+t.test('an email owned by another tenant cannot onboard a tenant either', async t => {
+  const b = await onboard()
+  const res = await app.inject({ method: 'POST', url: '/tenants', headers: operator, payload: { name: 'Dup', adminEmail: b.adminEmail } })
+  t.equal(res.statusCode, 409)
+  t.match(await cognitoUser(b.adminId), { tenantId: b.tenantId, groups: ['admins'] })
+})

@@ -1,0 +1,24 @@
+// Cursors are opaque, and a decoded one is only accepted inside the partition and prefix the query may read.
+import t from 'tap'
+import { decodeCursor, encodeCursor } from '../../src/repositories/cursor.js'
+
+const inTenant = (k: Record<string, string>) => k.PK === 'TENANT#a' && k.SK?.startsWith('USER#') === true
+
+t.test('round trip', async t => {
+  const c = encodeCursor({ PK: 'TENANT#a', SK: 'USER#u1' }) as string
+  t.same(decodeCursor(c, ['PK', 'SK'], inTenant), { PK: 'TENANT#a', SK: 'USER#u1' })
+  t.equal(encodeCursor(undefined), null)
+  t.equal(decodeCursor(undefined, ['PK', 'SK'], inTenant), undefined)
+})
+
+t.test('foreign, forged and malformed cursors are 400', async t => {
+  const bad = [
+    encodeCursor({ PK: 'TENANT#b', SK: 'USER#u1' }),
+    encodeCursor({ PK: 'TENANT#a', SK: 'ORDER#o1' }),
+    encodeCursor({ PK: 'TENANT#a', SK: 'USER#u1', extra: 'x' }),
+    encodeCursor({ PK: 'TENANT#a', SK: 5 }),
+    Buffer.from('[1,2]').toString('base64url'),
+    'not base64 json!'
+  ]
+  for (const c of bad) t.throws(() => decodeCursor(c as string, ['PK', 'SK'], inTenant), { statusCode: 400, message: 'Invalid cursor' })
+})
