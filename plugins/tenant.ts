@@ -6,6 +6,7 @@ import type { Principal } from '../src/domain/principal.js'
 import type { Config } from '../src/config.js'
 import { ID_REGEX, type Membership } from '../src/domain/model.js'
 import { ForbiddenError } from '../src/domain/errors.js'
+import { InvalidTokenError } from './auth.js'
 import { membershipsRepository } from '../src/repositories/memberships.js'
 import { tenantsRepository } from '../src/repositories/tenants.js'
 
@@ -72,7 +73,7 @@ export function createTenantResolver (deps: Deps) {
     const scope = mintTenantScope(membership.tenantId)
     // invited means "has not signed in yet": this request is the first authenticated one.
     if (membership.status === 'invited') await memberships.markActive(scope, userId)
-    return { kind: 'ok', context: Object.freeze({ scope, tenantId: membership.tenantId, groups: Object.freeze([...membership.groups]) as TenantContext['groups'] }) }
+    return { kind: 'ok', context: Object.freeze({ scope, tenantId: membership.tenantId, groups: Object.freeze([...membership.groups]) as TenantContext['groups'], ...(membership.tokensValidAfter ? { tokensValidAfter: membership.tokensValidAfter } : {}) }) }
   }
 
   function remember (key: string, userId: string, value: Resolution) {
@@ -135,6 +136,9 @@ export default fp<{ config: Config }>(async function tenant (app, opts) {
       return
     }
     if (resolution.kind === 'ok') {
+      // A session from before the member was disabled stays dead after a re-enable: sign in again.
+      const validAfter = resolution.context.tokensValidAfter
+      if (validAfter !== undefined && principal.issuedAt < validAfter) throw new InvalidTokenError('The session was revoked; sign in again')
       request.tenant = resolution.context
       // Every later log line of this request names the tenant (and the user, if auth has not bound it already).
       const bindings = (request.log as { bindings?: () => Record<string, unknown> }).bindings?.() ?? {}

@@ -45,24 +45,27 @@ export function createRateLimiter (opts: RateLimiterOptions) {
   }
 
   return {
-    /** Resolves when the caller may start; rejects with RateLimitExceeded instead of waiting longer than maxWaitMs. */
-    async acquire (): Promise<void> {
+    /**
+     * Resolves, with the recorded start time, when the caller may start; rejects with RateLimitExceeded instead of
+     * waiting longer than maxWaitMs.
+     */
+    async acquire (): Promise<number> {
       const t = now()
       const slot = nextSlot(t)
       if (slot - t > opts.maxWaitMs) throw new RateLimitExceeded(Math.max(1, Math.ceil((slot - t) / 1000)))
       planned.push(slot)
       // One waiter at a time, in arrival order; the check on real start times absorbs timer lateness.
-      const turn = tail.then(async () => {
+      const turn = tail.then(async (): Promise<number> => {
         for (;;) {
           const n = now()
           prune(started, n - windowMs)
           const free = started.length < limit ? Math.max(n, slot) : Math.max(slot, (started[0] as number) + windowMs + 1)
-          if (free <= n) { started.push(n); return }
+          if (free <= n) { started.push(n); return n }
           await sleep(free - n)
         }
       })
-      tail = turn.catch(() => {})
-      await turn
+      tail = turn.then(() => {}, () => {})
+      return await turn
     },
     /** Calls admitted and not yet started. */
     get pending () { return planned.filter(p => p > now()).length }

@@ -6,7 +6,7 @@ import type { Config } from '../../src/config.js'
 import { problem, sendProblem } from '../../plugins/errors.js'
 
 /** Readiness must answer within 2 s whatever hangs behind it. */
-const CHECK_TIMEOUT_MS = 1500
+const CHECK_TIMEOUT_MS = 1200
 
 async function withTimeout<T> (work: (signal: AbortSignal) => Promise<T>, ms: number): Promise<T> {
   const controller = new AbortController()

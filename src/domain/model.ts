@@ -25,6 +25,11 @@ export interface Membership {
   status: MembershipStatus
   createdAt: string
   updatedAt: string
+  /**
+   * Epoch seconds: tokens issued before it are refused in this tenant. Set when a member is disabled, so that
+   * re-enabling them does not bring their old (still cryptographically valid) access tokens back to life.
+   */
+  tokensValidAfter?: number
 }
 
 /** Ids that reach a DynamoDB key: no '#', bounded length. */

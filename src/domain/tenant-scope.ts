@@ -14,6 +14,8 @@ export interface TenantContext {
   scope: TenantScope
   tenantId: string
   groups: TenantGroup[]
+  /** Tokens issued (iat) before this epoch second are refused: see Membership.tokensValidAfter. */
+  tokensValidAfter?: number
 }
 
 /**

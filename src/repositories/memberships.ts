@@ -16,7 +16,8 @@ export function toMembership (item: Record<string, unknown>): Membership {
     groups: (item.groups as Membership['groups'] | undefined) ?? [],
     status: item.status as Membership['status'],
     createdAt: item.createdAt as string,
-    updatedAt: item.updatedAt as string
+    updatedAt: item.updatedAt as string,
+    ...(typeof item.tokensValidAfter === 'number' ? { tokensValidAfter: item.tokensValidAfter } : {})
   }
 }
 
@@ -99,7 +100,7 @@ export function toMembershipRecord (item: Record<string, unknown>): MembershipRe
   }
 }
 
-export type MembershipChange = Partial<Pick<MembershipRecord, 'groups' | 'status' | 'removing' | 'statusBeforeDisable'>>
+export type MembershipChange = Partial<Pick<MembershipRecord, 'groups' | 'status' | 'removing' | 'statusBeforeDisable' | 'tokensValidAfter'>>
 
 export function membershipsAdmin (dynamo: { doc: DynamoDBDocumentClient, tableName: string }) {
   const { doc, tableName } = dynamo

@@ -197,7 +197,9 @@ export function createUserAdmin (deps: UserAdminDeps) {
       const m = await memberOf(scope, userId)
       if (status === 'disabled') {
         if (m.status !== 'disabled') {
-          await applyChange(scope, m, { status: 'disabled', statusBeforeDisable: m.status }, countsAsAdmin(m) ? -1 : 0,
+          // Tokens issued up to now stay refused after a later re-enable (the +1 covers iat's one-second granularity).
+          const tokensValidAfter = Math.floor(now().getTime() / 1000) + 1
+          await applyChange(scope, m, { status: 'disabled', statusBeforeDisable: m.status, tokensValidAfter }, countsAsAdmin(m) ? -1 : 0,
             { actor, action: 'user.disabled', target: userId })
           evict(userId)
         }

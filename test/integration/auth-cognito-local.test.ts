@@ -4,6 +4,9 @@ import type { Test } from 'tap'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { startServices, type LocalServices } from '../helpers/local-services.js'
+import { PutCommand } from '@aws-sdk/lib-dynamodb'
+import { tenantItem } from '../../src/repositories/tenants.js'
+import { membershipItem } from '../../src/repositories/memberships.js'
 
 t.setTimeout(120_000)
 
@@ -40,6 +43,12 @@ t.test('real cognito-local tokens', async t => {
   const forged = Buffer.from(JSON.stringify({ ...payload, 'cognito:groups': ['platform-admins'] })).toString('base64url')
   t.equal((await app.inject({ url: '/me', headers: { authorization: `Bearer ${h}.${forged}.${s}` } })).statusCode, 401, 'tampered')
 
+  // The ID token's custom:tenant_id alone proves nothing: without a membership to confirm it, it is a disagreement.
+  const unconfirmed = await appWith(t, { ACCEPT_ID_TOKENS: 'true' })
+  t.equal((await unconfirmed.inject({ url: '/me', headers: { authorization: `Bearer ${idToken}` } })).statusCode, 403, 'claim without membership')
+  const now = new Date().toISOString()
+  await services.documentClient.send(new PutCommand({ TableName: services.tableName, Item: tenantItem({ tenantId: 'tenant-42', name: 'T42', status: 'active', createdAt: now, updatedAt: now }) }))
+  await services.documentClient.send(new PutCommand({ TableName: services.tableName, Item: membershipItem({ tenantId: 'tenant-42', userId: user.userId, email: 'carol@example.com', groups: ['admins'], status: 'active', createdAt: now, updatedAt: now }) }))
   const withId = await appWith(t, { ACCEPT_ID_TOKENS: 'true' })
   const res = await withId.inject({ url: '/me', headers: { authorization: `Bearer ${idToken}` } })
   t.equal(res.statusCode, 200)

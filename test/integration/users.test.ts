@@ -217,6 +217,13 @@ t.test('a disabled member is refused; re-enabled, let back in', async t => {
   const on = await app.inject({ method: 'PATCH', url: `/users/${m.userId}`, headers: a.auth, payload: { status: 'active' } })
   t.match(on.json(), { status: 'active' })
   t.match(await cognitoUser(m.userId), { enabled: true })
+  // The session from before the suspension stays dead (its token is still cryptographically valid): sign in again.
+  const stale = await app.inject({ method: 'GET', url: '/orders', headers: token })
+  t.equal(stale.statusCode, 401)
+  t.match(stale.headers['www-authenticate'], /error="invalid_token"/)
+  await new Promise(resolve => setTimeout(resolve, 1100))
+  const fresh = stack.bearer(await stack.activate(m.email, m.userId))
+  t.equal((await app.inject({ method: 'GET', url: '/orders', headers: fresh })).statusCode, 200)
 })
 
 t.test('resending an invitation: only while the user has not signed in', async t => {
