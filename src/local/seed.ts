@@ -2,7 +2,9 @@
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { TENANT_GROUPS, type Group, type Membership, type Tenant, type TenantGroup } from '../domain/model.js'
-import { keys } from '../repositories/keys.js'
+import { keys, normalizeEmail } from '../repositories/keys.js'
+import { tenantItem } from '../repositories/tenants.js'
+import { membershipItem, type EmailClaim } from '../repositories/memberships.js'
 import { TABLE } from '../table.js'
 import { createLocalUser } from './cognito-setup.js'
 
@@ -39,12 +41,9 @@ const DEMO_USERS: ReadonlyArray<Omit<DemoUser, 'userId'>> = [
 export async function seedDemo ({ dynamo, tableName, cognito, userPoolId }: SeedDemoOptions): Promise<DemoSeed> {
   const now = new Date().toISOString()
   const tenant: Tenant = { ...DEMO_TENANT, status: 'active', createdAt: now, updatedAt: now }
-  await putIfAbsent(dynamo, tableName, {
-    ...keys.tenant(tenant.tenantId),
-    GSI1PK: keys.tenantsIndexPk,
-    GSI1SK: `${tenant.createdAt}#${tenant.tenantId}`,
-    ...tenant
-  })
+  // The same shape POST /tenants writes: the tenant record with its admin count (the last-admin guard) ...
+  const adminCount = DEMO_USERS.filter(u => u.tenantId === tenant.tenantId && u.groups.includes('admins')).length
+  await putIfAbsent(dynamo, tableName, { ...tenantItem(tenant), adminCount })
 
   const users: DemoUser[] = []
   for (const demo of DEMO_USERS) {
@@ -67,11 +66,10 @@ export async function seedDemo ({ dynamo, tableName, cognito, userPoolId }: Seed
       createdAt: now,
       updatedAt: now
     }
-    await putIfAbsent(dynamo, tableName, {
-      ...keys.membership(demo.tenantId, userId),
-      ...keys.membershipIndex(demo.tenantId, userId),
-      ...membership
-    })
+    // ... and per member, the membership plus the global email claim that makes the address unavailable to other tenants.
+    await putIfAbsent(dynamo, tableName, { ...membershipItem(membership), cognitoUsername: userId })
+    const claim: EmailClaim = { email: normalizeEmail(demo.email), tenantId: demo.tenantId, status: 'member', userId, groups: membership.groups, createdAt: now }
+    await putIfAbsent(dynamo, tableName, { ...keys.emailClaim(demo.email), type: 'emailClaim', ...claim })
   }
   return { tenant: { ...DEMO_TENANT }, users }
 }
