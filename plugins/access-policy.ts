@@ -63,8 +63,10 @@ export default fp(async function accessPolicy (app) {
     const groups = policy.groups
     if (groups) {
       hooks.push(async function groupsHook (request: FastifyRequest) {
-        // Within a tenant, the membership's groups are authoritative (a demotion takes effect before the token expires).
-        const held = request.tenant?.groups ?? request.principal?.groups ?? []
+        // Within a tenant, the membership's groups are authoritative (a demotion takes effect before the token expires);
+        // the token's groups count only on platform routes (tenant: 'none'). A tenant route whose tenant did not
+        // resolve (optional, or DynamoDB down) holds no group at all: the fallback must never widen access.
+        const held = tenant === 'none' ? (request.principal?.groups ?? []) : (request.tenant?.groups ?? [])
         if (!groups.some(g => held.includes(g))) throw new InsufficientScopeError()
       })
     }

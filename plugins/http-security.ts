@@ -8,7 +8,7 @@ export default fp<{ config: Config }>(async function httpSecurity (app, { config
   // No configured origin means no CORS headers at all: browsers on other origins are refused by default.
   await app.register(cors, {
     origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
-    methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match'],
     exposedHeaders: ['etag', 'location', 'retry-after', 'idempotent-replayed'],
     maxAge: 600

@@ -48,6 +48,9 @@ export function createTenantResolver (deps: Deps) {
   const cache = new Map<string, { expires: number, userId: string, tenantId?: string, value: Resolution }>()
   // One lookup per key at a time: a burst of first requests from one user costs one round of reads.
   const inflight = new Map<string, Promise<Resolution>>()
+  // Bumped by every evict: a lookup that started before an eviction must not cache what it read (a membership that
+  // was then disabled or removed) for a whole TTL.
+  let generation = 0
 
   async function lookup (userId: string, claim: string | undefined): Promise<Resolution> {
     let membership: Membership | null
@@ -95,8 +98,9 @@ export function createTenantResolver (deps: Deps) {
       }
       let pending = inflight.get(key)
       if (!pending) {
+        const startedAt = generation
         pending = lookup(principal.userId, principal.tenantId)
-          .then(value => { remember(key, principal.userId, value); return value })
+          .then(value => { if (generation === startedAt) remember(key, principal.userId, value); return value })
           .finally(() => inflight.delete(key))
         inflight.set(key, pending)
       }
@@ -104,10 +108,12 @@ export function createTenantResolver (deps: Deps) {
     },
     /** Forget a user at once on this instance (removed, disabled or re-grouped member); other instances within the TTL. */
     evict (userId: string) {
+      generation++
       for (const [key, entry] of cache) if (entry.userId === userId) cache.delete(key)
     },
     /** Forget every member of a tenant on this instance (tenant suspended or reactivated). */
     evictTenant (tenantId: string) {
+      generation++
       for (const [key, entry] of cache) if (entry.tenantId === tenantId) cache.delete(key)
     },
     get size () { return cache.size }

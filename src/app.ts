@@ -1,5 +1,6 @@
 // buildApp(config): registers the plugins, then the routes. No listen, no process handling: see server.ts and lambda.ts.
 import Fastify, { type FastifyServerOptions } from 'fastify'
+import AjvCompiler from '@fastify/ajv-compiler'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import errors, { problem, sendProblem } from '../plugins/errors.js'
@@ -20,6 +21,19 @@ import rateLimit from '../plugins/rate-limit.js'
 import docs from '../plugins/docs.js'
 import orders from '../routes/orders/index.js'
 
+const ajvBase = { removeAdditional: false, useDefaults: true, allErrors: false } as const
+/**
+ * Two validators. Unknown properties are rejected everywhere (400), never silently stripped. Query strings, path
+ * parameters and headers arrive as text and are coerced to their schema types; a JSON body already has types, so it is
+ * checked as sent ("2" is not a quantity, true is not a price).
+ */
+function buildValidators (externalSchemas: Parameters<ReturnType<typeof AjvCompiler>>[0]) {
+  const factory = AjvCompiler()
+  const strict = factory(externalSchemas, { customOptions: { ...ajvBase, coerceTypes: false } })
+  const coercing = factory(externalSchemas, { customOptions: { ...ajvBase, coerceTypes: 'array' } })
+  return (route: Parameters<typeof strict>[0]) => route.httpPart === 'body' ? strict(route) : coercing(route)
+}
+
 export interface AppOptions {
   logger?: FastifyServerOptions['logger']
   /** Injected clients, for tests and scripts that already hold one. */
@@ -37,8 +51,7 @@ export const loggerOptions = (level: string) => ({
 export async function buildApp (config: Config, opts: AppOptions = {}) {
   const app = Fastify({
     logger: opts.logger ?? false,
-    // Unknown properties must be rejected (400), never silently stripped.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    schemaController: { compilersFactory: { buildValidator: buildValidators } },
     routerOptions: { maxParamLength: 200 },
     bodyLimit: 1024 * 1024,
     requestTimeout: 30_000,

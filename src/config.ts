@@ -2,6 +2,7 @@
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { TABLE } from './table.js'
+import { isLocalEndpoint } from './aws.js'
 
 const Bool = (def: boolean, description: string) => Type.Boolean({ default: def, description })
 const Int = (def: number, min: number, max: number, description: string) =>
@@ -68,6 +69,9 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env) {
     throw new ConfigError('Configuration error: AUTH_MODE=apigateway is only allowed inside AWS Lambda (AWS_LAMBDA_FUNCTION_NAME is not set)')
   }
   const issuers = c.COGNITO_ISSUER ? list(c.COGNITO_ISSUER).map(i => i.replace(/\/+$/, '')) : [`https://cognito-idp.${c.AWS_REGION}.amazonaws.com/${c.COGNITO_USER_POOL_ID}`]
+  // Signing keys fetched over plain http could be swapped on the way: only a local emulator may be plain http.
+  const plain = issuers.find(i => i.startsWith('http://') && !isLocalEndpoint(i))
+  if (plain) throw new ConfigError(`Configuration error: COGNITO_ISSUER must use https except on localhost (${JSON.stringify(plain)})`)
   return {
     ...c,
     cognitoClientIds: list(c.COGNITO_CLIENT_IDS),

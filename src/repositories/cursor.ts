@@ -12,6 +12,13 @@ export function encodeCursor (key: Record<string, unknown> | undefined): string 
  * partition and key prefix). DynamoDB Local does not reject an ExclusiveStartKey outside the queried partition, and a
  * forged key must never steer a query elsewhere: a foreign or malformed cursor is a 400.
  */
+/** DynamoDB key values are at most 1024 bytes of valid UTF-8; anything else would reach DynamoDB and fail there. */
+function isKeyValue (v: string): boolean {
+  const bytes = Buffer.from(v, 'utf8')
+  // A lone surrogate does not survive the round trip (it becomes U+FFFD): not valid UTF-8, not a key DynamoDB holds.
+  return bytes.length <= 1024 && bytes.toString('utf8') === v
+}
+
 export function decodeCursor (cursor: string | undefined, allowedAttributes: readonly string[], belongs: (key: PageKey) => boolean): PageKey | undefined {
   if (cursor === undefined) return undefined
   let key: unknown
@@ -20,7 +27,7 @@ export function decodeCursor (cursor: string | undefined, allowedAttributes: rea
   } catch { throw new BadRequestError('Invalid cursor') }
   const ok = key !== null && typeof key === 'object' && !Array.isArray(key) &&
     Object.keys(key).length === allowedAttributes.length &&
-    allowedAttributes.every(a => typeof (key as Record<string, unknown>)[a] === 'string' && ((key as PageKey)[a] as string).length <= 1024) &&
+    allowedAttributes.every(a => typeof (key as Record<string, unknown>)[a] === 'string' && isKeyValue((key as PageKey)[a] as string)) &&
     belongs(key as PageKey)
   if (!ok) throw new BadRequestError('Invalid cursor')
   return key as PageKey

@@ -1,5 +1,5 @@
 // Tenants: the TENANT record under each tenant's partition, listed for operators through GSI1 (GSI1PK=TENANTS).
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Tenant } from '../domain/model.js'
 import { keys } from './keys.js'
@@ -47,6 +47,25 @@ export function tenantsAdmin (dynamo: { doc: DynamoDBDocumentClient, tableName: 
           Item: { ...tenantItem(t), adminCount: 0, onboardingAdminEmail: adminEmail },
           ConditionExpression: 'attribute_not_exists(PK)'
         }
+      }
+    },
+
+    /**
+     * Deletes a tenant whose onboarding was abandoned: still no admin, created for this admin email. Anything else
+     * (an admin joined meanwhile, another tenant) fails the condition and is left alone.
+     */
+    async deleteAbandoned (tenantId: string, adminEmail: string): Promise<boolean> {
+      try {
+        await doc.send(new DeleteCommand({
+          TableName: tableName,
+          Key: keys.tenant(tenantId),
+          ConditionExpression: 'adminCount = :zero AND onboardingAdminEmail = :e',
+          ExpressionAttributeValues: { ':zero': 0, ':e': adminEmail }
+        }))
+        return true
+      } catch (err) {
+        if ((err as Error).name === 'ConditionalCheckFailedException') return false
+        throw err
       }
     },
 

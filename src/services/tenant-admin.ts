@@ -43,13 +43,18 @@ export function createTenantAdmin (deps: TenantAdminDeps) {
         ])
         return { tenant, admin }
       } catch (err) {
-        if (!(err instanceof EmailUnavailableError)) throw err
         const claim = await memberships.getClaim(email)
-        if (claim?.status !== 'pending') throw err
-        const earlier = await tenants.getRecord(claim.tenantId)
-        if (!earlier || earlier.onboardingAdminEmail !== email || earlier.adminCount !== 0 || earlier.tenant.name !== input.name) throw err
-        const admin = await deps.userAdmin.invite(mintTenantScope(earlier.tenant.tenantId), { email, groups: ['admins'], actor: input.actor })
-        return { tenant: earlier.tenant, admin }
+        if (err instanceof EmailUnavailableError && claim?.status === 'pending' && claim.tenantId !== tenant.tenantId) {
+          const earlier = await tenants.getRecord(claim.tenantId)
+          if (earlier && earlier.onboardingAdminEmail === email && earlier.adminCount === 0 && earlier.tenant.name === input.name) {
+            const admin = await deps.userAdmin.invite(mintTenantScope(earlier.tenant.tenantId), { email, groups: ['admins'], actor: input.actor })
+            return { tenant: earlier.tenant, admin }
+          }
+        }
+        // Unless our own invite is still pending (an unknown outcome that a retry resumes), the tenant written with it
+        // will never get its admin: remove it rather than leave an admin-less tenant behind for every failed attempt.
+        if (!(claim?.status === 'pending' && claim.tenantId === tenant.tenantId)) await tenants.deleteAbandoned(tenant.tenantId, email)
+        throw err
       }
     },
 

@@ -4,7 +4,7 @@ import type { CognitoAdmin, CognitoUser } from '../../plugins/cognito.js'
 import { TENANT_GROUPS, type Membership, type TenantGroup } from '../domain/model.js'
 import type { TenantScope } from '../domain/tenant-scope.js'
 import {
-  AlreadyMemberError, ConcurrentChangeError, ConflictError, EmailUnavailableError, LastAdminError, NotFoundError
+  BadRequestError, AlreadyMemberError, ConcurrentChangeError, ConflictError, EmailUnavailableError, LastAdminError, NotFoundError
 } from '../domain/errors.js'
 import { assertEmail, normalizeEmail } from '../repositories/keys.js'
 import { membershipsAdmin, type MembershipRecord, type MembershipChange } from '../repositories/memberships.js'
@@ -130,7 +130,11 @@ export function createUserAdmin (deps: UserAdminDeps) {
           }
           user = existing
         } else {
-          if (isDefiniteRejection(err)) await memberships.releasePendingClaim(scope, email)
+          if (isDefiniteRejection(err)) {
+            await memberships.releasePendingClaim(scope, email)
+            // Cognito refused the address itself (its rules are wider than ours to check): the caller's input, not our fault.
+            if ((err as Error).name === 'InvalidParameterException') throw new BadRequestError('The email address was not accepted')
+          }
           throw err
         }
       }

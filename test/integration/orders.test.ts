@@ -248,7 +248,11 @@ t.test('validation: unknown properties, currency, items, ids, overflow', async t
     ['negative price', { ...body, items: [{ sku: 'A', quantity: 1, unitPrice: -1 }] }],
     ['unknown item property', { ...body, items: [{ sku: 'A', quantity: 1, unitPrice: 1, discount: 5 }] }],
     ['101 items', { ...body, items: Array.from({ length: 101 }, () => ({ sku: 'A', quantity: 1, unitPrice: 1 })) }],
-    ['long note', { ...body, note: 'x'.repeat(1001) }]
+    ['long note', { ...body, note: 'x'.repeat(1001) }],
+    // A JSON body is checked as sent, not coerced: a string is not a quantity, a boolean is not a price.
+    ['quantity as a string', { ...body, items: [{ sku: 'A', quantity: '2', unitPrice: 1 }] }],
+    ['price as a boolean', { ...body, items: [{ sku: 'A', quantity: 1, unitPrice: true }] }],
+    ['note as a number', { ...body, note: 123 }]
   ]
   for (const [name, payload] of cases) {
     const res = await create(alice, payload)

@@ -331,3 +331,20 @@ t.test('an email owned by another tenant cannot onboard a tenant either', async 
   t.equal(res.statusCode, 409)
   t.match(await cognitoUser(b.adminId), { tenantId: b.tenantId, groups: ['admins'] })
 })
+
+t.test('onboarding refused after the tenant was written leaves no admin-less tenant behind', async t => {
+  // A Cognito user with no tenant (here: one made outside the API) holds the address; the API never adopts it.
+  const email = `outsider-${uniq()}@example.com`
+  const outsider = await services.createUser({ email, password: 'Outsider-Passw0rd-1', groups: [] })
+  const name = `Orphan ${uniq()}`
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const res = await app.inject({ method: 'POST', url: '/tenants', headers: operator, payload: { name, adminEmail: email } })
+    t.equal(res.statusCode, 409, `attempt ${attempt + 1}`)
+  }
+  const all = await services.documentClient.send(new QueryCommand({
+    TableName: services.tableName, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :p', ExpressionAttributeValues: { ':p': keys.tenantsIndexPk }
+  }))
+  t.same((all.Items ?? []).filter(i => i.name === name), [], 'no tenant record left by either attempt')
+  t.equal(await item(keys.emailClaim(email)), null, 'no claim left')
+  t.match(await cognitoUser(outsider.userId), { tenantId: undefined, groups: [] }, 'the outsider is untouched')
+})

@@ -33,6 +33,8 @@ t.test('a missing or bad value names the variable', async t => {
   t.throws(() => loadConfig({ ...required, JWT_CLOCK_TOLERANCE_SECONDS: '600' }), { message: /JWT_CLOCK_TOLERANCE_SECONDS/ })
   t.throws(() => loadConfig({ ...required, AUTH_MODE: 'none' }), { message: /AUTH_MODE/ })
   t.throws(() => loadConfig({ ...required, COGNITO_CLIENT_IDS: 'a,,b' }), { message: /COGNITO_CLIENT_IDS/ })
+  t.throws(() => loadConfig({ ...required, COGNITO_ISSUER: 'http://idp.example.com/p1' }), { message: /COGNITO_ISSUER must use https except on localhost/ })
+  t.equal(loadConfig({ ...required, COGNITO_ISSUER: 'http://127.0.0.1:9229/p1' }).cognitoIssuers[0], 'http://127.0.0.1:9229/p1')
 })
 
 t.test('local endpoints get dummy credentials only when none are configured', async t => {

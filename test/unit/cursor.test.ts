@@ -17,6 +17,9 @@ t.test('foreign, forged and malformed cursors are 400', async t => {
     encodeCursor({ PK: 'TENANT#a', SK: 'ORDER#o1' }),
     encodeCursor({ PK: 'TENANT#a', SK: 'USER#u1', extra: 'x' }),
     encodeCursor({ PK: 'TENANT#a', SK: 5 }),
+    // In the partition and prefix, but not a key DynamoDB could hold: over 1024 bytes (not characters), or a lone surrogate.
+    encodeCursor({ PK: 'TENANT#a', SK: `USER#${'é'.repeat(600)}` }),
+    encodeCursor({ PK: 'TENANT#a', SK: 'USER#\ud800' }),
     Buffer.from('[1,2]').toString('base64url'),
     'not base64 json!'
   ]
