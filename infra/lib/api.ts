@@ -18,18 +18,20 @@ export interface ApiProps {
   userPoolClient: cognito.IUserPoolClient
 }
 
-/** Exactly the admin calls the API's user management makes; nothing else on the pool. */
+/**
+ * Exactly the admin calls the API's user management makes (plugins/cognito.ts sends these eight commands and no
+ * others); nothing else on the pool. In particular no AdminUpdateUserAttributes: nothing in the API changes a user's
+ * attributes, and the grant would let a compromised API rewrite any user's email.
+ */
 export const API_COGNITO_ACTIONS = [
   'cognito-idp:AdminCreateUser',
   'cognito-idp:AdminGetUser',
   'cognito-idp:AdminAddUserToGroup',
   'cognito-idp:AdminRemoveUserFromGroup',
-  'cognito-idp:AdminListGroupsForUser',
   'cognito-idp:AdminDisableUser',
   'cognito-idp:AdminEnableUser',
   'cognito-idp:AdminDeleteUser',
-  'cognito-idp:AdminUserGlobalSignOut',
-  'cognito-idp:AdminUpdateUserAttributes'
+  'cognito-idp:AdminUserGlobalSignOut'
 ] as const
 
 /** Routes the app serves without a token; everything else needs a valid access token. */
