@@ -97,6 +97,12 @@ export class Api extends Construct {
       apiName: `${config.prefix}-api`,
       description: `Multi-tenant SaaS API (${config.stage})`
     })
+    // Stage-wide throttling (CfnStage DefaultRouteSettings), the limit that holds across Lambda instances. Set on the
+    // stage HttpApi already creates, not a new HttpStage: a replacement $default stage would collide with the old one.
+    const stage = this.httpApi.defaultStage?.node.defaultChild
+    if (!(stage instanceof apigw.CfnStage)) throw new Error('HttpApi has no default stage')
+    stage.defaultRouteSettings = { throttlingRateLimit: config.throttle.rateLimit, throttlingBurstLimit: config.throttle.burstLimit }
+
     const integration = new HttpLambdaIntegration('Lambda', this.handler, {
       payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0
     })

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { Match } from 'aws-cdk-lib/assertions'
 import { API_COGNITO_ACTIONS } from '../lib/api.js'
+import { DEFAULT_THROTTLE } from '../lib/config.js'
 import { repoPath } from '../lib/bundling.js'
 import { asList, findCycle, policyStatements, synthStage } from './fixtures/app.js'
 
@@ -97,6 +98,16 @@ t.test('IAM: explicit actions only, Cognito on its own pool, DynamoDB on its own
   }
   t.ok(dynamo.some(s => asList(s.Action).includes('dynamodb:PutItem')), 'read-write')
   t.equal(statements.length, cognito.length + dynamo.length, 'nothing else in inline policies')
+})
+
+t.test('the stage throttles every route (the app\'s own limit is per Lambda instance)', async t => {
+  template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1)
+  template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+    StageName: '$default',
+    AutoDeploy: true,
+    DefaultRouteSettings: { ThrottlingRateLimit: DEFAULT_THROTTLE.rateLimit, ThrottlingBurstLimit: DEFAULT_THROTTLE.burstLimit }
+  })
+  t.pass('default route throttling set')
 })
 
 t.test('the granted Cognito actions are exactly the commands the API sends', async t => {
