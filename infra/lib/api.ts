@@ -18,18 +18,20 @@ export interface ApiProps {
   userPoolClient: cognito.IUserPoolClient
 }
 
-/** Exactly the admin calls the API's user management makes; nothing else on the pool. */
+/**
+ * Exactly the admin calls the API's user management makes (plugins/cognito.ts sends these eight commands and no
+ * others); nothing else on the pool. In particular no AdminUpdateUserAttributes: nothing in the API changes a user's
+ * attributes, and the grant would let a compromised API rewrite any user's email.
+ */
 export const API_COGNITO_ACTIONS = [
   'cognito-idp:AdminCreateUser',
   'cognito-idp:AdminGetUser',
   'cognito-idp:AdminAddUserToGroup',
   'cognito-idp:AdminRemoveUserFromGroup',
-  'cognito-idp:AdminListGroupsForUser',
   'cognito-idp:AdminDisableUser',
   'cognito-idp:AdminEnableUser',
   'cognito-idp:AdminDeleteUser',
-  'cognito-idp:AdminUserGlobalSignOut',
-  'cognito-idp:AdminUpdateUserAttributes'
+  'cognito-idp:AdminUserGlobalSignOut'
 ] as const
 
 /** Routes the app serves without a token; everything else needs a valid access token. */
@@ -95,6 +97,12 @@ export class Api extends Construct {
       apiName: `${config.prefix}-api`,
       description: `Multi-tenant SaaS API (${config.stage})`
     })
+    // Stage-wide throttling (CfnStage DefaultRouteSettings), the limit that holds across Lambda instances. Set on the
+    // stage HttpApi already creates, not a new HttpStage: a replacement $default stage would collide with the old one.
+    const stage = this.httpApi.defaultStage?.node.defaultChild
+    if (!(stage instanceof apigw.CfnStage)) throw new Error('HttpApi has no default stage')
+    stage.defaultRouteSettings = { throttlingRateLimit: config.throttle.rateLimit, throttlingBurstLimit: config.throttle.burstLimit }
+
     const integration = new HttpLambdaIntegration('Lambda', this.handler, {
       payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0
     })

@@ -35,6 +35,12 @@ export class Auth extends Construct {
       signInAliases: { email: true },
       autoVerify: { email: true },
       standardAttributes: { email: { required: true, mutable: true } },
+      // The web client must be able to write email (see writeAttributes below), so a user can call UpdateUserAttributes
+      // on their own email. With keepOriginal the change only takes effect once the user has verified the new address:
+      // until then the old address stays the sign-in identifier, and nobody can take (and so block for invites) an
+      // address they do not control. The membership and EMAIL# claim still keep the old address after a verified
+      // change; see "Known limits" in infra/README.md.
+      keepOriginal: { email: true },
       passwordPolicy: { minLength: 12, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: false },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
       // Immutable: set once, by the API's AdminCreateUser when inviting; nobody can move a user to another tenant later.
@@ -68,6 +74,9 @@ export class Auth extends Construct {
         .withCustomAttributes('tenant_id'),
       // Listed explicitly: without writeAttributes a client may write every writable attribute, and a user could
       // pick their own custom:tenant_id at sign-up (the tenant-escape hole). custom:tenant_id is deliberately absent.
+      // email stays: Cognito requires every app client to be able to write every required attribute (it rejects
+      // CreateUserPoolClient with "Invalid write attributes specified" otherwise), and SignUp needs it. What a user
+      // can do with it after sign-up is bounded by keepOriginal on the pool above.
       writeAttributes: new cognito.ClientAttributes()
         .withStandardAttributes({ email: true, fullname: true })
     })

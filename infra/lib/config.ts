@@ -14,7 +14,16 @@ export interface StageConfig {
   logoutUrls: string[]
   /** Passwordless email one-time codes as a first sign-in factor, besides passwords. */
   passwordless: boolean
+  /**
+   * API Gateway throttling for every route of the HTTP API's stage (requests per second, and burst). The app's own
+   * per-tenant limit (@fastify/rate-limit) counts in memory per Lambda instance, so this is the only limit that holds
+   * across instances.
+   */
+  throttle: { rateLimit: number, burstLimit: number }
 }
+
+/** Defaults for the stage throttle; size them to the measured peak before a launch. */
+export const DEFAULT_THROTTLE = { rateLimit: 100, burstLimit: 200 } as const
 
 type Raw = Record<string, unknown>
 
@@ -31,6 +40,14 @@ function asList (value: unknown, key: string): string[] {
   const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : undefined
   if (list === undefined || list.length === 0) throw new Error(`context ${key} must be a non-empty list (JSON array or comma-separated)`)
   return list.map(v => String(v).trim()).filter(v => v !== '')
+}
+
+/** A positive number (an integer if asked); `-c` gives strings, cdk.json numbers. */
+function asPositive (value: unknown, key: string, fallback: number, integer: boolean): number {
+  if (value === undefined) return fallback
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new Error(`context ${key} must be a positive ${integer ? 'integer' : 'number'}, got ${String(value)}`)
+  return n
 }
 
 /** Cognito accepts http:// only for localhost; failing at synth beats failing half-way through a deploy. */
@@ -59,6 +76,10 @@ export function readStageConfig (node: Node): StageConfig {
     domainPrefix: String(get('domainPrefix') ?? prefix),
     callbackUrls,
     logoutUrls,
-    passwordless: asBoolean(get('passwordless'), 'passwordless')
+    passwordless: asBoolean(get('passwordless'), 'passwordless'),
+    throttle: {
+      rateLimit: asPositive(get('throttleRateLimit'), 'throttleRateLimit', DEFAULT_THROTTLE.rateLimit, false),
+      burstLimit: asPositive(get('throttleBurstLimit'), 'throttleBurstLimit', DEFAULT_THROTTLE.burstLimit, true)
+    }
   }
 }

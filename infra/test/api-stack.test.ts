@@ -1,7 +1,10 @@
 // Assertions on the API stack: function settings, JWT authorizer, public routes, least-privilege IAM, no cycles.
+import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { Match } from 'aws-cdk-lib/assertions'
 import { API_COGNITO_ACTIONS } from '../lib/api.js'
+import { DEFAULT_THROTTLE } from '../lib/config.js'
+import { repoPath } from '../lib/bundling.js'
 import { asList, findCycle, policyStatements, synthStage } from './fixtures/app.js'
 
 // Synthesizing loads most of aws-cdk-lib (and bundles with esbuild); on a busy 2-core box that can pass tap's 30 s default.
@@ -81,7 +84,10 @@ t.test('IAM: explicit actions only, Cognito on its own pool, DynamoDB on its own
   const cognito = statements.filter(s => asList(s.Action).some(a => a.startsWith('cognito-idp:')))
   t.equal(cognito.length, 1)
   t.strictSame([...asList(cognito[0]!.Action)].sort(), [...API_COGNITO_ACTIONS].sort())
-  t.equal(API_COGNITO_ACTIONS.length, 10)
+  t.equal(API_COGNITO_ACTIONS.length, 8)
+  for (const unused of ['cognito-idp:AdminUpdateUserAttributes', 'cognito-idp:AdminListGroupsForUser']) {
+    t.notOk(asList(cognito[0]!.Action).includes(unused), `${unused} is not granted (the API never calls it)`)
+  }
   t.strictSame(cognito[0]!.Resource, poolArn, 'the pool ARN, nothing wider')
 
   const dynamo = statements.filter(s => asList(s.Action).some(a => a.startsWith('dynamodb:')))
@@ -92,6 +98,24 @@ t.test('IAM: explicit actions only, Cognito on its own pool, DynamoDB on its own
   }
   t.ok(dynamo.some(s => asList(s.Action).includes('dynamodb:PutItem')), 'read-write')
   t.equal(statements.length, cognito.length + dynamo.length, 'nothing else in inline policies')
+})
+
+t.test('the stage throttles every route (the app\'s own limit is per Lambda instance)', async t => {
+  template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1)
+  template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+    StageName: '$default',
+    AutoDeploy: true,
+    DefaultRouteSettings: { ThrottlingRateLimit: DEFAULT_THROTTLE.rateLimit, ThrottlingBurstLimit: DEFAULT_THROTTLE.burstLimit }
+  })
+  t.pass('default route throttling set')
+})
+
+t.test('the granted Cognito actions are exactly the commands the API sends', async t => {
+  // plugins/cognito.ts is the only place the API builds Cognito commands; a new call there needs a new grant here.
+  const source = readFileSync(repoPath('plugins', 'cognito.ts'), 'utf8')
+  const sent = [...new Set([...source.matchAll(/new (Admin\w+)Command\(/g)].map(m => `cognito-idp:${m[1]!}`))].sort()
+  t.ok(sent.length > 0, 'found the commands plugins/cognito.ts sends')
+  t.strictSame(sent, [...API_COGNITO_ACTIONS].sort())
 })
 
 t.test('no reference cycles; the API stack depends on the stateful one, never the reverse', async t => {

@@ -42,6 +42,11 @@ t.test('passwordless on: email OTP as a first factor, USER_AUTH flow on the clie
   t.notOk(props(dev, 'AWS::Cognito::UserPoolClient').ExplicitAuthFlows.includes('ALLOW_USER_AUTH'))
 })
 
+t.test('stage throttling follows context', async t => {
+  const throttled = synthStage({ throttleRateLimit: '25', throttleBurstLimit: '50' }, { bundle: false })
+  t.strictSame(props(throttled, 'AWS::ApiGatewayV2::Stage').DefaultRouteSettings, { ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 })
+})
+
 t.test('context overrides and validation', async t => {
   const config = (context: Record<string, unknown>) => readStageConfig(new App({ context: { callbackUrls: 'http://localhost:3000/cb', logoutUrls: 'http://localhost:3000/', ...context } }).node)
   t.strictSame(config({ callbackUrls: 'https://a.example/cb,https://b.example/cb' }).callbackUrls, ['https://a.example/cb', 'https://b.example/cb'], '-c lists are comma-separated')
@@ -51,4 +56,10 @@ t.test('context overrides and validation', async t => {
   t.throws(() => config({ stage: 'staging' }), /stage must be one of dev, prod/)
   t.throws(() => config({ callbackUrls: 'http://app.example.com/cb' }), /must use https/)
   t.throws(() => config({ passwordless: 'yes' }), /passwordless must be true or false/)
+  t.strictSame(config({}).throttle, { rateLimit: 100, burstLimit: 200 }, 'stage throttle defaults')
+  t.strictSame(config({ throttleRateLimit: '50', throttleBurstLimit: '80' }).throttle, { rateLimit: 50, burstLimit: 80 }, '-c throttle values')
+  t.strictSame(config({ stages: { dev: { throttleRateLimit: 20.5, throttleBurstLimit: 40 } } }).throttle, { rateLimit: 20.5, burstLimit: 40 }, 'per-stage values in cdk.json')
+  t.throws(() => config({ throttleRateLimit: '0' }), /throttleRateLimit must be a positive number/)
+  t.throws(() => config({ throttleBurstLimit: '1.5' }), /throttleBurstLimit must be a positive integer/)
+  t.throws(() => config({ throttleBurstLimit: 'lots' }), /throttleBurstLimit must be a positive integer/)
 })

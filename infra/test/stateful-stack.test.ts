@@ -59,7 +59,9 @@ t.test('user pool settings', async t => {
     AutoVerifiedAttributes: ['email'],
     Policies: { PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: false } },
     AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
-    Schema: Match.arrayWith([Match.objectLike({ Name: 'tenant_id', AttributeDataType: 'String', Mutable: false })])
+    Schema: Match.arrayWith([Match.objectLike({ Name: 'tenant_id', AttributeDataType: 'String', Mutable: false })]),
+    // A self-service email change waits until the new address is verified (the client can write email; see below).
+    UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: ['email'] }
   })
   t.pass('pool properties match')
 })
@@ -88,7 +90,13 @@ t.test('web client cannot write the tenant but can read it', async t => {
   const { WriteAttributes: write, ReadAttributes: read } = client.Properties
   t.ok(Array.isArray(write) && write.length > 0, 'WriteAttributes is set explicitly (else every attribute is writable)')
   t.notOk(write.includes('custom:tenant_id'), 'WriteAttributes lacks custom:tenant_id')
-  t.ok(write.includes('email'), 'sign-up can still set the email')
+  t.strictSame([...write].sort(), ['email', 'name'], 'nothing writable beyond the required email and the display name')
+  // Cognito rejects a client that cannot write a required attribute ("Invalid write attributes specified"), at deploy
+  // time only; so email cannot be withheld here, and the pool's keepOriginal (above) bounds what a user does with it.
+  const pool = Object.values(template.findResources('AWS::Cognito::UserPool'))[0]!
+  const required = (pool.Properties.Schema as Array<{ Name: string, Required?: boolean }>).filter(a => a.Required === true).map(a => a.Name)
+  t.ok(required.includes('email'))
+  for (const name of required) t.ok(write.includes(name), `required attribute ${name} is writable (else Cognito refuses the client)`)
   t.ok(read.includes('custom:tenant_id'), 'ReadAttributes includes custom:tenant_id')
 })
 

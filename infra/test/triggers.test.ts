@@ -6,7 +6,7 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand 
 import { AdminAddUserToGroupCommand, AdminUpdateUserAttributesCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'
 import type { PostConfirmationTriggerEvent, PreSignUpTriggerEvent, PreTokenGenerationV2TriggerEvent } from 'aws-lambda'
 import { handler as preSignUp } from '../triggers/pre-sign-up.js'
-import { createPostConfirmationHandler, tenantIdFor, tenantNameFor } from '../triggers/post-confirmation.js'
+import { createPostConfirmationHandler, EmailClaimedError, tenantIdFor, tenantNameFor } from '../triggers/post-confirmation.js'
 import { createPreTokenGenerationHandler } from '../triggers/pre-token-generation.js'
 import { keys } from '../../src/repositories/keys.js'
 import { TABLE } from '../../src/table.js'
@@ -46,11 +46,11 @@ t.test('post confirmation', async t => {
   const handler = createPostConfirmationHandler({ dynamo, cognito, tableName: TABLE_NAME, now: () => NOW })
   const tenantId = tenantIdFor(SUB)
 
-  t.test('creates tenant + admin membership in one transaction, then adds the user to admins', async t => {
+  t.test('creates tenant (adminCount 1) + admin membership + email claim in one transaction, then adds the user to admins', async t => {
     dynamoMock.on(QueryCommand).resolves({ Items: [] })
     dynamoMock.on(TransactWriteCommand).resolves({})
     cognitoMock.on(AdminAddUserToGroupCommand).resolves({})
-    const event = confirmEvent('PostConfirmation_ConfirmSignUp', { sub: SUB, email: 'alice@acme.io' })
+    const event = confirmEvent('PostConfirmation_ConfirmSignUp', { sub: SUB, email: 'Alice@Acme.io' })
     t.same(await handler(event), event)
 
     const [query] = dynamoMock.commandCalls(QueryCommand)
@@ -59,22 +59,57 @@ t.test('post confirmation', async t => {
     const writes = dynamoMock.commandCalls(TransactWriteCommand)
     t.equal(writes.length, 1, 'exactly one TransactWriteItems')
     const items = writes[0]!.args[0].input.TransactItems!
-    t.equal(items.length, 2)
+    t.equal(items.length, 3)
+    const at = NOW.toISOString()
     t.strictSame(items[0]!.Put!.Item, {
-      ...keys.tenant(tenantId), GSI1PK: keys.tenantsIndexPk, GSI1SK: `${NOW.toISOString()}#${tenantId}`,
-      tenantId, name: 'acme.io', status: 'active', createdAt: NOW.toISOString(), updatedAt: NOW.toISOString()
-    })
+      ...keys.tenant(tenantId), GSI1PK: keys.tenantsIndexPk, GSI1SK: `${at}#${tenantId}`, type: 'tenant',
+      tenantId, name: 'acme.io', status: 'active', createdAt: at, updatedAt: at, adminCount: 1
+    }, 'the tenant counts its founder as its one admin (the last-admin guard)')
     t.strictSame(items[1]!.Put!.Item, {
-      ...keys.membership(tenantId, SUB), ...keys.membershipIndex(tenantId, SUB),
-      tenantId, userId: SUB, email: 'alice@acme.io', groups: ['admins'], status: 'active', createdAt: NOW.toISOString(), updatedAt: NOW.toISOString()
-    })
-    for (const item of items) {
+      ...keys.membership(tenantId, SUB), ...keys.membershipIndex(tenantId, SUB), type: 'membership',
+      tenantId, userId: SUB, email: 'alice@acme.io', groups: ['admins'], status: 'active', createdAt: at, updatedAt: at, cognitoUsername: SUB
+    }, 'the membership has the normalized email and the Cognito username')
+    t.strictSame(items[2]!.Put!.Item, {
+      PK: 'EMAIL#alice@acme.io', SK: 'EMAIL', type: 'emailClaim',
+      email: 'alice@acme.io', tenantId, status: 'member', userId: SUB, groups: ['admins'], createdAt: at
+    }, 'the global claim, finished (member), for the normalized address')
+    for (const item of items.slice(0, 2)) {
       t.equal(item.Put!.TableName, TABLE_NAME)
       t.equal(item.Put!.ConditionExpression, 'attribute_not_exists(#pk)')
       t.same(item.Put!.ExpressionAttributeNames, { '#pk': 'PK' })
     }
+    t.equal(items[2]!.Put!.TableName, TABLE_NAME)
+    t.equal(items[2]!.Put!.ConditionExpression, 'attribute_not_exists(#pk) OR #s = :pending', 'a free address, or a stale pending invite claim')
+    t.strictSame(items[2]!.Put!.ExpressionAttributeNames, { '#pk': 'PK', '#s': 'status' })
+    t.strictSame(items[2]!.Put!.ExpressionAttributeValues, { ':pending': 'pending' })
     t.strictSame(cognitoMock.commandCalls(AdminAddUserToGroupCommand).map(c => c.args[0].input), [{ UserPoolId: 'eu-west-1_abc', Username: SUB, GroupName: 'admins' }])
     t.equal(cognitoMock.commandCalls(AdminUpdateUserAttributesCommand).length, 0, 'never tries to set the immutable custom:tenant_id')
+  })
+
+  t.test('the membership keeps Cognito\'s username when it differs from the sub', async t => {
+    dynamoMock.on(QueryCommand).resolves({ Items: [] })
+    dynamoMock.on(TransactWriteCommand).resolves({})
+    cognitoMock.on(AdminAddUserToGroupCommand).resolves({})
+    await handler({ ...confirmEvent('PostConfirmation_ConfirmSignUp', { sub: SUB, email: 'alice@acme.io' }), userName: 'cognito-user-name' })
+    const items = dynamoMock.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!
+    t.equal(items[1]!.Put!.Item!.cognitoUsername, 'cognito-user-name')
+    t.equal(items[1]!.Put!.Item!.userId, SUB, 'the membership is still keyed by the sub')
+    t.equal(cognitoMock.commandCalls(AdminAddUserToGroupCommand)[0]?.args[0].input.Username, 'cognito-user-name')
+  })
+
+  t.test('an address another tenant\'s member holds: no tenant, no group, the confirmation fails', async t => {
+    dynamoMock.on(QueryCommand).resolves({ Items: [] })
+    dynamoMock.on(TransactWriteCommand).rejects(Object.assign(new Error('cancelled'), { name: 'TransactionCanceledException', CancellationReasons: [{ Code: 'None' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed' }] }))
+    dynamoMock.on(GetCommand).resolves({})
+    await t.rejects(handler(confirmEvent('PostConfirmation_ConfirmSignUp', { sub: SUB, email: 'alice@acme.io' })), EmailClaimedError)
+    t.equal(cognitoMock.commandCalls(AdminAddUserToGroupCommand).length, 0, 'not made an admin of anything')
+  })
+
+  t.test('a confirmed user without an email gets nothing', async t => {
+    dynamoMock.on(QueryCommand).resolves({ Items: [] })
+    await t.rejects(handler(confirmEvent('PostConfirmation_ConfirmSignUp', { sub: SUB })), /no email/)
+    t.equal(dynamoMock.commandCalls(TransactWriteCommand).length, 0)
+    t.equal(cognitoMock.commandCalls(AdminAddUserToGroupCommand).length, 0)
   })
 
   t.test('a retry after success reuses the membership: no second tenant', async t => {
@@ -87,7 +122,7 @@ t.test('post confirmation', async t => {
 
   t.test('a concurrent retry the index has not seen yet loses the condition and goes on', async t => {
     dynamoMock.on(QueryCommand).resolves({ Items: [] })
-    dynamoMock.on(TransactWriteCommand).rejects(Object.assign(new Error('cancelled'), { name: 'TransactionCanceledException', CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'ConditionalCheckFailed' }] }))
+    dynamoMock.on(TransactWriteCommand).rejects(Object.assign(new Error('cancelled'), { name: 'TransactionCanceledException', CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'ConditionalCheckFailed' }, { Code: 'ConditionalCheckFailed' }] }))
     dynamoMock.on(GetCommand).resolves({ Item: { tenantId, userId: SUB } })
     cognitoMock.on(AdminAddUserToGroupCommand).resolves({})
     await handler(confirmEvent('PostConfirmation_ConfirmSignUp', { sub: SUB, email: 'alice@acme.io' }))
@@ -98,7 +133,7 @@ t.test('post confirmation', async t => {
 
   t.test('a cancelled transaction without our membership is an error', async t => {
     dynamoMock.on(QueryCommand).resolves({ Items: [] })
-    dynamoMock.on(TransactWriteCommand).rejects(Object.assign(new Error('cancelled'), { name: 'TransactionCanceledException', CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }] }))
+    dynamoMock.on(TransactWriteCommand).rejects(Object.assign(new Error('cancelled'), { name: 'TransactionCanceledException', CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }] }))
     dynamoMock.on(GetCommand).resolves({})
     await t.rejects(handler(confirmEvent('PostConfirmation_ConfirmSignUp', { sub: SUB, email: 'alice@acme.io' })), /cancelled/)
     t.equal(cognitoMock.commandCalls(AdminAddUserToGroupCommand).length, 0)

@@ -1,12 +1,14 @@
-// Cognito post confirmation trigger: gives a self-signed-up user a new tenant and makes them its admin.
+// Cognito post confirmation trigger: gives a self-signed-up user a new tenant, makes them its admin and claims their email.
 import { createHash } from 'node:crypto'
 import type { PostConfirmationTriggerEvent } from 'aws-lambda'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
 import { AdminAddUserToGroupCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'
 import { TABLE } from '../../src/table.js'
-import { keys } from '../../src/repositories/keys.js'
-import type { Membership, Tenant, TenantGroup } from '../../src/domain/model.js'
+import { keys, normalizeEmail } from '../../src/repositories/keys.js'
+import { tenantItem } from '../../src/repositories/tenants.js'
+import { membershipItem, type EmailClaim, type MembershipRecord } from '../../src/repositories/memberships.js'
+import type { Tenant, TenantGroup } from '../../src/domain/model.js'
 import { findMembershipTenantId, requireEnv } from './membership-lookup.js'
 import { TENANT_ATTRIBUTE } from './pre-sign-up.js'
 
@@ -39,30 +41,76 @@ export function tenantNameFor (email: string): string {
   return domain !== undefined && domain !== '' && !PUBLIC_EMAIL_DOMAINS.has(domain) ? domain : `${email}'s tenant`
 }
 
-function isConditionalCheckFailure (err: unknown): boolean {
+function cancellationCodes (err: unknown): string[] | undefined {
   const e = err as { name?: string, CancellationReasons?: Array<{ Code?: string }> }
-  return e?.name === 'TransactionCanceledException' && (e.CancellationReasons ?? []).some(r => r.Code === 'ConditionalCheckFailed')
+  return e?.name === 'TransactionCanceledException' ? (e.CancellationReasons ?? []).map(r => r.Code ?? 'None') : undefined
 }
 
+/** The founder's address is held by another tenant's finished membership: no tenant is created (see createTenant). */
+export class EmailClaimedError extends Error {
+  override name = 'EmailClaimedError'
+  constructor () { super('This email address already belongs to another tenant') }
+}
+
+/** Positions of the items in the founder's transaction (cancellation reasons come back in this order). */
+const TENANT_ITEM = 0
+const MEMBERSHIP_ITEM = 1
+const CLAIM_ITEM = 2
+
 export function createPostConfirmationHandler ({ dynamo, cognito, tableName, now = () => new Date() }: PostConfirmationDeps) {
-  async function createTenant (userId: string, email: string): Promise<string> {
+  /**
+   * One transaction writes what the API's onboarding writes (src/services/user-admin.ts, src/local/seed.ts): the tenant
+   * with adminCount 1 (the founder is its one admin; the API's last-admin guard decrements only while adminCount > 1),
+   * the founder's admins membership (with cognitoUsername, which the API's admin calls use), and the global EMAIL#
+   * claim as a finished `member` claim, so that no other tenant can invite the founder's address.
+   *
+   * A claim already on the address: Cognito keeps one user per email here (email is the username attribute), and this
+   * user has just been confirmed with it, so no other live Cognito user holds the address and any claim is stale.
+   * - `pending` (another tenant's invite between its steps, or one that died there): taken over. That invite cannot
+   *   finish any more (its AdminCreateUser now fails with UsernameExists, and the user it finds has no tenant, so it
+   *   answers "email unavailable"); its retry and its rollback are conditional on its own pending claim and change nothing.
+   * - `member` of another tenant (drift: e.g. a removal that stopped after deleting the Cognito user, or a member who
+   *   changed their Cognito email): never overwritten, since another tenant's membership still points at it and its
+   *   removal deletes the claim only if it is still its own. No tenant is created and the trigger throws
+   *   (EmailClaimedError). Cognito has already confirmed the user, so the user can sign in but has no tenant, no group
+   *   and no tenant claim: the API refuses them until an operator resolves the stale claim. Fail closed, and loud.
+   */
+  async function createTenant (userId: string, cognitoUsername: string, email: string): Promise<string> {
     const tenantId = tenantIdFor(userId)
     const at = now().toISOString()
+    const groups: TenantGroup[] = [ADMIN_GROUP]
     const tenant: Tenant = { tenantId, name: tenantNameFor(email), status: 'active', createdAt: at, updatedAt: at }
-    const membership: Membership = { tenantId, userId, email, groups: [ADMIN_GROUP], status: 'active', createdAt: at, updatedAt: at }
+    const membership: MembershipRecord = { tenantId, userId, email, groups, status: 'active', createdAt: at, updatedAt: at, cognitoUsername }
+    const claim: EmailClaim = { email, tenantId, status: 'member', userId, groups, createdAt: at }
     const notExists = { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': TABLE.partitionKey } }
     try {
       await dynamo.send(new TransactWriteCommand({
         TransactItems: [
-          { Put: { TableName: tableName, Item: { ...keys.tenant(tenantId), [TABLE.gsi1.partitionKey]: keys.tenantsIndexPk, [TABLE.gsi1.sortKey]: `${at}#${tenantId}`, ...tenant }, ...notExists } },
-          { Put: { TableName: tableName, Item: { ...keys.membership(tenantId, userId), ...keys.membershipIndex(tenantId, userId), ...membership }, ...notExists } }
+          { Put: { TableName: tableName, Item: { ...tenantItem(tenant), adminCount: 1 }, ...notExists } },
+          { Put: { TableName: tableName, Item: { ...membershipItem(membership), cognitoUsername }, ...notExists } },
+          {
+            Put: {
+              TableName: tableName,
+              Item: { ...keys.emailClaim(email), type: 'emailClaim', ...claim },
+              ConditionExpression: 'attribute_not_exists(#pk) OR #s = :pending',
+              ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#s': 'status' },
+              ExpressionAttributeValues: { ':pending': 'pending' }
+            }
+          }
         ]
       }))
     } catch (err) {
-      if (!isConditionalCheckFailure(err)) throw err
-      // A concurrent run of this trigger for the same user got there first; go on only if it really is this user's membership.
+      const codes = cancellationCodes(err)
+      if (codes === undefined || !codes.includes('ConditionalCheckFailed')) throw err
+      // A concurrent run of this trigger for the same user got there first (all three items committed together);
+      // go on only if it really is this user's membership.
       const existing = await dynamo.send(new GetCommand({ TableName: tableName, Key: keys.membership(tenantId, userId), ConsistentRead: true }))
-      if (existing.Item === undefined) throw err
+      if (existing.Item !== undefined) return tenantId
+      if (codes[CLAIM_ITEM] === 'ConditionalCheckFailed' && codes[TENANT_ITEM] !== 'ConditionalCheckFailed' && codes[MEMBERSHIP_ITEM] !== 'ConditionalCheckFailed') {
+        console.error(JSON.stringify({ msg: 'founder email claimed by another tenant; no tenant created', userId, cognitoUsername }))
+        throw new EmailClaimedError()
+      }
+      throw err
     }
     return tenantId
   }
@@ -74,8 +122,10 @@ export function createPostConfirmationHandler ({ dynamo, cognito, tableName, now
     if (attributes[TENANT_ATTRIBUTE] !== undefined && attributes[TENANT_ATTRIBUTE] !== '') return event
 
     const userId = attributes.sub ?? event.userName
-    const email = attributes.email ?? userId
-    const tenantId = await findMembershipTenantId(dynamo, tableName, userId) ?? await createTenant(userId, email)
+    // email is a required attribute of the pool (and the username attribute); without it there is nothing to claim.
+    if (attributes.email === undefined || attributes.email === '') throw new Error('Confirmed user has no email')
+    const email = normalizeEmail(attributes.email)
+    const tenantId = await findMembershipTenantId(dynamo, tableName, userId) ?? await createTenant(userId, event.userName, email)
     // Adding a user to a group they are already in succeeds, so a retry can repeat this.
     await cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: event.userPoolId, Username: event.userName, GroupName: ADMIN_GROUP }))
     console.log(JSON.stringify({ msg: 'tenant admin ready', tenantId, userId }))
