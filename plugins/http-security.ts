@@ -33,14 +33,18 @@ export async function helmetHeaders (options: FastifyHelmetOptions = HELMET_OPTI
 }
 
 export default fp<{ config: Config }>(async function httpSecurity (app, { config }) {
-  // No configured origin means no CORS headers at all: browsers on other origins are refused by default.
-  await app.register(cors, {
-    origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
-    methods: ['GET', 'POST', 'PATCH', 'DELETE'],
-    allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match'],
-    exposedHeaders: ['etag', 'location', 'retry-after', 'idempotent-replayed'],
-    maxAge: 600
-  })
+  // No configured origin means no CORS headers at all: browsers on other origins are refused by default. @fastify/cors
+  // with origin: false would still run a hook on every request only to decide that, and answer preflights with the
+  // not-found handler, exactly what an app without it does; so it is registered only when there are origins.
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: config.corsOrigins,
+      methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match'],
+      exposedHeaders: ['etag', 'location', 'retry-after', 'idempotent-replayed'],
+      maxAge: 600
+    })
+  }
   // Every request, the not-found ones included, as @fastify/helmet's global hook did. A route may still override one
   // (swagger-ui sets its own CSP in onSend).
   const headers = await helmetHeaders()
