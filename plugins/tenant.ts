@@ -23,6 +23,14 @@ declare module 'fastify' {
 export const MEMBERSHIP_CACHE_MAX_ENTRIES = 10_000
 
 /**
+ * After a failed lookup, tenant-optional routes skip the lookup for this long and go on without a tenant at once.
+ * Without it, while DynamoDB is down every GET /me waited for the SDK's retries and timeouts (up to seconds) only
+ * to degrade anyway, and sent a struggling DynamoDB one more retried call per request. Required routes ignore it and
+ * always try again: they cannot proceed without a tenant, so for them a fresh attempt is the only useful answer.
+ */
+export const DEGRADED_TTL_MS = 2000
+
+/**
  * What a principal resolves to. Only `ok` yields a tenant; `none` (no membership at all) is the one outcome a
  * tenant-optional route tolerates; `ambiguous` and `denied` are 403 wherever a tenant is required.
  */
@@ -154,9 +162,23 @@ export default fp<{ config: Config }>(async function tenant (app, opts) {
     )
   }
 
+  // Principals whose lookup failed recently (see DEGRADED_TTL_MS); bounded like the membership cache.
+  const degraded = new Map<string, number>()
+  const degradedKey = (principal: Principal) => `${principal.userId}\u0000${principal.tenantId ?? ''}`
+  function recentlyFailed (principal: Principal): boolean {
+    const key = degradedKey(principal)
+    const until = degraded.get(key)
+    if (until === undefined) return false
+    if (until > Date.now()) return true
+    degraded.delete(key)
+    return false
+  }
+
   app.decorate('resolveTenant', async function resolveTenant (request: FastifyRequest, reply: FastifyReply, required: boolean) {
     const principal = request.principal
     if (!principal) throw new ForbiddenError('No tenant')
+    // Any later successful lookup clears the mark (and from then on the membership cache answers first).
+    if (!required && degraded.size > 0 && recentlyFailed(principal)) return
     let resolution: Resolution
     try {
       resolution = await resolver.resolve(principal)
@@ -164,9 +186,12 @@ export default fp<{ config: Config }>(async function tenant (app, opts) {
       // A tenant-optional route must work without a tenant anyway (platform admins); degrade rather than fail it when
       // DynamoDB is unreachable. Nothing tenant-scoped can be reached without request.tenant, so this never widens access.
       if (required) throw err
+      if (degraded.size >= MEMBERSHIP_CACHE_MAX_ENTRIES) degraded.delete(degraded.keys().next().value as string)
+      degraded.set(degradedKey(principal), Date.now() + DEGRADED_TTL_MS)
       request.log.warn({ err }, 'tenant lookup failed; continuing without a tenant on a tenant-optional route')
       return
     }
+    if (degraded.size > 0) degraded.delete(degradedKey(principal))
     apply(request, reply, principal, resolution, required)
   })
 
