@@ -31,6 +31,8 @@ export interface Scenario {
   description: string
   /** Ratio subject/baseline the scenario should reach; printed as met or missed, never asserted. */
   target?: number
+  /** Overrides BENCH_CONNECTIONS for this scenario (a baseline bound by a slow backend only queues with more). */
+  connections?: number
   setup: () => Promise<ScenarioRun>
 }
 

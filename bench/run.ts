@@ -8,7 +8,7 @@ import { jwksRequests } from './stack.js'
 /** Every scenario module contributes here. */
 const scenarios: Scenario[] = [...authScenarios, ...ordersScenarios]
 
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
+const defaultConnections = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const duration = Number(process.env.BENCH_DURATION ?? 5)
 const warmup = Number(process.env.BENCH_WARMUP ?? 1)
 /** Each side's time is split into alternating rounds, so background load drifting during the run hits both sides alike. */
@@ -26,10 +26,11 @@ const rows: string[] = []
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 let failed = false
 
-console.log(`bench: ${selected.length} scenario(s), ${connections} connections, ${duration} s each side in ${rounds} alternating rounds (+${warmup} s warm-up)`)
+console.log(`bench: ${selected.length} scenario(s), ${defaultConnections} connections unless a scenario says otherwise, ${duration} s each side in ${rounds} alternating rounds (+${warmup} s warm-up)`)
 try {
   for (const scenario of selected) {
-    console.log(`\n# ${scenario.name}: ${scenario.description}`)
+    const connections = scenario.connections ?? defaultConnections
+    console.log(`\n# ${scenario.name}: ${scenario.description} (${connections} connections)`)
     const run = await scenario.setup()
     try {
       // One request each side first: a misconfigured side fails here with its status and body, not as a ratio.
