@@ -31,6 +31,8 @@ export interface Scenario {
   description: string
   /** Ratio subject/baseline the scenario should reach; printed as met or missed, never asserted. */
   target?: number
+  /** Overrides BENCH_CONNECTIONS for this scenario (a baseline bound by a slow backend only queues with more). */
+  connections?: number
   setup: () => Promise<ScenarioRun>
 }
 
@@ -48,7 +50,8 @@ export interface RunningServer { url: string, close: () => Promise<void> }
 export async function startServer (moduleUrl: URL, env: Record<string, string> = {}): Promise<RunningServer> {
   const child: ChildProcess = fork(fileURLToPath(new URL('./serve.ts', import.meta.url)), [fileURLToPath(moduleUrl)], {
     env: { ...process.env, ...env },
-    execArgv: ['--import', 'tsx'],
+    // BENCH_CPU_PROF=<dir>: every server child writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc']
   })
   const port = await new Promise<number>((resolve, reject) => {
@@ -83,4 +86,21 @@ export async function load (target: LoadTarget, opts: { connections: number, dur
     }]
   })
   return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx, total: result.requests.total }
+}
+
+async function probe (target: LoadTarget): Promise<string> {
+  const res = await fetch(target.url, { headers: { ...target.headers, ...target.nextHeaders?.() } })
+  const body = await res.text()
+  if (res.status < 200 || res.status > 299) throw new Error(`${target.label}: GET ${target.url} answered ${res.status} ${body.slice(0, 300)}`)
+  return body
+}
+
+/**
+ * One request to each side before any load: throws on a non-2xx (with its body), and returns a note when the two
+ * sides answer different bodies (then they are not doing the same work, and the ratio should be read with that in mind).
+ */
+export async function preflight (baseline: LoadTarget, subject: LoadTarget): Promise<string | undefined> {
+  const [a, b] = [await probe(baseline), await probe(subject)]
+  if (a !== b) return `the bodies differ: baseline ${a.slice(0, 200)} / subject ${b.slice(0, 200)}`
+  return undefined
 }

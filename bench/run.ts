@@ -1,28 +1,42 @@
 // npm run bench [-- name ...]: runs each scenario's baseline and subject under the same load and prints subject/baseline ratios.
-import { load, runBenchEndHooks, type LoadResult, type Scenario } from './lib.js'
-import { authScenarios, jwksRequests } from './auth.js'
+import { loadavg } from 'node:os'
+import { load, preflight, runBenchEndHooks, type LoadResult, type Scenario } from './lib.js'
+import { authScenarios } from './auth.js'
+import { ordersScenarios } from './orders.js'
+import { jwksRequests } from './stack.js'
 
-/** Every scenario module contributes here (bench/orders.ts, ...). */
-const scenarios: Scenario[] = [...authScenarios]
+/** Every scenario module contributes here. */
+const scenarios: Scenario[] = [...authScenarios, ...ordersScenarios]
 
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
+const defaultConnections = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const duration = Number(process.env.BENCH_DURATION ?? 5)
 const warmup = Number(process.env.BENCH_WARMUP ?? 1)
 /** Each side's time is split into alternating rounds, so background load drifting during the run hits both sides alike. */
 const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5))
+// `npm run bench -- orders` selects orders-*; `-- me-same-token` selects one scenario.
 const only = process.argv.slice(2)
-const selected = only.length ? scenarios.filter(s => only.includes(s.name)) : scenarios
+const selected = only.length ? scenarios.filter(s => only.some(o => s.name === o || s.name.startsWith(`${o}-`))) : scenarios
+if (selected.length === 0) {
+  console.error(`no scenario matches ${only.join(' ')}; scenarios: ${scenarios.map(s => s.name).join(', ')}`)
+  process.exit(2)
+}
+const load1 = () => loadavg()[0]!.toFixed(2)
 
 const rows: string[] = []
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 let failed = false
 
-console.log(`bench: ${selected.length} scenario(s), ${connections} connections, ${duration} s each side in ${rounds} alternating rounds (+${warmup} s warm-up)`)
+console.log(`bench: ${selected.length} scenario(s), ${defaultConnections} connections unless a scenario says otherwise, ${duration} s each side in ${rounds} alternating rounds (+${warmup} s warm-up)`)
 try {
   for (const scenario of selected) {
-    console.log(`\n# ${scenario.name}: ${scenario.description}`)
+    const connections = scenario.connections ?? defaultConnections
+    console.log(`\n# ${scenario.name}: ${scenario.description} (${connections} connections)`)
     const run = await scenario.setup()
     try {
+      // One request each side first: a misconfigured side fails here with its status and body, not as a ratio.
+      const note = await preflight(run.baseline, run.subject)
+      if (note) console.log(`  note: ${note}`)
+      const loadBefore = load1()
       if (warmup > 0) {
         await load(run.baseline, { connections, duration: warmup })
         await load(run.subject, { connections, duration: warmup })
@@ -46,6 +60,7 @@ try {
       }
       const verdict = scenario.target === undefined ? '' : ratio >= scenario.target ? `target ≥ ${scenario.target}: met` : `target ≥ ${scenario.target}: MISSED`
       console.log(`  ratio ${ratio.toFixed(2)}  ${verdict}`)
+      console.log(`  load average (1 min) ${loadBefore} before, ${load1()} after`)
       for (const line of await run.report?.() ?? []) console.log(`  ${line}`)
       rows.push(`${scenario.name.padEnd(22)} ${fmt(base.rps).padStart(8)} ${fmt(subj.rps).padStart(8)}   ${ratio.toFixed(2)}   ${verdict}`)
     } finally {
@@ -55,7 +70,10 @@ try {
   console.log(`\n${'scenario'.padEnd(22)} ${'baseline'.padStart(8)} ${'subject'.padStart(8)}   ratio`)
   for (const row of rows) console.log(row)
   console.log(`JWKS requests during the whole run: ${await jwksRequests()}`)
-  if (failed) console.log('WARNING: some responses were not 2xx or errored; the numbers above are not valid')
+  if (failed) {
+    console.log('WARNING: some responses were not 2xx or errored; the numbers above are not valid')
+    process.exitCode = 1
+  }
 } finally {
   await runBenchEndHooks()
 }

@@ -51,23 +51,20 @@ export default fp(async function accessPolicy (app) {
     const policy = checkPolicy(route)
     if (policy === 'public') return
     const tenant = policy.tenant ?? 'required'
-    if (tenant !== 'none' && !app.hasDecorator('resolveTenant')) {
+    if (tenant !== 'none' && !app.hasDecorator('tenantHook')) {
       throw new MissingPolicyError(`Route ${String(route.method)} ${route.url} needs a tenant but the tenant plugin is not registered`)
     }
-    const hooks: onRequestHookHandler[] = [app.authenticate]
-    if (tenant !== 'none') {
-      hooks.push(async function tenantHook (request: FastifyRequest, reply: FastifyReply) {
-        await app.resolveTenant(request, reply, tenant === 'required')
-      })
-    }
+    // Callback-style hooks: on the common path (token and membership cached) they complete synchronously.
+    const hooks: onRequestHookHandler[] = [app.authenticateHook]
+    if (tenant !== 'none') hooks.push(app.tenantHook(tenant === 'required'))
     const groups = policy.groups
     if (groups) {
-      hooks.push(async function groupsHook (request: FastifyRequest) {
+      hooks.push(function groupsHook (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) {
         // Within a tenant, the membership's groups are authoritative (a demotion takes effect before the token expires);
         // the token's groups count only on platform routes (tenant: 'none'). A tenant route whose tenant did not
         // resolve (optional, or DynamoDB down) holds no group at all: the fallback must never widen access.
         const held = tenant === 'none' ? (request.principal?.groups ?? []) : (request.tenant?.groups ?? [])
-        if (!groups.some(g => held.includes(g))) throw new InsufficientScopeError()
+        done(groups.some(g => held.includes(g)) ? undefined : new InsufficientScopeError())
       })
     }
     const existing = route.onRequest ? (Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest]) : []

@@ -14,12 +14,22 @@ declare module 'fastify' {
   interface FastifyRequest { tenant: TenantContext | null }
   interface FastifyInstance {
     resolveTenant: (request: FastifyRequest, reply: FastifyReply, required: boolean) => Promise<void>
+    /** resolveTenant as a callback-style onRequest hook; synchronous on a membership-cache hit. */
+    tenantHook: (required: boolean) => (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => void
     tenantCache: Pick<ReturnType<typeof createTenantResolver>, 'evict' | 'evictTenant'>
   }
 }
 
 /** Bounded: a flood of distinct users cannot grow the cache past this; the oldest entry goes first. */
 export const MEMBERSHIP_CACHE_MAX_ENTRIES = 10_000
+
+/**
+ * After a failed lookup, tenant-optional routes skip the lookup for this long and go on without a tenant at once.
+ * Without it, while DynamoDB is down every GET /me waited for the SDK's retries and timeouts (up to seconds) only
+ * to degrade anyway, and sent a struggling DynamoDB one more retried call per request. Required routes ignore it and
+ * always try again: they cannot proceed without a tenant, so for them a fresh attempt is the only useful answer.
+ */
+export const DEGRADED_TTL_MS = 2000
 
 /**
  * What a principal resolves to. Only `ok` yields a tenant; `none` (no membership at all) is the one outcome a
@@ -88,14 +98,26 @@ export function createTenantResolver (deps: Deps) {
     cache.set(key, { expires: now() + ttlMs, userId, tenantId: value.kind === 'ok' ? value.context.tenantId : value.kind === 'denied' ? value.tenantId : undefined, value })
   }
 
+  const keyOf = (principal: Pick<Principal, 'userId' | 'tenantId'>) => `${principal.userId}\u0000${principal.tenantId ?? ''}`
+
+  /** The cached resolution, if there is one within its TTL (an expired one is dropped). */
+  function cached (key: string): Resolution | undefined {
+    const hit = cache.get(key)
+    if (hit === undefined) return undefined
+    if (hit.expires > now()) return hit.value
+    cache.delete(key)
+    return undefined
+  }
+
   return {
+    /** Synchronous: the cached resolution, or undefined when resolve() would have to read DynamoDB. */
+    peek (principal: Pick<Principal, 'userId' | 'tenantId'>): Resolution | undefined {
+      return cached(keyOf(principal))
+    },
     async resolve (principal: Pick<Principal, 'userId' | 'tenantId'>): Promise<Resolution> {
-      const key = `${principal.userId}\u0000${principal.tenantId ?? ''}`
-      const hit = cache.get(key)
-      if (hit) {
-        if (hit.expires > now()) return hit.value
-        cache.delete(key)
-      }
+      const key = keyOf(principal)
+      const hit = cached(key)
+      if (hit !== undefined) return hit
       let pending = inflight.get(key)
       if (!pending) {
         const startedAt = generation
@@ -128,19 +150,8 @@ export default fp<{ config: Config }>(async function tenant (app, opts) {
   })
   app.decorate('tenantCache', { evict: resolver.evict, evictTenant: resolver.evictTenant })
   app.decorateRequest('tenant', null)
-  app.decorate('resolveTenant', async function resolveTenant (request: FastifyRequest, reply: FastifyReply, required: boolean) {
-    const principal = request.principal
-    if (!principal) throw new ForbiddenError('No tenant')
-    let resolution: Resolution
-    try {
-      resolution = await resolver.resolve(principal)
-    } catch (err) {
-      // A tenant-optional route must work without a tenant anyway (platform admins); degrade rather than fail it when
-      // DynamoDB is unreachable. Nothing tenant-scoped can be reached without request.tenant, so this never widens access.
-      if (required) throw err
-      request.log.warn({ err }, 'tenant lookup failed; continuing without a tenant on a tenant-optional route')
-      return
-    }
+  /** Applies a resolution to the request: sets the tenant, or throws the 403 the route's policy calls for. Synchronous. */
+  function apply (request: FastifyRequest, reply: FastifyReply, principal: Principal, resolution: Resolution, required: boolean) {
     if (resolution.kind === 'ok') {
       // A session from before the member was disabled stays dead after a re-enable: sign in again.
       const validAfter = resolution.context.tokensValidAfter
@@ -159,5 +170,52 @@ export default fp<{ config: Config }>(async function tenant (app, opts) {
         ? resolution.reason
         : resolution.kind === 'ambiguous' ? 'You belong to more than one tenant; sign in to one of them' : 'You are not a member of any tenant'
     )
+  }
+
+  // Principals whose lookup failed recently (see DEGRADED_TTL_MS); bounded like the membership cache.
+  const degraded = new Map<string, number>()
+  const degradedKey = (principal: Principal) => `${principal.userId}\u0000${principal.tenantId ?? ''}`
+  function recentlyFailed (principal: Principal): boolean {
+    const key = degradedKey(principal)
+    const until = degraded.get(key)
+    if (until === undefined) return false
+    if (until > Date.now()) return true
+    degraded.delete(key)
+    return false
+  }
+
+  app.decorate('resolveTenant', async function resolveTenant (request: FastifyRequest, reply: FastifyReply, required: boolean) {
+    const principal = request.principal
+    if (!principal) throw new ForbiddenError('No tenant')
+    // Any later successful lookup clears the mark (and from then on the membership cache answers first).
+    if (!required && degraded.size > 0 && recentlyFailed(principal)) return
+    let resolution: Resolution
+    try {
+      resolution = await resolver.resolve(principal)
+    } catch (err) {
+      // A tenant-optional route must work without a tenant anyway (platform admins); degrade rather than fail it when
+      // DynamoDB is unreachable. Nothing tenant-scoped can be reached without request.tenant, so this never widens access.
+      if (required) throw err
+      if (degraded.size >= MEMBERSHIP_CACHE_MAX_ENTRIES) degraded.delete(degraded.keys().next().value as string)
+      degraded.set(degradedKey(principal), Date.now() + DEGRADED_TTL_MS)
+      request.log.warn({ err }, 'tenant lookup failed; continuing without a tenant on a tenant-optional route')
+      return
+    }
+    if (degraded.size > 0) degraded.delete(degradedKey(principal))
+    apply(request, reply, principal, resolution, required)
+  })
+
+  // resolveTenant as a callback-style onRequest hook (what access-policy attaches): a membership-cache hit completes
+  // synchronously, with no promise and no extra microtask turn per request.
+  app.decorate('tenantHook', function tenantHook (required: boolean) {
+    return function resolveTenantHook (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
+      const principal = request.principal
+      const hit = principal ? resolver.peek(principal) : undefined
+      if (principal && hit !== undefined) {
+        try { apply(request, reply, principal, hit, required) } catch (err) { return done(err as Error) }
+        return done()
+      }
+      app.resolveTenant(request, reply, required).then(() => done(), done)
+    }
   })
 }, { name: 'tenant', dependencies: ['auth', 'dynamodb'] })

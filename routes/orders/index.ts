@@ -21,7 +21,8 @@ const Items = Type.Array(Item, { minItems: 1, maxItems: 100 })
 const Note = Type.String({ maxLength: 1000 })
 const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' })
 
-const OrderSchema = Type.Object({
+/** Exported for the bench baseline, which serializes the same way. */
+export const OrderSchema = Type.Object({
   orderId: OrderId,
   status: Status,
   currency: Currency,

@@ -32,3 +32,13 @@ t.test('a route without an access policy stops startup', async t => {
   t.throws(() => app.get('/open', async () => 'x'), { name: 'MissingPolicyError', message: /GET \/open declares no access policy/ })
   t.throws(() => app.get('/bad', { config: { auth: { groups: ['root' as 'admins'] } } }, async () => 'x'), { message: /invalid config.auth.groups/ })
 })
+
+t.test('every response carries exactly the headers @fastify/helmet would set, 401 and 404 problems included', async t => {
+  const { helmetHeaders } = await import('../../plugins/http-security.js')
+  const expected = await helmetHeaders()
+  t.match(expected['content-security-policy'], /default-src 'self'/, 'read from helmet, not empty')
+  const app = await build(t)
+  for (const res of [await app.inject('/health'), await app.inject('/me'), await app.inject('/nope')]) {
+    for (const [name, value] of Object.entries(expected)) t.equal(res.headers[name], value, `${res.statusCode} ${name}`)
+  }
+})

@@ -341,3 +341,24 @@ t.test('/health/ready: signing keys of every issuer load', async t => {
   t.equal(res.statusCode, 503)
   t.match(res.json().detail, /^Not ready: dynamodb unavailable$/)
 })
+
+t.test('DynamoDB down: GET /me degrades to no tenant, and retries the lookup at most once per DEGRADED_TTL_MS', async t => {
+  const { DEGRADED_TTL_MS } = await import('../../plugins/tenant.js')
+  const issuer = await issuerFor(t)
+  let calls = 0
+  const down = async () => { calls++; throw Object.assign(new Error('connect ECONNREFUSED'), { name: 'Error' }) }
+  const dynamo = { client: { send: down, destroy () {} }, doc: { send: down }, tableName: 'test-table' } as never
+  const app = await build(t, envFor(issuer), { dynamo })
+  const token = issuer.sign(issuer.accessClaims())
+  for (let i = 0; i < 5; i++) {
+    const res = await me(app, token)
+    t.equal(res.statusCode, 200)
+    t.equal(res.json().tenantId, null)
+  }
+  t.equal(calls, 1, 'one failed lookup, then degraded without asking DynamoDB again')
+  t.ok(DEGRADED_TTL_MS <= 5000, 'the window stays short')
+  // A tenant-required route still tries (and fails) on every request: it cannot proceed without a tenant.
+  const before = calls
+  t.equal((await app.inject({ url: '/orders', headers: { authorization: `Bearer ${token}` } })).statusCode, 500)
+  t.equal(calls, before + 1)
+})

@@ -1,0 +1,10 @@
+// The data every bench server agrees on: the seeded tenant and member, and the /me body the app returns for them.
+// Kept free of heavy imports: the bare servers load it too.
+
+export const TENANT_ID = 'bench'
+/** The subject of every bench token, a member of TENANT_ID. */
+export const USER_ID = 'user-123'
+export const GROUPS = ['members'] as const
+
+/** What the app's GET /me answers for a bench token (the membership confirms the tenant and supplies the groups). */
+export const ME = { userId: USER_ID, username: 'alice@example.com', email: null, tenantId: TENANT_ID, groups: [...GROUPS], scopes: ['aws.cognito.signin.user.admin'] }
