@@ -71,6 +71,15 @@ function isTokenError (err: unknown): err is { code: string } {
   return typeof code === 'string' && (code.startsWith('FAST_JWT_') || code.startsWith('FST_JWT_'))
 }
 
+/** Every later log line of the request names the caller (plugins/tenant adds the tenant). */
+function bindUser (request: FastifyRequest, reply: FastifyReply) {
+  const userId = request.principal?.userId
+  if (userId === undefined) return
+  const log = request.log.child({ userId })
+  request.log = log
+  reply.log = log
+}
+
 export default fp<{ config: Config }>(async function auth (app, { config }) {
   app.decorateRequest('principal', null)
   const rules: ClaimRules = { issuers: config.cognitoIssuers, clientIds: config.cognitoClientIds, acceptIdTokens: config.ACCEPT_ID_TOKENS }
@@ -80,7 +89,7 @@ export default fp<{ config: Config }>(async function auth (app, { config }) {
     // The authorizer already checked the signature; this mode trusts the event, so it must never run on a reachable server.
     if (!config.AWS_LAMBDA_FUNCTION_NAME) throw new Error('AUTH_MODE=apigateway is only allowed inside AWS Lambda (AWS_LAMBDA_FUNCTION_NAME is not set)')
     app.decorate('signingKeysReady', async () => {})
-    app.decorate('authenticate', async function authenticate (request: FastifyRequest) {
+    app.decorate('authenticate', async function authenticate (request: FastifyRequest, reply: FastifyReply) {
       const claims = request.awsLambda?.event?.requestContext?.authorizer?.jwt?.claims
       if (!claims) throw new AuthenticationRequiredError()
       try {
@@ -90,6 +99,7 @@ export default fp<{ config: Config }>(async function auth (app, { config }) {
         request.log.info({ reason: err.message }, 'authorizer claims rejected')
         throw new InvalidTokenError()
       }
+      bindUser(request, reply)
     })
     app.decorate('authenticateHook', function authenticateHook (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
       app.authenticate(request, reply).then(() => done(), done)
@@ -181,19 +191,23 @@ export default fp<{ config: Config }>(async function auth (app, { config }) {
     if (key) cache.set(token, { principal, key }, principal.expiresAt * 1000 + toleranceMs)
   }
 
-  app.decorate('authenticate', async function authenticate (request: FastifyRequest) {
+  app.decorate('authenticate', async function authenticate (request: FastifyRequest, reply: FastifyReply) {
     const token = bearerToken(request.headers.authorization)
     if (token === undefined) throw new AuthenticationRequiredError()
     if (!fromCache(request, token)) await verify(request, token)
+    bindUser(request, reply)
   })
 
   // The same steps as authenticate, as a callback hook: a cache hit completes synchronously, with no promise and no
   // extra microtask turn per request.
-  app.decorate('authenticateHook', function authenticateHook (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) {
+  app.decorate('authenticateHook', function authenticateHook (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
     const token = bearerToken(request.headers.authorization)
     if (token === undefined) return done(new AuthenticationRequiredError())
-    if (fromCache(request, token)) return done()
-    verify(request, token).then(() => done(), done)
+    if (fromCache(request, token)) {
+      bindUser(request, reply)
+      return done()
+    }
+    verify(request, token).then(() => { bindUser(request, reply); done() }, done)
   })
 }, { name: 'auth' })
 
