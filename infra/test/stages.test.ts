@@ -50,6 +50,8 @@ t.test('stage throttling follows context', async t => {
 t.test('context overrides and validation', async t => {
   const config = (context: Record<string, unknown>) => readStageConfig(new App({ context: { callbackUrls: 'http://localhost:3000/cb', logoutUrls: 'http://localhost:3000/', ...context } }).node)
   t.strictSame(config({ callbackUrls: 'https://a.example/cb,https://b.example/cb' }).callbackUrls, ['https://a.example/cb', 'https://b.example/cb'], '-c lists are comma-separated')
+  t.strictSame(config({ logoutUrls: 'https://a.example/,https://b.example/bye' }).logoutUrls, ['https://a.example/', 'https://b.example/bye'], '-c logoutUrls too')
+  t.throws(() => config({ logoutUrls: 'http://app.example.com/' }), /must use https/)
   t.equal(config({ domainPrefix: 'acme-login' }).domainPrefix, 'acme-login')
   t.equal(config({}).domainPrefix, 'saas-app-dev', 'domain prefix defaults to the stage prefix')
   t.equal(config({ passwordless: 'false' }).passwordless, false)

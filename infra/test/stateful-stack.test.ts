@@ -7,7 +7,7 @@ import { Stack } from 'aws-cdk-lib'
 import { Match, Template } from 'aws-cdk-lib/assertions'
 import * as cognito from 'aws-cdk-lib/aws-cognito'
 import * as lambda from 'aws-cdk-lib/aws-lambda'
-import { TABLE } from '../../src/table.js'
+import { TABLE, createTableInput } from '../../src/table.js'
 import { GROUPS } from '../../src/domain/model.js'
 import { asList, findCycle, policyStatements, synthStage } from './fixtures/app.js'
 
@@ -41,6 +41,16 @@ t.test('table: keys, GSI1 and TTL from src/table.ts; on-demand, PITR, deletion p
     DeletionProtectionEnabled: true
   })
   t.pass('table properties match')
+})
+
+t.test('the deployed table has exactly the keys, attributes and index that `npm run db:setup` creates', async t => {
+  const local = createTableInput('any')
+  const props = template.findResources('AWS::DynamoDB::Table')[tableId]!.Properties as Record<string, unknown>
+  const byName = (a: { AttributeName?: string }, b: { AttributeName?: string }) => String(a.AttributeName).localeCompare(String(b.AttributeName))
+  t.same(props.KeySchema, local.KeySchema)
+  t.same([...(props.AttributeDefinitions as Array<{ AttributeName: string }>)].sort(byName), [...local.AttributeDefinitions!].sort(byName))
+  t.same(props.GlobalSecondaryIndexes, local.GlobalSecondaryIndexes)
+  t.equal(props.BillingMode, local.BillingMode)
 })
 
 t.test('table and user pool are retained', async t => {

@@ -147,6 +147,7 @@ t.test('group escalation through the request is refused', async t => {
   ]) {
     t.equal((await app.inject({ method: 'POST', url: '/users', headers: a.auth, payload })).statusCode, 400, JSON.stringify(payload))
   }
+  t.equal(rec.count(), 0, 'the refused invites reached Cognito not at all')
   const m = await invite(a.auth)
   rec.reset()
   t.equal((await app.inject({ method: 'PUT', url: `/users/${m.userId}/groups/platform-admins`, headers: a.auth })).statusCode, 400)
