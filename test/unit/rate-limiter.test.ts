@@ -22,7 +22,7 @@ t.test('a caller who would wait longer than maxWaitMs is refused at once with a 
   const err = await limiter.acquire().catch((e: unknown) => e)
   t.ok(err instanceof RateLimitExceeded)
   t.equal((err as RateLimitExceeded).retryAfterSeconds, 2)
-  t.ok(Date.now() - before < 50, 'refused without waiting')
+  t.ok(Date.now() - before < 500, 'refused without waiting (a slot was 1 s away)')
   await Promise.all(queued)
 })
 
