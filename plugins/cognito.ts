@@ -86,7 +86,7 @@ export function createCognitoAdmin (config: Config, deps: CognitoAdminDeps = {})
     // Throttling is retried with the SDK's backoff (base 500 ms for throttling errors). 'adaptive' adds the SDK's own
     // token bucket, whose waits are not bounded by COGNITO_MAX_WAIT_MS; standard is the default for that reason.
     retryMode: config.COGNITO_RETRY_MODE,
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 5000 })
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 5000, throwOnRequestTimeout: true })
   })
   const maxWaitMs = deps.maxWaitMs ?? config.COGNITO_MAX_WAIT_MS
   const rates: Record<QuotaCategory, number> = {

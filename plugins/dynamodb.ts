@@ -9,8 +9,9 @@ import type { Config } from '../src/config.js'
 export function createDynamo (config: Config) {
   const client = new DynamoDBClient({
     ...awsClientOptions(config, config.DYNAMODB_ENDPOINT),
-    // A DynamoDB that does not answer must fail a request in seconds, not hang it.
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 3000 })
+    // A DynamoDB that does not answer must fail a request in seconds, not hang it. Without throwOnRequestTimeout the
+    // handler only logs a warning when requestTimeout passes and keeps waiting (test/unit/health.test.ts proves it fires).
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 3000, throwOnRequestTimeout: true })
   })
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } })
   return { client, doc, tableName: config.TABLE_NAME }

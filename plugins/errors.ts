@@ -42,6 +42,23 @@ export function sendProblem (reply: FastifyReply, p: Problem, headers?: Record<s
   return reply.code(p.status).type('application/problem+json; charset=utf-8').send(p)
 }
 
+const THROTTLING = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'TooManyRequestsException', 'LimitExceededException'])
+const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH'])
+
+/**
+ * DynamoDB or Cognito down, unreachable or throttling after the SDK's own retries: the client should retry later (503 +
+ * Retry-After), which is not the same as a bug of ours (500). Nothing was half-written: every multi-step operation
+ * is ordered so that a retry completes it.
+ */
+export function isDependencyUnavailable (err: unknown): boolean {
+  const e = err as { $metadata?: unknown, $fault?: string, $retryable?: unknown, name?: string, code?: string } | null
+  if (e === null || typeof e !== 'object') return false
+  if (typeof e.code === 'string' && NETWORK.has(e.code)) return true
+  if (e.name === 'TimeoutError') return true
+  if (e.$metadata === undefined) return false
+  return e.$fault === 'server' || Boolean(e.$retryable) || THROTTLING.has(e.name ?? '')
+}
+
 /** Maps an error to a problem. 5xx details are never exposed. */
 export function toProblem (err: FastifyError & HttpErrorExtras, request: FastifyRequest): Problem {
   if (err.validation) {
@@ -49,6 +66,9 @@ export function toProblem (err: FastifyError & HttpErrorExtras, request: Fastify
       code: 'VALIDATION',
       errors: err.validation.map(v => ({ path: `${err.validationContext ?? 'request'}${v.instancePath ?? ''}`, message: v.message ?? 'invalid' }))
     })
+  }
+  if (err.statusCode === undefined && isDependencyUnavailable(err)) {
+    return problem(503, 'A backing service is unavailable; retry shortly', { code: 'APP_DEPENDENCY_UNAVAILABLE', instance: request.id })
   }
   const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
   if (status >= 500) return problem(status, status === 503 && err.code?.startsWith('APP_') ? err.message : undefined, { instance: request.id })
@@ -60,7 +80,7 @@ export default fp(async function errors (app) {
     const p = toProblem(err, request)
     if (p.status >= 500) request.log.error({ err }, 'request failed')
     else request.log.info({ code: err.code, status: p.status }, err.message)
-    return sendProblem(reply, p, err.headers)
+    return sendProblem(reply, p, p.code === 'APP_DEPENDENCY_UNAVAILABLE' ? { 'retry-after': '1', ...err.headers } : err.headers)
   })
   app.setNotFoundHandler(function (request, reply) {
     return sendProblem(reply, problem(404, `Route ${request.method} ${request.url.split('?')[0]} not found`))

@@ -36,3 +36,38 @@ t.test('liveness does no I/O: 200 even with everything down', async t => {
   const app = await build(t, { DYNAMODB_ENDPOINT: await blackHole(t) })
   t.equal((await app.inject('/health')).statusCode, 200)
 })
+
+t.test('DynamoDB down on a route that needs it: 503 problem with Retry-After, not a 500', async t => {
+  const { startIssuer } = await import('../helpers/tokens.js')
+  const idp = await startIssuer(t)
+  for (const endpoint of ['http://127.0.0.1:9', await blackHole(t)]) {
+    const app = await build(t, { ...idp.env, DYNAMODB_ENDPOINT: endpoint, AWS_MAX_ATTEMPTS: '1' })
+    const res = await app.inject({ url: '/orders', headers: { authorization: `Bearer ${idp.token({ sub: 'alice', groups: ['members'] })}` } })
+    t.equal(res.statusCode, 503, endpoint)
+    t.equal(res.headers['retry-after'], '1')
+    t.match(res.json(), { status: 503, code: 'APP_DEPENDENCY_UNAVAILABLE', detail: /retry shortly/ })
+    t.notMatch(res.body, /ECONNREFUSED|Timeout|stack/i, 'no internals')
+  }
+})
+
+t.test('a bug is still a 500 without details', async t => {
+  const { toProblem } = await import('../../plugins/errors.js')
+  const p = toProblem(Object.assign(new TypeError('x is undefined'), {}) as never, { id: 'r1' } as never)
+  t.same(p, { type: 'about:blank', title: 'Internal Server Error', status: 500, instance: 'r1' })
+  const throttled = toProblem(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: {}, $fault: 'client' }) as never, { id: 'r2' } as never)
+  t.equal(throttled.status, 503)
+  const rejected = toProblem(Object.assign(new Error('bad'), { name: 'ValidationException', $metadata: {}, $fault: 'client' }) as never, { id: 'r3' } as never)
+  t.equal(rejected.status, 500, 'a request DynamoDB refuses is our bug, not an outage')
+})
+
+t.test('a Cognito that accepts and never answers fails the call instead of hanging it', async t => {
+  const { createCognitoAdmin } = await import('../../plugins/cognito.js')
+  const { loadConfig } = await import('../../src/config.js')
+  const { baseEnv } = await import('../helpers/build.js')
+  const admin = createCognitoAdmin(loadConfig({ ...baseEnv, COGNITO_ENDPOINT: await blackHole(t), AWS_MAX_ATTEMPTS: '1' }))
+  t.teardown(() => admin.client.destroy())
+  const err = await admin.getUser('someone@example.com').then(() => null, (e: unknown) => e)
+  t.ok(err instanceof Error, 'rejected')
+  const { isDependencyUnavailable } = await import('../../plugins/errors.js')
+  t.ok(isDependencyUnavailable(err), 'and it reads as an outage (503), not a bug')
+})
