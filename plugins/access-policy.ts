@@ -67,6 +67,13 @@ export default fp(async function accessPolicy (app) {
         done(groups.some(g => held.includes(g)) ? undefined : new InsufficientScopeError())
       })
     }
+    if (tenant === 'none' && groups?.includes('platform-admins')) {
+      // The token's group is only a claim that may be an hour old: Cognito confirms the operator is still one.
+      if (!app.hasDecorator('confirmPlatformAdmin')) {
+        throw new MissingPolicyError(`Route ${String(route.method)} ${route.url} is for platform admins but the platform-admin plugin is not registered`)
+      }
+      hooks.push(async function platformAdminHook (request: FastifyRequest) { await app.confirmPlatformAdmin(request) })
+    }
     const existing = route.onRequest ? (Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest]) : []
     route.onRequest = [...hooks, ...existing]
   })

@@ -7,6 +7,7 @@ import {
   AdminDisableUserCommand,
   AdminEnableUserCommand,
   AdminGetUserCommand,
+  AdminListGroupsForUserCommand,
   AdminRemoveUserFromGroupCommand,
   AdminUserGlobalSignOutCommand,
   CognitoIdentityProviderClient,
@@ -154,6 +155,18 @@ export function createCognitoAdmin (config: Config, deps: CognitoAdminDeps = {})
         if ((err as Error).name === 'UserNotFoundException') return null
         throw err
       }
+    },
+
+    /** AdminListGroupsForUser, every page: the user's groups as Cognito holds them now (not as a token remembers them). */
+    async listGroups (username: string): Promise<string[]> {
+      const groups: string[] = []
+      let NextToken: string | undefined
+      do {
+        const res = await send(() => client.send(new AdminListGroupsForUserCommand({ UserPoolId: userPoolId, Username: username, NextToken })))
+        for (const g of res.Groups ?? []) if (g.GroupName) groups.push(g.GroupName)
+        NextToken = res.NextToken
+      } while (NextToken)
+      return groups
     },
 
     async addToGroup (username: string, group: string): Promise<void> {

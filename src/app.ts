@@ -7,6 +7,7 @@ import errors, { problem, sendProblem } from '../plugins/errors.js'
 import dynamodb, { type createDynamo } from '../plugins/dynamodb.js'
 import auth from '../plugins/auth.js'
 import tenant from '../plugins/tenant.js'
+import platformAdmin from '../plugins/platform-admin.js'
 import accessPolicy from '../plugins/access-policy.js'
 import cognito, { type CognitoAdmin } from '../plugins/cognito.js'
 import userAdmin from '../plugins/user-admin.js'
@@ -71,6 +72,7 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
   await app.register(cognito, { config, cognito: opts.cognito })
   await app.register(auth, { config })
   await app.register(tenant, { config })
+  await app.register(platformAdmin, { config })
   await app.register(accessPolicy)
   // After access-policy, so the limiter runs after authenticate → tenant → groups and can key on the tenant.
   await app.register(rateLimit, { config })

@@ -26,6 +26,7 @@ export interface ApiProps {
 export const API_COGNITO_ACTIONS = [
   'cognito-idp:AdminCreateUser',
   'cognito-idp:AdminGetUser',
+  'cognito-idp:AdminListGroupsForUser',
   'cognito-idp:AdminAddUserToGroup',
   'cognito-idp:AdminRemoveUserFromGroup',
   'cognito-idp:AdminDisableUser',

@@ -123,12 +123,12 @@ t.test('request logs carry reqId, tenantId and userId, and never a token', async
   const first = lines.join('\n')
   t.notOk(first.includes(token), 'the token is not logged')
   t.notOk(first.includes(token.split('.')[2]!), 'not even its signature')
-  // A platform route has no tenant; its lines still name the caller.
+  // A caller with no tenant (a platform admin on /me); the lines still name the caller.
   lines.length = 0
   const opsToken = stack.idp.token({ sub: 'ops-1', groups: ['platform-admins'] })
-  t.equal((await app.inject({ url: '/tenants/no-such-tenant', headers: { authorization: `Bearer ${opsToken}` } })).statusCode, 404)
+  t.equal((await app.inject({ url: '/me', headers: { authorization: `Bearer ${opsToken}` } })).statusCode, 200)
   const platform = lines.map(l => JSON.parse(l) as Record<string, unknown>).filter(e => e.reqId !== undefined && e.msg !== 'incoming request')
-  t.ok(platform.length >= 2)
+  t.ok(platform.length >= 1, 'at least the completion line')
   for (const e of platform) t.match(e, { reqId: String, userId: 'ops-1' }, `platform: ${String(e.msg)}`)
   const all = lines.join('\n')
   t.notOk(all.includes(opsToken), 'the platform token is not logged')

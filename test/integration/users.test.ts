@@ -1,7 +1,7 @@
 // Tenant onboarding and user management end to end, against cognito-local (behind test/helpers/cognito-shim) and DynamoDB Local.
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
-import { AdminGetUserCommand, AdminListGroupsForUserCommand, ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider'
+import { AdminAddUserToGroupCommand, AdminDisableUserCommand, AdminEnableUserCommand, AdminGetUserCommand, AdminListGroupsForUserCommand, AdminRemoveUserFromGroupCommand, ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider'
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { keys } from '../../src/repositories/keys.js'
 import { recordCognitoCalls, startUsersStack, throttlingError } from '../helpers/users-stack.js'
@@ -185,6 +185,25 @@ t.test('group changes move Cognito and the membership together', async t => {
   t.same((await cognitoUser(m.userId))?.groups, ['admins'])
   t.match(await item(keys.membership(a.tenantId, m.userId)), { groups: ['admins'] })
   t.match(await item(keys.tenant(a.tenantId)), { adminCount: 2 })
+})
+
+t.test('a platform admin removed from the group or disabled in Cognito is refused on platform routes, token or not', async t => {
+  const email = `operator-${uniq()}@example.com`
+  const op = await services.createUser({ email, password: 'Operator-Passw0rd-1', groups: ['platform-admins'] })
+  const auth = stack.bearer((await services.signIn({ email, password: 'Operator-Passw0rd-1' })).accessToken)
+  // No cache, so each request asks Cognito; with the default TTL the same holds within 30 s.
+  const fresh = await stack.app(t, { MEMBERSHIP_CACHE_TTL_SECONDS: '0' })
+  const pool = { UserPoolId: services.userPoolId, Username: op.username }
+  t.equal((await fresh.inject({ url: '/tenants', headers: auth })).statusCode, 200, 'an operator in good standing')
+  await services.cognitoClient.send(new AdminRemoveUserFromGroupCommand({ ...pool, GroupName: 'platform-admins' }))
+  const removed = await fresh.inject({ url: '/tenants', headers: auth })
+  t.equal(removed.statusCode, 403, 'the token still says platform-admins; Cognito no longer does')
+  t.match(removed.headers['www-authenticate'], /insufficient_scope/)
+  await services.cognitoClient.send(new AdminAddUserToGroupCommand({ ...pool, GroupName: 'platform-admins' }))
+  t.equal((await fresh.inject({ url: '/tenants', headers: auth })).statusCode, 200, 'back in the group')
+  await services.cognitoClient.send(new AdminDisableUserCommand(pool))
+  t.equal((await fresh.inject({ method: 'POST', url: '/tenants', headers: auth, payload: { name: 'Nope', adminEmail: `x-${uniq()}@example.com` } })).statusCode, 403, 'disabled')
+  await services.cognitoClient.send(new AdminEnableUserCommand(pool))
 })
 
 t.test('a removed member is refused at once; Cognito user, membership and claim are gone, the audit keeps it', async t => {

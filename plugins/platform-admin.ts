@@ -1,0 +1,58 @@
+// Platform routes: the caller must still be an enabled member of platform-admins in Cognito, not just carry the group in a token.
+import fp from 'fastify-plugin'
+import type { FastifyRequest } from 'fastify'
+import type { Config } from '../src/config.js'
+import type { CognitoAdmin } from './cognito.js'
+import { InsufficientScopeError } from './auth.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Throws 403 unless Cognito confirms the caller is an enabled platform admin (cached briefly). */
+    confirmPlatformAdmin: (request: FastifyRequest) => Promise<void>
+  }
+}
+
+/** Bounded like the membership cache: operators are few, but ids come from tokens. */
+const MAX_ENTRIES = 1000
+
+/**
+ * An access token keeps its cognito:groups for up to an hour, and nothing revokes it for an API that verifies tokens
+ * itself. Operators hold the keys to every tenant, so their standing is read from Cognito (AdminGetUser +
+ * AdminListGroupsForUser) and reused for MEMBERSHIP_CACHE_TTL_SECONDS: a removal or disable takes effect within that.
+ */
+export function createPlatformAdminCheck (deps: { cognito: Pick<CognitoAdmin, 'getUser' | 'listGroups'>, ttlMs: number, now?: () => number }) {
+  const now = deps.now ?? Date.now
+  const cache = new Map<string, { expires: number, ok: boolean }>()
+  const inflight = new Map<string, Promise<boolean>>()
+
+  async function lookup (username: string): Promise<boolean> {
+    const user = await deps.cognito.getUser(username)
+    if (!user || !user.enabled) return false
+    return (await deps.cognito.listGroups(user.username)).includes('platform-admins')
+  }
+
+  return async function isPlatformAdmin (userId: string, username: string): Promise<boolean> {
+    const hit = cache.get(userId)
+    if (hit && hit.expires > now()) return hit.ok
+    let pending = inflight.get(userId)
+    if (!pending) {
+      pending = lookup(username).then(ok => {
+        if (deps.ttlMs > 0) {
+          if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value as string)
+          cache.set(userId, { expires: now() + deps.ttlMs, ok })
+        }
+        return ok
+      }).finally(() => inflight.delete(userId))
+      inflight.set(userId, pending)
+    }
+    return await pending
+  }
+}
+
+export default fp<{ config: Config }>(async function platformAdmin (app, { config }) {
+  const isPlatformAdmin = createPlatformAdminCheck({ cognito: app.cognito, ttlMs: config.MEMBERSHIP_CACHE_TTL_SECONDS * 1000 })
+  app.decorate('confirmPlatformAdmin', async function confirmPlatformAdmin (request: FastifyRequest) {
+    const principal = request.principal
+    if (!principal || !(await isPlatformAdmin(principal.userId, principal.username))) throw new InsufficientScopeError()
+  })
+}, { name: 'platform-admin', dependencies: ['cognito', 'auth'] })
