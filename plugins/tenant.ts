@@ -1,7 +1,7 @@
 // Tenant resolution: turns the verified principal into request.tenant (scope + membership groups), from the membership, never from the request.
 import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { mintTenantScope, type TenantContext } from '../src/domain/tenant-scope.js'
+import { mintTenantScope, type TenantContext, type TenantScope } from '../src/domain/tenant-scope.js'
 import type { Principal } from '../src/domain/principal.js'
 import type { Config } from '../src/config.js'
 import { ID_REGEX, type Membership } from '../src/domain/model.js'
@@ -18,6 +18,15 @@ declare module 'fastify' {
     tenantHook: (required: boolean) => (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => void
     tenantCache: Pick<ReturnType<typeof createTenantResolver>, 'evict' | 'evictTenant'>
   }
+}
+
+/**
+ * The caller's tenant scope, for handlers of routes whose policy requires a tenant. access-policy has resolved it
+ * before the handler runs; a missing one is a wiring mistake, and it still denies rather than proceeds.
+ */
+export function tenantScopeOf (request: FastifyRequest): TenantScope {
+  if (!request.tenant) throw new ForbiddenError('No tenant')
+  return request.tenant.scope
 }
 
 /** Bounded: a flood of distinct users cannot grow the cache past this; the oldest entry goes first. */

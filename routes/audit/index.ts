@@ -2,6 +2,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { problemResponses } from '../../plugins/errors.js'
+import { tenantScopeOf } from '../../plugins/tenant.js'
+import { Page, PageQuery } from '../schemas.js'
 import { auditRepository } from '../../src/repositories/audit.js'
 
 const Entry = Type.Object({
@@ -20,16 +22,11 @@ const audit: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['audit'],
       summary: 'Admin actions in the caller\'s tenant, newest first',
-      querystring: Type.Object({
-        limit: Type.Integer({ minimum: 1, maximum: 100, default: 25 }),
-        cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 }))
-      }, { additionalProperties: false }),
-      response: { 200: Type.Object({ items: Type.Array(Entry), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...problemResponses(400, 401, 403, 503) }
+      querystring: PageQuery(),
+      response: { 200: Page(Entry), ...problemResponses(400, 401, 403, 503) }
     }
   }, async (request) => {
-    const scope = request.tenant?.scope
-    if (!scope) throw new Error('audit route needs a resolved tenant')
-    const page = await repo.list(scope, { limit: request.query.limit, cursor: request.query.cursor })
+    const page = await repo.list(tenantScopeOf(request), { limit: request.query.limit, cursor: request.query.cursor })
     return { items: page.items.map(({ tenantId: _t, ...e }) => e), nextCursor: page.nextCursor }
   })
 }

@@ -1,14 +1,14 @@
 // The orders API: every handler works inside request.tenant's scope; ids from the request only ever select within it.
 import { createHash } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { ID_PATTERN } from '../../src/domain/model.js'
 import { ORDER_STATUSES, canTransition, orderTotal, ulid, type Order } from '../../src/domain/order.js'
-import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError, PreconditionRequiredError } from '../../src/domain/errors.js'
-import type { TenantScope } from '../../src/domain/tenant-scope.js'
+import { ConflictError, NotFoundError, PreconditionFailedError, PreconditionRequiredError } from '../../src/domain/errors.js'
 import { ordersRepository, type OrderChanges } from '../../src/repositories/orders.js'
 import { problemResponses } from '../../plugins/errors.js'
+import { tenantScopeOf } from '../../plugins/tenant.js'
+import { Page } from '../schemas.js'
 
 const OrderId = Type.String({ pattern: ID_PATTERN, description: 'ULID' })
 const Status = Type.Union([Type.Literal('pending'), Type.Literal('confirmed'), Type.Literal('shipped'), Type.Literal('cancelled')], { description: ORDER_STATUSES.join(' | ') })
@@ -45,7 +45,6 @@ const ListQuery = Type.Object({
 const Params = Type.Object({ orderId: OrderId })
 const IdempotencyHeaders = Type.Object({ 'idempotency-key': Type.Optional(Type.String({ pattern: ID_PATTERN, description: 'scoped to your tenant; kept 24 h' })) })
 const IfMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 256, description: 'the ETag of the version you change' })) })
-const Page = Type.Object({ items: Type.Array(OrderSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) })
 
 const security = [{ bearerAuth: [] }]
 const writers = { auth: { groups: ['members', 'admins'] as const } }
@@ -66,11 +65,6 @@ function matchesIfMatch (header: string | undefined, order: Order): boolean {
   return header.split(',').some(tag => tag.trim() === etagOf(order))
 }
 
-function scopeOf (request: FastifyRequest): TenantScope {
-  // access-policy guarantees a tenant on these routes; this is the belt to its braces.
-  if (!request.tenant) throw new ForbiddenError('No tenant')
-  return request.tenant.scope
-}
 
 const orders: FastifyPluginAsyncTypebox = async (app) => {
   const repo = ordersRepository(app.dynamo)
@@ -84,7 +78,7 @@ const orders: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: OrderSchema, ...problemResponses(400, 401, 403, 422, 429, 503) }
     }
   }, async (request, reply) => {
-    const scope = scopeOf(request)
+    const scope = tenantScopeOf(request)
     const { currency, items, note } = request.body
     const now = new Date().toISOString()
     const order: Order = { orderId: ulid(), status: 'pending', currency, items, total: orderTotal(items), ...(note !== undefined ? { note } : {}), createdAt: now, updatedAt: now, version: 1 }
@@ -99,11 +93,11 @@ const orders: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['orders'], summary: 'List orders, newest first', security,
       querystring: ListQuery,
-      response: { 200: Page, ...problemResponses(400, 401, 403, 429, 503) }
+      response: { 200: Page(OrderSchema), ...problemResponses(400, 401, 403, 429, 503) }
     }
   }, async (request) => {
     const { limit, cursor, status } = request.query
-    return await repo.list(scopeOf(request), { limit, cursor, status })
+    return await repo.list(tenantScopeOf(request), { limit, cursor, status })
   })
 
   app.get('/orders/:orderId', {
@@ -114,7 +108,7 @@ const orders: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: OrderSchema, ...problemResponses(400, 401, 403, 404, 429, 503) }
     }
   }, async (request, reply) => {
-    const order = await repo.get(scopeOf(request), request.params.orderId)
+    const order = await repo.get(tenantScopeOf(request), request.params.orderId)
     if (!order) throw new NotFoundError('Order')
     return reply.header('etag', etagOf(order)).send(order)
   })
@@ -129,7 +123,7 @@ const orders: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: OrderSchema, ...problemResponses(400, 401, 403, 404, 409, 412, 422, 428, 429, 503) }
     }
   }, async (request, reply) => {
-    const scope = scopeOf(request)
+    const scope = tenantScopeOf(request)
     const ifMatch = request.headers['if-match']
     if (ifMatch === undefined) throw new PreconditionRequiredError()
     const current = await repo.get(scope, request.params.orderId, { consistent: true })
@@ -153,7 +147,7 @@ const orders: FastifyPluginAsyncTypebox = async (app) => {
       response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404, 412, 428, 429, 503) }
     }
   }, async (request, reply) => {
-    const scope = scopeOf(request)
+    const scope = tenantScopeOf(request)
     const ifMatch = request.headers['if-match']
     let expected: number | undefined
     if (ifMatch !== undefined) {

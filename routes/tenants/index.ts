@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { ID_PATTERN } from '../../src/domain/model.js'
 import { problemResponses } from '../../plugins/errors.js'
+import { Page, PageQuery } from '../schemas.js'
 
 const Status = Type.Union([Type.Literal('active'), Type.Literal('suspended')])
 const Tenant = Type.Object({ tenantId: Type.String(), name: Type.String(), status: Status, createdAt: Type.String(), updatedAt: Type.String() })
@@ -50,11 +51,8 @@ const tenants: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags,
       summary: 'All tenants, oldest first',
-      querystring: Type.Object({
-        limit: Type.Integer({ minimum: 1, maximum: 100, default: 25 }),
-        cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 }))
-      }, { additionalProperties: false }),
-      response: { 200: Type.Object({ items: Type.Array(Tenant), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...problemResponses(400, 401, 403, 503) }
+      querystring: PageQuery(),
+      response: { 200: Page(Tenant), ...problemResponses(400, 401, 403, 503) }
     }
   }, async (request) => await app.tenantAdmin.list({ limit: request.query.limit, cursor: request.query.cursor }))
 

@@ -3,6 +3,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { ID_PATTERN } from '../../src/domain/model.js'
 import { problemResponses } from '../../plugins/errors.js'
+import { tenantScopeOf } from '../../plugins/tenant.js'
+import { ForbiddenError } from '../../src/domain/errors.js'
+import { Page, PageQuery } from '../schemas.js'
 import type { FastifyRequest } from 'fastify'
 
 const TenantGroup = Type.Union([Type.Literal('admins'), Type.Literal('members')])
@@ -19,10 +22,10 @@ const NoContent = Type.Null()
 
 /** The scope and actor, both from upstream plugins: never from the request itself. */
 function caller (request: FastifyRequest) {
-  const tenant = request.tenant
+  const scope = tenantScopeOf(request)
   const principal = request.principal
-  if (!tenant || !principal) throw new Error('users routes need a resolved tenant and principal')
-  return { scope: tenant.scope, actor: principal.userId }
+  if (!principal) throw new ForbiddenError('No principal')
+  return { scope, actor: principal.userId }
 }
 
 const toUser = (m: { userId: string, email: string, groups: Array<'admins' | 'members'>, status: string }) =>
@@ -54,11 +57,8 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags,
       summary: 'The caller\'s tenant\'s users, from the memberships (Cognito cannot filter on custom attributes)',
-      querystring: Type.Object({
-        limit: Type.Integer({ minimum: 1, maximum: 100, default: 25 }),
-        cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 }))
-      }, { additionalProperties: false }),
-      response: { 200: Type.Object({ items: Type.Array(User), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...problemResponses(400, 401, 403, 503) }
+      querystring: PageQuery(),
+      response: { 200: Page(User), ...problemResponses(400, 401, 403, 503) }
     }
   }, async (request) => {
     const { scope } = caller(request)

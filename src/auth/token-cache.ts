@@ -23,7 +23,6 @@ export function createTokenCache<T> (maxEntries: number, now: () => number = Dat
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string)
       entries.set(token, { value, validUntil })
     },
-    delete (token: string): void { entries.delete(token) },
     get size () { return entries.size }
   }
 }
