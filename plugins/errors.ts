@@ -1,5 +1,6 @@
 // One error handler: every error, the framework's included, leaves as RFC 9457 application/problem+json.
 import fp from 'fastify-plugin'
+import { TransactionCancelled } from '../src/repositories/transact.js'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { STATUS_CODES } from 'node:http'
 import { Type } from 'typebox'
@@ -54,6 +55,7 @@ export function isDependencyUnavailable (err: unknown): boolean {
   const e = err as { $metadata?: unknown, $fault?: string, $retryable?: unknown, name?: string, code?: string } | null
   if (e === null || typeof e !== 'object') return false
   if (typeof e.code === 'string' && NETWORK.has(e.code)) return true
+  if (e instanceof TransactionCancelled) return e.retryable
   if (e.name === 'TimeoutError') return true
   if (e.$metadata === undefined) return false
   return e.$fault === 'server' || Boolean(e.$retryable) || THROTTLING.has(e.name ?? '')

@@ -9,7 +9,14 @@ export class TransactionCancelled extends Error {
   constructor (readonly reasons: string[], options?: ErrorOptions) { super(`Transaction cancelled: ${reasons.join(', ')}`, options) }
   /** True when the condition of item `index` failed. */
   failedAt (index: number) { return this.reasons[index] === 'ConditionalCheckFailed' }
+  /**
+   * Cancelled by contention or capacity (another transaction on the same item, throttling), not by a condition: the
+   * same request can simply be retried. plugins/errors.ts answers these 503 + Retry-After instead of 500.
+   */
+  get retryable () { return this.reasons.some(r => RETRYABLE_REASONS.has(r)) }
 }
+
+const RETRYABLE_REASONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded'])
 
 export async function transact (doc: DynamoDBDocumentClient, items: Array<TransactItem | null | undefined | false>): Promise<void> {
   const list = items.filter(Boolean) as TransactItem[]

@@ -58,6 +58,9 @@ t.test('a bug is still a 500 without details', async t => {
   t.equal(throttled.status, 503)
   const rejected = toProblem(Object.assign(new Error('bad'), { name: 'ValidationException', $metadata: {}, $fault: 'client' }) as never, { id: 'r3' } as never)
   t.equal(rejected.status, 500, 'a request DynamoDB refuses is our bug, not an outage')
+  const { TransactionCancelled } = await import('../../src/repositories/transact.js')
+  t.equal(toProblem(new TransactionCancelled(['None', 'TransactionConflict']) as never, { id: 'r4' } as never).status, 503, 'a transaction lost to a concurrent one: retry')
+  t.equal(toProblem(new TransactionCancelled(['ConditionalCheckFailed', 'None']) as never, { id: 'r5' } as never).status, 500, 'an unmapped condition failure is a bug')
 })
 
 t.test('a Cognito that accepts and never answers fails the call instead of hanging it', async t => {
