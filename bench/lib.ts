@@ -61,7 +61,7 @@ export async function startServer (moduleUrl: URL, env: Record<string, string> =
   return {
     url: `http://127.0.0.1:${port}`,
     close: async () => {
-      if (child.exitCode !== null) return
+      if (child.exitCode !== null || child.signalCode !== null) return
       const exited = new Promise(resolve => child.once('exit', resolve))
       child.kill('SIGTERM')
       await exited

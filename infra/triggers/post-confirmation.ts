@@ -2,12 +2,13 @@
 import { createHash } from 'node:crypto'
 import type { PostConfirmationTriggerEvent } from 'aws-lambda'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
 import { AdminAddUserToGroupCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'
 import { TABLE } from '../../src/table.js'
 import { keys, normalizeEmail } from '../../src/repositories/keys.js'
 import { tenantItem } from '../../src/repositories/tenants.js'
-import { membershipItem, type EmailClaim, type MembershipRecord } from '../../src/repositories/memberships.js'
+import { emailClaimItem, membershipItem, type EmailClaim, type MembershipRecord } from '../../src/repositories/memberships.js'
+import { transact, TransactionCancelled } from '../../src/repositories/transact.js'
 import type { Tenant, TenantGroup } from '../../src/domain/model.js'
 import { findMembershipTenantId, requireEnv } from './membership-lookup.js'
 import { TENANT_ATTRIBUTE } from './pre-sign-up.js'
@@ -39,11 +40,6 @@ export function tenantIdFor (userId: string): string {
 export function tenantNameFor (email: string): string {
   const domain = email.split('@')[1]?.toLowerCase()
   return domain !== undefined && domain !== '' && !PUBLIC_EMAIL_DOMAINS.has(domain) ? domain : `${email}'s tenant`
-}
-
-function cancellationCodes (err: unknown): string[] | undefined {
-  const e = err as { name?: string, CancellationReasons?: Array<{ Code?: string }> }
-  return e?.name === 'TransactionCanceledException' ? (e.CancellationReasons ?? []).map(r => r.Code ?? 'None') : undefined
 }
 
 /** The founder's address is held by another tenant's finished membership: no tenant is created (see createTenant). */
@@ -84,29 +80,26 @@ export function createPostConfirmationHandler ({ dynamo, cognito, tableName, now
     const claim: EmailClaim = { email, tenantId, status: 'member', userId, groups, createdAt: at }
     const notExists = { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': TABLE.partitionKey } }
     try {
-      await dynamo.send(new TransactWriteCommand({
-        TransactItems: [
+      await transact(dynamo, [
           { Put: { TableName: tableName, Item: { ...tenantItem(tenant), adminCount: 1 }, ...notExists } },
           { Put: { TableName: tableName, Item: { ...membershipItem(membership), cognitoUsername }, ...notExists } },
           {
             Put: {
               TableName: tableName,
-              Item: { ...keys.emailClaim(email), type: 'emailClaim', ...claim },
+              Item: emailClaimItem(claim),
               ConditionExpression: 'attribute_not_exists(#pk) OR #s = :pending',
               ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#s': 'status' },
               ExpressionAttributeValues: { ':pending': 'pending' }
             }
           }
-        ]
-      }))
+      ])
     } catch (err) {
-      const codes = cancellationCodes(err)
-      if (codes === undefined || !codes.includes('ConditionalCheckFailed')) throw err
+      if (!(err instanceof TransactionCancelled) || !err.reasons.includes('ConditionalCheckFailed')) throw err
       // A concurrent run of this trigger for the same user got there first (all three items committed together);
       // go on only if it really is this user's membership.
       const existing = await dynamo.send(new GetCommand({ TableName: tableName, Key: keys.membership(tenantId, userId), ConsistentRead: true }))
       if (existing.Item !== undefined) return tenantId
-      if (codes[CLAIM_ITEM] === 'ConditionalCheckFailed' && codes[TENANT_ITEM] !== 'ConditionalCheckFailed' && codes[MEMBERSHIP_ITEM] !== 'ConditionalCheckFailed') {
+      if (err.failedAt(CLAIM_ITEM) && !err.failedAt(TENANT_ITEM) && !err.failedAt(MEMBERSHIP_ITEM)) {
         console.error(JSON.stringify({ msg: 'founder email claimed by another tenant; no tenant created', userId, cognitoUsername }))
         throw new EmailClaimedError()
       }

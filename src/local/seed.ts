@@ -2,9 +2,9 @@
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { TENANT_GROUPS, type Group, type Membership, type Tenant, type TenantGroup } from '../domain/model.js'
-import { keys, normalizeEmail } from '../repositories/keys.js'
+import { normalizeEmail } from '../repositories/keys.js'
 import { tenantItem } from '../repositories/tenants.js'
-import { membershipItem, type EmailClaim } from '../repositories/memberships.js'
+import { emailClaimItem, membershipItem, type EmailClaim } from '../repositories/memberships.js'
 import { TABLE } from '../table.js'
 import { createLocalUser } from './cognito-setup.js'
 
@@ -47,7 +47,7 @@ export async function seedDemo ({ dynamo, tableName, cognito, userPoolId }: Seed
 
   const users: DemoUser[] = []
   for (const demo of DEMO_USERS) {
-    const { userId } = await createLocalUser(cognito, {
+    const { userId, username } = await createLocalUser(cognito, {
       userPoolId,
       email: demo.email,
       password: demo.password,
@@ -67,9 +67,9 @@ export async function seedDemo ({ dynamo, tableName, cognito, userPoolId }: Seed
       updatedAt: now
     }
     // ... and per member, the membership plus the global email claim that makes the address unavailable to other tenants.
-    await putIfAbsent(dynamo, tableName, { ...membershipItem(membership), cognitoUsername: userId })
+    await putIfAbsent(dynamo, tableName, { ...membershipItem(membership), cognitoUsername: username })
     const claim: EmailClaim = { email: normalizeEmail(demo.email), tenantId: demo.tenantId, status: 'member', userId, groups: membership.groups, createdAt: now }
-    await putIfAbsent(dynamo, tableName, { ...keys.emailClaim(demo.email), type: 'emailClaim', ...claim })
+    await putIfAbsent(dynamo, tableName, emailClaimItem(claim))
   }
   return { tenant: { ...DEMO_TENANT }, users }
 }

@@ -91,6 +91,11 @@ export interface EmailClaim {
   createdAt: string
 }
 
+/** The stored item of an email claim: PK=EMAIL#<normalized address>. */
+export function emailClaimItem (claim: EmailClaim) {
+  return { ...keys.emailClaim(claim.email), type: 'emailClaim', ...claim }
+}
+
 export function toMembershipRecord (item: Record<string, unknown>): MembershipRecord {
   return {
     ...toMembership(item),
@@ -139,7 +144,7 @@ export function membershipsAdmin (dynamo: { doc: DynamoDBDocumentClient, tableNa
       return {
         Put: {
           TableName: tableName,
-          Item: { ...keys.emailClaim(email), type: 'emailClaim', ...claim },
+          Item: emailClaimItem(claim),
           ConditionExpression: 'attribute_not_exists(PK) OR (tenantId = :t AND #s = :pending)',
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: { ':t': scope.tenantId, ':pending': 'pending' }

@@ -1,29 +1,16 @@
 // `npm run db:setup`: creates the table (and TTL) at DYNAMODB_ENDPOINT or in the account's region; idempotent.
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb'
-import { LOCAL_CREDENTIALS } from '../local/clients.js'
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { awsClientOptions } from '../aws.js'
 import { ensureTable } from '../repositories/table-setup.js'
 import { TABLE } from '../table.js'
-
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1'])
-
-function isLocal (endpoint: string): boolean {
-  try {
-    return LOCAL_HOSTS.has(new URL(endpoint).hostname)
-  } catch {
-    throw new Error(`DYNAMODB_ENDPOINT is not a URL: "${endpoint}"`)
-  }
-}
 
 async function main (): Promise<void> {
   const endpoint = process.env.DYNAMODB_ENDPOINT || undefined
   const tableName = process.env.TABLE_NAME || TABLE.defaultName
   const region = process.env.AWS_REGION || 'us-east-1'
-  const config: DynamoDBClientConfig = { region, endpoint }
-  // Only against a local endpoint, and only when the developer chose no credentials: real AWS keeps the normal chain.
-  if (endpoint !== undefined && isLocal(endpoint) && !process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE) {
-    config.credentials = LOCAL_CREDENTIALS
-  }
-  const client = new DynamoDBClient(config)
+  if (endpoint !== undefined && !URL.canParse(endpoint)) throw new Error(`DYNAMODB_ENDPOINT is not a URL: "${endpoint}"`)
+  // The server's own client settings: dummy credentials only for a local endpoint with none configured.
+  const client = new DynamoDBClient(awsClientOptions({ AWS_REGION: region, AWS_MAX_ATTEMPTS: 3 }, endpoint))
   try {
     const { created, ttlEnabled } = await ensureTable(client, tableName)
     const where = endpoint ?? `region ${region}`
