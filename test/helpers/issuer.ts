@@ -1,7 +1,7 @@
 // A fake Cognito issuer for tests and the benchmark: own RSA keys, a JWKS HTTP server on a free port, and a token signer.
 import { createServer, type Server } from 'node:http'
 import type { Socket } from 'node:net'
-import { createHmac, generateKeyPairSync, randomUUID, sign as rsaSign, type KeyObject } from 'node:crypto'
+import { constants, createHmac, generateKeyPairSync, randomUUID, sign as rsaSign, type KeyObject } from 'node:crypto'
 
 export interface KeyPair { kid: string, privateKey: KeyObject, publicKey: KeyObject }
 
@@ -23,7 +23,14 @@ export function signJwt (header: Record<string, unknown>, payload: unknown, key:
   const alg = header.alg
   if (alg === 'none') return `${input}.`
   if (alg === 'HS256') return `${input}.${createHmac('sha256', key as string).update(input).digest('base64url')}`
-  return `${input}.${rsaSign('sha256', Buffer.from(input), key as KeyObject).toString('base64url')}`
+  // Each RSA algorithm signed as it really is: a verifier that wrongly accepted RS512 or PS256 would accept these
+  // tokens, so the RS256-only tests fail if that check ever widens (not merely on a bad signature).
+  const hash = typeof alg === 'string' && /^(RS|PS)(384|512)$/.test(alg) ? `sha${alg.slice(2)}` : 'sha256'
+  const pss = typeof alg === 'string' && alg.startsWith('PS')
+  const signature = rsaSign(hash, Buffer.from(input), pss
+    ? { key: key as KeyObject, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
+    : key as KeyObject)
+  return `${input}.${signature.toString('base64url')}`
 }
 
 export type JwksMode = 'up' | 'down' | 'hang'

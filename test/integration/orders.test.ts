@@ -219,7 +219,7 @@ t.test('Idempotency-Key: retries replay, concurrent retries create one order, an
   }
   // The replay is the original response even after the order changed.
   const orderId = first.json().orderId as string
-  await app.inject({ method: 'PATCH', url: `/orders/${orderId}`, headers: { ...alice, 'if-match': '"1"' }, payload: { note: 'changed' } })
+  t.equal((await app.inject({ method: 'PATCH', url: `/orders/${orderId}`, headers: { ...alice, 'if-match': '"1"' }, payload: { note: 'changed' } })).statusCode, 200, 'the order did change')
   const later = await create(alice, { items: body.items, note: body.note, currency: 'EUR' }, key)
   t.equal(later.statusCode, 201)
   t.same(later.json(), first.json(), 'same body (key order does not matter)')
@@ -232,6 +232,8 @@ t.test('Idempotency-Key: retries replay, concurrent retries create one order, an
   const otherTenant = await create(bob, body, key)
   t.equal(otherTenant.statusCode, 201, 'keys are scoped to the tenant')
   t.not(otherTenant.json().orderId, orderId)
+  t.ok(await rawOrder(B, otherTenant.json().orderId), 'written under tenant B')
+  t.equal(await countOrders(A), before + 1, 'nothing more under tenant A')
 
   const badKey = await create(alice, body, { 'idempotency-key': 'bad key#1' })
   t.equal(badKey.statusCode, 400)

@@ -291,6 +291,11 @@ t.test('throttling: retried with backoff, then 503 with Retry-After; the pending
   throttle = false
   const again = await throttled.inject({ method: 'POST', url: '/users', headers: a.auth, payload: { email } })
   t.equal(again.statusCode, 201)
+  // The retry finished the pending invite: one Cognito user, one membership, the claim turned member.
+  const userId = again.json().userId as string
+  t.equal((await usersWithEmail(email)).length, 1)
+  t.match(await item(keys.membership(a.tenantId, userId)), { status: 'invited' })
+  t.match(await item(keys.emailClaim(email)), { status: 'member', userId })
 })
 
 t.test('a spent client-side budget answers 503 + Retry-After at once instead of queueing', async t => {
@@ -339,6 +344,7 @@ t.test('a removal interrupted before Cognito: refused meanwhile, completed by a 
   t.equal((await faulty.inject({ method: 'DELETE', url: `/users/${m.userId}`, headers: a.auth })).statusCode, 204)
   t.equal(await cognitoUser(m.userId), null)
   t.equal(await item(keys.membership(a.tenantId, m.userId)), null)
+  t.equal(await item(keys.emailClaim(m.email)), null, 'the address is free again')
   const audit = await services.documentClient.send(new QueryCommand({
     TableName: services.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :a)', ExpressionAttributeValues: { ':pk': keys.tenantPk(a.tenantId), ':a': 'AUDIT#' }
   }))
@@ -350,6 +356,24 @@ t.test('an email owned by another tenant cannot onboard a tenant either', async 
   const res = await app.inject({ method: 'POST', url: '/tenants', headers: operator, payload: { name: 'Dup', adminEmail: b.adminEmail } })
   t.equal(res.statusCode, 409)
   t.match(await cognitoUser(b.adminId), { tenantId: b.tenantId, groups: ['admins'] })
+})
+
+t.test('onboarding interrupted after the tenant was written: the same request retried resumes that tenant', async t => {
+  let crash = true
+  const faulty = await stack.app(t, {}, { faults: { afterClaim: () => { if (crash) { crash = false; throw new Error('crash after the claim') } } } })
+  const name = `Resumed ${uniq()}`
+  const adminEmail = `resumed-${uniq()}@example.com`
+  t.equal((await faulty.inject({ method: 'POST', url: '/tenants', headers: operator, payload: { name, adminEmail } })).statusCode, 500)
+  const retry = await faulty.inject({ method: 'POST', url: '/tenants', headers: operator, payload: { name, adminEmail } })
+  t.equal(retry.statusCode, 201)
+  const tenantId = retry.json().tenantId as string
+  const all = await services.documentClient.send(new QueryCommand({
+    TableName: services.tableName, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :p', ExpressionAttributeValues: { ':p': keys.tenantsIndexPk }
+  }))
+  t.same((all.Items ?? []).filter(i => i.name === name).map(i => i.tenantId), [tenantId], 'one tenant, the first attempt\'s')
+  t.match(await item(keys.tenant(tenantId)), { adminCount: 1 })
+  t.match(await item(keys.emailClaim(adminEmail)), { status: 'member', tenantId })
+  t.equal((await usersWithEmail(adminEmail)).length, 1)
 })
 
 t.test('onboarding refused after the tenant was written leaves no admin-less tenant behind', async t => {

@@ -150,7 +150,9 @@ t.test('algorithms other than RS256 are refused without any fetch', async t => {
   t.equal((await me(app, issuer.sign(claims))).statusCode, 200)
   assertInvalid(t, await me(app, hs))
   assertInvalid(t, await me(app, none))
+  // Correctly signed with the served RSA key under another algorithm: refused for the algorithm, not the signature.
   assertInvalid(t, await me(app, issuer.sign(claims, { header: { alg: 'PS256' } })))
+  assertInvalid(t, await me(app, issuer.sign(claims, { header: { alg: 'RS512' } })))
 })
 
 t.test('tampered and malformed tokens are 401, never 500', async t => {
