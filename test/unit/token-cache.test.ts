@@ -23,6 +23,17 @@ t.test('exact keys, expiry, bounded size with LRU order', async t => {
   t.equal(cache.get('2'), undefined, 'least recently used evicted')
   t.equal(cache.get('1'), '1')
 
+  // Tokens that share the indexed tail (the last 32 characters) but differ before it: each is only ever its own hit.
+  now = 0
+  const tail = 'S'.repeat(40)
+  const shared = createTokenCache<string>(10, () => now)
+  shared.set(`h.p1.${tail}`, 'first', 10)
+  t.equal(shared.get(`h.p2.${tail}`), undefined, 'same signature tail, different payload: a miss')
+  t.equal(shared.get(`h.p1.${tail}`), 'first', 'the cached token still hits')
+  shared.set(`h.p2.${tail}`, 'second', 10)
+  t.equal(shared.get(`h.p2.${tail}`), 'second')
+  t.equal(shared.get(`h.p1.${tail}`), undefined, 'a colliding set replaces, it never answers for the other token')
+
   const off = createTokenCache<string>(0)
   off.set('x', 'X', Date.now() + 1000)
   t.equal(off.get('x'), undefined, 'size 0 disables')
