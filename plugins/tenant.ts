@@ -6,7 +6,7 @@ import type { Principal } from '../src/domain/principal.js'
 import type { Config } from '../src/config.js'
 import { ID_REGEX, type Membership } from '../src/domain/model.js'
 import { ForbiddenError } from '../src/domain/errors.js'
-import { InvalidTokenError } from './auth.js'
+import { bindLog, InvalidTokenError } from './auth.js'
 import { membershipsRepository } from '../src/repositories/memberships.js'
 import { tenantsRepository } from '../src/repositories/tenants.js'
 
@@ -166,11 +166,8 @@ export default fp<{ config: Config }>(async function tenant (app, opts) {
       const validAfter = resolution.context.tokensValidAfter
       if (validAfter !== undefined && principal.issuedAt < validAfter) throw new InvalidTokenError('The session was revoked; sign in again')
       request.tenant = resolution.context
-      // Every later log line of this request names the tenant (and the user, if auth has not bound it already).
-      const bindings = (request.log as { bindings?: () => Record<string, unknown> }).bindings?.() ?? {}
-      const log = request.log.child({ tenantId: resolution.context.tenantId, ...('userId' in bindings ? {} : { userId: principal.userId }) })
-      request.log = log
-      reply.log = log
+      // Every later log line of this request names the tenant (auth has already bound the user).
+      bindLog(request, reply, { tenantId: resolution.context.tenantId })
       return
     }
     if (!required && (resolution.kind === 'none' || resolution.kind === 'ambiguous')) return
