@@ -1,55 +1,82 @@
-// Auth scenarios: bare Fastify vs the authenticated GET /me, with one repeated token and with a different token per request.
+// Auth scenarios: bare Fastify vs an authenticated GET /me, with one repeated token and with a different token per
+// request; once for authentication alone (auth-*) and once for the whole app (me-*).
 import { onBenchEnd, startServer, type RunningServer, type Scenario } from './lib.js'
 import { benchStack, TOKEN_CACHE_SIZE } from './stack.js'
 
 /** Larger than the app's token cache, so cycling through the pool misses the LRU every time. */
 const POOL_SIZE = 3000
 
-interface Shared { bare: RunningServer, tokens: string[] }
+interface Shared { bare: RunningServer, authOnly: RunningServer, tokens: string[] }
 let shared: Promise<Shared> | undefined
 
 function setupShared (): Promise<Shared> {
   shared ??= (async () => {
     const stack = await benchStack()
-    const bare = await startServer(new URL('./servers/bare.ts', import.meta.url))
+    const [bare, authOnly] = await Promise.all([
+      startServer(new URL('./servers/bare.ts', import.meta.url)),
+      startServer(new URL('./servers/auth.ts', import.meta.url), stack.env)
+    ])
     onBenchEnd(() => bare.close())
+    onBenchEnd(() => authOnly.close())
     const started = Date.now()
     const tokens = Array.from({ length: POOL_SIZE }, () => stack.token())
     console.log(`  signed ${POOL_SIZE} distinct RS256 tokens in ${Date.now() - started} ms`)
-    return { bare, tokens }
+    return { bare, authOnly, tokens }
   })()
   return shared
 }
 
-export const authScenarios: Scenario[] = [
+interface Subject {
+  prefix: string
+  what: string
+  /** The subject's URL and the bare route answering the same body. */
+  urls: (s: Shared, appUrl: string) => { subject: string, baseline: string }
+}
+
+const subjects: Subject[] = [
   {
-    name: 'me-same-token',
-    description: 'GET /me, one Cognito-shaped RS256 access token repeated (verified-token cache hit), caller a tenant member',
+    prefix: 'auth',
+    what: 'authentication alone (the auth and access-policy plugins on bare Fastify)',
+    urls: s => ({ subject: `${s.authOnly.url}/me/token`, baseline: `${s.bare.url}/me/token` })
+  },
+  {
+    prefix: 'me',
+    what: 'the whole app (auth, tenant from the membership cache, per-tenant rate limit, security headers)',
+    urls: (s, appUrl) => ({ subject: `${appUrl}/me`, baseline: `${s.bare.url}/me` })
+  }
+]
+
+export const authScenarios: Scenario[] = subjects.flatMap(({ prefix, what, urls }): Scenario[] => [
+  {
+    name: `${prefix}-same-token`,
+    description: `GET /me, ${what}; one Cognito-shaped RS256 access token repeated (verified-token cache hit), caller a tenant member`,
     target: 0.85,
     async setup () {
       const [stack, s] = await Promise.all([benchStack(), setupShared()])
+      const { subject, baseline } = urls(s, stack.app.url)
       const headers = { authorization: `Bearer ${s.tokens[0]}` }
       return {
-        baseline: { label: 'bare Fastify /me', url: `${s.bare.url}/me`, headers },
-        subject: { label: 'app /me', url: `${stack.app.url}/me`, headers },
+        baseline: { label: 'bare Fastify /me', url: baseline, headers },
+        subject: { label: `${prefix} /me`, url: subject, headers },
         report: () => [`JWKS requests so far: ${stack.issuer.requests}`]
       }
     }
   },
   {
-    name: 'me-distinct-tokens',
-    description: `GET /me, a different valid token every request (${POOL_SIZE} tokens cycled, cache of ${TOKEN_CACHE_SIZE}: every request is a full RS256 verification)`,
+    name: `${prefix}-distinct-tokens`,
+    description: `GET /me, ${what}; a different valid token every request (${POOL_SIZE} tokens cycled, cache of ${TOKEN_CACHE_SIZE}: every request is a full RS256 verification)`,
     target: 0.45,
     async setup () {
       const [stack, s] = await Promise.all([benchStack(), setupShared()])
+      const { subject, baseline } = urls(s, stack.app.url)
       let i = 0
       // The same rotation on both sides, so the client-side cost is identical.
       const nextHeaders = () => ({ authorization: `Bearer ${s.tokens[i++ % s.tokens.length]}` })
       return {
-        baseline: { label: 'bare Fastify /me', url: `${s.bare.url}/me`, nextHeaders },
-        subject: { label: 'app /me', url: `${stack.app.url}/me`, nextHeaders },
+        baseline: { label: 'bare Fastify /me', url: baseline, nextHeaders },
+        subject: { label: `${prefix} /me`, url: subject, nextHeaders },
         report: () => [`JWKS requests so far: ${stack.issuer.requests}`]
       }
     }
   }
-]
+])

@@ -8,3 +8,6 @@ export const GROUPS = ['members'] as const
 
 /** What the app's GET /me answers for a bench token (the membership confirms the tenant and supplies the groups). */
 export const ME = { userId: USER_ID, username: 'alice@example.com', email: null, tenantId: TENANT_ID, groups: [...GROUPS], scopes: ['aws.cognito.signin.user.admin'] }
+
+/** What an authentication-only /me answers for a bench token: the principal alone, no tenant resolved. */
+export const ME_FROM_TOKEN = { ...ME, tenantId: null }

@@ -1,0 +1,24 @@
+// Authentication alone: bare Fastify plus the app's own errors, auth and access-policy plugins, configured from the
+// same environment as the app, and a /me/token route answering from the principal. What the authentication issue's
+// targets describe (its reference stacks were bare Fastify plus a JWT verifier); the full app adds tenancy, rate
+// limiting and security headers on top, and bench/servers/app.ts measures that.
+import Fastify from 'fastify'
+import { loadConfig } from '../../src/config.js'
+import errors from '../../plugins/errors.js'
+import auth from '../../plugins/auth.js'
+import accessPolicy from '../../plugins/access-policy.js'
+import { meSchema } from '../../routes/me.js'
+
+export default async function authOnly () {
+  const config = loadConfig()
+  const app = Fastify({ logger: false })
+  await app.register(errors)
+  await app.register(auth, { config })
+  await app.register(accessPolicy)
+  app.get('/me/token', { config: { auth: { tenant: 'none' } }, schema: { response: { 200: meSchema.response[200] } } }, async (request) => {
+    const principal = request.principal
+    if (!principal) throw new Error('GET /me/token reached without a principal')
+    return { userId: principal.userId, username: principal.username, email: principal.email ?? null, tenantId: null, groups: principal.groups, scopes: principal.scopes }
+  })
+  return app
+}
