@@ -8,11 +8,11 @@ import { membershipItem } from '../../src/repositories/memberships.js'
 import { tenantItem } from '../../src/repositories/tenants.js'
 import { build } from './build.js'
 import { startDynamo, type LocalDynamo } from './dynamo.js'
-import { startIssuer, type Issuer, type TokenOptions } from './tokens.js'
+import { issuerFor, type TestIssuer, type TokenOptions } from './issuer.js'
 
 export interface Stack {
   ddb: LocalDynamo
-  idp: Issuer
+  idp: TestIssuer
   /** Builds an app against this stack (closed when `t` ends). */
   app: (t: Test, env?: Record<string, string>, opts?: AppOptions) => ReturnType<typeof build>
   tenant: (tenantId: string, status?: TenantStatus) => Promise<void>
@@ -27,7 +27,7 @@ export interface Stack {
 
 export async function startStack (t: Test): Promise<Stack> {
   const ddb = await startDynamo(t)
-  const idp = await startIssuer(t)
+  const idp = await issuerFor(t)
   const TableName = ddb.tableName
   const now = () => new Date().toISOString()
   const put = async (Item: Record<string, unknown>) => { await ddb.doc.send(new PutCommand({ TableName, Item })) }

@@ -2,15 +2,9 @@ import t from 'tap'
 import type { Test } from 'tap'
 import { randomUUID } from 'node:crypto'
 import { build, baseEnv } from '../helpers/build.js'
-import { startIssuer, signJwt, testKey, type TestIssuer } from '../helpers/issuer.js'
+import { issuerFor, signJwt, testKey, type TestIssuer } from '../helpers/issuer.js'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
-
-async function issuerFor (t: Test, opts: Parameters<typeof startIssuer>[0] = {}) {
-  const issuer = await startIssuer(opts)
-  t.teardown(() => issuer.close())
-  return issuer
-}
 
 const envFor = (issuer: TestIssuer, env: Record<string, string> = {}) => ({ COGNITO_ISSUER: issuer.issuer, ...env })
 
