@@ -1,4 +1,5 @@
 // Integration-test helper: DynamoDB Local and cognito-local on free ports, a fresh table and user pool, torn down with the test.
+// startDynamo is the DynamoDB-only half, for stacks whose tokens come from the fake issuer (test/helpers/issuer.ts).
 import { randomUUID } from 'node:crypto'
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
@@ -31,6 +32,27 @@ export interface LocalServices {
   signIn: (opts: { email: string, password: string }) => Promise<Tokens>
   /** Idempotent; also registered with t.teardown. */
   stop: () => Promise<void>
+}
+
+export interface LocalDynamo {
+  endpoint: string
+  tableName: string
+  client: DynamoDBClient
+  doc: DynamoDBDocumentClient
+}
+
+/** DynamoDB Local alone on a free port, with the app's table (default: build.ts's baseEnv TABLE_NAME); stopped when `t` ends. */
+export async function startDynamo (t: TeardownHost, tableName = 'test-table'): Promise<LocalDynamo> {
+  const dynamo = await startDynamoLocal()
+  const client = localDynamoClient(dynamo.endpoint)
+  const doc = localDocumentClient(client)
+  t.teardown(async () => {
+    doc.destroy()
+    client.destroy()
+    await dynamo.stop()
+  })
+  await ensureTable(client, tableName)
+  return { endpoint: dynamo.endpoint, tableName, client, doc }
 }
 
 export async function startServices (t: TeardownHost): Promise<LocalServices> {

@@ -7,7 +7,7 @@ import { keys } from '../../src/repositories/keys.js'
 import { membershipItem } from '../../src/repositories/memberships.js'
 import { tenantItem } from '../../src/repositories/tenants.js'
 import { build } from './build.js'
-import { startDynamo, type LocalDynamo } from './dynamo.js'
+import { startDynamo, type LocalDynamo } from './local-services.js'
 import { issuerFor, type TestIssuer, type TokenOptions } from './issuer.js'
 
 export interface Stack {
