@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { localCognitoClient, localDocumentClient, localDynamoClient } from '../../src/local/clients.js'
 import { cognitoLocalIssuer, startCognitoLocal, type CognitoLocal } from '../../src/local/cognito-local.js'
 import { createLocalUser, createLocalUserPool, signIn, type CreateLocalUserOptions, type LocalUser, type Tokens } from '../../src/local/cognito-setup.js'
@@ -13,6 +13,13 @@ import { ensureTable } from '../../src/repositories/table-setup.js'
 /** The part of a tap Test this helper needs (keeps it usable from any tap version or a plain object). */
 export interface TeardownHost {
   teardown: (fn: () => unknown) => void
+}
+
+/** An item as stored right now (a consistent read, so it sees the write a request just made), or null. */
+export type ItemReader = (key: Record<string, string>) => Promise<Record<string, unknown> | null>
+
+function itemReader (doc: DynamoDBDocumentClient, tableName: string): ItemReader {
+  return async (key) => (await doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item ?? null
 }
 
 export interface LocalServices {
@@ -26,6 +33,7 @@ export interface LocalServices {
   dynamoClient: DynamoDBClient
   documentClient: DynamoDBDocumentClient
   cognitoClient: CognitoIdentityProviderClient
+  item: ItemReader
   /** The processes, for tests about the services themselves. */
   processes: { dynamo: DynamoLocal, cognito: CognitoLocal }
   createUser: (opts: Omit<CreateLocalUserOptions, 'userPoolId'>) => Promise<LocalUser>
@@ -39,6 +47,7 @@ export interface LocalDynamo {
   tableName: string
   client: DynamoDBClient
   doc: DynamoDBDocumentClient
+  item: ItemReader
 }
 
 /** DynamoDB Local alone on a free port, with the app's table (default: build.ts's baseEnv TABLE_NAME); stopped when `t` ends. */
@@ -52,7 +61,7 @@ export async function startDynamo (t: TeardownHost, tableName = 'test-table'): P
     await dynamo.stop()
   })
   await ensureTable(client, tableName)
-  return { endpoint: dynamo.endpoint, tableName, client, doc }
+  return { endpoint: dynamo.endpoint, tableName, client, doc, item: itemReader(doc, tableName) }
 }
 
 export async function startServices (t: TeardownHost): Promise<LocalServices> {
@@ -98,6 +107,7 @@ export async function startServices (t: TeardownHost): Promise<LocalServices> {
     dynamoClient,
     documentClient,
     cognitoClient,
+    item: itemReader(documentClient, tableName),
     processes: { dynamo, cognito },
     createUser: async (opts) => await createLocalUser(cognitoClient, { ...opts, userPoolId: pool.userPoolId }),
     signIn: async ({ email, password }) => await signIn(cognitoClient, { clientId: pool.clientId, email, password }),
