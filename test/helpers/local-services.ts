@@ -34,6 +34,8 @@ export interface LocalServices {
   documentClient: DynamoDBDocumentClient
   cognitoClient: CognitoIdentityProviderClient
   item: ItemReader
+  /** What the app needs to trust this pool and use this table (the COGNITO_* and DynamoDB settings); give it to build(). */
+  env: Record<string, string>
   /** The processes, for tests about the services themselves. */
   processes: { dynamo: DynamoLocal, cognito: CognitoLocal }
   createUser: (opts: Omit<CreateLocalUserOptions, 'userPoolId'>) => Promise<LocalUser>
@@ -48,6 +50,8 @@ export interface LocalDynamo {
   client: DynamoDBClient
   doc: DynamoDBDocumentClient
   item: ItemReader
+  /** What the app needs to use this table: DYNAMODB_ENDPOINT and TABLE_NAME. */
+  env: Record<string, string>
 }
 
 /** DynamoDB Local alone on a free port, with the app's table (default: build.ts's baseEnv TABLE_NAME); stopped when `t` ends. */
@@ -61,7 +65,7 @@ export async function startDynamo (t: TeardownHost, tableName = 'test-table'): P
     await dynamo.stop()
   })
   await ensureTable(client, tableName)
-  return { endpoint: dynamo.endpoint, tableName, client, doc, item: itemReader(doc, tableName) }
+  return { endpoint: dynamo.endpoint, tableName, client, doc, item: itemReader(doc, tableName), env: { DYNAMODB_ENDPOINT: dynamo.endpoint, TABLE_NAME: tableName } }
 }
 
 export async function startServices (t: TeardownHost): Promise<LocalServices> {
@@ -108,6 +112,13 @@ export async function startServices (t: TeardownHost): Promise<LocalServices> {
     documentClient,
     cognitoClient,
     item: itemReader(documentClient, tableName),
+    env: {
+      COGNITO_USER_POOL_ID: pool.userPoolId,
+      COGNITO_CLIENT_IDS: pool.clientId,
+      COGNITO_ISSUER: issuer,
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      TABLE_NAME: tableName
+    },
     processes: { dynamo, cognito },
     createUser: async (opts) => await createLocalUser(cognitoClient, { ...opts, userPoolId: pool.userPoolId }),
     signIn: async ({ email, password }) => await signIn(cognitoClient, { clientId: pool.clientId, email, password }),

@@ -37,7 +37,7 @@ export async function startStack (t: Test): Promise<Stack> {
   return {
     ddb,
     idp,
-    app: async (tt, env = {}, opts = {}) => await build(tt, { ...idp.env, DYNAMODB_ENDPOINT: ddb.endpoint, TABLE_NAME: TableName, ...env }, opts),
+    app: async (tt, env = {}, opts = {}) => await build(tt, { ...idp.env, ...ddb.env, ...env }, opts),
     tenant: async (tenantId, status = 'active') => { await put(tenantItem({ tenantId, name: `Tenant ${tenantId}`, status, createdAt: now(), updatedAt: now() })) },
     member: async (tenantId, userId, groups, status = 'active') => {
       const m: Membership = { tenantId, userId, email: `${userId}@example.com`, groups, status, createdAt: now(), updatedAt: now() }
