@@ -14,7 +14,7 @@ export interface Stack {
   ddb: LocalDynamo
   idp: TestIssuer
   /** Builds an app against this stack (closed when `t` ends). */
-  app: (t: Test, env?: Record<string, string>, opts?: AppOptions) => ReturnType<typeof build>
+  app: (t: Test, env?: Record<string, string>, opts?: AppOptions, beforeReady?: Parameters<typeof build>[3]) => ReturnType<typeof build>
   tenant: (tenantId: string, status?: TenantStatus) => Promise<void>
   member: (tenantId: string, userId: string, groups: TenantGroup[], status?: MembershipStatus) => Promise<void>
   setMemberStatus: (tenantId: string, userId: string, status: MembershipStatus) => Promise<void>
@@ -37,7 +37,7 @@ export async function startStack (t: Test): Promise<Stack> {
   return {
     ddb,
     idp,
-    app: async (tt, env = {}, opts = {}) => await build(tt, { ...idp.env, ...ddb.env, ...env }, opts),
+    app: async (tt, env = {}, opts = {}, beforeReady) => await build(tt, { ...idp.env, ...ddb.env, ...env }, opts, beforeReady),
     tenant: async (tenantId, status = 'active') => { await put(tenantItem({ tenantId, name: `Tenant ${tenantId}`, status, createdAt: now(), updatedAt: now() })) },
     member: async (tenantId, userId, groups, status = 'active') => {
       const m: Membership = { tenantId, userId, email: `${userId}@example.com`, groups, status, createdAt: now(), updatedAt: now() }
