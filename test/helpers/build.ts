@@ -11,10 +11,14 @@ export const baseEnv = {
   LOG_LEVEL: 'silent'
 }
 
-export async function build (t: Test, env: Record<string, string> = {}, opts: AppOptions = {}) {
+export type App = Awaited<ReturnType<typeof buildApp>>
+
+/** `beforeReady` can add routes or parsers of the test's own, which Fastify only accepts before ready(). */
+export async function build (t: Test, env: Record<string, string> = {}, opts: AppOptions = {}, beforeReady?: (app: App) => unknown) {
   const config = loadConfig({ ...baseEnv, ...env })
   const app = await buildApp(config, opts)
   t.teardown(() => app.close())
+  await beforeReady?.(app)
   await app.ready()
   return app
 }

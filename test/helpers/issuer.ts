@@ -35,6 +35,19 @@ export function signJwt (header: Record<string, unknown>, payload: unknown, key:
 
 export type JwksMode = 'up' | 'down' | 'hang'
 
+/** What `token()` needs: a Cognito-shaped token for `sub`, with groups and tenant only when given. */
+export interface TokenOptions {
+  sub: string
+  groups?: string[]
+  clientId?: string
+  /** custom:tenant_id, as an ID token or a V2 pre-token-generation trigger puts it; absent from plain access tokens. */
+  tenantId?: string
+  tokenUse?: 'access' | 'id'
+  /** Seconds from now; negative for an expired token. */
+  expiresIn?: number
+  extra?: Record<string, unknown>
+}
+
 export interface TestIssuer {
   issuer: string
   jwksUri: string
@@ -50,6 +63,10 @@ export interface TestIssuer {
   idClaims: (overrides?: Record<string, unknown>) => Record<string, unknown>
   /** An RS256 token signed with `key` (default: the served key), header kid defaulting to its kid. */
   sign: (claims: Record<string, unknown>, opts?: { key?: KeyPair, header?: Record<string, unknown> }) => string
+  /** A signed access (default) or ID token for `o.sub`: accessClaims/idClaims without their default groups and tenant. */
+  token: (o: TokenOptions) => string
+  /** The env the app needs to trust this issuer: its pool, its client id and its URL. */
+  env: Record<string, string>
   close: () => Promise<void>
 }
 
@@ -120,10 +137,27 @@ export async function startIssuer (opts: { clientId?: string, keyIndex?: number,
       const key = o.key ?? (served[0] as KeyPair)
       return signJwt({ alg: 'RS256', kid: key.kid, ...o.header }, claims, key.privateKey)
     },
+    token: (o) => {
+      const now = nowS()
+      const common = { sub: o.sub, iat: now, exp: now + (o.expiresIn ?? 3600), 'cognito:groups': o.groups, 'custom:tenant_id': o.tenantId }
+      const claims = (o.tokenUse ?? 'access') === 'access'
+        ? self.accessClaims({ ...common, client_id: o.clientId ?? clientId, username: o.sub, ...o.extra })
+        : self.idClaims({ ...common, aud: o.clientId ?? clientId, 'cognito:username': o.sub, email: `${o.sub}@example.com`, ...o.extra })
+      // An option not given removes the default claim (no groups, no tenant), rather than leaving it as undefined.
+      return self.sign(Object.fromEntries(Object.entries(claims).filter(([, v]) => v !== undefined)))
+    },
+    env: { COGNITO_USER_POOL_ID: poolId, COGNITO_CLIENT_IDS: clientId, COGNITO_ISSUER: issuer },
     close: async () => {
       for (const s of sockets) s.destroy()
       await new Promise<void>(resolve => server.close(() => resolve()))
     }
   }
   return self
+}
+
+/** startIssuer for one test: closed when `t` ends. */
+export async function issuerFor (t: { teardown: (fn: () => unknown) => void }, opts: Parameters<typeof startIssuer>[0] = {}): Promise<TestIssuer> {
+  const issuer = await startIssuer(opts)
+  t.teardown(() => issuer.close())
+  return issuer
 }

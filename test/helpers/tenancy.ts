@@ -7,14 +7,14 @@ import { keys } from '../../src/repositories/keys.js'
 import { membershipItem } from '../../src/repositories/memberships.js'
 import { tenantItem } from '../../src/repositories/tenants.js'
 import { build } from './build.js'
-import { startDynamo, type LocalDynamo } from './dynamo.js'
-import { startIssuer, type Issuer, type TokenOptions } from './tokens.js'
+import { startDynamo, type LocalDynamo } from './local-services.js'
+import { issuerFor, type TestIssuer, type TokenOptions } from './issuer.js'
 
 export interface Stack {
   ddb: LocalDynamo
-  idp: Issuer
+  idp: TestIssuer
   /** Builds an app against this stack (closed when `t` ends). */
-  app: (t: Test, env?: Record<string, string>, opts?: AppOptions) => ReturnType<typeof build>
+  app: (t: Test, env?: Record<string, string>, opts?: AppOptions, beforeReady?: Parameters<typeof build>[3]) => ReturnType<typeof build>
   tenant: (tenantId: string, status?: TenantStatus) => Promise<void>
   member: (tenantId: string, userId: string, groups: TenantGroup[], status?: MembershipStatus) => Promise<void>
   setMemberStatus: (tenantId: string, userId: string, status: MembershipStatus) => Promise<void>
@@ -27,7 +27,7 @@ export interface Stack {
 
 export async function startStack (t: Test): Promise<Stack> {
   const ddb = await startDynamo(t)
-  const idp = await startIssuer(t)
+  const idp = await issuerFor(t)
   const TableName = ddb.tableName
   const now = () => new Date().toISOString()
   const put = async (Item: Record<string, unknown>) => { await ddb.doc.send(new PutCommand({ TableName, Item })) }
@@ -37,7 +37,7 @@ export async function startStack (t: Test): Promise<Stack> {
   return {
     ddb,
     idp,
-    app: async (tt, env = {}, opts = {}) => await build(tt, { ...idp.env, DYNAMODB_ENDPOINT: ddb.endpoint, TABLE_NAME: TableName, ...env }, opts),
+    app: async (tt, env = {}, opts = {}, beforeReady) => await build(tt, { ...idp.env, ...ddb.env, ...env }, opts, beforeReady),
     tenant: async (tenantId, status = 'active') => { await put(tenantItem({ tenantId, name: `Tenant ${tenantId}`, status, createdAt: now(), updatedAt: now() })) },
     member: async (tenantId, userId, groups, status = 'active') => {
       const m: Membership = { tenantId, userId, email: `${userId}@example.com`, groups, status, createdAt: now(), updatedAt: now() }

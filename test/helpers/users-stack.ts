@@ -52,12 +52,8 @@ export async function startUsersStack (t: Test): Promise<UsersStack> {
   const services = await startServices(t)
   const shim = await startCognitoShim(services.cognitoEndpoint, t)
   const env = {
-    COGNITO_USER_POOL_ID: services.userPoolId,
-    COGNITO_CLIENT_IDS: services.clientId,
-    COGNITO_ISSUER: services.issuer,
+    ...services.env,
     COGNITO_ENDPOINT: shim.endpoint,
-    DYNAMODB_ENDPOINT: services.dynamoEndpoint,
-    TABLE_NAME: services.tableName,
     MEMBERSHIP_CACHE_TTL_SECONDS: '30',
     LOG_LEVEL: 'silent'
   }

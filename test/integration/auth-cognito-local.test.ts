@@ -1,8 +1,7 @@
 // Real cognito-local tokens through the real app: access and ID tokens, client rules, tampering, readiness.
 import t from 'tap'
 import type { Test } from 'tap'
-import { buildApp } from '../../src/app.js'
-import { loadConfig } from '../../src/config.js'
+import { build } from '../helpers/build.js'
 import { startServices, type LocalServices } from '../helpers/local-services.js'
 import { PutCommand } from '@aws-sdk/lib-dynamodb'
 import { tenantItem } from '../../src/repositories/tenants.js'
@@ -13,20 +12,8 @@ t.setTimeout(120_000)
 let services: LocalServices
 t.before(async () => { services = await startServices(t) })
 
-async function appWith (t: Test, env: Record<string, string> = {}) {
-  const app = await buildApp(loadConfig({
-    COGNITO_USER_POOL_ID: services.userPoolId,
-    COGNITO_CLIENT_IDS: services.clientId,
-    COGNITO_ISSUER: services.issuer,
-    DYNAMODB_ENDPOINT: services.dynamoEndpoint,
-    TABLE_NAME: services.tableName,
-    LOG_LEVEL: 'silent',
-    ...env
-  }))
-  t.teardown(() => app.close())
-  await app.ready()
-  return app
-}
+/** The app trusting this run's pool and using its table. */
+const appWith = async (t: Test, env: Record<string, string> = {}) => await build(t, { ...services.env, ...env })
 
 t.test('real cognito-local tokens', async t => {
   const user = await services.createUser({ email: 'carol@example.com', password: 'Passw0rd!long', groups: ['admins'], tenantId: 'tenant-42' })

@@ -1,6 +1,6 @@
 // The orders API against DynamoDB Local with two tenants side by side: isolation, concurrency, idempotency, validation.
 import t from 'tap'
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import { QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { startStack } from '../helpers/tenancy.js'
 import { keys } from '../../src/repositories/keys.js'
 
@@ -23,10 +23,7 @@ const ops = stack.auth({ sub: 'ops', groups: ['platform-admins'] })
 async function create (headers: Record<string, string>, payload: unknown = body, extra: Record<string, string> = {}) {
   return await app.inject({ method: 'POST', url: '/orders', headers: { ...headers, ...extra }, payload: payload as object })
 }
-async function rawOrder (tenantId: string, orderId: string) {
-  const res = await stack.ddb.doc.send(new GetCommand({ TableName: stack.ddb.tableName, Key: keys.order(tenantId, orderId), ConsistentRead: true }))
-  return res.Item
-}
+const rawOrder = (tenantId: string, orderId: string) => stack.ddb.item(keys.order(tenantId, orderId))
 async function countOrders (tenantId: string) {
   const res = await stack.ddb.doc.send(new QueryCommand({
     TableName: stack.ddb.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :o)', ExpressionAttributeValues: { ':pk': keys.tenantPk(tenantId), ':o': 'ORDER#' }, ConsistentRead: true

@@ -2,12 +2,13 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import { AdminAddUserToGroupCommand, AdminDisableUserCommand, AdminEnableUserCommand, AdminGetUserCommand, AdminListGroupsForUserCommand, AdminRemoveUserFromGroupCommand, ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider'
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import { QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { keys } from '../../src/repositories/keys.js'
 import { recordCognitoCalls, startUsersStack, throttlingError } from '../helpers/users-stack.js'
 
 const stack = await startUsersStack(t)
 const { services } = stack
+const { item } = services
 const app = await stack.app(t)
 const operator = stack.bearer(await stack.platformAdminToken())
 const uniq = () => randomUUID().slice(0, 8)
@@ -26,9 +27,6 @@ async function cognitoUser (username: string) {
     if ((err as Error).name === 'UserNotFoundException') return null
     throw err
   }
-}
-async function item (key: Record<string, string>) {
-  return (await services.documentClient.send(new GetCommand({ TableName: services.tableName, Key: key, ConsistentRead: true }))).Item ?? null
 }
 async function usersWithEmail (email: string) {
   const res = await services.cognitoClient.send(new ListUsersCommand({ UserPoolId: services.userPoolId, Filter: `email = "${email}"` }))

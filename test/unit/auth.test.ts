@@ -1,16 +1,8 @@
 import t from 'tap'
 import type { Test } from 'tap'
 import { randomUUID } from 'node:crypto'
-import { build, baseEnv } from '../helpers/build.js'
-import { startIssuer, signJwt, testKey, type TestIssuer } from '../helpers/issuer.js'
-import { buildApp } from '../../src/app.js'
-import { loadConfig } from '../../src/config.js'
-
-async function issuerFor (t: Test, opts: Parameters<typeof startIssuer>[0] = {}) {
-  const issuer = await startIssuer(opts)
-  t.teardown(() => issuer.close())
-  return issuer
-}
+import { build } from '../helpers/build.js'
+import { issuerFor, signJwt, testKey, type TestIssuer } from '../helpers/issuer.js'
 
 const envFor = (issuer: TestIssuer, env: Record<string, string> = {}) => ({ COGNITO_ISSUER: issuer.issuer, ...env })
 
@@ -304,10 +296,7 @@ t.test('TOKEN_CACHE_SIZE=0: tokens are still accepted, verified on every request
 
 t.test('a group-restricted route: 403 insufficient_scope for the others', async t => {
   const issuer = await issuerFor(t)
-  const app = await buildApp(loadConfig({ ...baseEnv, ...envFor(issuer) }))
-  t.teardown(() => app.close())
-  app.get('/admin-only', { config: { auth: { groups: ['admins'], tenant: 'none' } } }, async () => ({ ok: true }))
-  await app.ready()
+  const app = await build(t, envFor(issuer), {}, app => app.get('/admin-only', { config: { auth: { groups: ['admins'], tenant: 'none' } } }, async () => ({ ok: true })))
   const member = await me(app, issuer.sign(issuer.accessClaims()), '/admin-only')
   t.equal(member.statusCode, 403)
   t.equal(member.headers['www-authenticate'], 'Bearer realm="api", error="insufficient_scope"')
@@ -319,12 +308,11 @@ t.test('a group-restricted route: 403 insufficient_scope for the others', async 
 
 t.test('authentication runs before the body is parsed', async t => {
   const issuer = await issuerFor(t)
-  const app = await buildApp(loadConfig({ ...baseEnv, ...envFor(issuer) }))
-  t.teardown(() => app.close())
   let parsed = 0
-  app.addContentTypeParser('application/x-probe', (_req, _body, done) => { parsed++; done(null, {}) })
-  app.post('/probe', { config: { auth: { tenant: 'none' } } }, async () => ({ ok: true }))
-  await app.ready()
+  const app = await build(t, envFor(issuer), {}, app => {
+    app.addContentTypeParser('application/x-probe', (_req, _body, done) => { parsed++; done(null, {}) })
+    app.post('/probe', { config: { auth: { tenant: 'none' } } }, async () => ({ ok: true }))
+  })
   const res = await app.inject({ method: 'POST', url: '/probe', headers: { 'content-type': 'application/x-probe' }, payload: 'x' })
   t.equal(res.statusCode, 401)
   t.equal(parsed, 0)

@@ -38,8 +38,8 @@ t.test('liveness does no I/O: 200 even with everything down', async t => {
 })
 
 t.test('DynamoDB down on a route that needs it: 503 problem with Retry-After, not a 500', async t => {
-  const { startIssuer } = await import('../helpers/tokens.js')
-  const idp = await startIssuer(t)
+  const { issuerFor } = await import('../helpers/issuer.js')
+  const idp = await issuerFor(t)
   for (const endpoint of ['http://127.0.0.1:9', await blackHole(t)]) {
     const app = await build(t, { ...idp.env, DYNAMODB_ENDPOINT: endpoint, AWS_MAX_ATTEMPTS: '1' })
     const res = await app.inject({ url: '/orders', headers: { authorization: `Bearer ${idp.token({ sub: 'alice', groups: ['members'] })}` } })
