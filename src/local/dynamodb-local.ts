@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb'
 import { localDynamoClient } from './clients.js'
-import { freePort, ServiceStartError, spawnService, waitUntilReady } from './process.js'
+import { spawnService, startWithPortRetry, waitUntilReady } from './process.js'
 
 const execFileAsync = promisify(execFile)
 
@@ -81,15 +81,7 @@ async function canListTables (endpoint: string): Promise<boolean> {
 export async function startDynamoLocal (options: DynamoLocalOptions = {}): Promise<DynamoLocal> {
   await assertJava(options.javaCommand)
   const dir = dynamoLocalDir()
-  // A free port can be taken between our probe and Java's bind; pick another one then (only when we chose it).
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await launch(dir, options.port ?? await freePort(), options)
-    } catch (err) {
-      if (options.port === undefined && err instanceof ServiceStartError && err.portInUse && attempt < 3) continue
-      throw err
-    }
-  }
+  return await startWithPortRetry(options.port, async (port) => await launch(dir, port, options))
 }
 
 async function launch (dir: string, port: number, options: DynamoLocalOptions): Promise<DynamoLocal> {
