@@ -36,10 +36,12 @@ function asBoolean (value: unknown, key: string): boolean {
   throw new Error(`context ${key} must be true or false, got ${String(value)}`)
 }
 
+/** Trimmed and without blanks before the emptiness check: `-c callbackUrls=,` or `[" "]` is an empty list too. */
 function asList (value: unknown, key: string): string[] {
-  const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : undefined
-  if (list === undefined || list.length === 0) throw new Error(`context ${key} must be a non-empty list (JSON array or comma-separated)`)
-  return list.map(v => String(v).trim()).filter(v => v !== '')
+  const raw = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : []
+  const list = raw.map(v => String(v).trim()).filter(v => v !== '')
+  if (list.length === 0) throw new Error(`context ${key} must be a non-empty list (JSON array or comma-separated)`)
+  return list
 }
 
 /** A positive number (an integer if asked); `-c` gives strings, cdk.json numbers. */
