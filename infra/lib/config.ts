@@ -6,7 +6,7 @@ export type Stage = typeof STAGES[number]
 
 export interface StageConfig {
   stage: Stage
-  /** Prefix of physical names and stack names, e.g. saas-app-dev. */
+  /** Prefix of physical names and stack names, e.g. saas-app-dev; the table's name as it is. */
   prefix: string
   /** Cognito hosted UI domain prefix: <prefix>.auth.<region>.amazoncognito.com; must be unique in the region. */
   domainPrefix: string

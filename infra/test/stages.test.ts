@@ -30,6 +30,8 @@ t.test('dev and prod differ by name, not by copy-pasted stacks', async t => {
     t.not(props(dev, type)[key], props(prod, type)[key], `${type} ${key} differs`)
     t.match(props(prod, type)[key], /prod/)
   }
+  t.equal(props(dev, 'AWS::DynamoDB::Table').TableName, 'saas-app-dev', 'the deployed table names stay as they are')
+  t.equal(props(prod, 'AWS::DynamoDB::Table').TableName, 'saas-app-prod')
   t.strictSame(props(prod, 'AWS::Cognito::UserPoolClient').CallbackURLs, ['https://app.example.com/auth/callback'])
   t.equal(prod.stateful.terminationProtection, true, 'prod stateful stack has termination protection')
   t.equal(dev.stateful.terminationProtection, false)
