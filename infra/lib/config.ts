@@ -1,7 +1,7 @@
 // Reads the deployment settings for one stage from CDK context (cdk.json defaults, overridden by `-c key=value`).
 import type { Node } from 'constructs'
 
-export const STAGES = ['dev', 'prod'] as const
+const STAGES = ['dev', 'prod'] as const
 export type Stage = typeof STAGES[number]
 
 export interface StageConfig {

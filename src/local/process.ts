@@ -161,7 +161,7 @@ export function spawnService (command: string, args: string[], options: SpawnSer
   }
 }
 
-export class ServiceStartError extends Error {
+class ServiceStartError extends Error {
   override name = 'ServiceStartError'
   constructor (message: string, readonly output: string, readonly portInUse: boolean) {
     super(output.trim() === '' ? message : `${message}\n--- its output ---\n${output.trim()}`)
