@@ -9,7 +9,7 @@ declare module 'fastify' {
   interface FastifyContextConfig { auth?: AuthPolicy }
 }
 
-export class MissingPolicyError extends Error {
+class MissingPolicyError extends Error {
   override name = 'MissingPolicyError'
 }
 
@@ -26,7 +26,7 @@ export function declareContextPolicy (instance: FastifyInstance, policy: AuthPol
 }
 
 /** Throws at startup on a route without a valid policy: no route is ever reachable by omission. */
-export function checkPolicy (route: Pick<RouteOptions, 'method' | 'url' | 'config'>): AuthPolicy {
+function checkPolicy (route: Pick<RouteOptions, 'method' | 'url' | 'config'>): AuthPolicy {
   const policy = (route.config as { auth?: unknown } | undefined)?.auth
   const where = `${String(route.method)} ${route.url}`
   if (policy === 'public') return policy

@@ -43,15 +43,15 @@ export const RATE_LIMIT_MIDDLEWARE = 'cognitoRateLimit'
 /** Extra window length, so that event-loop delay between the limiter and the wire never squeezes N+1 calls into 1 s. */
 const WINDOW_GUARD_MS = 20
 
-export const CognitoBusyError = ServiceUnavailableError
+const CognitoBusyError = ServiceUnavailableError
 
 /** A 503 problem that carries Retry-After (plugins/errors sends an error's `headers`). */
-export function cognitoBusy (retryAfterSeconds: number) {
+function cognitoBusy (retryAfterSeconds: number) {
   return Object.assign(new CognitoBusyError('The identity service is busy; retry later'), { headers: { 'Retry-After': String(retryAfterSeconds) } })
 }
 
 const THROTTLING = new Set(['TooManyRequestsException', 'ThrottlingException', 'RequestLimitExceeded'])
-export const isThrottling = (err: unknown) => THROTTLING.has((err as Error)?.name) || (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 429
+const isThrottling = (err: unknown) => THROTTLING.has((err as Error)?.name) || (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 429
 
 export type CognitoUserStatus = 'FORCE_CHANGE_PASSWORD' | 'CONFIRMED' | 'RESET_REQUIRED' | 'UNCONFIRMED' | 'ARCHIVED' | 'COMPROMISED' | 'UNKNOWN' | 'EXTERNAL_PROVIDER' | string
 export interface CognitoUser {

@@ -1,9 +1,8 @@
 // The DynamoDB document client, shared by every repository, closed with the app.
 import fp from 'fastify-plugin'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
-import { awsClientOptions } from '../src/aws.js'
+import { awsClientOptions, documentClient } from '../src/aws.js'
 import type { Config } from '../src/config.js'
 
 export function createDynamo (config: Config) {
@@ -13,7 +12,7 @@ export function createDynamo (config: Config) {
     // handler only logs a warning when requestTimeout passes and keeps waiting (test/unit/health.test.ts proves it fires).
     requestHandler: new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 3000, throwOnRequestTimeout: true })
   })
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } })
+  const doc = documentClient(client)
   return { client, doc, tableName: config.TABLE_NAME }
 }
 

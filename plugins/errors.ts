@@ -16,7 +16,7 @@ export interface Problem {
 }
 
 /** The response schema of a problem, for route schemas and the OpenAPI document. */
-export const ProblemSchema = Type.Object({
+const ProblemSchema = Type.Object({
   type: Type.String(),
   title: Type.String(),
   status: Type.Integer(),

@@ -20,7 +20,7 @@ const MAX_ENTRIES = 1000
  * itself. Operators hold the keys to every tenant, so their standing is read from Cognito (AdminGetUser +
  * AdminListGroupsForUser) and reused for MEMBERSHIP_CACHE_TTL_SECONDS: a removal or disable takes effect within that.
  */
-export function createPlatformAdminCheck (deps: { cognito: Pick<CognitoAdmin, 'getUser' | 'listGroups'>, ttlMs: number, now?: () => number }) {
+function createPlatformAdminCheck (deps: { cognito: Pick<CognitoAdmin, 'getUser' | 'listGroups'>, ttlMs: number, now?: () => number }) {
   const now = deps.now ?? Date.now
   const cache = new Map<string, { expires: number, ok: boolean }>()
   const inflight = new Map<string, Promise<boolean>>()

@@ -8,7 +8,7 @@ const TooManyRequests = (retryAfter: number) =>
   Object.assign(new Error('Too many requests for your tenant; retry later'), { statusCode: 429, code: 'APP_RATE_LIMITED', headers: { 'retry-after': String(retryAfter) } })
 
 /** The bucket of a request: its tenant; a tenant-less authenticated caller (platform admin) by user; anything else by IP. */
-export function rateLimitKey (request: FastifyRequest): string {
+function rateLimitKey (request: FastifyRequest): string {
   if (request.tenant) return `tenant:${request.tenant.tenantId}`
   if (request.principal) return `user:${request.principal.userId}`
   return `ip:${request.ip}`

@@ -30,7 +30,7 @@ export function tenantScopeOf (request: FastifyRequest): TenantScope {
 }
 
 /** Bounded: a flood of distinct users cannot grow the cache past this; the oldest entry goes first. */
-export const MEMBERSHIP_CACHE_MAX_ENTRIES = 10_000
+const MEMBERSHIP_CACHE_MAX_ENTRIES = 10_000
 
 /**
  * After a failed lookup, tenant-optional routes skip the lookup for this long and go on without a tenant at once.

@@ -89,4 +89,3 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
   await app.register(orders)
   return app
 }
-export type App = Awaited<ReturnType<typeof buildApp>>

@@ -1,4 +1,6 @@
-// Shared AWS SDK client settings: endpoint overrides for the local services, and their dummy credentials.
+// Shared AWS SDK client settings: endpoint overrides for the local services, their dummy credentials, the document client.
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Config } from './config.js'
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]'])
@@ -20,4 +22,12 @@ export function awsClientOptions (config: Pick<Config, 'AWS_REGION' | 'AWS_MAX_A
     ...(endpoint ? { endpoint } : {}),
     ...(isLocalEndpoint(endpoint) && !hasCredentials ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {})
   }
+}
+
+/**
+ * The document client over `client`, as the API, the Cognito triggers and the local tooling all build it: an optional
+ * attribute left `undefined` is omitted from the item instead of making the marshaller throw.
+ */
+export function documentClient (client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } })
 }

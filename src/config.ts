@@ -40,7 +40,7 @@ export const ConfigSchema = Type.Object({
   COGNITO_RETRY_MODE: Type.Union([Type.Literal('standard'), Type.Literal('adaptive')], { default: 'standard', description: 'AWS SDK retry mode of the Cognito admin client' }),
   COGNITO_MAX_WAIT_MS: Int(2000, 0, 60000, 'longest wait for a Cognito rate-limit slot before answering 503 with Retry-After')
 })
-export type EnvConfig = Static<typeof ConfigSchema>
+type EnvConfig = Static<typeof ConfigSchema>
 
 export class ConfigError extends Error {
   override name = 'ConfigError'

@@ -7,6 +7,7 @@ export const TABLE = {
   gsi1: { indexName: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
   /** Epoch seconds; DynamoDB TTL removes expired idempotency records. */
   ttlAttribute: 'expiresAt',
+  /** TABLE_NAME's default (local dev, db:setup); a deployed table is named by infra's stage prefix, saas-app-<stage>. */
   defaultName: 'saas-app'
 } as const
 

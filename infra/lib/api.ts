@@ -36,7 +36,7 @@ export const API_COGNITO_ACTIONS = [
 ] as const
 
 /** Routes the app serves without a token; everything else needs a valid access token. */
-export const PUBLIC_ROUTES: Array<{ path: string, method: apigw.HttpMethod }> = [
+const PUBLIC_ROUTES: Array<{ path: string, method: apigw.HttpMethod }> = [
   { path: '/health', method: apigw.HttpMethod.GET },
   { path: '/health/ready', method: apigw.HttpMethod.GET },
   { path: '/docs', method: apigw.HttpMethod.GET },

@@ -16,7 +16,7 @@ export const repoPath = (...segments: string[]): string => path.join(REPO_ROOT, 
  * An ESM bundle has no require, __filename or __dirname, yet CommonJS dependencies bundled into it use them
  * (@fastify/error calls require(); @fastify/swagger-ui resolves its static files from __dirname). Define them.
  */
-export const ESM_BANNER = [
+const ESM_BANNER = [
   "import { createRequire as __createRequire } from 'node:module';",
   "import { fileURLToPath as __fileURLToPath } from 'node:url';",
   "import { dirname as __pathDirname } from 'node:path';",

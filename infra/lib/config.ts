@@ -1,12 +1,12 @@
 // Reads the deployment settings for one stage from CDK context (cdk.json defaults, overridden by `-c key=value`).
 import type { Node } from 'constructs'
 
-export const STAGES = ['dev', 'prod'] as const
+const STAGES = ['dev', 'prod'] as const
 export type Stage = typeof STAGES[number]
 
 export interface StageConfig {
   stage: Stage
-  /** Prefix of physical names and stack names, e.g. saas-app-dev. */
+  /** Prefix of physical names and stack names, e.g. saas-app-dev; the table's name as it is. */
   prefix: string
   /** Cognito hosted UI domain prefix: <prefix>.auth.<region>.amazoncognito.com; must be unique in the region. */
   domainPrefix: string
@@ -36,10 +36,12 @@ function asBoolean (value: unknown, key: string): boolean {
   throw new Error(`context ${key} must be true or false, got ${String(value)}`)
 }
 
+/** Trimmed and without blanks before the emptiness check: `-c callbackUrls=,` or `[" "]` is an empty list too. */
 function asList (value: unknown, key: string): string[] {
-  const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : undefined
-  if (list === undefined || list.length === 0) throw new Error(`context ${key} must be a non-empty list (JSON array or comma-separated)`)
-  return list.map(v => String(v).trim()).filter(v => v !== '')
+  const raw = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : []
+  const list = raw.map(v => String(v).trim()).filter(v => v !== '')
+  if (list.length === 0) throw new Error(`context ${key} must be a non-empty list (JSON array or comma-separated)`)
+  return list
 }
 
 /** A positive number (an integer if asked); `-c` gives strings, cdk.json numbers. */

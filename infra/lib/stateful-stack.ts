@@ -4,7 +4,6 @@ import type { Construct } from 'constructs'
 import type { StageConfig } from './config.js'
 import { Data } from './data.js'
 import { Auth } from './auth.js'
-import { TABLE } from '../../src/table.js'
 
 export interface StatefulStackProps extends StackProps {
   config: StageConfig
@@ -17,7 +16,9 @@ export class StatefulStack extends Stack {
   constructor (scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props)
     const { config } = props
-    this.data = new Data(this, 'Data', { tableName: `${TABLE.defaultName}-${config.stage}` })
+    // Named from the stage prefix like every other physical name, not from the local default (TABLE.defaultName):
+    // renaming the local table must not rename, that is replace, a deployed one.
+    this.data = new Data(this, 'Data', { tableName: config.prefix })
     this.auth = new Auth(this, 'Auth', { config, table: this.data.table })
 
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName })

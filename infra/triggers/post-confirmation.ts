@@ -2,8 +2,9 @@
 import { createHash } from 'node:crypto'
 import type { PostConfirmationTriggerEvent } from 'aws-lambda'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { AdminAddUserToGroupCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'
+import { documentClient } from '../../src/aws.js'
 import { TABLE } from '../../src/table.js'
 import { keys, normalizeEmail } from '../../src/repositories/keys.js'
 import { tenantItem } from '../../src/repositories/tenants.js'
@@ -129,7 +130,7 @@ export function createPostConfirmationHandler ({ dynamo, cognito, tableName, now
 let live: ReturnType<typeof createPostConfirmationHandler> | undefined
 export async function handler (event: PostConfirmationTriggerEvent): Promise<PostConfirmationTriggerEvent> {
   live ??= createPostConfirmationHandler({
-    dynamo: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+    dynamo: documentClient(new DynamoDBClient({})),
     cognito: new CognitoIdentityProviderClient({}),
     tableName: requireEnv('TABLE_NAME')
   })

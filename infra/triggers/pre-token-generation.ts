@@ -1,7 +1,8 @@
 // Cognito pre token generation (V2) trigger: puts the caller's tenant into the access token as custom:tenant_id.
 import type { PreTokenGenerationV2TriggerEvent } from 'aws-lambda'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { documentClient } from '../../src/aws.js'
 import { findMembershipTenantId, requireEnv } from './membership-lookup.js'
 import { TENANT_ATTRIBUTE } from './pre-sign-up.js'
 
@@ -45,7 +46,7 @@ export function createPreTokenGenerationHandler ({ dynamo, tableName }: PreToken
 let live: ReturnType<typeof createPreTokenGenerationHandler> | undefined
 export async function handler (event: PreTokenGenerationV2TriggerEvent): Promise<PreTokenGenerationV2TriggerEvent> {
   live ??= createPreTokenGenerationHandler({
-    dynamo: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+    dynamo: documentClient(new DynamoDBClient({})),
     tableName: requireEnv('TABLE_NAME')
   })
   return await live(event)

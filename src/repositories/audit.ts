@@ -25,12 +25,12 @@ export interface AuditEntry {
 export type AuditInput = Omit<AuditEntry, 'auditId' | 'tenantId' | 'at'>
 
 /** The item to Put, in the same transaction as the change it records. */
-export function auditItem (tenantId: string, input: AuditInput, now = new Date()) {
+function auditItem (tenantId: string, input: AuditInput, now = new Date()) {
   const entry: AuditEntry = { auditId: sortableId(now.getTime()), tenantId, at: now.toISOString(), ...input }
   return { ...keys.audit(tenantId, entry.auditId), type: 'audit', ...entry }
 }
 
-export function toAuditEntry (item: Record<string, unknown>): AuditEntry {
+function toAuditEntry (item: Record<string, unknown>): AuditEntry {
   return {
     auditId: item.auditId as string,
     tenantId: item.tenantId as string,

@@ -5,7 +5,7 @@ import { InvalidIdError } from '../domain/errors.js'
 import { TABLE } from '../table.js'
 
 /** Refuses any id that could break out of its key segment ('#'), or is unbounded. */
-export function assertId (id: string, what = 'id'): string {
+function assertId (id: string, what = 'id'): string {
   if (typeof id !== 'string' || !ID_REGEX.test(id)) throw new InvalidIdError(what)
   return id
 }

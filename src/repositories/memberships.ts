@@ -8,7 +8,7 @@ import { keys, normalizeEmail } from './keys.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import type { TransactItem } from './transact.js'
 
-export function toMembership (item: Record<string, unknown>): Membership {
+function toMembership (item: Record<string, unknown>): Membership {
   return {
     tenantId: item.tenantId as string,
     userId: item.userId as string,
@@ -96,7 +96,7 @@ export function emailClaimItem (claim: EmailClaim) {
   return { ...keys.emailClaim(claim.email), type: 'emailClaim', ...claim }
 }
 
-export function toMembershipRecord (item: Record<string, unknown>): MembershipRecord {
+function toMembershipRecord (item: Record<string, unknown>): MembershipRecord {
   return {
     ...toMembership(item),
     cognitoUsername: (item.cognitoUsername as string | undefined) ?? (item.userId as string),

@@ -7,7 +7,7 @@ import { TABLE } from '../table.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import type { TransactItem } from './transact.js'
 
-export function toTenant (item: Record<string, unknown>): Tenant {
+function toTenant (item: Record<string, unknown>): Tenant {
   return {
     tenantId: item.tenantId as string,
     name: item.name as string,

@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { assertPortFree, stopAllServices } from '../local/process.js'
+import { assertPortFree, stopAllServices, terminate } from '../local/process.js'
 import { startLocalStack, tokenCommand, type LocalStack } from '../local/stack.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -92,13 +92,7 @@ async function main (): Promise<void> {
   let shuttingDown: Promise<void> | undefined
   shutdown = async (code: number): Promise<void> => {
     shuttingDown ??= (async () => {
-      if (api.exitCode === null && api.signalCode === null) {
-        const exited = new Promise((resolve) => api.once('exit', resolve))
-        api.kill('SIGTERM')
-        const force = setTimeout(() => api.kill('SIGKILL'), 5000)
-        await exited
-        clearTimeout(force)
-      }
+      await terminate(api, 5000)
       await stack.stop()
       console.log('Local stack stopped')
       process.exit(code)

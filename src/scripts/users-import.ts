@@ -18,7 +18,7 @@ function fail (message: string): never {
   process.exit(2)
 }
 
-export function formatSummary (s: ImportSummary): string {
+function formatSummary (s: ImportSummary): string {
   const lines = [`${s.total} rows: ${s.invited} invited, ${s.alreadyMembers} already members, ${s.failed.length} failed`]
   for (const f of s.failed) lines.push(`  line ${f.line} ${f.email || '(empty)'}: ${f.reason}`)
   return lines.join('\n')

@@ -89,4 +89,3 @@ export function createTenantAdmin (deps: TenantAdminDeps) {
     }
   }
 }
-export type TenantAdmin = ReturnType<typeof createTenantAdmin>

@@ -42,7 +42,7 @@ function isDefiniteRejection (err: unknown): boolean {
   return e.$fault === 'client' && e.name !== 'TooManyRequestsException'
 }
 
-export function normalizeGroups (groups: readonly string[] | undefined): TenantGroup[] {
+function normalizeGroups (groups: readonly string[] | undefined): TenantGroup[] {
   const wanted = groups && groups.length > 0 ? groups : ['members']
   // Only the tenant groups pass: platform-admins is never granted through a tenant (schemas reject it earlier too).
   return TENANT_GROUPS.filter(g => wanted.includes(g))
