@@ -1,6 +1,6 @@
 // Auth scenarios: bare Fastify vs an authenticated GET /me, with one repeated token and with a different token per
 // request; once for authentication alone (auth-*) and once for the whole app (me-*).
-import { onBenchEnd, startServer, type RunningServer, type Scenario } from './lib.js'
+import { onBenchEnd, reportJwksOf, startServer, type RunningServer, type Scenario } from './lib.js'
 import { benchStack, TOKEN_CACHE_SIZE } from './stack.js'
 
 /** Larger than the app's token cache, so cycling through the pool misses the LRU every time. */
@@ -18,6 +18,7 @@ function setupShared (): Promise<Shared> {
     ])
     onBenchEnd(() => bare.close())
     onBenchEnd(() => authOnly.close())
+    reportJwksOf('auth-only', authOnly)
     const started = Date.now()
     const tokens = Array.from({ length: POOL_SIZE }, () => stack.token())
     console.log(`  signed ${POOL_SIZE} distinct RS256 tokens in ${Date.now() - started} ms`)
@@ -29,36 +30,36 @@ function setupShared (): Promise<Shared> {
 interface Subject {
   prefix: string
   what: string
-  /** The subject's URL and the bare route answering the same body. */
-  urls: (s: Shared, appUrl: string) => { subject: string, baseline: string }
+  /** The subject server and the bare route answering the same body. */
+  pick: (s: Shared, app: RunningServer) => { server: RunningServer, path: string, baseline: string }
 }
 
 const subjects: Subject[] = [
   {
     prefix: 'auth',
     what: 'authentication alone (the auth and access-policy plugins on bare Fastify)',
-    urls: s => ({ subject: `${s.authOnly.url}/me/token`, baseline: `${s.bare.url}/me/token` })
+    pick: s => ({ server: s.authOnly, path: '/me/token', baseline: `${s.bare.url}/me/token` })
   },
   {
     prefix: 'me',
     what: 'the whole app (auth, tenant from the membership cache, per-tenant rate limit, security headers)',
-    urls: (s, appUrl) => ({ subject: `${appUrl}/me`, baseline: `${s.bare.url}/me` })
+    pick: (s, app) => ({ server: app, path: '/me', baseline: `${s.bare.url}/me` })
   }
 ]
 
-export const authScenarios: Scenario[] = subjects.flatMap(({ prefix, what, urls }): Scenario[] => [
+export const authScenarios: Scenario[] = subjects.flatMap(({ prefix, what, pick }): Scenario[] => [
   {
     name: `${prefix}-same-token`,
     description: `GET /me, ${what}; one Cognito-shaped RS256 access token repeated (verified-token cache hit), caller a tenant member`,
     target: 0.85,
     async setup () {
       const [stack, s] = await Promise.all([benchStack(), setupShared()])
-      const { subject, baseline } = urls(s, stack.app.url)
+      const { server, path, baseline } = pick(s, stack.app)
       const headers = { authorization: `Bearer ${s.tokens[0]}` }
       return {
         baseline: { label: 'bare Fastify /me', url: baseline, headers },
-        subject: { label: `${prefix} /me`, url: subject, headers },
-        report: () => [`JWKS requests so far: ${stack.issuer.requests}`]
+        subject: { label: `${prefix} /me`, url: server.url + path, headers },
+        report: async () => [`JWKS requests by this server so far: ${await server.jwksFetches()}`]
       }
     }
   },
@@ -68,14 +69,14 @@ export const authScenarios: Scenario[] = subjects.flatMap(({ prefix, what, urls 
     target: 0.45,
     async setup () {
       const [stack, s] = await Promise.all([benchStack(), setupShared()])
-      const { subject, baseline } = urls(s, stack.app.url)
+      const { server, path, baseline } = pick(s, stack.app)
       let i = 0
       // The same rotation on both sides, so the client-side cost is identical.
       const nextHeaders = () => ({ authorization: `Bearer ${s.tokens[i++ % s.tokens.length]}` })
       return {
         baseline: { label: 'bare Fastify /me', url: baseline, nextHeaders },
-        subject: { label: `${prefix} /me`, url: subject, nextHeaders },
-        report: () => [`JWKS requests so far: ${stack.issuer.requests}`]
+        subject: { label: `${prefix} /me`, url: server.url + path, nextHeaders },
+        report: async () => [`JWKS requests by this server so far: ${await server.jwksFetches()}`]
       }
     }
   }

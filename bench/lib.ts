@@ -41,7 +41,19 @@ const endHooks: Array<() => Promise<void>> = []
 export function onBenchEnd (fn: () => Promise<void>) { endHooks.push(fn) }
 export async function runBenchEndHooks () { for (const fn of endHooks.reverse()) await fn().catch(() => {}) }
 
-export interface RunningServer { url: string, close: () => Promise<void> }
+const tokenVerifiers = new Map<string, RunningServer>()
+/** Names a server that verifies tokens, so the run's summary reports its JWKS fetches (the target: 1 each). */
+export function reportJwksOf (name: string, server: RunningServer) { tokenVerifiers.set(name, server) }
+export async function jwksFetchesByServer (): Promise<string[]> {
+  return Promise.all([...tokenVerifiers].map(async ([name, server]) => `${name} ${await server.jwksFetches()}`))
+}
+
+export interface RunningServer {
+  url: string
+  /** JWKS fetches this server has started (0 for a server without the auth plugin). */
+  jwksFetches: () => Promise<number>
+  close: () => Promise<void>
+}
 
 /**
  * Starts a server module in its own process, so the load generator (this process) never shares a core's event loop
@@ -60,6 +72,15 @@ export async function startServer (moduleUrl: URL, env: Record<string, string> =
   })
   return {
     url: `http://127.0.0.1:${port}`,
+    jwksFetches: () => new Promise<number>(resolve => {
+      const onMessage = (m: { jwksFetches?: number }) => {
+        if (typeof m?.jwksFetches !== 'number') return
+        child.off('message', onMessage)
+        resolve(m.jwksFetches)
+      }
+      child.on('message', onMessage)
+      child.send('jwks-fetches')
+    }),
     close: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return
       const exited = new Promise(resolve => child.once('exit', resolve))

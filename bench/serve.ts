@@ -9,6 +9,8 @@ try {
   await app.listen({ port: 0, host: '127.0.0.1' })
   const address = app.server.address()
   process.send?.({ port: typeof address === 'object' && address ? address.port : 0 })
+  // The parent asks for counters it cannot see from outside (bench/lib.ts RunningServer.jwksFetches).
+  process.on('message', (m: unknown) => { if (m === 'jwks-fetches') process.send?.({ jwksFetches: app.jwksFetchCount?.() ?? 0 }) })
   process.on('SIGTERM', () => { app.close().finally(() => process.exit(0)) })
 } catch (err) {
   process.send?.({ error: String(err) })

@@ -8,7 +8,7 @@ import { tenantItem } from '../src/repositories/tenants.js'
 import { membershipItem } from '../src/repositories/memberships.js'
 import { startIssuer, type TestIssuer } from '../test/helpers/issuer.js'
 import { GROUPS, TENANT_ID, USER_ID } from './fixtures.js'
-import { onBenchEnd, startServer, type RunningServer } from './lib.js'
+import { onBenchEnd, reportJwksOf, startServer, type RunningServer } from './lib.js'
 
 /** The app's verified-token cache; the distinct-token scenario cycles through more tokens than this. */
 export const TOKEN_CACHE_SIZE = 2000
@@ -61,6 +61,7 @@ export function benchStack (): Promise<BenchStack> {
     }
     const app = await startServer(new URL('./servers/app.ts', import.meta.url), env)
     onBenchEnd(() => app.close())
+    reportJwksOf('app', app)
     return { issuer, env, app, token: (overrides = {}) => issuer.sign(issuer.accessClaims({ sub: USER_ID, ...overrides })) }
   })()
   return stack

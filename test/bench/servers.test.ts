@@ -21,4 +21,6 @@ t.test('bench/servers/auth.ts authenticates and answers what bare answers', asyn
   const forged = `${headers.authorization.slice(0, -4)}AAAA`
   t.equal((await fetch(`${authOnly.url}/me/token`, { headers: { authorization: forged } })).status, 401, 'a bad signature: refused')
   t.equal(issuer.requests, 1, 'one JWKS fetch')
+  t.equal(await authOnly.jwksFetches(), 1, 'and the server reports it')
+  t.equal(await bare.jwksFetches(), 0, 'bare verifies nothing')
 })
