@@ -1,6 +1,6 @@
 // Auth scenarios: bare Fastify vs an authenticated GET /me, with one repeated token and with a different token per
 // request; once for authentication alone (auth-*) and once for the whole app (me-*).
-import { onBenchEnd, reportJwksOf, startServer, type RunningServer, type Scenario } from './lib.js'
+import { onBenchEnd, reportJwksOf, startServers, type RunningServer, type Scenario } from './lib.js'
 import { benchStack, TOKEN_CACHE_SIZE } from './stack.js'
 
 /** Larger than the app's token cache, so cycling through the pool misses the LRU every time. */
@@ -12,10 +12,10 @@ let shared: Promise<Shared> | undefined
 function setupShared (): Promise<Shared> {
   shared ??= (async () => {
     const stack = await benchStack()
-    const [bare, authOnly] = await Promise.all([
-      startServer(new URL('./servers/bare.ts', import.meta.url)),
-      startServer(new URL('./servers/auth.ts', import.meta.url), stack.env)
-    ])
+    const [bare, authOnly] = await startServers(
+      [new URL('./servers/bare.ts', import.meta.url)],
+      [new URL('./servers/auth.ts', import.meta.url), stack.env]
+    ) as [RunningServer, RunningServer]
     onBenchEnd(() => bare.close())
     onBenchEnd(() => authOnly.close())
     reportJwksOf('auth-only', authOnly)

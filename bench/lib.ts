@@ -72,14 +72,21 @@ export async function startServer (moduleUrl: URL, env: Record<string, string> =
   })
   return {
     url: `http://127.0.0.1:${port}`,
-    jwksFetches: () => new Promise<number>(resolve => {
-      const onMessage = (m: { jwksFetches?: number }) => {
-        if (typeof m?.jwksFetches !== 'number') return
+    jwksFetches: () => new Promise<number>((resolve, reject) => {
+      // A child that died (or dies before answering) must fail the question, not hang the run or crash it.
+      if (!child.connected) return reject(new Error(`server ${moduleUrl.pathname} is not running`))
+      const done = (err: Error | null, n?: number) => {
+        clearTimeout(timer)
         child.off('message', onMessage)
-        resolve(m.jwksFetches)
+        child.off('exit', onExit)
+        if (err) reject(err); else resolve(n as number)
       }
+      const onMessage = (m: { jwksFetches?: number }) => { if (typeof m?.jwksFetches === 'number') done(null, m.jwksFetches) }
+      const onExit = () => done(new Error(`server ${moduleUrl.pathname} exited before answering`))
+      const timer = setTimeout(() => done(new Error(`server ${moduleUrl.pathname} did not answer`)), 5000)
       child.on('message', onMessage)
-      child.send('jwks-fetches')
+      child.once('exit', onExit)
+      child.send('jwks-fetches', err => { if (err) done(err) })
     }),
     close: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return
@@ -88,6 +95,17 @@ export async function startServer (moduleUrl: URL, env: Record<string, string> =
       await exited
     }
   }
+}
+
+/** Starts servers side by side; if any fails to start, the others are stopped before the error is thrown. */
+export async function startServers (...specs: Array<[URL, Record<string, string>?]>): Promise<RunningServer[]> {
+  const results = await Promise.allSettled(specs.map(([url, env]) => startServer(url, env)))
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failed) {
+    await Promise.all(results.map(r => r.status === 'fulfilled' ? r.value.close() : undefined))
+    throw failed.reason
+  }
+  return results.map(r => (r as PromiseFulfilledResult<RunningServer>).value)
 }
 
 export interface LoadResult { rps: number, p99: number, errors: number, non2xx: number, total: number }

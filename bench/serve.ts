@@ -12,6 +12,8 @@ try {
   // The parent asks for counters it cannot see from outside (bench/lib.ts RunningServer.jwksFetches).
   process.on('message', (m: unknown) => { if (m === 'jwks-fetches') process.send?.({ jwksFetches: app.jwksFetchCount?.() ?? 0 }) })
   process.on('SIGTERM', () => { app.close().finally(() => process.exit(0)) })
+  // The bench process died without stopping us (crash, kill -9): do not outlive it.
+  process.on('disconnect', () => { app.close().finally(() => process.exit(0)) })
 } catch (err) {
   process.send?.({ error: String(err) })
   process.exit(1)

@@ -3,16 +3,16 @@
 // would be meaningless).
 import t from 'tap'
 import { startIssuer } from '../helpers/issuer.js'
-import { preflight, startServer } from '../../bench/lib.js'
+import { preflight, startServers, type RunningServer } from '../../bench/lib.js'
 
 t.test('bench/servers/auth.ts authenticates and answers what bare answers', async t => {
   const issuer = await startIssuer({ clientId: 'bench-client' })
   t.teardown(() => issuer.close())
   const env = { COGNITO_USER_POOL_ID: 'us-east-1_TestPool1', COGNITO_CLIENT_IDS: 'bench-client', COGNITO_ISSUER: issuer.issuer, LOG_LEVEL: 'silent' }
-  const [bare, authOnly] = await Promise.all([
-    startServer(new URL('../../bench/servers/bare.ts', import.meta.url)),
-    startServer(new URL('../../bench/servers/auth.ts', import.meta.url), env)
-  ])
+  const [bare, authOnly] = await startServers(
+    [new URL('../../bench/servers/bare.ts', import.meta.url)],
+    [new URL('../../bench/servers/auth.ts', import.meta.url), env]
+  ) as [RunningServer, RunningServer]
   t.teardown(() => Promise.all([bare.close(), authOnly.close()]))
 
   const headers = { authorization: `Bearer ${issuer.sign(issuer.accessClaims({ sub: 'user-123' }))}` }
@@ -23,4 +23,6 @@ t.test('bench/servers/auth.ts authenticates and answers what bare answers', asyn
   t.equal(issuer.requests, 1, 'one JWKS fetch')
   t.equal(await authOnly.jwksFetches(), 1, 'and the server reports it')
   t.equal(await bare.jwksFetches(), 0, 'bare verifies nothing')
+  await bare.close()
+  await t.rejects(bare.jwksFetches(), /not running/, 'a stopped server fails the question instead of hanging')
 })
