@@ -78,7 +78,9 @@ function isTokenError (err: unknown): err is { code: string } {
  */
 export function bindLog (request: FastifyRequest, reply: FastifyReply, bindings: Record<string, string>) {
   const log = request.log as FastifyRequest['log'] & { setBindings?: (b: Record<string, string>) => void }
-  if (typeof log.setBindings === 'function') {
+  // Only ever in place on a logger of this request: never on the server's own (a custom childLoggerFactory could hand
+  // that out), or the bindings would stick to every later line of every request.
+  if (typeof log.setBindings === 'function' && log !== request.server.log) {
     log.setBindings(bindings)
     return
   }
@@ -153,7 +155,7 @@ export default fp<{ config: Config }>(async function auth (app, { config }) {
       clockTolerance: toleranceMs,
       requiredClaims: ['iss', 'sub', 'exp', 'iat', 'token_use'],
       // fast-jwt's own cache sits behind @fastify/jwt's per-request option merging, decoding and token hashing; a hit there
-      // still costs more than the whole bare request. Our cache (above it, keyed on the exact token) skips all of that.
+      // still costs more than the whole bare request. Our cache (above it, a hit only for the exact token) skips all of that.
       cache: false,
       // The token we already took from the Authorization header; nothing else (no cookie, no query string).
       extractToken: (request: FastifyRequest) => request[kToken]
@@ -165,7 +167,7 @@ export default fp<{ config: Config }>(async function auth (app, { config }) {
   app.decorate('signingKeysReady', () => keys.ready())
   app.decorate('jwksFetchCount', () => keys.fetchCount())
 
-  /** The verified-token cache: a Map lookup on the exact token string, nothing else (no decoding, no hashing of our own). */
+  /** The verified-token cache: a hit only for the exact token string (src/auth/token-cache.ts); no decoding on a hit. */
   function fromCache (request: FastifyRequest, token: string): boolean {
     const hit = cache.get(token)
     if (hit === undefined || !hit.key.active) return false
