@@ -22,12 +22,14 @@ export function createTokenCache<T> (maxEntries: number, now: () => number = Dat
     get (token: string): T | undefined {
       if (entries === undefined) return undefined
       const index = indexOf(token)
-      const entry = entries.get(index) // marks it most recently used
+      // peek, not get: a token that only shares the tail must not refresh the other token's place in the LRU order.
+      const entry = entries.peek(index)
       if (entry === undefined || entry.token !== token) return undefined
       if (now() > entry.validUntil) {
         entries.delete(index)
         return undefined
       }
+      entries.get(index) // now mark it most recently used
       return entry.value
     },
     /** validUntil: epoch ms after which the entry must not be returned (the token's exp plus the clock tolerance). */
