@@ -24,6 +24,10 @@ export default fp<{ config: Config }>(async function tenantRateLimit (app, { con
     max: config.RATE_LIMIT_MAX,
     timeWindow: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
     keyGenerator: rateLimitKey,
+    // No x-ratelimit-* on responses under the limit. The counts are per instance (see README, Known limits): behind a
+    // load balancer or in Lambda, "remaining" would be one copy's count, not the tenant's, so advertising it misleads
+    // clients. The three headers also cost ~6% of a cached request's throughput. A 429 still carries them and Retry-After.
+    addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
     errorResponseBuilder: (_request, context) => TooManyRequests(Math.max(1, Math.ceil(context.ttl / 1000)))
   })
 }, { name: 'rate-limit', dependencies: ['access-policy', 'tenant'] })
