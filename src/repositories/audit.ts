@@ -1,9 +1,8 @@
 // The audit trail: one item per admin action under the tenant (SK=AUDIT#<time-sortable id>), read newest first.
-import { QueryCommand } from '@aws-sdk/lib-dynamodb'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { TenantScope } from '../domain/tenant-scope.js'
 import { keys, sortableId } from './keys.js'
-import { decodeCursor, encodeCursor } from './cursor.js'
+import { queryTenantPage } from './cursor.js'
 
 export type AuditAction =
   | 'tenant.created' | 'tenant.updated'
@@ -52,17 +51,7 @@ export function auditRepository (dynamo: { doc: DynamoDBDocumentClient, tableNam
 
     /** Newest first; the cursor must point inside this tenant's audit trail. */
     async list (scope: TenantScope, page: { limit: number, cursor?: string }) {
-      const pk = keys.tenantPk(scope.tenantId)
-      const start = decodeCursor(page.cursor, ['PK', 'SK'], k => k.PK === pk && k.SK?.startsWith(keys.auditSkPrefix) === true)
-      const res = await doc.send(new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': keys.auditSkPrefix },
-        ScanIndexForward: false,
-        Limit: page.limit,
-        ExclusiveStartKey: start
-      }))
-      return { items: (res.Items ?? []).map(toAuditEntry), nextCursor: encodeCursor(res.LastEvaluatedKey) }
+      return await queryTenantPage(dynamo, scope, keys.auditSkPrefix, { ...page, newestFirst: true }, toAuditEntry)
     }
   }
 }

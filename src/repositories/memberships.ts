@@ -5,7 +5,7 @@ import { TABLE } from '../table.js'
 import type { Membership } from '../domain/model.js'
 import type { TenantScope } from '../domain/tenant-scope.js'
 import { keys, normalizeEmail } from './keys.js'
-import { decodeCursor, encodeCursor } from './cursor.js'
+import { queryTenantPage } from './cursor.js'
 import type { TransactItem } from './transact.js'
 
 function toMembership (item: Record<string, unknown>): Membership {
@@ -117,16 +117,7 @@ export function membershipsAdmin (dynamo: { doc: DynamoDBDocumentClient, tableNa
 
     /** The tenant's members, by user id; the cursor must point inside this tenant's memberships. */
     async list (scope: TenantScope, page: { limit: number, cursor?: string }) {
-      const pk = keys.tenantPk(scope.tenantId)
-      const start = decodeCursor(page.cursor, ['PK', 'SK'], k => k.PK === pk && k.SK?.startsWith(keys.membershipSkPrefix) === true)
-      const res = await doc.send(new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': keys.membershipSkPrefix },
-        Limit: page.limit,
-        ExclusiveStartKey: start
-      }))
-      return { items: (res.Items ?? []).map(toMembershipRecord), nextCursor: encodeCursor(res.LastEvaluatedKey) }
+      return await queryTenantPage(dynamo, scope, keys.membershipSkPrefix, page, toMembershipRecord)
     },
 
     async getClaim (email: string): Promise<EmailClaim | null> {

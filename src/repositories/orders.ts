@@ -5,8 +5,9 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { TABLE } from '../table.js'
 import type { TenantScope } from '../domain/tenant-scope.js'
 import type { Order, OrderItem, OrderStatus } from '../domain/order.js'
-import { BadRequestError, NotFoundError, PreconditionFailedError, ServiceUnavailableError, UnprocessableError } from '../domain/errors.js'
+import { NotFoundError, PreconditionFailedError, ServiceUnavailableError, UnprocessableError } from '../domain/errors.js'
 import { keys } from './keys.js'
+import { decodeTenantCursor, encodeCursor } from './cursor.js'
 
 /** The operation an idempotency key belongs to: the same key on another operation is another record. */
 const CREATE_ORDER = 'CREATE_ORDER'
@@ -33,24 +34,9 @@ function orderItem (scope: TenantScope, order: Order) {
   return { ...keys.order(scope.tenantId, order.orderId), type: 'order', tenantId: scope.tenantId, ...order }
 }
 
-/**
- * Cursors are base64url JSON of { t: tenant id, o: last order id }. Decoding checks the tenant against the caller's
- * scope and rebuilds the key from the scope, so a cursor can never position a query in another tenant's partition
- * (DynamoDB Local does not reject a foreign ExclusiveStartKey, and we do not want to rely on real DynamoDB doing so).
- */
-function encodeCursor (scope: TenantScope, lastKey: Record<string, unknown>): string {
-  const orderId = keys.orderIdOf(scope.tenantId, lastKey)
-  return Buffer.from(JSON.stringify({ t: scope.tenantId, o: orderId })).toString('base64url')
-}
-
-function decodeCursor (scope: TenantScope, cursor: string): Record<string, string> {
-  const invalid = () => new BadRequestError('Invalid cursor')
-  let parsed: unknown
-  try { parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) } catch { throw invalid() }
-  if (parsed === null || typeof parsed !== 'object') throw invalid()
-  const { t, o } = parsed as { t?: unknown, o?: unknown }
-  if (t !== scope.tenantId || typeof o !== 'string') throw invalid()
-  try { return keys.order(scope.tenantId, o) } catch { throw invalid() }
+/** An order cursor: the caller's partition, an ORDER# key whose id is a valid order id. */
+const isOrderKey = (scope: TenantScope) => (key: Record<string, string>) => {
+  try { keys.orderIdOf(scope.tenantId, key); return true } catch { return false }
 }
 
 const errorName = (err: unknown) => (err as { name?: string } | null)?.name
@@ -127,7 +113,7 @@ export function ordersRepository (dynamo: { doc: DynamoDBDocumentClient, tableNa
      */
     async list (scope: TenantScope, opts: { limit: number, cursor?: string, status?: OrderStatus }): Promise<OrderPage> {
       const items: Order[] = []
-      let startKey: Record<string, unknown> | undefined = opts.cursor ? decodeCursor(scope, opts.cursor) : undefined
+      let startKey: Record<string, unknown> | undefined = decodeTenantCursor(opts.cursor, scope, keys.orderSkPrefix, isOrderKey(scope))
       for (let round = 0; round < 5 && items.length < opts.limit; round++) {
         const need = opts.limit - items.length
         const res = await doc.send(new QueryCommand({
@@ -152,7 +138,7 @@ export function ordersRepository (dynamo: { doc: DynamoDBDocumentClient, tableNa
         startKey = res.LastEvaluatedKey
         if (!startKey) break
       }
-      return { items, nextCursor: startKey ? encodeCursor(scope, startKey) : null }
+      return { items, nextCursor: encodeCursor(startKey) }
     },
 
     /** Applies changes only if the stored version is still `expectedVersion` (optimistic concurrency); bumps the version. */

@@ -169,9 +169,10 @@ t.test('pagination: newest first, cursors bound to the tenant, status filter kee
   const foreign = await app.inject({ url: `/orders?limit=5&cursor=${first.nextCursor}`, headers: bob })
   t.equal(foreign.statusCode, 400, "tenant A's cursor used by tenant B")
   t.match(foreign.json(), { status: 400, detail: 'Invalid cursor' })
-  const forgedForB = Buffer.from(JSON.stringify({ t: B, o: made[3] })).toString('base64url')
+  const cursorOf = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url')
+  const forgedForB = cursorOf({ PK: `TENANT#${B}`, SK: `ORDER#${made[3]}` })
   t.equal((await app.inject({ url: `/orders?cursor=${forgedForB}`, headers: alice })).statusCode, 400, 'a cursor naming another tenant')
-  for (const bad of ['garbage', Buffer.from('[1,2]').toString('base64url'), Buffer.from(JSON.stringify({ t: A, o: 'a#b' })).toString('base64url'), Buffer.from(JSON.stringify({ t: A })).toString('base64url'), Buffer.from('null').toString('base64url')]) {
+  for (const bad of ['garbage', cursorOf([1, 2]), cursorOf({ PK: `TENANT#${A}`, SK: 'ORDER#a#b' }), cursorOf({ PK: `TENANT#${A}`, SK: `USER#${made[3]}` }), cursorOf({ PK: `TENANT#${A}` }), cursorOf(null)]) {
     const res = await app.inject({ url: `/orders?cursor=${bad}`, headers: alice })
     t.equal(res.statusCode, 400, `forged cursor ${bad}`)
   }
