@@ -48,6 +48,9 @@ export class Auth extends Construct {
       ...(config.passwordless
         ? { signInPolicy: { allowedFirstAuthFactors: { password: true, emailOtp: true } } }
         : {}),
+      // RETAIN covers a deleted stack; deletion protection also refuses a DeleteUserPool from the console or API, which
+      // would take every user with it (the table has the same protection).
+      deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN
     })
 

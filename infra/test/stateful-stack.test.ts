@@ -59,6 +59,9 @@ t.test('table and user pool are retained', async t => {
     template.hasResource(type, { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' })
   }
   t.pass('DeletionPolicy and UpdateReplacePolicy are Retain')
+  template.hasResourceProperties('AWS::Cognito::UserPool', { DeletionProtection: 'ACTIVE' })
+  template.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true })
+  t.pass('and both refuse a direct delete')
 })
 
 t.test('user pool settings', async t => {
@@ -178,6 +181,13 @@ t.test('trigger IAM: Cognito via a separate policy on the pool ARN, DynamoDB on 
   }
   const preSignUpRole = json.Resources[functionIdOf('PreSignUp')].Properties.Role['Fn::GetAtt'][0]
   t.notOk(Object.values(policies).some(p => JSON.stringify(p.Properties.Roles).includes(preSignUpRole)), 'pre sign-up has no data or Cognito rights')
+  // The token trigger only reads memberships: it may not write the table (nor anything else).
+  const preTokenRole = json.Resources[functionIdOf('PreTokenGeneration')].Properties.Role['Fn::GetAtt'][0]
+  const preTokenActions = Object.values(policies)
+    .filter(p => JSON.stringify(p.Properties.Roles).includes(preTokenRole))
+    .flatMap(p => (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).flatMap(s => asList(s.Action)))
+  t.ok(preTokenActions.length > 0, 'pre token generation can read')
+  t.strictSame(preTokenActions.filter(a => !/^dynamodb:(Get|BatchGet|Query|Scan|ConditionCheck|Describe)/.test(a)), [], 'and only read')
 })
 
 t.test('no reference cycle among the stateful resources', async t => {
