@@ -164,7 +164,7 @@ export default fp<{ config: Config }>(async function tenant (app, opts) {
     if (resolution.kind === 'ok') {
       // A session from before the member was disabled stays dead after a re-enable: sign in again.
       const validAfter = resolution.context.tokensValidAfter
-      if (validAfter !== undefined && principal.issuedAt < validAfter) throw new InvalidTokenError('The session was revoked; sign in again')
+      if (validAfter !== undefined && !(principal.issuedAt >= validAfter)) throw new InvalidTokenError('The session was revoked; sign in again')
       request.tenant = resolution.context
       // Every later log line of this request names the tenant (auth has already bound the user).
       bindLog(request, reply, { tenantId: resolution.context.tenantId })

@@ -76,6 +76,9 @@ t.test('claims Cognito tokens must carry', async t => {
     'token_use missing': { token_use: undefined },
     'token_use other': { token_use: 'refresh' },
     'exp missing': { exp: undefined },
+    // iat dates the session: tokensValidAfter (a re-enabled member's old sessions stay dead) compares against it.
+    'iat missing': { iat: undefined },
+    'iat not a number': { iat: String(Math.floor(Date.now() / 1000)) },
     'iss missing': { iss: undefined },
     'iss with a trailing slash': { iss: `${issuer.issuer}/` },
     'groups not a list': { 'cognito:groups': 'admins' }
@@ -192,6 +195,28 @@ t.test('unknown kid: one refetch, then 401; 1000 random kids cause at most one f
   t.equal(issuer.requests, 2, 'exactly one refetch for the first unknown kid')
   assertInvalid(t, await me(app, signJwt({ alg: 'RS256', kid: 'another' }, claims, issuer.key.privateKey)))
   t.equal(issuer.requests, 2, 'no refetch within the interval')
+})
+
+t.test('no kid header: 401 without any fetch', async t => {
+  const issuer = await issuerFor(t)
+  const app = await build(t, envFor(issuer))
+  t.equal((await me(app, issuer.sign(issuer.accessClaims()))).statusCode, 200)
+  const noKid = signJwt({ alg: 'RS256' }, issuer.accessClaims(), issuer.key.privateKey)
+  assertInvalid(t, await me(app, noKid), noKid)
+  t.equal(issuer.requests, 1, 'a token without a kid never causes a refetch')
+})
+
+t.test('a key rotated out of the JWKS stops its cached tokens at once', async t => {
+  const issuer = await issuerFor(t)
+  const app = await build(t, envFor(issuer))
+  const old = issuer.sign(issuer.accessClaims())
+  t.equal((await me(app, old)).statusCode, 200, 'verified and cached')
+  t.equal((await me(app, old)).statusCode, 200, 'a cache hit')
+  // The pool now publishes only a new key; a token signed with it makes the app refetch and see the old key gone.
+  issuer.served = [testKey(1)]
+  t.equal((await me(app, issuer.sign(issuer.accessClaims()))).statusCode, 200, 'the new key is fetched')
+  t.equal(issuer.requests, 2)
+  assertInvalid(t, await me(app, old), old)
 })
 
 t.test('concurrent first requests share one JWKS fetch', async t => {
