@@ -1,11 +1,11 @@
 // Tenants: the TENANT record under each tenant's partition, listed for operators through GSI1 (GSI1PK=TENANTS).
-import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Tenant } from '../domain/model.js'
 import { keys } from './keys.js'
 import { TABLE } from '../table.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
-import type { TransactItem } from './transact.js'
+import { transact, TransactionCancelled, type TransactItem } from './transact.js'
 
 function toTenant (item: Record<string, unknown>): Tenant {
   return {
@@ -52,19 +52,25 @@ export function tenantsAdmin (dynamo: { doc: DynamoDBDocumentClient, tableName: 
 
     /**
      * Deletes a tenant whose onboarding was abandoned: still no admin, created for this admin email. Anything else
-     * (an admin joined meanwhile, another tenant) fails the condition and is left alone.
+     * (an admin joined meanwhile, another tenant) fails the condition and is left alone. `alsoDelete` (the creation's
+     * audit entry) goes in the same transaction, so nothing of a tenant that never was stays behind.
      */
-    async deleteAbandoned (tenantId: string, adminEmail: string): Promise<boolean> {
+    async deleteAbandoned (tenantId: string, adminEmail: string, alsoDelete: Array<Record<string, string>> = []): Promise<boolean> {
       try {
-        await doc.send(new DeleteCommand({
-          TableName: tableName,
-          Key: keys.tenant(tenantId),
-          ConditionExpression: 'adminCount = :zero AND onboardingAdminEmail = :e',
-          ExpressionAttributeValues: { ':zero': 0, ':e': adminEmail }
-        }))
+        await transact(doc, [
+          {
+            Delete: {
+              TableName: tableName,
+              Key: keys.tenant(tenantId),
+              ConditionExpression: 'adminCount = :zero AND onboardingAdminEmail = :e',
+              ExpressionAttributeValues: { ':zero': 0, ':e': adminEmail }
+            }
+          },
+          ...alsoDelete.map(Key => ({ Delete: { TableName: tableName, Key } }))
+        ])
         return true
       } catch (err) {
-        if ((err as Error).name === 'ConditionalCheckFailedException') return false
+        if (err instanceof TransactionCancelled && err.failedAt(0)) return false
         throw err
       }
     },

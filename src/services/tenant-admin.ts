@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Membership, Tenant, TenantStatus } from '../domain/model.js'
 import { mintTenantScope } from '../domain/tenant-scope.js'
-import { EmailUnavailableError, NotFoundError } from '../domain/errors.js'
+import { ConflictError, EmailUnavailableError, NotFoundError } from '../domain/errors.js'
 import { normalizeEmail } from '../repositories/keys.js'
 import { tenantsAdmin } from '../repositories/tenants.js'
 import { membershipsAdmin } from '../repositories/memberships.js'
@@ -36,11 +36,16 @@ export function createTenantAdmin (deps: TenantAdminDeps) {
       const email = normalizeEmail(input.adminEmail)
       const tenant: Tenant = { tenantId: randomUUID(), name: input.name, status: 'active', createdAt: at, updatedAt: at }
       const scope = mintTenantScope(tenant.tenantId)
+      const created = audit.put(scope, { actor: input.actor, action: 'tenant.created', target: tenant.tenantId, details: { name: input.name } })
       try {
-        const admin = await deps.userAdmin.invite(scope, { email, groups: ['admins'], actor: input.actor }, [
-          tenants.create(tenant, email),
-          audit.put(scope, { actor: input.actor, action: 'tenant.created', target: tenant.tenantId, details: { name: input.name } })
-        ])
+        let admin: Membership
+        try {
+          // Items 1 and 2 of invite's claim transaction (item 0 is the claim).
+          admin = await deps.userAdmin.invite(scope, { email, groups: ['admins'], actor: input.actor }, [tenants.create(tenant, email), created])
+        } catch (err) {
+          if (err instanceof TransactionCancelled && (err.failedAt(1) || err.failedAt(2))) throw new ConflictError('The tenant already exists')
+          throw err
+        }
         return { tenant, admin }
       } catch (err) {
         const claim = await memberships.getClaim(email)
@@ -53,7 +58,7 @@ export function createTenantAdmin (deps: TenantAdminDeps) {
         }
         // Unless our own invite is still pending (an unknown outcome that a retry resumes), the tenant written with it
         // will never get its admin: remove it rather than leave an admin-less tenant behind for every failed attempt.
-        if (!(claim?.status === 'pending' && claim.tenantId === tenant.tenantId)) await tenants.deleteAbandoned(tenant.tenantId, email)
+        if (!(claim?.status === 'pending' && claim.tenantId === tenant.tenantId)) await tenants.deleteAbandoned(tenant.tenantId, email, [{ PK: created.Put.Item.PK, SK: created.Put.Item.SK }])
         throw err
       }
     },

@@ -112,7 +112,7 @@ export function createUserAdmin (deps: UserAdminDeps) {
           if (claim && claim.tenantId === scope.tenantId) throw new AlreadyMemberError()
           throw new EmailUnavailableError()
         }
-        if (err instanceof TransactionCancelled && extra.length > 0) throw new ConflictError('The tenant already exists')
+        // Anything else (contention or throttling: retryable, 503; a condition of an `extra` item: the caller's to map).
         throw err
       }
       await faults.afterClaim?.()

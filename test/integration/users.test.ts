@@ -2,7 +2,7 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import { AdminAddUserToGroupCommand, AdminDisableUserCommand, AdminEnableUserCommand, AdminGetUserCommand, AdminListGroupsForUserCommand, AdminRemoveUserFromGroupCommand, ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider'
-import { QueryCommand } from '@aws-sdk/lib-dynamodb'
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb'
 import { keys } from '../../src/repositories/keys.js'
 import { recordCognitoCalls, startUsersStack, throttlingError } from '../helpers/users-stack.js'
 
@@ -387,6 +387,13 @@ t.test('onboarding refused after the tenant was written leaves no admin-less ten
     TableName: services.tableName, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :p', ExpressionAttributeValues: { ':p': keys.tenantsIndexPk }
   }))
   t.same((all.Items ?? []).filter(i => i.name === name), [], 'no tenant record left by either attempt')
+  const audits = await services.documentClient.send(new ScanCommand({
+    TableName: services.tableName,
+    FilterExpression: '#a = :created AND #d.#n = :name',
+    ExpressionAttributeNames: { '#a': 'action', '#d': 'details', '#n': 'name' },
+    ExpressionAttributeValues: { ':created': 'tenant.created', ':name': name }
+  }))
+  t.same(audits.Items, [], 'nor the audit entry of a tenant that never was')
   t.equal(await item(keys.emailClaim(email)), null, 'no claim left')
   t.match(await cognitoUser(outsider.userId), { tenantId: undefined, groups: [] }, 'the outsider is untouched')
 })
