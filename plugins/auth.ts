@@ -49,8 +49,7 @@ declare module 'fastify' {
     [kSigningKey]: SigningKey | null
   }
   interface FastifyInstance {
-    authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
-    /** authenticate as a callback-style onRequest hook (what access-policy attaches); synchronous on a cache hit. */
+    /** Authentication as a callback-style onRequest hook (what access-policy attaches); synchronous on a cache hit. */
     authenticateHook: (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => void
     /** Resolves once the signing keys can be loaded; rejects otherwise. Used by /health/ready. */
     signingKeysReady: () => Promise<void>
@@ -104,20 +103,19 @@ export default fp<{ config: Config }>(async function auth (app, { config }) {
     // The authorizer already checked the signature; this mode trusts the event, so it must never run on a reachable server.
     if (!config.AWS_LAMBDA_FUNCTION_NAME) throw new Error('AUTH_MODE=apigateway is only allowed inside AWS Lambda (AWS_LAMBDA_FUNCTION_NAME is not set)')
     app.decorate('signingKeysReady', async () => {})
-    app.decorate('authenticate', async function authenticate (request: FastifyRequest, reply: FastifyReply) {
+    // Nothing to wait for: the claims are in the event, so the hook completes synchronously.
+    app.decorate('authenticateHook', function authenticateHook (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
       const claims = request.awsLambda?.event?.requestContext?.authorizer?.jwt?.claims
-      if (!claims) throw new AuthenticationRequiredError()
+      if (!claims) return done(new AuthenticationRequiredError())
       try {
         request.principal = principalFromApiGatewayClaims(claims, rules, Date.now(), toleranceMs)
       } catch (err) {
-        if (!(err instanceof ClaimsError)) throw err
+        if (!(err instanceof ClaimsError)) return done(err as Error)
         request.log.info({ reason: err.message }, 'authorizer claims rejected')
-        throw new InvalidTokenError()
+        return done(new InvalidTokenError())
       }
       bindUser(request, reply)
-    })
-    app.decorate('authenticateHook', function authenticateHook (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
-      app.authenticate(request, reply).then(() => done(), done)
+      done()
     })
     return
   }
@@ -206,15 +204,7 @@ export default fp<{ config: Config }>(async function auth (app, { config }) {
     if (key) cache.set(token, { principal, key }, principal.expiresAt * 1000 + toleranceMs)
   }
 
-  app.decorate('authenticate', async function authenticate (request: FastifyRequest, reply: FastifyReply) {
-    const token = bearerToken(request.headers.authorization)
-    if (token === undefined) throw new AuthenticationRequiredError()
-    if (!fromCache(request, token)) await verify(request, token)
-    bindUser(request, reply)
-  })
-
-  // The same steps as authenticate, as a callback hook: a cache hit completes synchronously, with no promise and no
-  // extra microtask turn per request.
+  // A callback hook: a cache hit completes synchronously, with no promise and no extra microtask turn per request.
   app.decorate('authenticateHook', function authenticateHook (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
     const token = bearerToken(request.headers.authorization)
     if (token === undefined) return done(new AuthenticationRequiredError())

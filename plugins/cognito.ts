@@ -124,7 +124,6 @@ export function createCognitoAdmin (config: Config, deps: CognitoAdminDeps = {})
   return {
     client,
     userPoolId,
-    limiters,
 
     /** AdminCreateUser: the invitation (Cognito emails a temporary password). Throws UsernameExistsException when taken. */
     async createUser (input: { email: string, tenantId: string }): Promise<CognitoUser> {

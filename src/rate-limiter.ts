@@ -66,9 +66,7 @@ export function createRateLimiter (opts: RateLimiterOptions) {
       })
       tail = turn.then(() => {}, () => {})
       return await turn
-    },
-    /** Calls admitted and not yet started. */
-    get pending () { return planned.filter(p => p > now()).length }
+    }
   }
 }
 export type RateLimiter = ReturnType<typeof createRateLimiter>
