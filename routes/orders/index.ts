@@ -3,14 +3,15 @@ import { createHash } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { ID_PATTERN } from '../../src/domain/model.js'
-import { ORDER_STATUSES, canTransition, orderTotal, ulid, type Order } from '../../src/domain/order.js'
+import { ORDER_STATUSES, canTransition, orderTotal, type Order } from '../../src/domain/order.js'
+import { sortableId } from '../../src/domain/ids.js'
 import { ConflictError, NotFoundError, PreconditionFailedError, PreconditionRequiredError } from '../../src/domain/errors.js'
 import { ordersRepository, type OrderChanges } from '../../src/repositories/orders.js'
 import { problemResponses } from '../../plugins/errors.js'
 import { tenantScopeOf } from '../../plugins/tenant.js'
 import { Page } from '../schemas.js'
 
-const OrderId = Type.String({ pattern: ID_PATTERN, description: 'ULID' })
+const OrderId = Type.String({ pattern: ID_PATTERN, description: 'time-sortable id' })
 const Status = Type.Union([Type.Literal('pending'), Type.Literal('confirmed'), Type.Literal('shipped'), Type.Literal('cancelled')], { description: ORDER_STATUSES.join(' | ') })
 const Item = Type.Object({
   sku: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' }),
@@ -81,7 +82,7 @@ const orders: FastifyPluginAsyncTypebox = async (app) => {
     const scope = tenantScopeOf(request)
     const { currency, items, note } = request.body
     const now = new Date().toISOString()
-    const order: Order = { orderId: ulid(), status: 'pending', currency, items, total: orderTotal(items), ...(note !== undefined ? { note } : {}), createdAt: now, updatedAt: now, version: 1 }
+    const order: Order = { orderId: sortableId(), status: 'pending', currency, items, total: orderTotal(items), ...(note !== undefined ? { note } : {}), createdAt: now, updatedAt: now, version: 1 }
     const key = request.headers['idempotency-key']
     const result = await repo.create(scope, order, key === undefined ? undefined : { key, requestHash: createHash('sha256').update(canonical(request.body)).digest('base64url') })
     if (result.replayed) reply.header('idempotent-replayed', 'true')

@@ -1,5 +1,4 @@
 // Orders: the status machine, the total and the time-sortable ids. Pure functions, no I/O.
-import { randomBytes } from 'node:crypto'
 import { UnprocessableError } from './errors.js'
 
 export const ORDER_STATUSES = ['pending', 'confirmed', 'shipped', 'cancelled'] as const
@@ -39,21 +38,3 @@ export function orderTotal (items: readonly OrderItem[]): number {
   return Number(total)
 }
 
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
-
-/**
- * A ULID (https://github.com/ulid/spec): 48-bit millisecond time + 80 random bits, 26 Crockford base32 characters.
- * Lexicographic order is creation order (to the millisecond), so SK=ORDER#<ulid> lists newest first with ScanIndexForward=false.
- */
-export function ulid (now = Date.now()): string {
-  let time = ''
-  let t = now
-  for (let i = 0; i < 10; i++) {
-    time = CROCKFORD[t % 32]! + time
-    t = Math.floor(t / 32)
-  }
-  const bytes = randomBytes(16)
-  let rand = ''
-  for (let i = 0; i < 16; i++) rand += CROCKFORD[bytes[i]! % 32]!
-  return time + rand
-}

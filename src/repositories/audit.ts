@@ -1,7 +1,8 @@
 // The audit trail: one item per admin action under the tenant (SK=AUDIT#<time-sortable id>), read newest first.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { TenantScope } from '../domain/tenant-scope.js'
-import { keys, sortableId } from './keys.js'
+import { keys } from './keys.js'
+import { sortableId } from '../domain/ids.js'
 import { queryTenantPage } from './cursor.js'
 
 export type AuditAction =

@@ -1,6 +1,5 @@
 // Single-table key layout. The only module that spells PK/SK/GSI1 values; everything else asks it.
 import { ID_REGEX } from '../domain/model.js'
-import { randomBytes } from 'node:crypto'
 import { InvalidIdError } from '../domain/errors.js'
 import { TABLE } from '../table.js'
 
@@ -22,16 +21,6 @@ export function assertEmail (email: string): string {
 }
 const EMAIL_REGEX = /^[^\s@#]+@[^\s@#]+\.[^\s@#]+$/
 
-/**
- * Time-sortable id: 10 base36 chars of epoch ms, a 4-char sequence that keeps ids from one process in call order
- * within the same millisecond, then random bits against collisions across processes. Lexical order is time order.
- */
-export function sortableId (now = Date.now()): string {
-  if (now > lastIdTime) { lastIdTime = now; idSeq = 0 } else idSeq++
-  return lastIdTime.toString(36).padStart(10, '0') + idSeq.toString(36).padStart(4, '0') + randomBytes(4).toString('hex')
-}
-let lastIdTime = 0
-let idSeq = 0
 
 export const keys = {
   tenantPk: (tenantId: string) => `TENANT#${assertId(tenantId, 'tenantId')}`,

@@ -1,4 +1,4 @@
-// Orders of one tenant: PK=TENANT#<t>, SK=ORDER#<ulid>, plus the idempotency records of order creation. Every call takes a TenantScope.
+// Orders of one tenant: PK=TENANT#<t>, SK=ORDER#<sortable id>, plus the idempotency records of order creation. Every call takes a TenantScope.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'

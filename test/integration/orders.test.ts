@@ -35,7 +35,7 @@ t.test('create, read, list, change and delete an order', async t => {
   const created = await create(mike)
   t.equal(created.statusCode, 201)
   const order = created.json()
-  t.match(order, { orderId: /^[0-9A-HJKMNP-TV-Z]{26}$/, status: 'pending', currency: 'EUR', total: 2500, note: 'first', version: 1 })
+  t.match(order, { orderId: /^[0-9a-z]{22}$/, status: 'pending', currency: 'EUR', total: 2500, note: 'first', version: 1 })
   t.equal(created.headers.etag, '"1"')
   t.equal(created.headers.location, `/orders/${order.orderId}`)
   t.notOk('tenantId' in order, 'no internal attributes leak')
@@ -135,7 +135,6 @@ t.test('pagination: newest first, cursors bound to the tenant, status filter kee
       const r = await app.inject({ method: 'PATCH', url: `/orders/${o.orderId}`, headers: { ...alice, 'if-match': '"1"' }, payload: { status: 'confirmed' } })
       t.equal(r.statusCode, 200)
     }
-    await new Promise(resolve => setTimeout(resolve, 2))
   }
   const seen: string[] = []
   let cursor: string | null = null
