@@ -46,6 +46,13 @@ export async function helmetHeaders (options: FastifyHelmetOptions = HELMET_OPTI
   return Object.freeze(headers)
 }
 
+/** The API's headers, asked of helmet once per process: every buildApp (each test, a Lambda cold start) reuses them. */
+let apiHeadersOnce: Promise<Record<string, string>> | undefined
+function apiHeaders () {
+  apiHeadersOnce ??= helmetHeaders().catch(err => { apiHeadersOnce = undefined; throw err })
+  return apiHeadersOnce
+}
+
 export default fp<{ config: Config }>(async function httpSecurity (app, { config }) {
   // No configured origin means no CORS headers at all: browsers on other origins are refused by default. @fastify/cors
   // with origin: false would still run a hook on every request only to decide that, and answer preflights with the
@@ -61,7 +68,7 @@ export default fp<{ config: Config }>(async function httpSecurity (app, { config
   }
   // Every request, the not-found ones included, as @fastify/helmet's global hook did. A route may still override one
   // (swagger-ui sets its own CSP in onSend).
-  const headers = await helmetHeaders()
+  const headers = await apiHeaders()
   app.addHook('onRequest', function securityHeaders (_request, reply, done) {
     reply.headers(headers)
     done()
