@@ -68,13 +68,17 @@ export function createUserAdmin (deps: UserAdminDeps) {
     return m
   }
 
-  /** Runs a membership change; a lost optimistic lock is a 409 to retry, a failed admin guard is the last-admin 409. */
-  async function applyChange (scope: TenantScope, m: MembershipRecord, next: MembershipChange, adminDelta: 0 | 1 | -1, entry: AuditInput | null) {
+  /**
+   * Runs a membership change with its audit entry and the tenant's adminCount adjustment, derived here from before and
+   * after (so no caller can get it wrong). A lost optimistic lock is a 409 to retry, a failed admin guard the last-admin 409.
+   */
+  async function applyChange (scope: TenantScope, m: MembershipRecord, next: MembershipChange, entry: AuditInput) {
+    const adminDelta = Number(countsAsAdmin({ ...m, ...next })) - Number(countsAsAdmin(m)) as -1 | 0 | 1
     try {
       await run([
         memberships.change(scope, m, next, now().toISOString()),
         adminDelta !== 0 && tenants.adjustAdminCount(scope.tenantId, adminDelta),
-        entry && audit.put(scope, entry)
+        audit.put(scope, entry)
       ])
     } catch (err) {
       if (err instanceof TransactionCancelled) {
@@ -172,8 +176,7 @@ export function createUserAdmin (deps: UserAdminDeps) {
       await cognito.addToGroup(m.cognitoUsername, group)
       if (m.groups.includes(group)) return
       const groups = TENANT_GROUPS.filter(g => g === group || m.groups.includes(g))
-      const counted = group === 'admins' && m.status !== 'disabled'
-      await applyChange(scope, m, { groups }, counted ? 1 : 0, { actor, action: 'user.group_added', target: userId, details: { group } })
+      await applyChange(scope, m, { groups }, { actor, action: 'user.group_added', target: userId, details: { group } })
       evict(userId)
     },
 
@@ -186,7 +189,7 @@ export function createUserAdmin (deps: UserAdminDeps) {
       if (m.groups.includes(group)) {
         const groups = m.groups.filter(g => g !== group)
         if (groups.length === 0) throw new ConflictError('A user keeps at least one group; remove the user instead')
-        await applyChange(scope, m, { groups }, group === 'admins' && countsAsAdmin(m) ? -1 : 0, { actor, action: 'user.group_removed', target: userId, details: { group } })
+        await applyChange(scope, m, { groups }, { actor, action: 'user.group_removed', target: userId, details: { group } })
         evict(userId)
       }
       await cognito.removeFromGroup(m.cognitoUsername, group)
@@ -203,8 +206,7 @@ export function createUserAdmin (deps: UserAdminDeps) {
         if (m.status !== 'disabled') {
           // Tokens issued up to now stay refused after a later re-enable (the +1 covers iat's one-second granularity).
           const tokensValidAfter = Math.floor(now().getTime() / 1000) + 1
-          await applyChange(scope, m, { status: 'disabled', statusBeforeDisable: m.status, tokensValidAfter }, countsAsAdmin(m) ? -1 : 0,
-            { actor, action: 'user.disabled', target: userId })
+          await applyChange(scope, m, { status: 'disabled', statusBeforeDisable: m.status, tokensValidAfter }, { actor, action: 'user.disabled', target: userId })
           evict(userId)
         }
         await cognito.globalSignOut(m.cognitoUsername)
@@ -214,8 +216,7 @@ export function createUserAdmin (deps: UserAdminDeps) {
       await cognito.enableUser(m.cognitoUsername)
       if (m.status === 'disabled') {
         const restored = m.statusBeforeDisable && m.statusBeforeDisable !== 'disabled' ? m.statusBeforeDisable : 'active'
-        await applyChange(scope, m, { status: restored, statusBeforeDisable: undefined }, isAdmin(m) ? 1 : 0,
-          { actor, action: 'user.enabled', target: userId })
+        await applyChange(scope, m, { status: restored, statusBeforeDisable: undefined }, { actor, action: 'user.enabled', target: userId })
         evict(userId)
       }
     },
@@ -223,13 +224,15 @@ export function createUserAdmin (deps: UserAdminDeps) {
     /**
      * Removal: 1) the membership is marked removing and disabled (refused at once; last-admin guard), 2) Cognito:
      * global sign-out, then AdminDeleteUser (custom:tenant_id is immutable, so only deletion frees the address for
-     * another tenant), 3) the membership and the email claim go, the audit entry stays. A retry resumes at step 2.
+     * another tenant), 3) the membership and the email claim go. The audit entry is written with step 1, the decision
+     * itself: a removal never retried still says who started it, and a retry (which skips step 1) never writes it twice.
      */
     async remove (scope: TenantScope, userId: string, actor: Actor): Promise<void> {
       const m = await memberships.getRecord(scope, userId)
       if (!m) throw new NotFoundError('User')
       if (!m.removing) {
-        await applyChange(scope, m, { removing: true, status: 'disabled', statusBeforeDisable: m.status }, countsAsAdmin(m) ? -1 : 0, null)
+        await applyChange(scope, m, { removing: true, status: 'disabled', statusBeforeDisable: m.status },
+          { actor, action: 'user.removed', target: userId, details: { email: m.email, groups: m.groups } })
         evict(userId)
       }
       try {
@@ -239,10 +242,7 @@ export function createUserAdmin (deps: UserAdminDeps) {
       }
       await faults.beforeCognitoDelete?.()
       await cognito.deleteUser(m.cognitoUsername)
-      await run([
-        ...memberships.remove(scope, m),
-        audit.put(scope, { actor, action: 'user.removed', target: userId, details: { email: m.email, groups: m.groups } })
-      ])
+      await run(memberships.remove(scope, m))
     },
 
     /** Resends the invitation while the user has not signed in yet (Cognito: FORCE_CHANGE_PASSWORD); otherwise 409. */

@@ -337,16 +337,35 @@ t.test('a removal interrupted before Cognito: refused meanwhile, completed by a 
   const token = stack.bearer(await stack.activate(m.email, m.userId))
   t.equal((await faulty.inject({ method: 'DELETE', url: `/users/${m.userId}`, headers: a.auth })).statusCode, 500)
   t.match(await item(keys.membership(a.tenantId, m.userId)), { removing: true, status: 'disabled' })
+  const auditOf = async () => (await services.documentClient.send(new QueryCommand({
+    TableName: services.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :a)', ExpressionAttributeValues: { ':pk': keys.tenantPk(a.tenantId), ':a': 'AUDIT#' }
+  }))).Items ?? []
+  t.match((await auditOf()).filter(i => i.action === 'user.removed'), [{ target: m.userId, actor: a.adminId }], 'audited with the decision, before any retry')
   t.ok(await cognitoUser(m.userId))
   t.equal((await faulty.inject({ method: 'GET', url: '/orders', headers: token })).statusCode, 403)
   t.equal((await faulty.inject({ method: 'DELETE', url: `/users/${m.userId}`, headers: a.auth })).statusCode, 204)
   t.equal(await cognitoUser(m.userId), null)
   t.equal(await item(keys.membership(a.tenantId, m.userId)), null)
   t.equal(await item(keys.emailClaim(m.email)), null, 'the address is free again')
-  const audit = await services.documentClient.send(new QueryCommand({
-    TableName: services.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :a)', ExpressionAttributeValues: { ':pk': keys.tenantPk(a.tenantId), ':a': 'AUDIT#' }
-  }))
-  t.equal((audit.Items ?? []).filter(i => i.action === 'user.removed').length, 1)
+  t.equal((await auditOf()).filter(i => i.action === 'user.removed').length, 1, 'and once only after the retry')
+})
+
+t.test('adminCount follows disable, re-enable and grants to a disabled user', async t => {
+  const a = await onboard()
+  const second = await invite(a.auth, ['admins', 'members'])
+  const member = await invite(a.auth)
+  const count = async () => (await item(keys.tenant(a.tenantId)))?.adminCount
+  t.equal(await count(), 2)
+  const patch = (userId: string, status: string) => app.inject({ method: 'PATCH', url: `/users/${userId}`, headers: a.auth, payload: { status } })
+  t.equal((await patch(second.userId, 'disabled')).statusCode, 200)
+  t.equal(await count(), 1, 'a disabled admin does not count')
+  t.equal((await patch(second.userId, 'active')).statusCode, 200)
+  t.equal(await count(), 2, 'and counts again once re-enabled')
+  t.equal((await patch(member.userId, 'disabled')).statusCode, 200)
+  t.equal((await app.inject({ method: 'PUT', url: `/users/${member.userId}/groups/admins`, headers: a.auth })).statusCode, 204)
+  t.equal(await count(), 2, 'admins granted to a disabled user: not counted while disabled')
+  t.equal((await patch(member.userId, 'active')).statusCode, 200)
+  t.equal(await count(), 3, 'counted once enabled')
 })
 
 t.test('an email owned by another tenant cannot onboard a tenant either', async t => {
