@@ -1,5 +1,9 @@
-// Schemas shared by the route modules (not a route): the page query every list route accepts and the page it returns.
+// Schemas shared by the route modules (not a route): the page query and page of every list route, an email address.
 import { Type, type TSchema } from 'typebox'
+import { EMAIL_MAX_LENGTH, EMAIL_PATTERN } from '../src/domain/model.js'
+
+/** The same rule the repositories' email claim key enforces (src/domain/model.ts). */
+export const Email = Type.String({ minLength: 3, maxLength: EMAIL_MAX_LENGTH, pattern: EMAIL_PATTERN })
 
 /** ?limit&cursor: the cursor is opaque; the repository checks it belongs to the caller's partition (400 otherwise). */
 export const PageQuery = (defaultLimit = 25) => Type.Object({

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { ID_PATTERN } from '../../src/domain/model.js'
 import { problemResponses } from '../../plugins/errors.js'
-import { Page, PageQuery } from '../schemas.js'
+import { Email, Page, PageQuery } from '../schemas.js'
 
 const Status = Type.Union([Type.Literal('active'), Type.Literal('suspended')])
 const Tenant = Type.Object({ tenantId: Type.String(), name: Type.String(), status: Status, createdAt: Type.String(), updatedAt: Type.String() })
@@ -22,7 +22,7 @@ const tenants: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Onboard a tenant and invite its first admin',
       body: Type.Object({
         name: Name,
-        adminEmail: Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@#]+@[^\\s@#]+\\.[^\\s@#]+$' })
+        adminEmail: Email
       }, { additionalProperties: false }),
       response: {
         201: Type.Object({

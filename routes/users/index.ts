@@ -5,11 +5,10 @@ import { ID_PATTERN } from '../../src/domain/model.js'
 import { problemResponses } from '../../plugins/errors.js'
 import { tenantScopeOf } from '../../plugins/tenant.js'
 import { ForbiddenError } from '../../src/domain/errors.js'
-import { Page, PageQuery } from '../schemas.js'
+import { Email, Page, PageQuery } from '../schemas.js'
 import type { FastifyRequest } from 'fastify'
 
 const TenantGroup = Type.Union([Type.Literal('admins'), Type.Literal('members')])
-const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@#]+@[^\\s@#]+\\.[^\\s@#]+$' })
 const UserId = Type.String({ pattern: ID_PATTERN })
 const User = Type.Object({
   userId: Type.String(),

@@ -35,3 +35,6 @@ export interface Membership {
 /** Ids that reach a DynamoDB key: no '#', bounded length. */
 export const ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$'
 export const ID_REGEX = new RegExp(ID_PATTERN)
+/** What the API accepts as an email address (the schema of request bodies and the email claim key check alike). */
+export const EMAIL_PATTERN = '^[^\\s@#]+@[^\\s@#]+\\.[^\\s@#]+$'
+export const EMAIL_MAX_LENGTH = 254

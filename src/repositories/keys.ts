@@ -1,5 +1,5 @@
 // Single-table key layout. The only module that spells PK/SK/GSI1 values; everything else asks it.
-import { ID_REGEX } from '../domain/model.js'
+import { EMAIL_MAX_LENGTH, EMAIL_PATTERN, ID_REGEX } from '../domain/model.js'
 import { InvalidIdError } from '../domain/errors.js'
 import { TABLE } from '../table.js'
 
@@ -16,10 +16,10 @@ export function normalizeEmail (email: string): string {
 
 /** A key segment made of an email: bounded, no whitespace or '#'. */
 export function assertEmail (email: string): string {
-  if (typeof email !== 'string' || email.length > 254 || !EMAIL_REGEX.test(email)) throw new InvalidIdError('email')
+  if (typeof email !== 'string' || email.length > EMAIL_MAX_LENGTH || !EMAIL_REGEX.test(email)) throw new InvalidIdError('email')
   return email
 }
-const EMAIL_REGEX = /^[^\s@#]+@[^\s@#]+\.[^\s@#]+$/
+const EMAIL_REGEX = new RegExp(EMAIL_PATTERN)
 
 
 export const keys = {
