@@ -98,9 +98,13 @@ export function tenantsAdmin (dynamo: { doc: DynamoDBDocumentClient, tableName: 
       }
     },
 
-    update (tenantId: string, next: Partial<Pick<Tenant, 'name' | 'status'>>, now: string): TransactItem {
-      const names: Record<string, string> = {}
-      const values: Record<string, unknown> = { ':now': now }
+    /**
+     * Applies only while the record is still as read (`was`): a concurrent change fails the condition. Name and status
+     * are compared too, not only updatedAt (millisecond granularity), since the audit entry records them as "from".
+     */
+    update (tenantId: string, next: Partial<Pick<Tenant, 'name' | 'status'>>, now: string, was: Pick<Tenant, 'name' | 'status' | 'updatedAt'>): TransactItem {
+      const names: Record<string, string> = { '#wasName': 'name', '#wasStatus': 'status' }
+      const values: Record<string, unknown> = { ':now': now, ':was': was.updatedAt, ':wasName': was.name, ':wasStatus': was.status }
       const set = ['updatedAt = :now']
       for (const [field, value] of Object.entries(next)) {
         if (value === undefined) continue
@@ -113,7 +117,7 @@ export function tenantsAdmin (dynamo: { doc: DynamoDBDocumentClient, tableName: 
           TableName: tableName,
           Key: keys.tenant(tenantId),
           UpdateExpression: `SET ${set.join(', ')}`,
-          ConditionExpression: 'attribute_exists(PK)',
+          ConditionExpression: 'updatedAt = :was AND #wasName = :wasName AND #wasStatus = :wasStatus',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values
         }

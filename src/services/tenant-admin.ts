@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Membership, Tenant, TenantStatus } from '../domain/model.js'
 import { mintTenantScope } from '../domain/tenant-scope.js'
-import { ConflictError, EmailUnavailableError, NotFoundError } from '../domain/errors.js'
+import { ConcurrentChangeError, ConflictError, EmailUnavailableError, NotFoundError } from '../domain/errors.js'
 import { normalizeEmail } from '../repositories/keys.js'
 import { tenantsAdmin } from '../repositories/tenants.js'
 import { membershipsAdmin } from '../repositories/memberships.js'
@@ -82,11 +82,14 @@ export function createTenantAdmin (deps: TenantAdminDeps) {
       if (Object.keys(details).length === 0) return before.tenant
       try {
         await transact(deps.dynamo.doc, [
-          tenants.update(tenantId, next, now().toISOString()),
+          tenants.update(tenantId, next, now().toISOString(), before.tenant),
           audit.put(scope, { actor, action: 'tenant.updated', target: tenantId, details })
         ])
       } catch (err) {
-        if (err instanceof TransactionCancelled && err.failedAt(0)) throw new NotFoundError('Tenant')
+        // Changed (or deleted) since we read it: the audit's "from" would be stale, so nothing was written; retry.
+        if (err instanceof TransactionCancelled && err.failedAt(0)) {
+          throw (await tenants.getRecord(tenantId)) ? new ConcurrentChangeError() : new NotFoundError('Tenant')
+        }
         throw err
       }
       deps.evictTenant?.(tenantId)

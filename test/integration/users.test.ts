@@ -257,6 +257,20 @@ t.test('resending an invitation: only while the user has not signed in', async t
   t.equal((await app.inject({ method: 'POST', url: `/users/${a.adminId}/invitation`, headers: a.auth })).statusCode, 409)
 })
 
+t.test('concurrent tenant renames: each one applied is audited from what it really replaced; the others are 409', async t => {
+  const a = await onboard()
+  const names = Array.from({ length: 6 }, (_, i) => `Renamed ${i} ${uniq()}`)
+  const results = await Promise.all(names.map(name => app.inject({ method: 'PATCH', url: `/tenants/${a.tenantId}`, headers: operator, payload: { name } })))
+  const codes = results.map(r => r.statusCode)
+  t.ok(codes.every(c => c === 200 || c === 409), `200 or 409 only (${codes.join(',')})`)
+  const entries = (await services.documentClient.send(new QueryCommand({
+    TableName: services.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :a)', ExpressionAttributeValues: { ':pk': keys.tenantPk(a.tenantId), ':a': 'AUDIT#' }
+  }))).Items?.filter(i => i.action === 'tenant.updated') ?? []
+  t.equal(entries.length, codes.filter(c => c === 200).length, 'one audit entry per applied rename')
+  for (let i = 1; i < entries.length; i++) t.equal(entries[i]!.details.name.from, entries[i - 1]!.details.name.to, 'each rename replaced the previous one')
+  t.equal((await item(keys.tenant(a.tenantId)))?.name, entries.at(-1)?.details.name.to, 'the stored name is the last audited one')
+})
+
 t.test('a suspended tenant\'s users are refused at once; reactivated, let back in (within the cache TTL); both audited', async t => {
   const a = await onboard()
   t.equal((await app.inject({ method: 'GET', url: '/users', headers: a.auth })).statusCode, 200)
