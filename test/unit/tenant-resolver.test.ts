@@ -62,3 +62,19 @@ t.test('cache: reused within the TTL, bounded, single-flight, evictable', async 
   resolver.evictTenant('a')
   t.equal(resolver.size, 0)
 })
+
+t.test('a lookup in flight when its user is evicted is answered but not cached', async t => {
+  // The read that started before a removal or disable must not be served from the cache for a whole TTL afterwards.
+  const { resolver, calls } = fake([m('a', 'u1')], [tn('a')])
+  const pending = resolver.resolve({ userId: 'u1' })
+  resolver.evict('u1')
+  t.equal((await pending).kind, 'ok', 'the in-flight request still gets its answer')
+  t.equal(resolver.size, 0, 'but it is not remembered')
+  await resolver.resolve({ userId: 'u1' })
+  t.equal(calls.findByUser, 2, 'the next request reads again')
+
+  const again = resolver.resolve({ userId: 'u1' })
+  resolver.evictTenant('a')
+  await again
+  t.equal(resolver.size, 0, 'evictTenant does the same')
+})
