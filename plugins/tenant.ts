@@ -60,6 +60,9 @@ interface Deps {
 
 const USABLE: ReadonlySet<Membership['status']> = new Set(['active', 'invited'])
 
+/** The cache key of a caller: the user and the tenant the token names (if any); both caches of this module use it. */
+const keyOf = (principal: Pick<Principal, 'userId' | 'tenantId'>) => `${principal.userId}\u0000${principal.tenantId ?? ''}`
+
 export function createTenantResolver (deps: Deps) {
   const { memberships, tenants, ttlMs } = deps
   const maxEntries = deps.maxEntries ?? MEMBERSHIP_CACHE_MAX_ENTRIES
@@ -107,7 +110,6 @@ export function createTenantResolver (deps: Deps) {
     cache.set(key, { expires: now() + ttlMs, userId, tenantId: value.kind === 'ok' ? value.context.tenantId : value.kind === 'denied' ? value.tenantId : undefined, value })
   }
 
-  const keyOf = (principal: Pick<Principal, 'userId' | 'tenantId'>) => `${principal.userId}\u0000${principal.tenantId ?? ''}`
 
   /** The cached resolution, if there is one within its TTL (an expired one is dropped). */
   function cached (key: string): Resolution | undefined {
@@ -180,9 +182,8 @@ export default fp<{ config: Config }>(async function tenant (app, opts) {
 
   // Principals whose lookup failed recently (see DEGRADED_TTL_MS); bounded like the membership cache.
   const degraded = new Map<string, number>()
-  const degradedKey = (principal: Principal) => `${principal.userId}\u0000${principal.tenantId ?? ''}`
   function recentlyFailed (principal: Principal): boolean {
-    const key = degradedKey(principal)
+    const key = keyOf(principal)
     const until = degraded.get(key)
     if (until === undefined) return false
     if (until > Date.now()) return true
@@ -203,11 +204,11 @@ export default fp<{ config: Config }>(async function tenant (app, opts) {
       // DynamoDB is unreachable. Nothing tenant-scoped can be reached without request.tenant, so this never widens access.
       if (required) throw err
       if (degraded.size >= MEMBERSHIP_CACHE_MAX_ENTRIES) degraded.delete(degraded.keys().next().value as string)
-      degraded.set(degradedKey(principal), Date.now() + DEGRADED_TTL_MS)
+      degraded.set(keyOf(principal), Date.now() + DEGRADED_TTL_MS)
       request.log.warn({ err }, 'tenant lookup failed; continuing without a tenant on a tenant-optional route')
       return
     }
-    if (degraded.size > 0) degraded.delete(degradedKey(principal))
+    if (degraded.size > 0) degraded.delete(keyOf(principal))
     apply(request, reply, principal, resolution, required)
   })
 
