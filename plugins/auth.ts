@@ -1,6 +1,5 @@
 // Authentication: verifies the Cognito bearer token (or trusts API Gateway's authorizer inside Lambda) and sets request.principal.
 import fp from 'fastify-plugin'
-import fastifyJwt from '@fastify/jwt'
 import createError from '@fastify/error'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda'
@@ -9,6 +8,7 @@ import type { Config } from '../src/config.js'
 import { createKeyStore, SigningKeyError, type SigningKey } from '../src/auth/jwks.js'
 import { createTokenCache } from '../src/auth/token-cache.js'
 import { ClaimsError, principalFromApiGatewayClaims, principalFromClaims, type ClaimRules } from '../src/auth/claims.js'
+import { checkLifetime, createSignatureVerifier, decodeToken, signingKeyId, TokenRejectedError } from '../src/auth/verify-token.js'
 
 /** RFC 6750 §3: the realm of every bearer challenge we send. */
 export const REALM = 'api'
@@ -37,16 +37,14 @@ export class SigningKeysUnavailableError extends Unavailable {
 
 /** Tokens longer than this are refused before any parsing (Cognito tokens are 1-4 KB). */
 const MAX_TOKEN_LENGTH = 8192
-const kToken = Symbol('bearerToken')
-const kSigningKey = Symbol('signingKey')
+/** Signature checks allowed to wait on the threadpool at once (src/auth/verify-token.ts). */
+const MAX_PENDING_SIGNATURE_CHECKS = 256
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null
     /** Set by @fastify/aws-lambda inside Lambda only. */
     awsLambda?: { event?: APIGatewayProxyEventV2WithJWTAuthorizer, context?: Context }
-    [kToken]: string
-    [kSigningKey]: SigningKey | null
   }
   interface FastifyInstance {
     /** Authentication as a callback-style onRequest hook (what access-policy attaches); synchronous on a cache hit. */
@@ -62,12 +60,6 @@ function bearerToken (header: string | undefined): string | undefined {
   const scheme = header.slice(0, 7)
   if (scheme !== 'Bearer ' && scheme.toLowerCase() !== 'bearer ') return undefined
   return header.slice(7)
-}
-
-/** fast-jwt and @fastify/jwt errors: every one of them means "this token is not acceptable". */
-function isTokenError (err: unknown): err is { code: string } {
-  const code = (err as { code?: unknown } | null)?.code
-  return typeof code === 'string' && (code.startsWith('FAST_JWT_') || code.startsWith('FST_JWT_'))
 }
 
 /**
@@ -129,38 +121,7 @@ export default fp<{ config: Config }>(async function auth (app, { config }) {
   const cache = createTokenCache<{ principal: Principal, key: SigningKey }>(config.TOKEN_CACHE_SIZE)
   const issuers = new Set(config.cognitoIssuers)
 
-  await app.register(fastifyJwt, {
-    // Only a key from our own store, chosen by (configured issuer, kid). jku, x5u and jwk headers are never read.
-    secret (request: FastifyRequest, decoded: unknown, cb: (e: Error | null, secret: string | undefined) => void) {
-      const { header, payload } = decoded as { header: Record<string, unknown>, payload: Record<string, unknown> }
-      const { alg, kid } = header
-      const iss = payload.iss
-      // Refuse before any key lookup, so a forged header can never cause a fetch.
-      if (alg !== 'RS256') return cb(new SigningKeyError('unknown-kid', 'alg is not RS256'), undefined)
-      if (typeof kid !== 'string' || kid.length === 0 || kid.length > 256) return cb(new SigningKeyError('unknown-kid', 'kid is missing'), undefined)
-      if (typeof iss !== 'string' || !issuers.has(iss)) return cb(new SigningKeyError('unknown-issuer', 'issuer is not configured'), undefined)
-      const key = keys.peek(iss, kid)
-      if (key) {
-        request[kSigningKey] = key
-        return cb(null, key.pem)
-      }
-      keys.get(iss, kid).then(k => { request[kSigningKey] = k; cb(null, k.pem) }, err => cb(err, undefined))
-    },
-    decode: { complete: true },
-    verify: {
-      algorithms: ['RS256'],
-      allowedIss: config.cognitoIssuers,
-      clockTolerance: toleranceMs,
-      requiredClaims: ['iss', 'sub', 'exp', 'iat', 'token_use'],
-      // fast-jwt's own cache sits behind @fastify/jwt's per-request option merging, decoding and token hashing; a hit there
-      // still costs more than the whole bare request. Our cache (above it, a hit only for the exact token) skips all of that.
-      cache: false,
-      // The token we already took from the Authorization header; nothing else (no cookie, no query string).
-      extractToken: (request: FastifyRequest) => request[kToken]
-    }
-  })
-  app.decorateRequest(kToken, '')
-  app.decorateRequest(kSigningKey, null)
+  const signatures = createSignatureVerifier(MAX_PENDING_SIGNATURE_CHECKS)
 
   app.decorate('signingKeysReady', () => keys.ready())
   app.decorate('jwksFetchCount', () => keys.fetchCount())
@@ -173,35 +134,31 @@ export default fp<{ config: Config }>(async function auth (app, { config }) {
     return true
   }
 
-  /** A token the cache does not know: full verification through @fastify/jwt, then the claim rules. */
+  /**
+   * A token the cache does not know. The cheap checks come first (structure, header, issuer, lifetime, claim rules), so a
+   * token that fails them costs no key lookup, no JWKS refetch and no RSA; the signature is checked last, off the event loop.
+   */
   async function verify (request: FastifyRequest, token: string): Promise<void> {
     if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw new InvalidTokenError()
-
-    request[kToken] = token
-    let claims: Record<string, unknown>
-    try {
-      claims = await request.jwtVerify<Record<string, unknown>>()
-    } catch (err) {
-      if (err instanceof SigningKeyError) {
-        if (err.reason === 'unavailable') throw new SigningKeysUnavailableError()
-        request.log.info({ reason: err.message }, 'token rejected')
-        throw new InvalidTokenError()
-      }
-      if (!isTokenError(err)) throw err
-      request.log.info({ reason: err.code }, 'token rejected')
-      throw err.code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED' ? new InvalidTokenError('The access token has expired') : new InvalidTokenError()
-    }
     let principal: Principal
+    let key: SigningKey
     try {
-      principal = principalFromClaims(claims, rules)
+      const { header, payload, input, signature } = decodeToken(token)
+      const kid = signingKeyId(header)
+      const iss = payload.iss
+      if (typeof iss !== 'string' || !issuers.has(iss)) throw new TokenRejectedError('header', 'issuer is not configured')
+      checkLifetime(payload, Date.now(), toleranceMs)
+      principal = principalFromClaims(payload, rules)
+      key = keys.peek(iss, kid) ?? await keys.get(iss, kid)
+      if (!await signatures.verify(input, signature, key.key)) throw new TokenRejectedError('signature', 'signature is invalid')
     } catch (err) {
-      if (!(err instanceof ClaimsError)) throw err
+      if (err instanceof SigningKeyError && err.reason === 'unavailable') throw new SigningKeysUnavailableError()
+      if (!(err instanceof TokenRejectedError || err instanceof ClaimsError || err instanceof SigningKeyError)) throw err
       request.log.info({ reason: err.message }, 'token rejected')
-      throw new InvalidTokenError()
+      throw err instanceof TokenRejectedError && err.reason === 'expired' ? new InvalidTokenError('The access token has expired') : new InvalidTokenError()
     }
     request.principal = principal
-    const key = request[kSigningKey]
-    if (key) cache.set(token, { principal, key }, principal.expiresAt * 1000 + toleranceMs)
+    cache.set(token, { principal, key }, principal.expiresAt * 1000 + toleranceMs)
   }
 
   // A callback hook: a cache hit completes synchronously, with no promise and no extra microtask turn per request.

@@ -1,18 +1,19 @@
 // Signing keys per configured issuer: fetched from <issuer>/.well-known/jwks.json with a hard timeout, imported once per kid, refetched for unknown kids at most once per interval.
-import { createPublicKey } from 'node:crypto'
+import { createPublicKey, type KeyObject } from 'node:crypto'
 
 /**
  * Why not get-jwks for fetching: it calls the global fetch with a fixed `fetchOptions` object, so its `timeout` option
  * is ignored by Node's native fetch and no per-call AbortSignal or custom fetch can be passed; it caches per kid and
  * refetches the whole JWKS on every unknown kid (1000 random kids = 1000 requests); and getPublicKey converts
- * JWK→PEM on every call. This store keeps what we need and nothing the token controls: the URL comes from config.
+ * JWK→PEM on every call, where this store imports each key once. It keeps what we need and nothing the token
+ * controls: the URL comes from config.
  */
 
 export interface SigningKey {
   readonly issuer: string
   readonly kid: string
-  /** SPKI PEM, converted once. @fastify/jwt caches one verifier per PEM string, so the same string is returned every time. */
-  readonly pem: string
+  /** The RSA public key, imported once per kid (an unchanged kid keeps its object across refetches). */
+  readonly key: KeyObject
   /** false once a successful refetch no longer lists this kid (rotation or revocation). */
   active: boolean
 }
@@ -105,9 +106,8 @@ export function createKeyStore (opts: KeyStoreOptions) {
       try {
         const key = createPublicKey({ key: { kty, n, e }, format: 'jwk' })
         if ((key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_MODULUS_BITS) continue
-        const pem = key.export({ type: 'spki', format: 'pem' }) as string
         const old = state.keys?.get(kid)
-        next.set(kid, old && old.pem === pem ? old : { issuer: state.issuer, kid, pem, active: true })
+        next.set(kid, old && old.key.equals(key) ? old : { issuer: state.issuer, kid, key, active: true })
       } catch { /* an unusable key is skipped, the others still count */ }
     }
     if (next.size === 0) throw new Error(`JWKS of ${state.issuer} has no usable RS256 key`)

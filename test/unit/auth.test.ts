@@ -206,6 +206,44 @@ t.test('no kid header: 401 without any fetch', async t => {
   t.equal(issuer.requests, 1, 'a token without a kid never causes a refetch')
 })
 
+t.test('claims are checked before the key lookup: a bad token with an unknown kid causes no refetch', async t => {
+  const issuer = await issuerFor(t)
+  const app = await build(t, envFor(issuer))
+  t.equal((await me(app, issuer.sign(issuer.accessClaims()))).statusCode, 200)
+  const now = Math.floor(Date.now() / 1000)
+  for (const claims of [
+    issuer.accessClaims({ client_id: 'someone-else' }),
+    issuer.accessClaims({ token_use: 'id' }),
+    issuer.accessClaims({ exp: now - 3600, iat: now - 7200 }),
+    issuer.accessClaims({ sub: undefined })
+  ]) {
+    assertInvalid(t, await me(app, signJwt({ alg: 'RS256', kid: randomUUID() }, claims, issuer.key.privateKey)))
+  }
+  t.equal(issuer.requests, 1, 'none of them reached the key store')
+})
+
+t.test('a crit header we do not understand is refused, even correctly signed', async t => {
+  const issuer = await issuerFor(t)
+  const app = await build(t, envFor(issuer))
+  const token = issuer.sign(issuer.accessClaims(), { header: { crit: ['exp'], exp: 1 } })
+  assertInvalid(t, await me(app, token), token)
+})
+
+t.test('many distinct tokens at once: each verified on its own, forgeries among them refused', async t => {
+  const issuer = await issuerFor(t)
+  const app = await build(t, envFor(issuer))
+  const tokens = Array.from({ length: 300 }, (_, i) => {
+    const token = issuer.sign(issuer.accessClaims({ sub: `user-${i}` }))
+    if (i % 5 !== 0) return { token, ok: true }
+    // Another token's signature: structurally perfect, cryptographically wrong.
+    const [h, p] = token.split('.')
+    return { token: `${h}.${p}.${issuer.sign(issuer.accessClaims({ sub: `other-${i}` })).split('.')[2]}`, ok: false }
+  })
+  const responses = await Promise.all(tokens.map(({ token }) => me(app, token)))
+  t.same(responses.map(r => r.statusCode), tokens.map(({ ok }) => ok ? 200 : 401))
+  t.same(responses.filter(r => r.statusCode === 200).map(r => r.json().userId), tokens.map((x, i) => x.ok ? `user-${i}` : undefined).filter(Boolean))
+})
+
 t.test('a key rotated out of the JWKS stops its cached tokens at once', async t => {
   const issuer = await issuerFor(t)
   const app = await build(t, envFor(issuer))

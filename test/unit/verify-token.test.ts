@@ -1,0 +1,102 @@
+import t from 'tap'
+import { generateKeyPairSync } from 'node:crypto'
+import { checkLifetime, createSignatureVerifier, decodeToken, signingKeyId, TokenRejectedError } from '../../src/auth/verify-token.js'
+import { signJwt, testKey } from '../helpers/issuer.js'
+
+const rejection = (fn: () => unknown) => {
+  try {
+    fn()
+  } catch (err) {
+    if (err instanceof TokenRejectedError) return err.reason
+    throw err
+  }
+  return 'accepted'
+}
+
+t.test('decodeToken: three strict base64url segments, header and payload JSON objects', async t => {
+  const key = testKey(0)
+  const token = signJwt({ alg: 'RS256', kid: key.kid }, { sub: 'a' }, key.privateKey)
+  const [h, p, s] = token.split('.') as [string, string, string]
+  const decoded = decodeToken(token)
+  t.same(decoded.header, { alg: 'RS256', kid: key.kid })
+  t.same(decoded.payload, { sub: 'a' })
+  t.equal(decoded.input, `${h}.${p}`)
+  t.equal(decoded.signature, s)
+  const bad = {
+    'two parts': `${h}.${p}`,
+    'five parts': `${h}.${p}.${s}.${p}.${s}`,
+    'base64 padding': `${h}.${p}=.${s}`,
+    'standard base64 alphabet': `${h}.${p}+/.${s}`,
+    'whitespace': `${h}.${p} .${s}`,
+    'payload an array': `${h}.${Buffer.from('[1]').toString('base64url')}.${s}`,
+    'payload a number': `${h}.${Buffer.from('1').toString('base64url')}.${s}`,
+    'payload null': `${h}.${Buffer.from('null').toString('base64url')}.${s}`,
+    'header an array': `${Buffer.from('[]').toString('base64url')}.${p}.${s}`,
+    'header not JSON': `${Buffer.from('{').toString('base64url')}.${p}.${s}`,
+    empty: ''
+  }
+  for (const [name, value] of Object.entries(bad)) t.equal(rejection(() => decodeToken(value)), 'malformed', name)
+})
+
+t.test('signingKeyId: RS256 with a kid, and no crit extension', async t => {
+  t.equal(signingKeyId({ alg: 'RS256', kid: 'k1' }), 'k1')
+  t.equal(signingKeyId({ alg: 'RS256', kid: 'k1', typ: 'JWT', jku: 'https://attacker.example/jwks' }), 'k1', 'jku is never read')
+  for (const alg of ['none', 'HS256', 'RS384', 'RS512', 'PS256', 'ES256', 'rs256', undefined, ['RS256']]) {
+    t.equal(rejection(() => signingKeyId({ alg, kid: 'k1' })), 'header', `alg ${JSON.stringify(alg)}`)
+  }
+  for (const kid of [undefined, '', 7, 'k'.repeat(257), ['k1']]) {
+    t.equal(rejection(() => signingKeyId({ alg: 'RS256', kid })), 'header', `kid ${JSON.stringify(kid)?.slice(0, 20)}`)
+  }
+  t.equal(signingKeyId({ alg: 'RS256', kid: 'k'.repeat(256) }).length, 256)
+  for (const crit of [['exp'], [], 'b64']) {
+    t.equal(rejection(() => signingKeyId({ alg: 'RS256', kid: 'k1', crit })), 'header', `crit ${JSON.stringify(crit)}`)
+  }
+})
+
+t.test('checkLifetime: exp required, nbf when present, both with the tolerance, boundaries included', async t => {
+  const now = 1_700_000_000_000
+  const s = now / 1000
+  const tol = 5000
+  t.equal(rejection(() => checkLifetime({ exp: s + 60 }, now, tol)), 'accepted')
+  t.equal(rejection(() => checkLifetime({ exp: s - 5 }, now, tol)), 'accepted', 'exp + tolerance == now is still valid')
+  t.equal(rejection(() => checkLifetime({ exp: s - 5.001 }, now, tol)), 'expired', 'one millisecond later is not')
+  t.equal(rejection(() => checkLifetime({ exp: s - 60 }, now, 0)), 'expired')
+  t.equal(rejection(() => checkLifetime({ exp: s + 60, nbf: s + 5 }, now, tol)), 'accepted', 'nbf - tolerance == now is valid')
+  t.equal(rejection(() => checkLifetime({ exp: s + 60, nbf: s + 5.001 }, now, tol)), 'not-yet-valid')
+  t.equal(rejection(() => checkLifetime({ exp: s + 60, nbf: s + 1 }, now, 0)), 'not-yet-valid')
+  for (const exp of [undefined, null, '9999999999', NaN, Infinity, [s + 60]]) {
+    t.equal(rejection(() => checkLifetime({ exp }, now, tol)), 'malformed', `exp ${String(exp)}`)
+  }
+  for (const nbf of [null, '0', NaN, {}]) {
+    t.equal(rejection(() => checkLifetime({ exp: s + 60, nbf }, now, tol)), 'malformed', `nbf ${String(nbf)}`)
+  }
+})
+
+t.test('signature checks on the threadpool: exact, bounded, and never a rejection', async t => {
+  const key = testKey(0)
+  const other = testKey(1)
+  const verifier = createSignatureVerifier(4)
+  const sign = (payload: unknown, k = key) => decodeToken(signJwt({ alg: 'RS256', kid: key.kid }, payload, k.privateKey))
+  const good = sign({ sub: 'a' })
+  t.equal(await verifier.verify(good.input, good.signature, key.publicKey), true)
+  const forged = sign({ sub: 'b' })
+  t.equal(await verifier.verify(good.input, forged.signature, key.publicKey), false, 'another token\'s signature')
+  t.equal(await verifier.verify(`${good.input}x`, good.signature, key.publicKey), false, 'one more byte of input')
+  t.equal(await verifier.verify(good.input, sign({ sub: 'a' }, other).signature, key.publicKey), false, 'signed by another key')
+  t.equal(await verifier.verify(good.input, '', key.publicKey), false, 'no signature')
+  t.equal(await verifier.verify(good.input, good.signature.slice(0, -4), key.publicKey), false, 'a truncated signature')
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey
+  t.equal(await verifier.verify(good.input, good.signature, ec), false, 'a key of the wrong type is false, not an error')
+
+  // Many at once: at most 4 wait on the threadpool, the rest run on the event loop, and every answer is still right.
+  const tokens = Array.from({ length: 40 }, (_, i) => sign({ sub: `u${i}` }))
+  let maxPending = 0
+  const results = await Promise.all(tokens.map((tok, i) => {
+    const answer = verifier.verify(tok.input, i % 3 === 0 ? tokens[(i + 1) % 40]!.signature : tok.signature, key.publicKey)
+    maxPending = Math.max(maxPending, verifier.pending)
+    return answer
+  }))
+  t.equal(maxPending, 4, 'the threadpool queue is bounded')
+  t.same(results, tokens.map((_, i) => i % 3 !== 0))
+  t.equal(verifier.pending, 0)
+})
