@@ -134,8 +134,19 @@ export default fp<{ config: Config }>(async function auth (app, { config }) {
     return true
   }
 
+  /** Whether the token is past exp + tolerance now; any other lifetime problem (nbf ahead, exp missing) throws. */
+  function isExpired (payload: Record<string, unknown>): boolean {
+    try {
+      checkLifetime(payload, Date.now(), toleranceMs)
+      return false
+    } catch (err) {
+      if (err instanceof TokenRejectedError && err.reason === 'expired') return true
+      throw err
+    }
+  }
+
   /**
-   * A token the cache does not know. The cheap checks come first (structure, header, issuer, lifetime, claim rules), so a
+   * A token the cache does not know. The cheap checks come first (structure, header, issuer, claim rules, nbf), so a
    * token that fails them costs no key lookup, no JWKS refetch and no RSA; the signature is checked last, off the event loop.
    */
   async function verify (request: FastifyRequest, token: string): Promise<void> {
@@ -147,10 +158,17 @@ export default fp<{ config: Config }>(async function auth (app, { config }) {
       const kid = signingKeyId(header)
       const iss = payload.iss
       if (typeof iss !== 'string' || !issuers.has(iss)) throw new TokenRejectedError('header', 'issuer is not configured')
-      checkLifetime(payload, Date.now(), toleranceMs)
       principal = principalFromClaims(payload, rules)
+      // An expired token is told so only once its signature proves it ours: said earlier, the answer would reveal which
+      // issuers are configured to anyone who writes one in a token.
+      let expired = isExpired(payload)
       key = keys.peek(iss, kid) ?? await keys.get(iss, kid)
       if (!await signatures.verify(input, signature, key.key)) throw new TokenRejectedError('signature', 'signature is invalid')
+      // The waits above (a JWKS fetch, the threadpool queue) may have carried the token past its expiry, or a refetch
+      // may have retired its key meanwhile: both are checked again now.
+      expired ||= isExpired(payload)
+      if (expired) throw new TokenRejectedError('expired', 'the token has expired')
+      if (!key.active) throw new TokenRejectedError('header', 'the signing key was rotated out of the JWKS')
     } catch (err) {
       if (err instanceof SigningKeyError && err.reason === 'unavailable') throw new SigningKeysUnavailableError()
       if (!(err instanceof TokenRejectedError || err instanceof ClaimsError || err instanceof SigningKeyError)) throw err

@@ -58,6 +58,8 @@ export interface TestIssuer {
   requests: number
   /** up: serve the JWKS; down: answer 503; hang: accept the connection and never answer. */
   mode: JwksMode
+  /** In mode up, answer the JWKS this many ms late (default 0). */
+  delayMs: number
   /** Claims of a valid Cognito access token for `clientId`, with overrides. */
   accessClaims: (overrides?: Record<string, unknown>) => Record<string, unknown>
   idClaims: (overrides?: Record<string, unknown>) => Record<string, unknown>
@@ -74,7 +76,7 @@ export async function startIssuer (opts: { clientId?: string, keyIndex?: number,
   const poolId = opts.poolId ?? 'us-east-1_TestPool1'
   const clientId = opts.clientId ?? 'client-one'
   const sockets = new Set<Socket>()
-  const state = { requests: 0, mode: 'up' as JwksMode }
+  const state = { requests: 0, mode: 'up' as JwksMode, delayMs: 0 }
   let served: KeyPair[] = [testKey(opts.keyIndex ?? 0)]
 
   const server: Server = createServer((req, res) => {
@@ -83,8 +85,11 @@ export async function startIssuer (opts: { clientId?: string, keyIndex?: number,
     if (state.mode === 'hang') return
     if (state.mode === 'down') { res.statusCode = 503; res.end('{"message":"down"}'); return }
     const keys = served.map(k => ({ ...k.publicKey.export({ format: 'jwk' }), kid: k.kid, alg: 'RS256', use: 'sig' }))
-    res.setHeader('content-type', 'application/json')
-    res.end(JSON.stringify({ keys }))
+    const answer = () => {
+      res.setHeader('content-type', 'application/json')
+      res.end(JSON.stringify({ keys }))
+    }
+    if (state.delayMs > 0) setTimeout(answer, state.delayMs); else answer()
   })
   server.on('connection', s => { sockets.add(s); s.on('close', () => sockets.delete(s)) })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
@@ -102,6 +107,8 @@ export async function startIssuer (opts: { clientId?: string, keyIndex?: number,
     set requests (v) { state.requests = v },
     get mode () { return state.mode },
     set mode (v) { state.mode = v },
+    get delayMs () { return state.delayMs },
+    set delayMs (v) { state.delayMs = v },
     accessClaims: (overrides = {}) => ({
       sub: 'user-123',
       'cognito:groups': ['members'],

@@ -63,6 +63,26 @@ t.test('expired and not-yet-valid tokens, with a finite tolerance', async t => {
   assertInvalid(t, await me(app, issuer.sign(issuer.accessClaims({ nbf: now + 30 }))))
   t.equal((await me(app, issuer.sign(issuer.accessClaims({ exp: now - 2 })))).statusCode, 200, 'within the tolerance')
   t.equal((await me(app, issuer.sign(issuer.accessClaims({ nbf: now + 2 })))).statusCode, 200, 'within the tolerance')
+  // Expired and not ours: the answer must not confirm the issuer is configured, so it says no more than "invalid".
+  const [h, p] = expired.split('.')
+  const forgedExpired = `${h}.${p}.${issuer.sign(issuer.accessClaims()).split('.')[2]}`
+  const forgedRes = await me(app, forgedExpired)
+  assertInvalid(t, forgedRes, forgedExpired)
+  t.equal(forgedRes.json().detail, 'The access token is invalid', 'expired with a bad signature: not told it expired')
+})
+
+t.test('a token that expires while its keys are being fetched is refused', async t => {
+  const issuer = await issuerFor(t)
+  issuer.delayMs = 1500
+  const app = await build(t, envFor(issuer, { JWT_CLOCK_TOLERANCE_SECONDS: '0', JWKS_TIMEOUT_MS: '5000' }))
+  // Valid when the request arrives (exp is at most 1 s ahead), expired by the time the JWKS answers.
+  const exp = Math.floor(Date.now() / 1000) + 1
+  const token = issuer.sign(issuer.accessClaims({ exp }))
+  const res = await me(app, token)
+  t.ok(Date.now() > exp * 1000, 'the JWKS answered after the expiry')
+  assertInvalid(t, res, token)
+  t.equal(res.json().detail, 'The access token has expired')
+  t.equal(issuer.requests, 1)
 })
 
 t.test('claims Cognito tokens must carry', async t => {
@@ -214,7 +234,7 @@ t.test('claims are checked before the key lookup: a bad token with an unknown ki
   for (const claims of [
     issuer.accessClaims({ client_id: 'someone-else' }),
     issuer.accessClaims({ token_use: 'id' }),
-    issuer.accessClaims({ exp: now - 3600, iat: now - 7200 }),
+    issuer.accessClaims({ nbf: now + 3600 }),
     issuer.accessClaims({ sub: undefined })
   ]) {
     assertInvalid(t, await me(app, signJwt({ alg: 'RS256', kid: randomUUID() }, claims, issuer.key.privateKey)))

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { generateKeyPairSync } from 'node:crypto'
+import { createSecretKey, generateKeyPairSync } from 'node:crypto'
 import { checkLifetime, createSignatureVerifier, decodeToken, signingKeyId, TokenRejectedError } from '../../src/auth/verify-token.js'
 import { signJwt, testKey } from '../helpers/issuer.js'
 
@@ -85,8 +85,20 @@ t.test('signature checks on the threadpool: exact, bounded, and never a rejectio
   t.equal(await verifier.verify(good.input, sign({ sub: 'a' }, other).signature, key.publicKey), false, 'signed by another key')
   t.equal(await verifier.verify(good.input, '', key.publicKey), false, 'no signature')
   t.equal(await verifier.verify(good.input, good.signature.slice(0, -4), key.publicKey), false, 'a truncated signature')
-  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey
-  t.equal(await verifier.verify(good.input, good.signature, ec), false, 'a key of the wrong type is false, not an error')
+  // Keys crypto cannot use with RSA-SHA256: false, never a rejection, on the threadpool and inline, and nothing left pending.
+  const unusable = {
+    'an EC key': generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey,
+    'an Ed25519 key (an error in the callback)': generateKeyPairSync('ed25519').publicKey,
+    'a secret key (a synchronous throw)': createSecretKey(Buffer.alloc(32, 1))
+  }
+  const inline = createSignatureVerifier(0)
+  for (const [name, wrong] of Object.entries(unusable)) {
+    for (const [where, v] of [['threadpool', verifier], ['inline', inline]] as const) {
+      t.equal(await v.verify(good.input, good.signature, wrong), false, `${name}, ${where}`)
+      t.equal(v.pending, 0, `${name}, ${where}: nothing pending`)
+    }
+  }
+  t.equal(await inline.verify(good.input, good.signature, key.publicKey), true, 'inline, a valid signature')
 
   // Many at once: at most 4 wait on the threadpool, the rest run on the event loop, and every answer is still right.
   const tokens = Array.from({ length: 40 }, (_, i) => sign({ sub: `u${i}` }))
