@@ -36,20 +36,20 @@ const tokenPool = once(async () => {
 interface Subject {
   prefix: string
   what: string
-  /** The subject server and path, and the bare route answering the same body. */
-  pick: () => Promise<{ server: RunningServer, path: string, baseline: string }>
+  /** The subject server and path, and the bare route answering the same body (one URL per process). */
+  pick: () => Promise<{ server: RunningServer, path: string, baseline: string[] }>
 }
 
 const subjects: Subject[] = [
   {
     prefix: 'auth',
     what: 'authentication alone (the auth and access-policy plugins on bare Fastify)',
-    pick: async () => ({ server: await authOnly(), path: '/me/token', baseline: `${(await bare()).url}/me/token` })
+    pick: async () => ({ server: await authOnly(), path: '/me/token', baseline: (await bare()).urls.map(u => `${u}/me/token`) })
   },
   {
     prefix: 'me',
     what: 'the whole app (auth, tenant from the membership cache, per-tenant rate limit, security headers)',
-    pick: async () => ({ server: (await benchStack()).app, path: '/me', baseline: `${(await bare()).url}/me` })
+    pick: async () => ({ server: (await benchStack()).app, path: '/me', baseline: (await bare()).urls.map(u => `${u}/me`) })
   }
 ]
 
@@ -62,9 +62,9 @@ export const authScenarios: Scenario[] = subjects.flatMap(({ prefix, what, pick 
       const [stack, { server, path, baseline }] = await Promise.all([benchStack(), pick()])
       const headers = { authorization: `Bearer ${stack.token()}` }
       return {
-        baseline: { label: 'bare Fastify /me', url: baseline, headers },
-        subject: { label: `${prefix} /me`, url: server.url + path, headers },
-        report: async () => [`JWKS requests by this server so far: ${await server.jwksFetches()}`]
+        baseline: { label: 'bare Fastify /me', urls: baseline, headers },
+        subject: { label: `${prefix} /me`, urls: server.urls.map(u => u + path), headers },
+        report: async () => [`JWKS requests by this server so far, per process: ${(await server.jwksFetches()).join('/')}`]
       }
     }
   },
@@ -78,9 +78,9 @@ export const authScenarios: Scenario[] = subjects.flatMap(({ prefix, what, pick 
       // The same rotation on both sides, so the client-side cost is identical.
       const nextHeaders = () => ({ authorization: `Bearer ${tokens[i++ % tokens.length]}` })
       return {
-        baseline: { label: 'bare Fastify /me', url: baseline, nextHeaders },
-        subject: { label: `${prefix} /me`, url: server.url + path, nextHeaders },
-        report: async () => [`JWKS requests by this server so far: ${await server.jwksFetches()}`]
+        baseline: { label: 'bare Fastify /me', urls: baseline, nextHeaders },
+        subject: { label: `${prefix} /me`, urls: server.urls.map(u => u + path), nextHeaders },
+        report: async () => [`JWKS requests by this server so far, per process: ${(await server.jwksFetches()).join('/')}`]
       }
     }
   }

@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url'
 /** One side of a comparison: where to send load, and how each request is built. */
 export interface LoadTarget {
   label: string
-  /** Full URL, e.g. http://127.0.0.1:1234/me */
-  url: string
+  /** The full URL on each process of the side's server (RunningServer.urls), e.g. http://127.0.0.1:1234/me; round r loads urls[r % n]. */
+  urls: string[]
   headers?: Record<string, string>
   /** Per-request headers (rotating tokens, ids). Give the baseline the same function so both sides pay the same client cost. */
   nextHeaders?: () => Record<string, string>
@@ -44,22 +44,35 @@ export async function runBenchEndHooks () { for (const fn of endHooks.reverse())
 const tokenVerifiers = new Map<string, RunningServer>()
 /** Names a server that verifies tokens, so the run's summary reports its JWKS fetches (the target: 1 each). */
 export function reportJwksOf (name: string, server: RunningServer) { tokenVerifiers.set(name, server) }
+/** `name a/b/c`: each server's JWKS fetches, one count per process. */
 export async function jwksFetchesByServer (): Promise<string[]> {
-  return Promise.all([...tokenVerifiers].map(async ([name, server]) => `${name} ${await server.jwksFetches()}`))
+  return Promise.all([...tokenVerifiers].map(async ([name, server]) => `${name} ${(await server.jwksFetches()).join('/')}`))
 }
 
+/**
+ * Server processes per side. Two processes of the same code measured up to 0.2 of bare apart here, each steady for its
+ * whole life (the JIT's inlining choices differ from process to process), so one process is one draw of that lottery.
+ * Rounds rotate over the processes and the ratio averages them.
+ */
+export const PROCESSES = Math.max(1, Number(process.env.BENCH_PROCESSES ?? 3))
+
 export interface RunningServer {
+  /** One base URL per process, e.g. http://127.0.0.1:1234. */
+  urls: string[]
+  /** The first process's URL, for one-off requests (seeding, probes). */
   url: string
-  /** JWKS fetches this server has started (0 for a server without the auth plugin). */
-  jwksFetches: () => Promise<number>
+  /** JWKS fetches each process has started (0 for a server without the auth plugin). */
+  jwksFetches: () => Promise<number[]>
   close: () => Promise<void>
 }
+
+interface ServerProcess { url: string, jwksFetches: () => Promise<number>, close: () => Promise<void> }
 
 /**
  * Starts a server module in its own process, so the load generator (this process) never shares a core's event loop
  * with it. The module's default export builds a Fastify instance (not listening); bench/serve.ts listens on a free port.
  */
-export async function startServer (moduleUrl: URL, env: Record<string, string> = {}): Promise<RunningServer> {
+async function startProcess (moduleUrl: URL, env: Record<string, string>): Promise<ServerProcess> {
   const child: ChildProcess = fork(fileURLToPath(new URL('./serve.ts', import.meta.url)), [fileURLToPath(moduleUrl)], {
     env: { ...process.env, ...env },
     // BENCH_CPU_PROF=<dir>: every server child writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
@@ -97,9 +110,22 @@ export async function startServer (moduleUrl: URL, env: Record<string, string> =
   }
 }
 
+/** Starts `processes` copies of a server module (default PROCESSES); if one fails to start, the others are stopped. */
+export async function startServer (moduleUrl: URL, env: Record<string, string> = {}, processes = PROCESSES): Promise<RunningServer> {
+  const started = await Promise.allSettled(Array.from({ length: processes }, () => startProcess(moduleUrl, env)))
+  const running = started.flatMap(r => r.status === 'fulfilled' ? [r.value] : [])
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  const close = async () => { await Promise.all(running.map(p => p.close())) }
+  if (failed) {
+    await close()
+    throw failed.reason
+  }
+  return { urls: running.map(p => p.url), url: running[0]!.url, jwksFetches: () => Promise.all(running.map(p => p.jwksFetches())), close }
+}
+
 /** Starts servers side by side; if any fails to start, the others are stopped before the error is thrown. */
-export async function startServers (...specs: Array<[URL, Record<string, string>?]>): Promise<RunningServer[]> {
-  const results = await Promise.allSettled(specs.map(([url, env]) => startServer(url, env)))
+export async function startServers (...specs: Array<[URL, Record<string, string>?, number?]>): Promise<RunningServer[]> {
+  const results = await Promise.allSettled(specs.map(([url, env, processes]) => startServer(url, env, processes)))
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
   if (failed) {
     await Promise.all(results.map(r => r.status === 'fulfilled' ? r.value.close() : undefined))
@@ -110,8 +136,9 @@ export async function startServers (...specs: Array<[URL, Record<string, string>
 
 export interface LoadResult { rps: number, p99: number, errors: number, non2xx: number, total: number }
 
-export async function load (target: LoadTarget, opts: { connections: number, duration: number }): Promise<LoadResult> {
-  const u = new URL(target.url)
+/** One autocannon run against one process of the target: urls[round % n]. */
+export async function load (target: LoadTarget, opts: { connections: number, duration: number, round: number }): Promise<LoadResult> {
+  const u = new URL(target.urls[opts.round % target.urls.length]!)
   const next = target.nextHeaders
   const result = await autocannon({
     url: u.origin,
@@ -127,11 +154,15 @@ export async function load (target: LoadTarget, opts: { connections: number, dur
   return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx, total: result.requests.total }
 }
 
+/** One request to every process of the target; throws on a non-2xx, and returns the first process's body. */
 async function probe (target: LoadTarget): Promise<string> {
-  const res = await fetch(target.url, { headers: { ...target.headers, ...target.nextHeaders?.() } })
-  const body = await res.text()
-  if (res.status < 200 || res.status > 299) throw new Error(`${target.label}: GET ${target.url} answered ${res.status} ${body.slice(0, 300)}`)
-  return body
+  const bodies = await Promise.all(target.urls.map(async url => {
+    const res = await fetch(url, { headers: { ...target.headers, ...target.nextHeaders?.() } })
+    const body = await res.text()
+    if (res.status < 200 || res.status > 299) throw new Error(`${target.label}: GET ${url} answered ${res.status} ${body.slice(0, 300)}`)
+    return body
+  }))
+  return bodies[0]!
 }
 
 /**

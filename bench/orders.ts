@@ -27,8 +27,8 @@ export const ordersScenarios: Scenario[] = [
       if (res.status !== 201) throw new Error(`seeding the order failed: POST /orders answered ${res.status} ${await res.text()}`)
       const { orderId } = await res.json() as { orderId: string }
       return {
-        baseline: { label: 'bare GetItem route', url: `${server.url}/orders/${orderId}`, headers },
-        subject: { label: 'app /orders/:id', url: `${stack.app.url}/orders/${orderId}`, headers }
+        baseline: { label: 'bare GetItem route', urls: server.urls.map(u => `${u}/orders/${orderId}`), headers },
+        subject: { label: 'app /orders/:id', urls: stack.app.urls.map(u => `${u}/orders/${orderId}`), headers }
       }
     }
   }

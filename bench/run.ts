@@ -1,6 +1,6 @@
 // npm run bench [-- name ...]: runs each scenario's baseline and subject under the same load and prints subject/baseline ratios.
 import { loadavg } from 'node:os'
-import { jwksFetchesByServer, load, preflight, runBenchEndHooks, type LoadResult, type Scenario } from './lib.js'
+import { jwksFetchesByServer, load, preflight, PROCESSES, runBenchEndHooks, type LoadResult, type Scenario } from './lib.js'
 import { authScenarios } from './auth.js'
 import { ordersScenarios } from './orders.js'
 import { jwksRequests } from './stack.js'
@@ -9,10 +9,13 @@ import { jwksRequests } from './stack.js'
 const scenarios: Scenario[] = [...authScenarios, ...ordersScenarios]
 
 const defaultConnections = Number(process.env.BENCH_CONNECTIONS ?? 50)
-const duration = Number(process.env.BENCH_DURATION ?? 5)
+const duration = Number(process.env.BENCH_DURATION ?? 6)
 const warmup = Number(process.env.BENCH_WARMUP ?? 1)
-/** Each side's time is split into alternating rounds, so background load drifting during the run hits both sides alike. */
-const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5))
+/**
+ * Each side's time is split into alternating rounds, so background load drifting during the run hits both sides alike;
+ * round r goes to process r % PROCESSES of each side (bench/lib.ts), so by default each process serves two rounds.
+ */
+const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 6))
 // `npm run bench -- orders` selects orders-*; `-- me-same-token` selects one scenario.
 const only = process.argv.slice(2)
 const selected = only.length ? scenarios.filter(s => only.some(o => s.name === o || s.name.startsWith(`${o}-`))) : scenarios
@@ -26,7 +29,7 @@ const rows: string[] = []
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 let failed = false
 
-console.log(`bench: ${selected.length} scenario(s), ${defaultConnections} connections unless a scenario says otherwise, ${duration} s each side in ${rounds} alternating rounds (+${warmup} s warm-up)`)
+console.log(`bench: ${selected.length} scenario(s), ${defaultConnections} connections unless a scenario says otherwise, ${duration} s each side in ${rounds} alternating rounds over ${PROCESSES} server process(es) per side (+${warmup} s warm-up per process)`)
 try {
   for (const scenario of selected) {
     const connections = scenario.connections ?? defaultConnections
@@ -38,14 +41,16 @@ try {
       if (note) console.log(`  note: ${note}`)
       const loadBefore = load1()
       if (warmup > 0) {
-        await load(run.baseline, { connections, duration: warmup })
-        await load(run.subject, { connections, duration: warmup })
+        for (let p = 0; p < PROCESSES; p++) {
+          await load(run.baseline, { connections, duration: warmup, round: p })
+          await load(run.subject, { connections, duration: warmup, round: p })
+        }
       }
       const base: LoadResult = { rps: 0, p99: 0, errors: 0, non2xx: 0, total: 0 }
       const subj: LoadResult = { ...base }
       for (let r = 0; r < rounds; r++) {
         for (const [target, acc] of [[run.baseline, base], [run.subject, subj]] as const) {
-          const res = await load(target, { connections, duration: duration / rounds })
+          const res = await load(target, { connections, duration: duration / rounds, round: r })
           acc.rps += res.rps / rounds
           acc.p99 = Math.max(acc.p99, res.p99)
           acc.errors += res.errors
@@ -70,7 +75,7 @@ try {
   console.log(`\n${'scenario'.padEnd(22)} ${'baseline'.padStart(8)} ${'subject'.padStart(8)}   ratio`)
   for (const row of rows) console.log(row)
   const byServer = await jwksFetchesByServer()
-  console.log(`JWKS requests during the whole run: ${await jwksRequests()} at the issuer${byServer.length ? `; per server: ${byServer.join(', ')}` : ''}`)
+  console.log(`JWKS requests during the whole run: ${await jwksRequests()} at the issuer${byServer.length ? `; per server process: ${byServer.join(', ')}` : ''}`)
   if (failed) {
     console.log('WARNING: some responses were not 2xx or errored; the numbers above are not valid')
     process.exitCode = 1

@@ -10,19 +10,22 @@ t.test('bench/servers/auth.ts authenticates and answers what bare answers', asyn
   t.teardown(() => issuer.close())
   const env = { COGNITO_USER_POOL_ID: 'us-east-1_TestPool1', COGNITO_CLIENT_IDS: 'bench-client', COGNITO_ISSUER: issuer.issuer, LOG_LEVEL: 'silent' }
   const [bare, authOnly] = await startServers(
-    [new URL('../../bench/servers/bare.ts', import.meta.url)],
-    [new URL('../../bench/servers/auth.ts', import.meta.url), env]
+    [new URL('../../bench/servers/bare.ts', import.meta.url), {}, 1],
+    [new URL('../../bench/servers/auth.ts', import.meta.url), env, 2]
   ) as [RunningServer, RunningServer]
   t.teardown(() => Promise.all([bare.close(), authOnly.close()]))
 
   const headers = { authorization: `Bearer ${issuer.sign(issuer.accessClaims({ sub: 'user-123' }))}` }
-  t.equal(await preflight({ label: 'bare', url: `${bare.url}/me/token`, headers }, { label: 'auth', url: `${authOnly.url}/me/token`, headers }), undefined, 'same body')
-  t.equal((await fetch(`${authOnly.url}/me/token`)).status, 401, 'no token: refused')
+  t.equal(authOnly.urls.length, 2, 'two processes')
+  t.equal(await preflight({ label: 'bare', urls: bare.urls.map(u => `${u}/me/token`), headers }, { label: 'auth', urls: authOnly.urls.map(u => `${u}/me/token`), headers }), undefined, 'same body')
   const forged = `${headers.authorization.slice(0, -4)}AAAA`
-  t.equal((await fetch(`${authOnly.url}/me/token`, { headers: { authorization: forged } })).status, 401, 'a bad signature: refused')
-  t.equal(issuer.requests, 1, 'one JWKS fetch')
-  t.equal(await authOnly.jwksFetches(), 1, 'and the server reports it')
-  t.equal(await bare.jwksFetches(), 0, 'bare verifies nothing')
+  for (const url of authOnly.urls) {
+    t.equal((await fetch(`${url}/me/token`)).status, 401, 'no token: refused')
+    t.equal((await fetch(`${url}/me/token`, { headers: { authorization: forged } })).status, 401, 'a bad signature: refused')
+  }
+  t.equal(issuer.requests, 2, 'one JWKS fetch per process')
+  t.same(await authOnly.jwksFetches(), [1, 1], 'and each process reports its own')
+  t.same(await bare.jwksFetches(), [0], 'bare verifies nothing')
   await bare.close()
   await t.rejects(bare.jwksFetches(), /not running/, 'a stopped server fails the question instead of hanging')
 })
