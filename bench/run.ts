@@ -51,6 +51,8 @@ try {
       for (let r = 0; r < rounds; r++) {
         for (const [target, acc] of [[run.baseline, base], [run.subject, subj]] as const) {
           const res = await load(target, { connections, duration: duration / rounds, round: r })
+          // BENCH_VERBOSE=1: every round's throughput, to see whether one process (or one moment) stands out.
+          if (process.env.BENCH_VERBOSE) console.log(`    round ${r} ${target.label} process ${r % target.urls.length}: ${fmt(res.rps)} req/s`)
           acc.rps += res.rps / rounds
           acc.p99 = Math.max(acc.p99, res.p99)
           acc.errors += res.errors
