@@ -1,5 +1,5 @@
 // Tenant onboarding and user management end to end, against cognito-local (behind test/helpers/cognito-shim) and DynamoDB Local.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { randomUUID } from 'node:crypto'
 import { AdminAddUserToGroupCommand, AdminDisableUserCommand, AdminEnableUserCommand, AdminGetUserCommand, AdminListGroupsForUserCommand, AdminRemoveUserFromGroupCommand, ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider'
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb'
@@ -47,6 +47,22 @@ async function invite (auth: { authorization: string }, groups?: string[]) {
   const res = await app.inject({ method: 'POST', url: '/users', headers: auth, payload: { email, ...(groups ? { groups } : {}) } })
   if (res.statusCode !== 201) throw new Error(`invite failed: ${res.statusCode} ${res.body}`)
   return { email, userId: (res.json() as { userId: string }).userId }
+}
+
+interface AuditItem { auditId: string, actor: string, action: string, target: string, at: string, details?: Record<string, unknown> }
+/** The tenant's audit trail as its admin reads it (GET /audit, newest first), for one target and optionally one action. */
+async function auditFor (auth: { authorization: string }, target: string, action?: string): Promise<AuditItem[]> {
+  const res = await app.inject({ method: 'GET', url: '/audit?limit=100', headers: auth })
+  if (res.statusCode !== 200) throw new Error(`audit failed: ${res.statusCode} ${res.body}`)
+  const items = res.json().items as AuditItem[]
+  return items.filter(e => e.target === target && (action === undefined || e.action === action))
+}
+/** An entry without its generated id and time, after checking those are there. */
+function entryOf (t: Test, e: AuditItem | undefined) {
+  if (!e) return undefined
+  const { auditId, at, ...rest } = e
+  t.match({ auditId, at }, { auditId: /\S/, at: /^\d{4}-\d\d-\d\dT/ })
+  return rest
 }
 
 t.test('the full flow: operator creates a tenant, its admin signs in and invites a member, who signs in and works', async t => {
@@ -429,4 +445,80 @@ t.test('onboarding refused after the tenant was written leaves no admin-less ten
   t.same(audits.Items, [], 'nor the audit entry of a tenant that never was')
   t.equal(await item(keys.emailClaim(email)), null, 'no claim left')
   t.match(await cognitoUser(outsider.userId), { tenantId: undefined, groups: [] }, 'the outsider is untouched')
+})
+
+t.test('group grants and revocations are audited once each, with the group; a repeat that changes nothing is not audited', async t => {
+  const a = await onboard()
+  const m = await invite(a.auth)
+  const put = () => app.inject({ method: 'PUT', url: `/users/${m.userId}/groups/admins`, headers: a.auth })
+  const del = () => app.inject({ method: 'DELETE', url: `/users/${m.userId}/groups/admins`, headers: a.auth })
+
+  t.equal((await put()).statusCode, 204)
+  const added = await auditFor(a.auth, m.userId, 'user.group_added')
+  t.equal(added.length, 1)
+  t.same(entryOf(t, added[0]), { actor: a.adminId, action: 'user.group_added', target: m.userId, details: { group: 'admins' } })
+  // Already in the group: Cognito is asked again (idempotent), the membership is unchanged, nothing is audited.
+  t.equal((await put()).statusCode, 204, 'a repeated grant succeeds')
+  t.equal((await auditFor(a.auth, m.userId, 'user.group_added')).length, 1, 'and is not audited again')
+  t.same((await cognitoUser(m.userId))?.groups, ['admins', 'members'])
+
+  t.equal((await del()).statusCode, 204)
+  const removed = await auditFor(a.auth, m.userId, 'user.group_removed')
+  t.equal(removed.length, 1)
+  t.same(entryOf(t, removed[0]), { actor: a.adminId, action: 'user.group_removed', target: m.userId, details: { group: 'admins' } })
+  t.equal((await del()).statusCode, 204, 'a repeated revocation succeeds')
+  t.equal((await auditFor(a.auth, m.userId, 'user.group_removed')).length, 1, 'and is not audited again')
+  t.same((await cognitoUser(m.userId))?.groups, ['members'])
+
+  t.same((await auditFor(a.auth, m.userId)).map(e => e.action), ['user.group_removed', 'user.group_added', 'user.invited'], 'nothing else about the user, newest first')
+})
+
+t.test('disable and enable are audited once each, without details; repeating either changes nothing and is not audited', async t => {
+  const a = await onboard()
+  const m = await invite(a.auth)
+  const patch = (status: string) => app.inject({ method: 'PATCH', url: `/users/${m.userId}`, headers: a.auth, payload: { status } })
+
+  t.equal((await patch('disabled')).statusCode, 200)
+  const disabled = await auditFor(a.auth, m.userId, 'user.disabled')
+  t.equal(disabled.length, 1)
+  t.same(entryOf(t, disabled[0]), { actor: a.adminId, action: 'user.disabled', target: m.userId })
+  // Already disabled: the Cognito calls are repeated (idempotent), the membership is unchanged, nothing is audited.
+  const again = await patch('disabled')
+  t.equal(again.statusCode, 200, 'a repeated disable succeeds')
+  t.match(again.json(), { status: 'disabled' })
+  t.equal((await auditFor(a.auth, m.userId, 'user.disabled')).length, 1, 'and is not audited again')
+  t.match(await cognitoUser(m.userId), { enabled: false })
+
+  t.equal((await patch('active')).statusCode, 200)
+  const enabled = await auditFor(a.auth, m.userId, 'user.enabled')
+  t.equal(enabled.length, 1)
+  t.same(entryOf(t, enabled[0]), { actor: a.adminId, action: 'user.enabled', target: m.userId })
+  const twice = await patch('active')
+  t.equal(twice.statusCode, 200, 'a repeated enable succeeds')
+  t.match(twice.json(), { status: 'invited' }, 'the status from before the disable is back')
+  t.equal((await auditFor(a.auth, m.userId, 'user.enabled')).length, 1, 'and is not audited again')
+  t.match(await cognitoUser(m.userId), { enabled: true })
+
+  t.same((await auditFor(a.auth, m.userId)).map(e => e.action), ['user.enabled', 'user.disabled', 'user.invited'], 'nothing else about the user, newest first')
+})
+
+t.test('a resent invitation is audited every time one is sent; a refused resend is not', async t => {
+  const a = await onboard()
+  const m = await invite(a.auth)
+  const resend = () => app.inject({ method: 'POST', url: `/users/${m.userId}/invitation`, headers: a.auth })
+
+  t.equal((await resend()).statusCode, 202)
+  const sent = await auditFor(a.auth, m.userId, 'user.invitation_resent')
+  t.equal(sent.length, 1)
+  t.same(entryOf(t, sent[0]), { actor: a.adminId, action: 'user.invitation_resent', target: m.userId })
+  // Not idempotent: each resend makes Cognito send another invitation, and each is recorded.
+  t.equal((await resend()).statusCode, 202)
+  const both = await auditFor(a.auth, m.userId, 'user.invitation_resent')
+  t.equal(both.length, 2, 'a second send, a second entry')
+  t.same(both.map(e => entryOf(t, e)), [1, 2].map(() => ({ actor: a.adminId, action: 'user.invitation_resent', target: m.userId })))
+  t.not(both[0]?.auditId, both[1]?.auditId)
+
+  await stack.activate(m.email, m.userId)
+  t.equal((await resend()).statusCode, 409)
+  t.equal((await auditFor(a.auth, m.userId, 'user.invitation_resent')).length, 2, 'the refused resend left no entry')
 })
