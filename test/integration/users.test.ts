@@ -522,3 +522,81 @@ t.test('a resent invitation is audited every time one is sent; a refused resend 
   t.equal((await resend()).statusCode, 409)
   t.equal((await auditFor(a.auth, m.userId, 'user.invitation_resent')).length, 2, 'the refused resend left no entry')
 })
+
+/** A crash inside a Cognito call, on a separate app so the shared one keeps a clean client: a 500 without details. */
+async function appFailingAt (t: Test, failing: string) {
+  const faulty = await stack.app(t)
+  const state = { fail: true }
+  const rec = recordCognitoCalls(faulty.cognito, op => { if (state.fail && op === failing) throw new Error(`crash at ${failing}`) })
+  return { faulty, state, rec }
+}
+function assertBareServerError (t: Test, res: { statusCode: number, headers: Record<string, unknown>, body: string, json: () => unknown }) {
+  t.equal(res.statusCode, 500, res.body)
+  t.match(res.headers['content-type'], /problem\+json/)
+  t.same(Object.keys(res.json() as object).sort(), ['instance', 'status', 'title', 'type'], 'no detail')
+  t.notMatch(res.body, /crash/)
+}
+
+t.test('a group revocation interrupted in Cognito: the membership already lacks it, a retry completes it, audited once', async t => {
+  const a = await onboard()
+  const m = await invite(a.auth, ['admins', 'members'])
+  const adminCount = async () => (await item(keys.tenant(a.tenantId)))?.adminCount
+  t.equal(await adminCount(), 2)
+  const { faulty, state, rec } = await appFailingAt(t, 'AdminRemoveUserFromGroup')
+  const revoke = () => faulty.inject({ method: 'DELETE', url: `/users/${m.userId}/groups/admins`, headers: a.auth })
+
+  assertBareServerError(t, await revoke())
+  t.equal(rec.count('AdminRemoveUserFromGroup'), 1, 'the crash reached Cognito once')
+  // In between: DynamoDB has the revocation (membership, admin count, audit entry); Cognito still has the group.
+  t.same((await item(keys.membership(a.tenantId, m.userId)))?.groups, ['members'])
+  t.equal(await adminCount(), 1)
+  t.equal((await auditFor(a.auth, m.userId, 'user.group_removed')).length, 1, 'audited with the membership change')
+  t.same((await cognitoUser(m.userId))?.groups, ['admins', 'members'])
+  t.match((await faulty.inject({ method: 'GET', url: `/users/${m.userId}`, headers: a.auth })).json(), { groups: ['members'] }, 'the API already goes by the membership')
+
+  state.fail = false
+  rec.reset()
+  t.equal((await revoke()).statusCode, 204, 'the same request retried')
+  t.same(rec.calls.map(c => c.op), ['AdminRemoveUserFromGroup'], 'the retry goes to Cognito')
+  t.same((await cognitoUser(m.userId))?.groups, ['members'])
+  t.same((await item(keys.membership(a.tenantId, m.userId)))?.groups, ['members'])
+  t.equal(await adminCount(), 1, 'not decremented twice')
+  const entries = await auditFor(a.auth, m.userId, 'user.group_removed')
+  t.equal(entries.length, 1, 'audited once only after the retry')
+  t.same(entryOf(t, entries[0]), { actor: a.adminId, action: 'user.group_removed', target: m.userId, details: { group: 'admins' } })
+})
+
+t.test('a disable interrupted in Cognito: the membership is already disabled, a retry completes it, audited once', async t => {
+  // Each Cognito step of a disable, the sign-out and the AdminDisableUser after it, fails in turn.
+  for (const failing of ['AdminUserGlobalSignOut', 'AdminDisableUser']) {
+    await t.test(`crash at ${failing}`, async t => {
+      const a = await onboard()
+      const m = await invite(a.auth, ['admins', 'members'])
+      const adminCount = async () => (await item(keys.tenant(a.tenantId)))?.adminCount
+      const { faulty, state, rec } = await appFailingAt(t, failing)
+      const disable = () => faulty.inject({ method: 'PATCH', url: `/users/${m.userId}`, headers: a.auth, payload: { status: 'disabled' } })
+
+      assertBareServerError(t, await disable())
+      t.same(rec.calls.map(c => c.op), ['AdminUserGlobalSignOut', 'AdminDisableUser'].slice(0, failing === 'AdminDisableUser' ? 2 : 1))
+      // In between: DynamoDB has the disable (membership, admin count, audit entry); Cognito still lets the user in.
+      const between = await item(keys.membership(a.tenantId, m.userId))
+      t.match(between, { status: 'disabled', statusBeforeDisable: 'invited', tokensValidAfter: Number })
+      t.equal(await adminCount(), 1)
+      t.equal((await auditFor(a.auth, m.userId, 'user.disabled')).length, 1, 'audited with the membership change')
+      t.match(await cognitoUser(m.userId), { enabled: true })
+
+      state.fail = false
+      rec.reset()
+      const retry = await disable()
+      t.equal(retry.statusCode, 200, 'the same request retried')
+      t.match(retry.json(), { status: 'disabled' })
+      t.same(rec.calls.map(c => c.op), ['AdminUserGlobalSignOut', 'AdminDisableUser'], 'the retry repeats both Cognito calls')
+      t.match(await cognitoUser(m.userId), { enabled: false })
+      t.same(await item(keys.membership(a.tenantId, m.userId)), between, 'the membership is left as the first attempt wrote it')
+      t.equal(await adminCount(), 1, 'not decremented twice')
+      const entries = await auditFor(a.auth, m.userId, 'user.disabled')
+      t.equal(entries.length, 1, 'audited once only after the retry')
+      t.same(entryOf(t, entries[0]), { actor: a.adminId, action: 'user.disabled', target: m.userId })
+    })
+  }
+})
