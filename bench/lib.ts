@@ -54,7 +54,7 @@ export async function jwksFetchesByServer (): Promise<string[]> {
  * whole life (the JIT's inlining choices differ from process to process), so one process is one draw of that lottery.
  * Rounds rotate over the processes and the ratio averages them.
  */
-export const PROCESSES = Math.max(1, Number(process.env.BENCH_PROCESSES ?? 3))
+export const PROCESSES = Math.max(1, Math.trunc(Number(process.env.BENCH_PROCESSES ?? 3)) || 1)
 
 export interface RunningServer {
   /** One base URL per process, e.g. http://127.0.0.1:1234. */
@@ -112,6 +112,7 @@ async function startProcess (moduleUrl: URL, env: Record<string, string>): Promi
 
 /** Starts `processes` copies of a server module (default PROCESSES); if one fails to start, the others are stopped. */
 export async function startServer (moduleUrl: URL, env: Record<string, string> = {}, processes = PROCESSES): Promise<RunningServer> {
+  if (!Number.isInteger(processes) || processes < 1) throw new Error(`startServer: processes must be a positive integer, got ${processes}`)
   const started = await Promise.allSettled(Array.from({ length: processes }, () => startProcess(moduleUrl, env)))
   const running = started.flatMap(r => r.status === 'fulfilled' ? [r.value] : [])
   const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected')
