@@ -111,3 +111,15 @@ t.test('tenant-optional routes resolve when they can and never throw for "no mem
   t.equal((await probe('carl', B)).statusCode, 403, 'a claim that disagrees is still denied')
   t.equal((await probe('dora')).statusCode, 403, 'a disabled membership is still denied')
 })
+
+t.test('a tenant-optional route with groups: only the membership grants them, never the token alone', async t => {
+  const optional = await stack.app(t, {}, {}, app => app.get('/probe-members', { config: { auth: { tenant: 'optional', groups: ['members'] } } }, async (request) => ({ tenantId: request.tenant?.tenantId ?? null })))
+  await stack.member(A, 'olga', ['members'])
+  await stack.member(A, 'otto', ['admins'])
+  const probe = (sub: string, groups: string[]) => optional.inject({ url: '/probe-members', headers: stack.auth({ sub, groups }) })
+  t.same((await probe('olga', [])).json(), { tenantId: A }, 'a member by membership passes, whatever the token says')
+  const tokenOnly = await probe('no-membership', ['members'])
+  t.equal(tokenOnly.statusCode, 403, 'no tenant resolved: the token\'s groups do not count')
+  t.equal(tokenOnly.headers['www-authenticate'], 'Bearer realm="api", error="insufficient_scope"')
+  t.equal((await probe('otto', ['members'])).statusCode, 403, 'an admin by membership is not a member, whatever the token says')
+})
