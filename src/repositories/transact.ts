@@ -3,7 +3,7 @@ import { TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCo
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number]
 
-/** One reason code per item of the transaction ('None' for the items that were fine). */
+/** One reason code per item as the caller passed them ('None' for the items that were fine or skipped). */
 export class TransactionCancelled extends Error {
   override name = 'TransactionCancelled'
   constructor (readonly reasons: string[], options?: ErrorOptions) { super(`Transaction cancelled: ${reasons.join(', ')}`, options) }
@@ -18,13 +18,27 @@ export class TransactionCancelled extends Error {
 
 const RETRYABLE_REASONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded'])
 
+/**
+ * Writes the truthy items in one transaction. Optional items may be passed as null/undefined/false; the reasons of a
+ * cancellation stay indexed as the caller passed the items (a skipped item reads 'None'), so `failedAt(i)` always
+ * means the caller's item i, wherever optional items sit.
+ */
 export async function transact (doc: DynamoDBDocumentClient, items: Array<TransactItem | null | undefined | false>): Promise<void> {
-  const list = items.filter(Boolean) as TransactItem[]
+  const sent: TransactItem[] = []
+  const positions: number[] = []
+  items.forEach((item, i) => {
+    if (item) {
+      sent.push(item)
+      positions.push(i)
+    }
+  })
   try {
-    await doc.send(new TransactWriteCommand({ TransactItems: list }))
+    await doc.send(new TransactWriteCommand({ TransactItems: sent }))
   } catch (err) {
     if ((err as Error).name === 'TransactionCanceledException') {
-      const reasons = ((err as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? []).map(r => r.Code ?? 'None')
+      const codes = ((err as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? []).map(r => r.Code ?? 'None')
+      const reasons = items.map(() => 'None')
+      positions.forEach((position, k) => { reasons[position] = codes[k] ?? 'None' })
       throw new TransactionCancelled(reasons, { cause: err })
     }
     throw err
