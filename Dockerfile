@@ -20,4 +20,5 @@ COPY --from=builder /app/dist ./dist
 ENV HOST=0.0.0.0
 USER node
 EXPOSE 3000
-CMD ["node", "dist/src/server.js"]
+# The preload sizes the libuv threadpool (RSA checks of uncached tokens) to the CPUs before anything starts it.
+CMD ["node", "--require", "./dist/src/threadpool.cjs", "dist/src/server.js"]

@@ -66,6 +66,8 @@ export interface RunningServer {
   close: () => Promise<void>
 }
 
+const THREADPOOL_PRELOAD = fileURLToPath(new URL('../src/threadpool.cts', import.meta.url))
+
 interface ServerProcess { url: string, jwksFetches: () => Promise<number>, close: () => Promise<void> }
 
 /**
@@ -76,7 +78,8 @@ async function startProcess (moduleUrl: URL, env: Record<string, string>): Promi
   const child: ChildProcess = fork(fileURLToPath(new URL('./serve.ts', import.meta.url)), [fileURLToPath(moduleUrl)], {
     env: { ...process.env, ...env },
     // BENCH_CPU_PROF=<dir>: every server child writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
+    // The threadpool preload that `npm start` and the container use (src/threadpool.cts), so the servers run as deployed.
+    execArgv: ['--require', THREADPOOL_PRELOAD, '--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc']
   })
   const port = await new Promise<number>((resolve, reject) => {
