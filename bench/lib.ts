@@ -51,7 +51,7 @@ export async function jwksFetchesByServer (): Promise<string[]> {
 
 /**
  * Server processes per side. Two processes of the same code measured up to 0.2 of bare apart here, each steady for its
- * whole life (the JIT's inlining choices differ from process to process), so one process is one draw of that lottery.
+ * whole life (most likely the JIT's choices, which --trace-opt showed differ per process), so one process is one draw.
  * Rounds rotate over the processes and the ratio averages them.
  */
 export const PROCESSES = Math.max(1, Math.trunc(Number(process.env.BENCH_PROCESSES ?? 3)) || 1)
