@@ -453,22 +453,19 @@ t.test('group grants and revocations are audited once each, with the group; a re
   const put = () => app.inject({ method: 'PUT', url: `/users/${m.userId}/groups/admins`, headers: a.auth })
   const del = () => app.inject({ method: 'DELETE', url: `/users/${m.userId}/groups/admins`, headers: a.auth })
 
-  t.equal((await put()).statusCode, 204)
-  const added = await auditFor(a.auth, m.userId, 'user.group_added')
-  t.equal(added.length, 1)
-  t.same(entryOf(t, added[0]), { actor: a.adminId, action: 'user.group_added', target: m.userId, details: { group: 'admins' } })
-  // Already in the group: Cognito is asked again (idempotent), the membership is unchanged, nothing is audited.
-  t.equal((await put()).statusCode, 204, 'a repeated grant succeeds')
-  t.equal((await auditFor(a.auth, m.userId, 'user.group_added')).length, 1, 'and is not audited again')
-  t.same((await cognitoUser(m.userId))?.groups, ['admins', 'members'])
-
-  t.equal((await del()).statusCode, 204)
-  const removed = await auditFor(a.auth, m.userId, 'user.group_removed')
-  t.equal(removed.length, 1)
-  t.same(entryOf(t, removed[0]), { actor: a.adminId, action: 'user.group_removed', target: m.userId, details: { group: 'admins' } })
-  t.equal((await del()).statusCode, 204, 'a repeated revocation succeeds')
-  t.equal((await auditFor(a.auth, m.userId, 'user.group_removed')).length, 1, 'and is not audited again')
-  t.same((await cognitoUser(m.userId))?.groups, ['members'])
+  /** The call writes one entry naming the group; a repeat succeeds, writes none, and Cognito holds `groups`. */
+  async function auditedOnce (call: typeof put, action: string, groups: string[]) {
+    t.equal((await call()).statusCode, 204, action)
+    const entries = await auditFor(a.auth, m.userId, action)
+    t.equal(entries.length, 1)
+    t.same(entryOf(t, entries[0]), { actor: a.adminId, action, target: m.userId, details: { group: 'admins' } })
+    // A repeat: Cognito is asked again (idempotent), the membership is unchanged, nothing is audited.
+    t.equal((await call()).statusCode, 204, `a repeated ${action} succeeds`)
+    t.equal((await auditFor(a.auth, m.userId, action)).length, 1, 'and is not audited again')
+    t.same((await cognitoUser(m.userId))?.groups, groups)
+  }
+  await auditedOnce(put, 'user.group_added', ['admins', 'members'])
+  await auditedOnce(del, 'user.group_removed', ['members'])
 
   t.same((await auditFor(a.auth, m.userId)).map(e => e.action), ['user.group_removed', 'user.group_added', 'user.invited'], 'nothing else about the user, newest first')
 })
@@ -478,26 +475,22 @@ t.test('disable and enable are audited once each, without details; repeating eit
   const m = await invite(a.auth)
   const patch = (status: string) => app.inject({ method: 'PATCH', url: `/users/${m.userId}`, headers: a.auth, payload: { status } })
 
-  t.equal((await patch('disabled')).statusCode, 200)
-  const disabled = await auditFor(a.auth, m.userId, 'user.disabled')
-  t.equal(disabled.length, 1)
-  t.same(entryOf(t, disabled[0]), { actor: a.adminId, action: 'user.disabled', target: m.userId })
-  // Already disabled: the Cognito calls are repeated (idempotent), the membership is unchanged, nothing is audited.
-  const again = await patch('disabled')
-  t.equal(again.statusCode, 200, 'a repeated disable succeeds')
-  t.match(again.json(), { status: 'disabled' })
-  t.equal((await auditFor(a.auth, m.userId, 'user.disabled')).length, 1, 'and is not audited again')
-  t.match(await cognitoUser(m.userId), { enabled: false })
-
-  t.equal((await patch('active')).statusCode, 200)
-  const enabled = await auditFor(a.auth, m.userId, 'user.enabled')
-  t.equal(enabled.length, 1)
-  t.same(entryOf(t, enabled[0]), { actor: a.adminId, action: 'user.enabled', target: m.userId })
-  const twice = await patch('active')
-  t.equal(twice.statusCode, 200, 'a repeated enable succeeds')
-  t.match(twice.json(), { status: 'invited' }, 'the status from before the disable is back')
-  t.equal((await auditFor(a.auth, m.userId, 'user.enabled')).length, 1, 'and is not audited again')
-  t.match(await cognitoUser(m.userId), { enabled: true })
+  /** Setting `status` writes one entry without details; a repeat answers `after`, writes none, and Cognito has `enabled`. */
+  async function auditedOnce (status: string, action: string, after: string, enabled: boolean) {
+    t.equal((await patch(status)).statusCode, 200, action)
+    const entries = await auditFor(a.auth, m.userId, action)
+    t.equal(entries.length, 1)
+    t.same(entryOf(t, entries[0]), { actor: a.adminId, action, target: m.userId })
+    // A repeat: the Cognito calls are repeated (idempotent), the membership is unchanged, nothing is audited.
+    const again = await patch(status)
+    t.equal(again.statusCode, 200, `a repeated ${action} succeeds`)
+    t.match(again.json(), { status: after })
+    t.equal((await auditFor(a.auth, m.userId, action)).length, 1, 'and is not audited again')
+    t.match(await cognitoUser(m.userId), { enabled })
+  }
+  await auditedOnce('disabled', 'user.disabled', 'disabled', false)
+  // Re-enabled, the member is back at the status from before the disable (invited: never signed in).
+  await auditedOnce('active', 'user.enabled', 'invited', true)
 
   t.same((await auditFor(a.auth, m.userId)).map(e => e.action), ['user.enabled', 'user.disabled', 'user.invited'], 'nothing else about the user, newest first')
 })
