@@ -113,29 +113,33 @@ async function startProcess (moduleUrl: URL, env: Record<string, string>): Promi
   }
 }
 
+/** Starts everything at once; if any start fails, the ones that started are closed before the first error is thrown. */
+async function allOrNone<T extends { close: () => Promise<void> }> (starts: Array<Promise<T>>): Promise<T[]> {
+  const results = await Promise.allSettled(starts)
+  const started = results.flatMap(r => r.status === 'fulfilled' ? [r.value] : [])
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failed) {
+    await Promise.all(started.map(s => s.close()))
+    throw failed.reason
+  }
+  return started
+}
+
 /** Starts `processes` copies of a server module (default PROCESSES); if one fails to start, the others are stopped. */
 export async function startServer (moduleUrl: URL, env: Record<string, string> = {}, processes = PROCESSES): Promise<RunningServer> {
   if (!Number.isInteger(processes) || processes < 1) throw new Error(`startServer: processes must be a positive integer, got ${processes}`)
-  const started = await Promise.allSettled(Array.from({ length: processes }, () => startProcess(moduleUrl, env)))
-  const running = started.flatMap(r => r.status === 'fulfilled' ? [r.value] : [])
-  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected')
-  const close = async () => { await Promise.all(running.map(p => p.close())) }
-  if (failed) {
-    await close()
-    throw failed.reason
+  const running = await allOrNone(Array.from({ length: processes }, () => startProcess(moduleUrl, env)))
+  return {
+    urls: running.map(p => p.url),
+    url: running[0]!.url,
+    jwksFetches: () => Promise.all(running.map(p => p.jwksFetches())),
+    close: async () => { await Promise.all(running.map(p => p.close())) }
   }
-  return { urls: running.map(p => p.url), url: running[0]!.url, jwksFetches: () => Promise.all(running.map(p => p.jwksFetches())), close }
 }
 
 /** Starts servers side by side; if any fails to start, the others are stopped before the error is thrown. */
 export async function startServers (...specs: Array<[URL, Record<string, string>?, number?]>): Promise<RunningServer[]> {
-  const results = await Promise.allSettled(specs.map(([url, env, processes]) => startServer(url, env, processes)))
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
-  if (failed) {
-    await Promise.all(results.map(r => r.status === 'fulfilled' ? r.value.close() : undefined))
-    throw failed.reason
-  }
-  return results.map(r => (r as PromiseFulfilledResult<RunningServer>).value)
+  return allOrNone(specs.map(([url, env, processes]) => startServer(url, env, processes)))
 }
 
 export interface LoadResult { rps: number, p99: number, errors: number, non2xx: number, total: number }
