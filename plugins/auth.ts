@@ -11,12 +11,12 @@ import { ClaimsError, principalFromApiGatewayClaims, principalFromClaims, type C
 import { checkLifetime, createSignatureVerifier, decodeToken, signingKeyId, TokenRejectedError } from '../src/auth/verify-token.js'
 
 /** RFC 6750 §3: the realm of every bearer challenge we send. */
-export const REALM = 'api'
+const REALM = 'api'
 const challenge = (error?: string) => `Bearer realm="${REALM}"${error ? `, error="${error}"` : ''}`
 
 const Unauthorized = createError<[string]>('APP_UNAUTHORIZED', '%s', 401)
 /** No bearer token in the Authorization header: a challenge without an error code (RFC 6750 §3.1). */
-export class AuthenticationRequiredError extends Unauthorized {
+class AuthenticationRequiredError extends Unauthorized {
   constructor () { super('Authentication required') }
   headers = { 'www-authenticate': challenge() }
 }
@@ -31,7 +31,7 @@ export class InsufficientScopeError extends Forbidden {
 }
 const Unavailable = createError('APP_SIGNING_KEYS_UNAVAILABLE', 'Signing keys are unavailable; try again shortly', 503)
 /** The token's issuer has never had its keys loaded and the JWKS cannot be fetched now: our outage, not the caller's fault. */
-export class SigningKeysUnavailableError extends Unavailable {
+class SigningKeysUnavailableError extends Unavailable {
   headers = { 'retry-after': '5' }
 }
 

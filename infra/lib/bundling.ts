@@ -9,7 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda'
 import { OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs'
 
 /** The repository root (infra/lib/ -> ../..), so entries resolve the same from any cwd (cdk CLI in infra/, tap at the root). */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const repoPath = (...segments: string[]): string => path.join(REPO_ROOT, ...segments)
 
 /**
