@@ -593,3 +593,40 @@ t.test('a disable interrupted in Cognito: the membership is already disabled, a 
     })
   }
 })
+
+t.test('onboarding whose claim transaction is contended: 503 with Retry-After, nothing left, and the retry onboards', async t => {
+  const faulty = await stack.app(t)
+  // DynamoDB cancels the first claim transaction for contention (another transaction on the same items), as it does
+  // under load; everything else reaches DynamoDB Local.
+  const doc = faulty.dynamo.doc
+  const send = doc.send.bind(doc) as (command: unknown) => Promise<unknown>
+  let contended = 0
+  doc.send = (async (command: { constructor: { name: string } }) => {
+    if (command.constructor.name === 'TransactWriteCommand' && contended === 0) {
+      contended++
+      throw Object.assign(new Error('Transaction cancelled'), {
+        name: 'TransactionCanceledException',
+        $metadata: { httpStatusCode: 400 },
+        CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }, { Code: 'None' }]
+      })
+    }
+    return await send(command)
+  }) as typeof doc.send
+  const name = `Contended ${uniq()}`
+  const adminEmail = `contended-${uniq()}@example.com`
+  const post = () => faulty.inject({ method: 'POST', url: '/tenants', headers: operator, payload: { name, adminEmail } })
+
+  const first = await post()
+  t.equal(contended, 1)
+  t.equal(first.statusCode, 503, 'contention is ours to retry, not "the tenant already exists"')
+  t.ok(first.headers['retry-after'], 'with Retry-After')
+  t.equal(await item(keys.emailClaim(adminEmail)), null, 'no claim left')
+  const all = await services.documentClient.send(new QueryCommand({
+    TableName: services.tableName, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :p', ExpressionAttributeValues: { ':p': keys.tenantsIndexPk }
+  }))
+  t.same((all.Items ?? []).filter(i => i.name === name), [], 'no tenant record')
+
+  const retry = await post()
+  t.equal(retry.statusCode, 201, 'the same request retried onboards')
+  t.match(retry.json(), { name, status: 'active', admin: { email: adminEmail, status: 'invited' } })
+})
