@@ -43,11 +43,9 @@ export const RATE_LIMIT_MIDDLEWARE = 'cognitoRateLimit'
 /** Extra window length, so that event-loop delay between the limiter and the wire never squeezes N+1 calls into 1 s. */
 const WINDOW_GUARD_MS = 20
 
-const CognitoBusyError = ServiceUnavailableError
-
 /** A 503 problem that carries Retry-After (plugins/errors sends an error's `headers`). */
 function cognitoBusy (retryAfterSeconds: number) {
-  return Object.assign(new CognitoBusyError('The identity service is busy; retry later'), { headers: { 'Retry-After': String(retryAfterSeconds) } })
+  return Object.assign(new ServiceUnavailableError('The identity service is busy; retry later'), { headers: { 'Retry-After': String(retryAfterSeconds) } })
 }
 
 const THROTTLING = new Set(['TooManyRequestsException', 'ThrottlingException', 'RequestLimitExceeded'])

@@ -46,7 +46,7 @@ export async function helmetHeaders (options: FastifyHelmetOptions = HELMET_OPTI
   return Object.freeze(headers)
 }
 
-/** The API's headers, asked of helmet once per process: every buildApp (each test, a Lambda cold start) reuses them. */
+/** The API's headers, asked of helmet once per process: every later buildApp in the process (each test) reuses them. */
 let apiHeadersOnce: Promise<Record<string, string>> | undefined
 function apiHeaders () {
   apiHeadersOnce ??= helmetHeaders().catch(err => { apiHeadersOnce = undefined; throw err })

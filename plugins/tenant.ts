@@ -110,7 +110,6 @@ export function createTenantResolver (deps: Deps) {
     cache.set(key, { expires: now() + ttlMs, userId, tenantId: value.kind === 'ok' ? value.context.tenantId : value.kind === 'denied' ? value.tenantId : undefined, value })
   }
 
-
   /** The cached resolution, if there is one within its TTL (an expired one is dropped). */
   function cached (key: string): Resolution | undefined {
     const hit = cache.get(key)

@@ -3,7 +3,7 @@ import { Type, type TSchema } from 'typebox'
 import { EMAIL_MAX_LENGTH, EMAIL_PATTERN } from '../src/domain/model.js'
 
 /** The same rule the repositories' email claim key enforces (src/domain/model.ts). */
-export const Email = Type.String({ minLength: 3, maxLength: EMAIL_MAX_LENGTH, pattern: EMAIL_PATTERN })
+export const Email = Type.String({ maxLength: EMAIL_MAX_LENGTH, pattern: EMAIL_PATTERN })
 
 /** ?limit&cursor: the cursor is opaque; the repository checks it belongs to the caller's partition (400 otherwise). */
 export const PageQuery = (defaultLimit = 25) => Type.Object({

@@ -15,12 +15,16 @@ export function normalizeEmail (email: string): string {
 }
 
 /** A key segment made of an email: bounded, no whitespace or '#'. */
+/** The email rule of claim keys and route schemas, as a yes/no (reporting bad rows rather than throwing). */
+export function isEmail (email: unknown): email is string {
+  return typeof email === 'string' && email.length <= EMAIL_MAX_LENGTH && EMAIL_REGEX.test(email)
+}
+
 export function assertEmail (email: string): string {
-  if (typeof email !== 'string' || email.length > EMAIL_MAX_LENGTH || !EMAIL_REGEX.test(email)) throw new InvalidIdError('email')
+  if (!isEmail(email)) throw new InvalidIdError('email')
   return email
 }
 const EMAIL_REGEX = new RegExp(EMAIL_PATTERN)
-
 
 export const keys = {
   tenantPk: (tenantId: string) => `TENANT#${assertId(tenantId, 'tenantId')}`,

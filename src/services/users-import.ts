@@ -2,8 +2,8 @@
 import { parse } from 'csv-parse/sync'
 import { TENANT_GROUPS, type TenantGroup } from '../domain/model.js'
 import type { TenantScope } from '../domain/tenant-scope.js'
-import { AlreadyMemberError, InvalidIdError } from '../domain/errors.js'
-import { assertEmail, normalizeEmail } from '../repositories/keys.js'
+import { AlreadyMemberError } from '../domain/errors.js'
+import { isEmail, normalizeEmail } from '../repositories/keys.js'
 import type { UserAdmin } from './user-admin.js'
 
 export interface ImportRow { line: number, email: string, groups: TenantGroup[] }
@@ -28,7 +28,7 @@ export function parseUsersCsv (text: string): { rows: ImportRow[], failures: Imp
     const line = info.lines
     const raw = record.email ?? ''
     const email = normalizeEmail(raw)
-    if (!isValidEmail(email)) { failures.push({ line, email: raw, reason: 'invalid email' }); continue }
+    if (!isEmail(email)) { failures.push({ line, email: raw, reason: 'invalid email' }); continue }
     if (seen.has(email)) { failures.push({ line, email, reason: 'duplicate of an earlier row' }); continue }
     const wanted = (record.groups ?? '').split(/[;|]/).map(g => g.trim()).filter(Boolean)
     const unknown = wanted.filter(g => !(TENANT_GROUPS as readonly string[]).includes(g))
@@ -37,17 +37,6 @@ export function parseUsersCsv (text: string): { rows: ImportRow[], failures: Imp
     rows.push({ line, email, groups: wanted.length > 0 ? wanted as TenantGroup[] : ['members'] })
   }
   return { rows, failures }
-}
-
-/** The same rule the email claim key enforces (assertEmail), as a yes/no, so a bad row is reported rather than thrown. */
-function isValidEmail (email: string): boolean {
-  try {
-    assertEmail(email)
-    return true
-  } catch (err) {
-    if (err instanceof InvalidIdError) return false
-    throw err
-  }
 }
 
 export interface ImportOptions {
