@@ -8,26 +8,39 @@ import { startServices, type LocalServices } from './local-services.js'
 import { startCognitoShim, type CognitoShim } from './cognito-shim.js'
 import { build } from './build.js'
 
-export interface CognitoCall { op: string, at: number }
+export interface CognitoCall { op: string, at: number, attempt: number }
+
+/** The SDK's retry middleware numbers each attempt in this header (`attempt=2; max=3`) before ours sees the request. */
+function attemptOf (args: unknown): number {
+  const header = (args as { request?: { headers?: Record<string, string> } }).request?.headers?.['amz-sdk-request']
+  const n = Number(/attempt=(\d+)/.exec(header ?? '')?.[1])
+  return Number.isInteger(n) && n >= 1 ? n : 1
+}
 
 /**
- * Records every attempt the admin client puts on the wire (below the retry and rate-limit middlewares, so retries
- * count), and lets a test fail chosen attempts, e.g. with a TooManyRequestsException.
+ * Records every attempt the admin client puts on the wire (below the retry and rate-limit middlewares), and lets a
+ * test fail chosen attempts, e.g. with a TooManyRequestsException. `calls`/`count` are the commands the code sent
+ * (first attempts): an SDK retry of a call that failed in transit is not a second call by the code, and counting it
+ * made exact counts flaky under load. `attempts`/`attemptCount` are every attempt, for retry and pacing checks (each
+ * attempt spends Cognito quota).
  */
 export function recordCognitoCalls (cognito: CognitoAdmin, fault?: (op: string) => void) {
-  const calls: CognitoCall[] = []
+  const attempts: CognitoCall[] = []
   const name = `testRecorder-${randomUUID()}`
   const middleware = (next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
     const op = (context.commandName ?? 'unknown').replace(/Command$/, '')
-    calls.push({ op, at: Date.now() })
+    attempts.push({ op, at: Date.now(), attempt: attemptOf(args) })
     fault?.(op)
     return await next(args)
   }
   cognito.client.middlewareStack.addRelativeTo(middleware as never, { relation: 'after', toMiddleware: RATE_LIMIT_MIDDLEWARE, name } as never)
+  const firsts = () => attempts.filter(c => c.attempt === 1)
   return {
-    calls,
-    count: (op?: string) => calls.filter(c => op === undefined || c.op === op).length,
-    reset: () => { calls.length = 0 }
+    get calls () { return firsts() },
+    attempts,
+    count: (op?: string) => firsts().filter(c => op === undefined || c.op === op).length,
+    attemptCount: (op?: string) => attempts.filter(c => op === undefined || c.op === op).length,
+    reset: () => { attempts.length = 0 }
   }
 }
 
