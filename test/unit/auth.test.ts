@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { Test } from 'tap'
-import { randomUUID } from 'node:crypto'
+import { pbkdf2, randomUUID } from 'node:crypto'
 import { build } from '../helpers/build.js'
 import { issuerFor, signJwt, testKey, type TestIssuer } from '../helpers/issuer.js'
 
@@ -275,6 +275,27 @@ t.test('a key rotated out of the JWKS stops its cached tokens at once', async t 
   t.equal((await me(app, issuer.sign(issuer.accessClaims()))).statusCode, 200, 'the new key is fetched')
   t.equal(issuer.requests, 2)
   assertInvalid(t, await me(app, old), old)
+})
+
+t.test('a key rotated out while a signature check waits on the threadpool: that token is refused', async t => {
+  const issuer = await issuerFor(t)
+  const app = await build(t, envFor(issuer))
+  t.equal((await me(app, issuer.sign(issuer.accessClaims({ sub: 'warm' })))).statusCode, 200, 'the old key is loaded')
+  // Every threadpool thread busy for a while: the next signature check queues behind them.
+  const threads = Number(process.env.UV_THREADPOOL_SIZE) || 4
+  const busy = Array.from({ length: threads }, () => new Promise(resolve => pbkdf2('x', 'y', 400_000, 64, 'sha512', resolve)))
+  const waiting = issuer.sign(issuer.accessClaims({ sub: 'waiting' }))
+  const pending = me(app, waiting)
+  await new Promise(resolve => setTimeout(resolve, 20))
+  // Meanwhile the pool rotates: a token with the new key makes the app refetch, and the old key leaves the JWKS.
+  issuer.served = [testKey(1)]
+  const rotated = me(app, issuer.sign(issuer.accessClaims({ sub: 'new-key' }), { key: testKey(1) }))
+  while (issuer.requests < 2) await new Promise(resolve => setTimeout(resolve, 5))
+  const settledFirst = await Promise.race([pending.then(() => 'request'), new Promise(resolve => setTimeout(resolve, 50, 'pool'))])
+  t.equal(settledFirst, 'pool', 'the refetch finished while the check was still queued')
+  assertInvalid(t, await pending, waiting)
+  t.equal((await rotated).statusCode, 200)
+  await Promise.all(busy)
 })
 
 t.test('concurrent first requests share one JWKS fetch', async t => {
