@@ -40,10 +40,10 @@ export function createTenantAdmin (deps: TenantAdminDeps) {
       try {
         let admin: Membership
         try {
-          // Items 1 and 2 of invite's claim transaction (item 0 is the claim).
           admin = await deps.userAdmin.invite(scope, { email, groups: ['admins'], actor: input.actor }, [tenants.create(tenant, email), created])
         } catch (err) {
-          if (err instanceof TransactionCancelled && (err.failedAt(1) || err.failedAt(2))) throw new ConflictError('The tenant already exists')
+          // invite reports our own items' conditions by their index here (a random id taken, in practice never).
+          if (err instanceof TransactionCancelled && (err.failedAt(0) || err.failedAt(1))) throw new ConflictError('The tenant already exists')
           throw err
         }
         return { tenant, admin }

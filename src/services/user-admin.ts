@@ -94,7 +94,8 @@ export function createUserAdmin (deps: UserAdminDeps) {
      * Invites a user into the tenant, in three steps:
      *  1. DynamoDB: claim the email as `pending` for this tenant (conditional; a member here or a claim by another
      *     tenant fails here, before Cognito is touched). `extra` items (the tenant record at onboarding) go in the same
-     *     transaction.
+     *     transaction, ahead of the claim: a TransactionCancelled rethrown for one of them reads `failedAt(i)` for the
+     *     caller's `extra[i]`, so the caller maps its own conditions without knowing this transaction.
      *  2. Cognito: AdminCreateUser (or, if the user exists, adopt it only when its custom:tenant_id is this tenant),
      *     then AdminAddUserToGroup for each group (idempotent).
      *  3. DynamoDB: the USER#<sub> membership (status invited, GSI1 keys), the claim turned `member`, the admin count
@@ -109,9 +110,9 @@ export function createUserAdmin (deps: UserAdminDeps) {
       const at = now().toISOString()
 
       try {
-        await run([memberships.claimPending(scope, email, groups, at), ...extra])
+        await run([...extra, memberships.claimPending(scope, email, groups, at)])
       } catch (err) {
-        if (err instanceof TransactionCancelled && err.failedAt(0)) {
+        if (err instanceof TransactionCancelled && err.failedAt(extra.length)) {
           const claim = await memberships.getClaim(email)
           if (claim && claim.tenantId === scope.tenantId) throw new AlreadyMemberError()
           throw new EmailUnavailableError()

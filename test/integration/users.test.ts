@@ -631,3 +631,37 @@ t.test('onboarding whose claim transaction is contended: 503 with Retry-After, n
   t.equal(retry.statusCode, 201, 'the same request retried onboards')
   t.match(retry.json(), { name, status: 'active', admin: { email: adminEmail, status: 'invited' } })
 })
+
+t.test('onboarding whose tenant record cannot be written (its id taken): 409, nothing left, and the retry onboards', async t => {
+  const faulty = await stack.app(t)
+  // DynamoDB fails the tenant item's condition in the claim transaction, reporting it at that item's position as sent.
+  const doc = faulty.dynamo.doc
+  const send = doc.send.bind(doc) as (command: unknown) => Promise<unknown>
+  let refused = 0
+  doc.send = (async (command: { constructor: { name: string }, input: { TransactItems?: Array<{ Put?: { Item?: Record<string, unknown> } }> } }) => {
+    const items = command.input.TransactItems ?? []
+    if (command.constructor.name === 'TransactWriteCommand' && refused === 0 && items.some(i => i.Put?.Item?.SK === 'TENANT')) {
+      refused++
+      throw Object.assign(new Error('Transaction cancelled'), {
+        name: 'TransactionCanceledException',
+        $metadata: { httpStatusCode: 400 },
+        CancellationReasons: items.map(i => ({ Code: i.Put?.Item?.SK === 'TENANT' ? 'ConditionalCheckFailed' : 'None' }))
+      })
+    }
+    return await send(command)
+  }) as typeof doc.send
+  const name = `Taken ${uniq()}`
+  const adminEmail = `taken-${uniq()}@example.com`
+  const post = () => faulty.inject({ method: 'POST', url: '/tenants', headers: operator, payload: { name, adminEmail } })
+
+  const first = await post()
+  t.equal(refused, 1)
+  t.equal(first.statusCode, 409)
+  t.match(first.json(), { detail: 'The tenant already exists' })
+  t.equal(await item(keys.emailClaim(adminEmail)), null, 'no claim left')
+  const all = await services.documentClient.send(new QueryCommand({
+    TableName: services.tableName, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :p', ExpressionAttributeValues: { ':p': keys.tenantsIndexPk }
+  }))
+  t.same((all.Items ?? []).filter(i => i.name === name), [], 'no tenant record')
+  t.equal((await post()).statusCode, 201, 'the same request retried (a new tenant id) onboards')
+})
