@@ -4,6 +4,7 @@ import type { TenantScope } from '../domain/tenant-scope.js'
 import { keys } from './keys.js'
 import { sortableId } from '../domain/ids.js'
 import { queryTenantPage } from './cursor.js'
+import type { TransactItem } from './transact.js'
 
 export type AuditAction =
   | 'tenant.created' | 'tenant.updated'
@@ -48,6 +49,11 @@ export function auditRepository (dynamo: { doc: DynamoDBDocumentClient, tableNam
     /** A Put for a TransactWrite. */
     put (scope: TenantScope, input: AuditInput) {
       return { Put: { TableName: tableName, Item: auditItem(scope.tenantId, input), ConditionExpression: 'attribute_not_exists(PK)' } }
+    },
+
+    /** A Delete for a TransactWrite: takes back the entry a `put` wrote, for a change that in the end never was. */
+    retract (written: { Put: { Item: { PK: string, SK: string } } }): TransactItem {
+      return { Delete: { TableName: tableName, Key: { PK: written.Put.Item.PK, SK: written.Put.Item.SK } } }
     },
 
     /** Newest first; the cursor must point inside this tenant's audit trail. */

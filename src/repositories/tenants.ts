@@ -52,10 +52,10 @@ export function tenantsAdmin (dynamo: { doc: DynamoDBDocumentClient, tableName: 
 
     /**
      * Deletes a tenant whose onboarding was abandoned: still no admin, created for this admin email. Anything else
-     * (an admin joined meanwhile, another tenant) fails the condition and is left alone. `alsoDelete` (the creation's
-     * audit entry) goes in the same transaction, so nothing of a tenant that never was stays behind.
+     * (an admin joined meanwhile, another tenant) fails the condition and is left alone. `alongside` (the creation's
+     * audit entry taken back) goes in the same transaction, so nothing of a tenant that never was stays behind.
      */
-    async deleteAbandoned (tenantId: string, adminEmail: string, alsoDelete: Array<Record<string, string>> = []): Promise<boolean> {
+    async deleteAbandoned (tenantId: string, adminEmail: string, alongside: TransactItem[]): Promise<boolean> {
       try {
         await transact(doc, [
           {
@@ -66,7 +66,7 @@ export function tenantsAdmin (dynamo: { doc: DynamoDBDocumentClient, tableName: 
               ExpressionAttributeValues: { ':zero': 0, ':e': adminEmail }
             }
           },
-          ...alsoDelete.map(Key => ({ Delete: { TableName: tableName, Key } }))
+          ...alongside
         ])
         return true
       } catch (err) {

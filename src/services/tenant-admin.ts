@@ -58,7 +58,7 @@ export function createTenantAdmin (deps: TenantAdminDeps) {
         }
         // Unless our own invite is still pending (an unknown outcome that a retry resumes), the tenant written with it
         // will never get its admin: remove it rather than leave an admin-less tenant behind for every failed attempt.
-        if (!(claim?.status === 'pending' && claim.tenantId === tenant.tenantId)) await tenants.deleteAbandoned(tenant.tenantId, email, [{ PK: created.Put.Item.PK, SK: created.Put.Item.SK }])
+        if (!(claim?.status === 'pending' && claim.tenantId === tenant.tenantId)) await tenants.deleteAbandoned(tenant.tenantId, email, [audit.retract(created)])
         throw err
       }
     },
