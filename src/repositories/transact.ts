@@ -6,9 +6,18 @@ export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems'
 /** One reason code per item as the caller passed them ('None' for the items that were fine or skipped). */
 export class TransactionCancelled extends Error {
   override name = 'TransactionCancelled'
-  constructor (readonly reasons: string[], options?: ErrorOptions) { super(`Transaction cancelled: ${reasons.join(', ')}`, options) }
+  constructor (readonly reasons: string[], options?: ErrorOptions, private readonly items: ReadonlyArray<Record<string, unknown> | undefined> = []) {
+    super(`Transaction cancelled: ${reasons.join(', ')}`, options)
+  }
+
   /** True when the condition of item `index` failed. */
   failedAt (index: number) { return this.reasons[index] === 'ConditionalCheckFailed' }
+  /**
+   * Item `index` as it stood when its condition failed, in DynamoDB's AttributeValue form: only for an item sent with
+   * ReturnValuesOnConditionCheckFailure ALL_OLD, and only if it existed. Tells "changed" from "gone" without a read
+   * (API reference: TransactWriteItems, CancellationReason).
+   */
+  itemAt (index: number) { return this.items[index] }
   /**
    * Cancelled by contention or capacity (another transaction on the same item, throttling), not by a condition: the
    * same request can simply be retried. plugins/errors.ts answers these 503 + Retry-After instead of 500.
@@ -36,10 +45,14 @@ export async function transact (doc: DynamoDBDocumentClient, items: Array<Transa
     await doc.send(new TransactWriteCommand({ TransactItems: sent }))
   } catch (err) {
     if ((err as Error).name === 'TransactionCanceledException') {
-      const codes = ((err as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? []).map(r => r.Code ?? 'None')
+      const sentReasons = (err as { CancellationReasons?: Array<{ Code?: string, Item?: Record<string, unknown> }> }).CancellationReasons ?? []
       const reasons = items.map(() => 'None')
-      positions.forEach((position, k) => { reasons[position] = codes[k] ?? 'None' })
-      throw new TransactionCancelled(reasons, { cause: err })
+      const found: Array<Record<string, unknown> | undefined> = items.map(() => undefined)
+      positions.forEach((position, k) => {
+        reasons[position] = sentReasons[k]?.Code ?? 'None'
+        found[position] = sentReasons[k]?.Item
+      })
+      throw new TransactionCancelled(reasons, { cause: err }, found)
     }
     throw err
   }

@@ -3,13 +3,16 @@ import t from 'tap'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { transact, TransactionCancelled, type TransactItem } from '../../src/repositories/transact.js'
 
-/** A client whose every send is cancelled with these reason codes, one per item it was sent; it records what it was sent. */
-function cancellingClient (codes: string[]) {
+/**
+ * A client whose every send is cancelled with these reasons, one per item it was sent (a code, or a code with the item
+ * ALL_OLD returned); it records what it was sent.
+ */
+function cancellingClient (codes: Array<string | { Code: string, Item: Record<string, unknown> }>) {
   const sent: unknown[][] = []
   const doc = {
     async send (command: { input: { TransactItems: unknown[] } }) {
       sent.push(command.input.TransactItems)
-      throw Object.assign(new Error('cancelled'), { name: 'TransactionCanceledException', CancellationReasons: codes.map(Code => ({ Code })) })
+      throw Object.assign(new Error('cancelled'), { name: 'TransactionCanceledException', CancellationReasons: codes.map(c => typeof c === 'string' ? { Code: c } : c) })
     }
   } as unknown as DynamoDBDocumentClient
   return { doc, sent }
@@ -40,6 +43,16 @@ t.test('contention on a later item is retryable, whatever was skipped before it'
   t.same(err.reasons, ['None', 'None', 'TransactionConflict'])
   t.equal(err.retryable, true)
   t.equal(err.failedAt(2), false, 'a conflict is not a failed condition')
+})
+
+t.test('the item an ALL_OLD condition failure returns is reported at the caller\'s index too', async t => {
+  const was = { PK: { S: 'c' }, SK: { S: 'c' }, v: { N: '1' } }
+  const { doc } = cancellingClient(['None', { Code: 'ConditionalCheckFailed', Item: was }])
+  const err = await cancellation(transact(doc, [put('a'), null, put('c')]))
+  t.equal(err.failedAt(2), true)
+  t.same(err.itemAt(2), was, 'the caller\'s item 2 as it stood')
+  t.equal(err.itemAt(0), undefined, 'none for an item that returned none')
+  t.equal(err.itemAt(1), undefined, 'nor for a skipped one')
 })
 
 t.test('other errors pass through unchanged', async t => {
