@@ -101,6 +101,8 @@ export function tenantsAdmin (dynamo: { doc: DynamoDBDocumentClient, tableName: 
     /**
      * Applies only while the record is still as read (`was`): a concurrent change fails the condition. Name and status
      * are compared too, not only updatedAt (millisecond granularity), since the audit entry records them as "from".
+     * A failed condition returns the record as it stood (ALL_OLD; none if it is gone), so the caller needs no read to
+     * tell a concurrent change from a deletion.
      */
     update (tenantId: string, next: Partial<Pick<Tenant, 'name' | 'status'>>, now: string, was: Pick<Tenant, 'name' | 'status' | 'updatedAt'>): TransactItem {
       const names: Record<string, string> = { '#wasName': 'name', '#wasStatus': 'status' }
@@ -119,7 +121,8 @@ export function tenantsAdmin (dynamo: { doc: DynamoDBDocumentClient, tableName: 
           UpdateExpression: `SET ${set.join(', ')}`,
           ConditionExpression: 'updatedAt = :was AND #wasName = :wasName AND #wasStatus = :wasStatus',
           ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values
+          ExpressionAttributeValues: values,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD'
         }
       }
     },

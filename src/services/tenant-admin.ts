@@ -80,20 +80,25 @@ export function createTenantAdmin (deps: TenantAdminDeps) {
       if (next.name !== undefined && next.name !== before.tenant.name) details.name = { from: before.tenant.name, to: next.name }
       if (next.status !== undefined && next.status !== before.tenant.status) details.status = { from: before.tenant.status, to: next.status }
       if (Object.keys(details).length === 0) return before.tenant
+      const at = now().toISOString()
       try {
         await transact(deps.dynamo.doc, [
-          tenants.update(tenantId, next, now().toISOString(), before.tenant),
+          tenants.update(tenantId, next, at, before.tenant),
           audit.put(scope, { actor, action: 'tenant.updated', target: tenantId, details })
         ])
       } catch (err) {
         // Changed (or deleted) since we read it: the audit's "from" would be stale, so nothing was written; retry.
-        if (err instanceof TransactionCancelled && err.failedAt(0)) {
-          throw (await tenants.getRecord(tenantId)) ? new ConcurrentChangeError() : new NotFoundError('Tenant')
-        }
+        // The failed condition returned the record if it still exists (tenants.update), so no second read.
+        if (err instanceof TransactionCancelled && err.failedAt(0)) throw err.itemAt(0) ? new ConcurrentChangeError() : new NotFoundError('Tenant')
         throw err
       }
       deps.evictTenant?.(tenantId)
-      return await this.get(tenantId)
+      // The condition held, so the record was `before` until this write, which set exactly these fields: what is stored
+      // now, without reading it back (a read could also return a later writer's state as ours).
+      const updated: Tenant = { ...before.tenant, updatedAt: at }
+      if (next.name !== undefined) updated.name = next.name
+      if (next.status !== undefined) updated.status = next.status
+      return updated
     }
   }
 }

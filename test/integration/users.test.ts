@@ -2,8 +2,9 @@
 import t, { type Test } from 'tap'
 import { randomUUID } from 'node:crypto'
 import { AdminAddUserToGroupCommand, AdminDisableUserCommand, AdminEnableUserCommand, AdminGetUserCommand, AdminListGroupsForUserCommand, AdminRemoveUserFromGroupCommand, ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider'
-import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb'
+import { DeleteCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { keys } from '../../src/repositories/keys.js'
+import { tenantItem } from '../../src/repositories/tenants.js'
 import { recordCognitoCalls, startUsersStack, throttlingError } from '../helpers/users-stack.js'
 
 const stack = await startUsersStack(t)
@@ -302,6 +303,60 @@ t.test('a suspended tenant\'s users are refused at once; reactivated, let back i
   t.match(audit.json().items, [{ action: 'tenant.updated', details: { status: { to: 'active' } } }, { action: 'tenant.updated', details: { status: { to: 'suspended' } } }])
   t.equal((await app.inject({ method: 'PATCH', url: `/tenants/${a.tenantId}`, headers: operator, payload: {} })).statusCode, 400)
   t.equal((await app.inject({ method: 'PATCH', url: `/tenants/${a.tenantId}`, headers: a.auth, payload: { status: 'active' } })).statusCode, 403, 'tenant admins are not operators')
+})
+
+t.test('a tenant PATCH reads the tenant once: the 200 is the state it wrote; changed or gone since that read: 409 or 404', async t => {
+  const faulty = await stack.app(t)
+  const tenantId = `patched-${uniq()}`
+  const key = keys.tenant(tenantId)
+  // Counts the app's reads of this tenant record; `afterRead` plays a concurrent writer right after the next one.
+  const doc = faulty.dynamo.doc
+  const send = doc.send.bind(doc) as (command: unknown) => Promise<unknown>
+  let reads = 0
+  let afterRead: (() => Promise<unknown>) | undefined
+  doc.send = (async (command: { constructor: { name: string }, input: { Key?: Record<string, unknown> } }) => {
+    const res = await send(command)
+    if (command.constructor.name === 'GetCommand' && command.input.Key?.PK === key.PK && command.input.Key?.SK === key.SK) {
+      reads++
+      const writer = afterRead
+      afterRead = undefined
+      await writer?.()
+    }
+    return res
+  }) as typeof doc.send
+  const createdAt = new Date(Date.now() - 60_000).toISOString()
+  await services.documentClient.send(new PutCommand({
+    TableName: services.tableName, Item: { ...tenantItem({ tenantId, name: 'Before', status: 'active', createdAt, updatedAt: createdAt }), adminCount: 0 }
+  }))
+  const patch = async (payload: Record<string, string>) => {
+    reads = 0
+    return await faulty.inject({ method: 'PATCH', url: `/tenants/${tenantId}`, headers: operator, payload })
+  }
+  const updates = async () => (await services.documentClient.send(new QueryCommand({
+    TableName: services.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :a)', ExpressionAttributeValues: { ':pk': key.PK, ':a': 'AUDIT#' }
+  }))).Items?.filter(i => i.action === 'tenant.updated').length
+
+  const applied = await patch({ name: 'After', status: 'suspended' })
+  t.equal(applied.statusCode, 200)
+  const stored = await item(key)
+  t.not(stored?.updatedAt, createdAt, 'updatedAt moved')
+  t.same(applied.json(), { tenantId, name: 'After', status: 'suspended', createdAt, updatedAt: stored?.updatedAt }, 'the body is what is stored')
+  t.equal(reads, 1, 'one read: the state written is known without reading it back')
+
+  afterRead = async () => await services.documentClient.send(new UpdateCommand({
+    TableName: services.tableName, Key: key, UpdateExpression: 'SET #n = :n, updatedAt = :u',
+    ExpressionAttributeNames: { '#n': 'name' }, ExpressionAttributeValues: { ':n': 'Concurrent', ':u': new Date().toISOString() }
+  }))
+  const changed = await patch({ name: 'Mine' })
+  t.equal(changed.statusCode, 409, 'changed since the read')
+  t.equal(reads, 1, 'no second read to tell changed from gone')
+  t.equal((await item(key))?.name, 'Concurrent', 'the concurrent change stands')
+
+  afterRead = async () => await services.documentClient.send(new DeleteCommand({ TableName: services.tableName, Key: key }))
+  const gone = await patch({ name: 'Mine' })
+  t.equal(gone.statusCode, 404, 'deleted since the read')
+  t.equal(reads, 1, 'no second read either')
+  t.equal(await updates(), 1, 'only the applied PATCH is audited')
 })
 
 t.test('throttling: retried with backoff, then 503 with Retry-After; the pending invite completes on retry', async t => {
