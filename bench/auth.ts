@@ -1,22 +1,10 @@
 // Auth scenarios: bare Fastify vs an authenticated GET /me, with one repeated token and with a different token per
 // request; once for authentication alone (auth-*) and once for the whole app (me-*).
-import { onBenchEnd, reportJwksOf, startServer, type RunningServer, type Scenario } from './lib.js'
+import { once, reportJwksOf, serve, type RunningServer, type Scenario } from './lib.js'
 import { benchStack, TOKEN_CACHE_SIZE } from './stack.js'
 
 /** Larger than the app's token cache, so cycling through the pool misses the LRU every time. */
 const POOL_SIZE = 3000
-
-/** Starts a resource the first time a scenario asks for it, so `npm run bench -- me` never runs the auth-only server. */
-function once<T> (make: () => Promise<T>): () => Promise<T> {
-  let made: Promise<T> | undefined
-  return () => (made ??= make())
-}
-
-async function serve (name: string, env?: Record<string, string>): Promise<RunningServer> {
-  const server = await startServer(new URL(`./servers/${name}.ts`, import.meta.url), env)
-  onBenchEnd(() => server.close())
-  return server
-}
 
 const bare = once(() => serve('bare'))
 const authOnly = once(async () => {

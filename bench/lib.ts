@@ -41,6 +41,12 @@ const endHooks: Array<() => Promise<void>> = []
 export function onBenchEnd (fn: () => Promise<void>) { endHooks.push(fn) }
 export async function runBenchEndHooks () { for (const fn of endHooks.reverse()) await fn().catch(() => {}) }
 
+/** Makes a resource the first time a scenario asks for it, so a selection (`npm run bench -- auth`) starts only what it uses. */
+export function once<T> (make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined
+  return () => (made ??= make())
+}
+
 const tokenVerifiers = new Map<string, RunningServer>()
 /** Names a server that verifies tokens, so the run's summary reports its JWKS fetches (the target: 1 each). */
 export function reportJwksOf (name: string, server: RunningServer) { tokenVerifiers.set(name, server) }
@@ -135,6 +141,13 @@ export async function startServer (moduleUrl: URL, env: Record<string, string> =
     jwksFetches: () => Promise.all(running.map(p => p.jwksFetches())),
     close: async () => { await Promise.all(running.map(p => p.close())) }
   }
+}
+
+/** Starts bench/servers/<name>.ts for the rest of the run (runBenchEndHooks stops it). */
+export async function serve (name: string, env?: Record<string, string>): Promise<RunningServer> {
+  const server = await startServer(new URL(`./servers/${name}.ts`, import.meta.url), env)
+  onBenchEnd(() => server.close())
+  return server
 }
 
 /** Starts servers side by side; if any fails to start, the others are stopped before the error is thrown. */

@@ -1,9 +1,10 @@
 // Orders scenario: GET /orders/:orderId through the whole stack (auth, tenant, policy, rate limit, helmet, validation,
 // GetItem) vs a bare Fastify route doing the same GetItem, both against the shared DynamoDB Local.
-import { onBenchEnd, startServer, type RunningServer, type Scenario } from './lib.js'
+import { once, serve, type Scenario } from './lib.js'
 import { benchStack } from './stack.js'
 
-let bare: Promise<RunningServer> | undefined
+/** The baseline: the same GetItem against the same table, nothing else. */
+const bare = once(async () => serve('bare-orders', (await benchStack()).env))
 
 export const ordersScenarios: Scenario[] = [
   {
@@ -14,9 +15,7 @@ export const ordersScenarios: Scenario[] = [
     // make the ratio noise. 10, as the standalone benchmark used, saturates it as well.
     connections: 10,
     async setup () {
-      const stack = await benchStack()
-      bare ??= startServer(new URL('./servers/bare-orders.ts', import.meta.url), stack.env).then(s => { onBenchEnd(() => s.close()); return s })
-      const server = await bare
+      const [stack, server] = await Promise.all([benchStack(), bare()])
       const headers = { authorization: `Bearer ${stack.token()}` }
       // Seeded through the API itself: the order is written by the repository, keyed and scoped as in production.
       const res = await fetch(`${stack.app.url}/orders`, {

@@ -8,7 +8,7 @@ import { tenantItem } from '../src/repositories/tenants.js'
 import { membershipItem } from '../src/repositories/memberships.js'
 import { startIssuer, type TestIssuer } from '../test/helpers/issuer.js'
 import { GROUPS, TENANT_ID, USER_ID } from './fixtures.js'
-import { onBenchEnd, reportJwksOf, startServer, type RunningServer } from './lib.js'
+import { onBenchEnd, reportJwksOf, serve, type RunningServer } from './lib.js'
 
 /** The app's verified-token cache; the distinct-token scenario cycles through more tokens than this. */
 export const TOKEN_CACHE_SIZE = 2000
@@ -59,8 +59,7 @@ export function benchStack (): Promise<BenchStack> {
       // The limiter still runs, keys and counts on every request; only its ceiling is out of reach.
       RATE_LIMIT_MAX: '1000000'
     }
-    const app = await startServer(new URL('./servers/app.ts', import.meta.url), env)
-    onBenchEnd(() => app.close())
+    const app = await serve('app', env)
     reportJwksOf('app', app)
     return { issuer, env, app, token: (overrides = {}) => issuer.sign(issuer.accessClaims({ sub: USER_ID, ...overrides })) }
   })()
