@@ -51,8 +51,7 @@ export const authScenarios: Scenario[] = subjects.flatMap(({ prefix, what, pick 
       const headers = { authorization: `Bearer ${stack.token()}` }
       return {
         baseline: { label: 'bare Fastify /me', urls: baseline, headers },
-        subject: { label: `${prefix} /me`, urls: server.urls.map(u => u + path), headers },
-        report: async () => [`JWKS requests by this server so far, per process: ${(await server.jwksFetches()).join('/')}`]
+        subject: { label: `${prefix} /me`, urls: server.urls.map(u => u + path), headers }
       }
     }
   },
@@ -67,8 +66,7 @@ export const authScenarios: Scenario[] = subjects.flatMap(({ prefix, what, pick 
       const nextHeaders = () => ({ authorization: `Bearer ${tokens[i++ % tokens.length]}` })
       return {
         baseline: { label: 'bare Fastify /me', urls: baseline, nextHeaders },
-        subject: { label: `${prefix} /me`, urls: server.urls.map(u => u + path), nextHeaders },
-        report: async () => [`JWKS requests by this server so far, per process: ${(await server.jwksFetches()).join('/')}`]
+        subject: { label: `${prefix} /me`, urls: server.urls.map(u => u + path), nextHeaders }
       }
     }
   }

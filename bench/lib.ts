@@ -48,11 +48,22 @@ export function once<T> (make: () => Promise<T>): () => Promise<T> {
 }
 
 const tokenVerifiers = new Map<string, RunningServer>()
-/** Names a server that verifies tokens, so the run's summary reports its JWKS fetches (the target: 1 each). */
+let jwksIssuer: { requests: number } | undefined
+/** Names a server that verifies tokens, so the run's summary reports its JWKS fetches (the target: 1 per process). */
 export function reportJwksOf (name: string, server: RunningServer) { tokenVerifiers.set(name, server) }
-/** `name a/b/c`: each server's JWKS fetches, one count per process. */
-export async function jwksFetchesByServer (): Promise<string[]> {
-  return Promise.all([...tokenVerifiers].map(async ([name, server]) => `${name} ${(await server.jwksFetches()).join('/')}`))
+/** The issuer those servers fetch from: its count is taken outside the servers, so it checks what they report. */
+export function reportJwksIssuer (issuer: { requests: number }) { jwksIssuer = issuer }
+/**
+ * The run's one JWKS line: each token-verifying server's fetches for the whole run, one count per process, and the
+ * issuer's total beside their sum. Undefined when no scenario started such a server.
+ */
+export async function jwksSummary (): Promise<string | undefined> {
+  if (tokenVerifiers.size === 0) return undefined
+  const servers = await Promise.all([...tokenVerifiers].map(async ([name, server]) => ({ name, fetches: await server.jwksFetches() })))
+  const counted = servers.flatMap(s => s.fetches).reduce((a, b) => a + b, 0)
+  const received = jwksIssuer?.requests
+  const check = received === undefined ? '' : `; the issuer received ${received}${received === counted ? ', the same in all' : `, not the ${counted} the servers counted`}`
+  return `JWKS requests during the whole run, per server process: ${servers.map(s => `${s.name} ${s.fetches.join('/')}`).join(', ')}${check}`
 }
 
 /**

@@ -1,9 +1,8 @@
 // npm run bench [-- name ...]: runs each scenario's baseline and subject under the same load and prints subject/baseline ratios.
 import { loadavg } from 'node:os'
-import { jwksFetchesByServer, load, preflight, PROCESSES, runBenchEndHooks, type LoadResult, type Scenario } from './lib.js'
+import { jwksSummary, load, preflight, PROCESSES, runBenchEndHooks, type LoadResult, type Scenario } from './lib.js'
 import { authScenarios } from './auth.js'
 import { ordersScenarios } from './orders.js'
-import { jwksRequests } from './stack.js'
 
 /** Every scenario module contributes here. */
 const scenarios: Scenario[] = [...authScenarios, ...ordersScenarios]
@@ -76,8 +75,8 @@ try {
   }
   console.log(`\n${'scenario'.padEnd(22)} ${'baseline'.padStart(8)} ${'subject'.padStart(8)}   ratio`)
   for (const row of rows) console.log(row)
-  const byServer = await jwksFetchesByServer()
-  console.log(`JWKS requests during the whole run: ${await jwksRequests()} at the issuer${byServer.length ? `; per server process: ${byServer.join(', ')}` : ''}`)
+  const jwks = await jwksSummary()
+  if (jwks) console.log(jwks)
   if (failed) {
     console.log('WARNING: some responses were not 2xx or errored; the numbers above are not valid')
     process.exitCode = 1

@@ -8,7 +8,7 @@ import { tenantItem } from '../src/repositories/tenants.js'
 import { membershipItem } from '../src/repositories/memberships.js'
 import { startIssuer, type TestIssuer } from '../test/helpers/issuer.js'
 import { GROUPS, TENANT_ID, USER_ID } from './fixtures.js'
-import { onBenchEnd, reportJwksOf, serve, type RunningServer } from './lib.js'
+import { onBenchEnd, reportJwksIssuer, reportJwksOf, serve, type RunningServer } from './lib.js'
 
 /** The app's verified-token cache; the distinct-token scenario cycles through more tokens than this. */
 export const TOKEN_CACHE_SIZE = 2000
@@ -29,6 +29,7 @@ export function benchStack (): Promise<BenchStack> {
   stack ??= (async () => {
     const issuer = await startIssuer({ clientId: 'bench-client' })
     onBenchEnd(() => issuer.close())
+    reportJwksIssuer(issuer)
     const started = Date.now()
     const dynamo = await startDynamoLocal()
     onBenchEnd(() => dynamo.stop())
@@ -65,6 +66,3 @@ export function benchStack (): Promise<BenchStack> {
   })()
   return stack
 }
-
-/** JWKS requests the issuer has served so far (0 if no scenario started the stack). */
-export const jwksRequests = async () => stack ? (await stack).issuer.requests : 0
