@@ -1,22 +1,23 @@
 // Auth scenarios: bare Fastify vs an authenticated GET /me, with one repeated token and with a different token per
 // request; once for authentication alone (auth-*) and once for the whole app (me-*).
 import { once, reportJwksOf, serve, type RunningServer, type Scenario } from './lib.js'
-import { benchStack, TOKEN_CACHE_SIZE } from './stack.js'
+import { benchIssuer, benchStack, TOKEN_CACHE_SIZE } from './stack.js'
 
-/** Larger than the app's token cache, so cycling through the pool misses the LRU every time. */
+/** Larger than the servers' token cache (TOKEN_CACHE_SIZE), so cycling through the pool misses the LRU every time. */
 const POOL_SIZE = 3000
 
 const bare = once(() => serve('bare'))
+/** Needs only the issuer: `npm run bench -- auth` starts neither DynamoDB Local nor the app. */
 const authOnly = once(async () => {
-  const server = await serve('auth', (await benchStack()).env)
+  const server = await serve('auth', (await benchIssuer()).env)
   reportJwksOf('auth-only', server)
   return server
 })
 /** Only the distinct-token scenarios need the pool. */
 const tokenPool = once(async () => {
-  const stack = await benchStack()
+  const { token } = await benchIssuer()
   const started = Date.now()
-  const tokens = Array.from({ length: POOL_SIZE }, () => stack.token())
+  const tokens = Array.from({ length: POOL_SIZE }, () => token())
   console.log(`  signed ${POOL_SIZE} distinct RS256 tokens in ${Date.now() - started} ms`)
   return tokens
 })
@@ -36,7 +37,7 @@ const subjects: Subject[] = [
   },
   {
     prefix: 'me',
-    what: 'the whole app (auth, tenant from the membership cache, per-tenant rate limit, security headers)',
+    what: 'the whole app (auth, tenant from the membership cache, per-tenant rate limit, security headers), caller a seeded tenant member',
     pick: async () => ({ server: (await benchStack()).app, path: '/me', baseline: (await bare()).urls.map(u => `${u}/me`) })
   }
 ]
@@ -44,11 +45,11 @@ const subjects: Subject[] = [
 export const authScenarios: Scenario[] = subjects.flatMap(({ prefix, what, pick }): Scenario[] => [
   {
     name: `${prefix}-same-token`,
-    description: `GET /me, ${what}; one Cognito-shaped RS256 access token repeated (verified-token cache hit), caller a tenant member`,
+    description: `GET /me, ${what}; one Cognito-shaped RS256 access token repeated (verified-token cache hit)`,
     target: 0.85,
     async setup () {
-      const [stack, { server, path, baseline }] = await Promise.all([benchStack(), pick()])
-      const headers = { authorization: `Bearer ${stack.token()}` }
+      const [{ token }, { server, path, baseline }] = await Promise.all([benchIssuer(), pick()])
+      const headers = { authorization: `Bearer ${token()}` }
       return {
         baseline: { label: 'bare Fastify /me', urls: baseline, headers },
         subject: { label: `${prefix} /me`, urls: server.urls.map(u => u + path), headers }

@@ -62,7 +62,7 @@ export async function jwksSummary (): Promise<string | undefined> {
   const servers = await Promise.all([...tokenVerifiers].map(async ([name, server]) => ({ name, fetches: await server.jwksFetches() })))
   const counted = servers.flatMap(s => s.fetches).reduce((a, b) => a + b, 0)
   const received = jwksIssuer?.requests
-  const check = received === undefined ? '' : `; the issuer received ${received}${received === counted ? ', the same in all' : `, not the ${counted} the servers counted`}`
+  const check = received === undefined ? '' : `; the issuer received ${received}${received === counted ? ', as many in all' : `, not the ${counted} the servers counted`}`
   return `JWKS requests during the whole run, per server process: ${servers.map(s => `${s.name} ${s.fetches.join('/')}`).join(', ')}${check}`
 }
 

@@ -1,21 +1,20 @@
 // The benchmark's authentication pair keeps measuring like for like: bare and auth-only answer the same body for the
 // same token, and the auth-only server really authenticates (a ratio against a server that let everything through
-// would be meaningless).
+// would be meaningless), with the environment `npm run bench -- auth` gives it: the issuer's alone, no DynamoDB.
 import t from 'tap'
-import { startIssuer } from '../helpers/issuer.js'
-import { preflight, startServers, type RunningServer } from '../../bench/lib.js'
+import { benchIssuer } from '../../bench/stack.js'
+import { jwksSummary, preflight, reportJwksOf, runBenchEndHooks, startServers, type RunningServer } from '../../bench/lib.js'
 
 t.test('bench/servers/auth.ts authenticates and answers what bare answers', async t => {
-  const issuer = await startIssuer({ clientId: 'bench-client' })
-  t.teardown(() => issuer.close())
-  const env = { COGNITO_USER_POOL_ID: 'us-east-1_TestPool1', COGNITO_CLIENT_IDS: 'bench-client', COGNITO_ISSUER: issuer.issuer, LOG_LEVEL: 'silent' }
+  const { issuer, env, token } = await benchIssuer()
+  t.teardown(runBenchEndHooks)
   const [bare, authOnly] = await startServers(
     [new URL('../../bench/servers/bare.ts', import.meta.url), {}, 1],
     [new URL('../../bench/servers/auth.ts', import.meta.url), env, 2]
   ) as [RunningServer, RunningServer]
   t.teardown(() => Promise.all([bare.close(), authOnly.close()]))
 
-  const headers = { authorization: `Bearer ${issuer.sign(issuer.accessClaims({ sub: 'user-123' }))}` }
+  const headers = { authorization: `Bearer ${token()}` }
   t.equal(authOnly.urls.length, 2, 'two processes')
   t.equal(await preflight({ label: 'bare', urls: bare.urls.map(u => `${u}/me/token`), headers }, { label: 'auth', urls: authOnly.urls.map(u => `${u}/me/token`), headers }), undefined, 'same body')
   const forged = `${headers.authorization.slice(0, -4)}AAAA`
@@ -26,6 +25,8 @@ t.test('bench/servers/auth.ts authenticates and answers what bare answers', asyn
   t.equal(issuer.requests, 2, 'one JWKS fetch per process')
   t.same(await authOnly.jwksFetches(), [1, 1], 'and each process reports its own')
   t.same(await bare.jwksFetches(), [0], 'bare verifies nothing')
+  reportJwksOf('auth-only', authOnly)
+  t.equal(await jwksSummary(), 'JWKS requests during the whole run, per server process: auth-only 1/1; the issuer received 2, as many in all', 'the run\'s one JWKS line')
   await bare.close()
   await t.rejects(bare.jwksFetches(), /not running/, 'a stopped server fails the question instead of hanging')
 })
