@@ -1,6 +1,8 @@
 // GET /me: who the caller is, as the API sees them (principal, and the tenant when one resolves).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import type { Principal } from '../src/domain/principal.js'
+import type { TenantContext } from '../src/domain/tenant-scope.js'
 
 const Me = Type.Object({
   userId: Type.String(),
@@ -21,6 +23,21 @@ export const meSchema = {
   response: { 200: Me, 401: Problem, 403: Problem, 500: Problem, 503: Problem }
 }
 
+/**
+ * The GET /me body. Only a tenant the membership confirmed is shown, with its groups; a bare token claim is not shown
+ * as the caller's tenant. Exported for bench/servers/auth.ts, which answers it with no tenant resolved.
+ */
+export function toMe (principal: Principal, tenant: Pick<TenantContext, 'tenantId' | 'groups'> | null) {
+  return {
+    userId: principal.userId,
+    username: principal.username,
+    email: principal.email ?? null,
+    tenantId: tenant?.tenantId ?? null,
+    groups: tenant?.groups ?? principal.groups,
+    scopes: principal.scopes
+  }
+}
+
 const me: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/me', {
     // Any authenticated caller; a tenant is resolved when the caller has one, not required.
@@ -30,15 +47,7 @@ const me: FastifyPluginAsyncTypebox = async (app) => {
     // access-policy ran authenticate first, so principal is set; a null here is a wiring bug, not a caller error.
     const principal = request.principal
     if (!principal) throw new Error('GET /me reached without a principal')
-    return {
-      userId: principal.userId,
-      username: principal.username,
-      email: principal.email ?? null,
-      // Only a tenant the membership confirmed; a bare token claim is not shown as the caller's tenant.
-      tenantId: request.tenant?.tenantId ?? null,
-      groups: request.tenant?.groups ?? principal.groups,
-      scopes: principal.scopes
-    }
+    return toMe(principal, request.tenant)
   })
 }
 export default me

@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config.js'
 import errors from '../../plugins/errors.js'
 import auth from '../../plugins/auth.js'
 import accessPolicy from '../../plugins/access-policy.js'
-import { meSchema } from '../../routes/me.js'
+import { meSchema, toMe } from '../../routes/me.js'
 
 export default async function authOnly () {
   const config = loadConfig()
@@ -18,7 +18,7 @@ export default async function authOnly () {
   app.get('/me/token', { config: { auth: { tenant: 'none' } }, schema: { response: { 200: meSchema.response[200] } } }, async (request) => {
     const principal = request.principal
     if (!principal) throw new Error('GET /me/token reached without a principal')
-    return { userId: principal.userId, username: principal.username, email: principal.email ?? null, tenantId: null, groups: principal.groups, scopes: principal.scopes }
+    return toMe(principal, null)
   })
   return app
 }
