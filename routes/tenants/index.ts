@@ -68,7 +68,7 @@ const tenants: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Rename, suspend or reactivate a tenant (audited; a suspended tenant\'s users are refused)',
       params: Params,
       body: Type.Object({ name: Type.Optional(Name), status: Type.Optional(Status) }, { additionalProperties: false, minProperties: 1 }),
-      response: { 200: Tenant, ...problemResponses(400, 401, 403, 404, 503) }
+      response: { 200: Tenant, ...problemResponses(400, 401, 403, 404, 409, 503) }
     }
   }, async (request) => await app.tenantAdmin.update(request.params.tenantId, request.body, actor(request.principal?.userId)))
 }

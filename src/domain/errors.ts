@@ -16,4 +16,4 @@ export const AlreadyMemberError = createError('APP_ALREADY_MEMBER', 'This email 
 /** Deliberately vague: it must not reveal that, or where, the address has an account. */
 export const EmailUnavailableError = createError('APP_EMAIL_UNAVAILABLE', 'This email address cannot be invited', 409)
 export const LastAdminError = createError('APP_LAST_ADMIN', 'A tenant keeps at least one admin', 409)
-export const ConcurrentChangeError = createError('APP_CONCURRENT_CHANGE', 'The user was changed concurrently; retry', 409)
+export const ConcurrentChangeError = createError<[string]>('APP_CONCURRENT_CHANGE', 'The %s was changed concurrently; retry', 409)

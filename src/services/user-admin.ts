@@ -83,7 +83,7 @@ export function createUserAdmin (deps: UserAdminDeps) {
     } catch (err) {
       if (err instanceof TransactionCancelled) {
         if (adminDelta < 0 && err.failedAt(1)) throw new LastAdminError()
-        if (err.failedAt(0)) throw new ConcurrentChangeError()
+        if (err.failedAt(0)) throw new ConcurrentChangeError('user')
       }
       throw err
     }

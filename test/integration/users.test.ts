@@ -349,6 +349,7 @@ t.test('a tenant PATCH reads the tenant once: the 200 is the state it wrote; cha
   }))
   const changed = await patch({ name: 'Mine' })
   t.equal(changed.statusCode, 409, 'changed since the read')
+  t.match(changed.json(), { code: 'APP_CONCURRENT_CHANGE', detail: 'The tenant was changed concurrently; retry' })
   t.equal(reads, 1, 'no second read to tell changed from gone')
   t.equal((await item(key))?.name, 'Concurrent', 'the concurrent change stands')
 
