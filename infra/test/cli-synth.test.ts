@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, readdirSync, existsSync, rmSync } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { childEnv } from '../../test/helpers/child-env.js'
 
 t.setTimeout(240_000)
 const infraDir = fileURLToPath(new URL('..', import.meta.url))
@@ -13,7 +14,7 @@ t.teardown(() => rmSync(out, { recursive: true, force: true }))
 
 // The environment of a machine with no AWS account: no credentials, no profile, no region, no telemetry.
 const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), CDK_DISABLE_CLI_TELEMETRY: '1' }
-const synth = spawnSync('npx', ['cdk', 'synth', '-q', '-o', out], { cwd: infraDir, env, encoding: 'utf8', timeout: 200_000 })
+const synth = spawnSync('npx', ['cdk', 'synth', '-q', '-o', out], { cwd: infraDir, env: childEnv(env), encoding: 'utf8', timeout: 200_000 })
 
 t.test('cdk synth succeeds offline with no credentials', async t => {
   t.equal(synth.status, 0, synth.status === 0 ? 'cdk synth exit 0' : synth.stderr.slice(-2000))
@@ -61,7 +62,7 @@ t.test('the synthesized API bundle is the real src/lambda.ts and answers through
     const out = []
     for (const e of ${JSON.stringify(events)}) { const r = await handler(e, {}); out.push({ statusCode: r.statusCode, body: r.body }) }
     process.stdout.write(JSON.stringify(out))`
-  const run = spawnSync(process.execPath, ['--input-type=module', '-e', runner], { env: lambdaEnv, encoding: 'utf8', timeout: 60_000 })
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', runner], { env: childEnv(lambdaEnv), encoding: 'utf8', timeout: 60_000 })
   t.equal(run.status, 0, run.status === 0 ? 'the bundle ran' : run.stderr.slice(-2000))
   const [health, docs, anonymous, me] = JSON.parse(run.stdout) as Array<{ statusCode: number, body: string }>
   if (!health || !docs || !anonymous || !me) throw new Error('missing responses')

@@ -10,6 +10,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito'
 import * as lambda from 'aws-cdk-lib/aws-lambda'
 import { TABLE, createTableInput } from '../../src/table.js'
 import { GROUPS } from '../../src/domain/model.js'
+import { childEnv } from '../../test/helpers/child-env.js'
 import { asList, findCycle, policyStatements, synthStage } from './fixtures/app.js'
 
 // Synthesizing loads most of aws-cdk-lib (and bundles with esbuild); on a busy 2-core box that can pass tap's 30 s default.
@@ -212,9 +213,9 @@ t.test('bundles: the trigger ESM bundles load and export handler; the API bundle
   for (const name of ['PreSignUp', 'PostConfirmation', 'PreTokenGeneration']) {
     const file = path.join(assetDir(json.Resources[functionIdOf(name)]), 'index.mjs')
     // Importing proves the require/__dirname banner works for the CommonJS code inside (no AWS call happens at import).
-    // In a plain node process: imported here, the bundle's source maps would feed the coverage report and skew it.
+    // In a child process that records no coverage: the minified bundle's source maps would skew the report (childEnv).
     const probe = `const m = await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(typeof m.handler)`
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8', timeout: 60_000 })
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { env: childEnv({ PATH: process.env.PATH ?? '' }), encoding: 'utf8', timeout: 60_000 })
     t.equal(run.stdout, 'function', `${name} bundle exports handler${run.status === 0 ? '' : `: ${run.stderr.slice(-500)}`}`)
   }
   const apiFn = Object.values(apiTemplate.findResources('AWS::Lambda::Function'))[0]!

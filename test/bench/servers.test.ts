@@ -4,13 +4,14 @@
 import t from 'tap'
 import { benchIssuer } from '../../bench/stack.js'
 import { jwksSummary, preflight, reportJwksOf, runBenchEndHooks, startServers, type RunningServer } from '../../bench/lib.js'
+import { childEnv } from '../helpers/child-env.js'
 
 t.test('bench/servers/auth.ts authenticates and answers what bare answers', async t => {
   const { issuer, env, token } = await benchIssuer()
   t.teardown(runBenchEndHooks)
   const [bare, authOnly] = await startServers(
-    [new URL('../../bench/servers/bare.ts', import.meta.url), {}, 1],
-    [new URL('../../bench/servers/auth.ts', import.meta.url), env, 2]
+    [new URL('../../bench/servers/bare.ts', import.meta.url), childEnv({}), 1],
+    [new URL('../../bench/servers/auth.ts', import.meta.url), childEnv(env), 2]
   ) as [RunningServer, RunningServer]
   t.teardown(() => Promise.all([bare.close(), authOnly.close()]))
 

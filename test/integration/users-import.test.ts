@@ -17,6 +17,7 @@ import { importUsers, parseUsersCsv } from '../../src/services/users-import.js'
 import { mintTenantScope } from '../../src/domain/tenant-scope.js'
 import { keys } from '../../src/repositories/keys.js'
 import { recordCognitoCalls, startUsersStack, type CognitoCall } from '../helpers/users-stack.js'
+import { childEnv } from '../helpers/child-env.js'
 
 /** The most calls of `op` that started within any window of `ms`. */
 function busiestWindow (calls: CognitoCall[], op: string, ms = 1000): number {
@@ -114,7 +115,7 @@ t.test('the npm script: config from the environment, plain progress when not a T
   const dir = mkdtempSync(join(tmpdir(), 'users-import-'))
   const file = join(dir, 'users.csv')
   writeFileSync(file, 'email,groups\nok1@example.com,members\nok2@example.com,admins|members\nbroken,members\n')
-  const env = { ...process.env, ...stack.env }
+  const env = childEnv({ ...process.env, ...stack.env })
   delete env.NODE_OPTIONS
   const cli = async () => await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/scripts/users-import.ts', '--tenant', tenant.tenantId, '--file', file], { env }).catch((err: { stdout: string, stderr: string, code: number }) => err)
   const first = await cli() as { stdout: string, stderr: string, code?: number }

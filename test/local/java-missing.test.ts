@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import t, { type Test } from 'tap'
 import { startDynamoLocal } from '../../src/local/dynamodb-local.js'
+import { childEnv } from '../helpers/child-env.js'
 
 const execFileAsync = promisify(execFile)
 
@@ -31,7 +32,7 @@ t.test('a PATH without java (subprocess)', async (t) => {
   const moduleUrl = new URL('../../src/local/dynamodb-local.ts', import.meta.url).href
   const tsxLoader = import.meta.resolve('tsx/esm')
   const script = `import(${JSON.stringify(moduleUrl)}).then((m) => m.startDynamoLocal()).then(() => process.exit(0), (e) => { process.stderr.write(e.message); process.exit(3) })`
-  const env: NodeJS.ProcessEnv = { PATH: bin, HOME: process.env.HOME }
+  const env: NodeJS.ProcessEnv = childEnv({ PATH: bin, HOME: process.env.HOME })
   const result = await execFileAsync(join(bin, 'node'), ['--import', tsxLoader, '--input-type=module', '-e', script], {
     env,
     cwd: fileURLToPath(new URL('../..', import.meta.url))

@@ -5,6 +5,7 @@ import { buildApp } from '../../src/app.js'
 import { loadConfig, ConfigError } from '../../src/config.js'
 import { parseGroupsClaim, principalFromApiGatewayClaims } from '../../src/auth/claims.js'
 import { baseEnv } from '../helpers/build.js'
+import { childEnv } from '../helpers/child-env.js'
 
 const issuer = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TestPool1'
 const rules = { issuers: [issuer], clientIds: ['client-one', 'client-two'], acceptIdTokens: false }
@@ -71,7 +72,7 @@ t.test('AUTH_MODE=apigateway is refused outside Lambda', async t => {
 
   for (const extra of [{}, { AWS_LAMBDA_FUNCTION_NAME: 'pretend' }] as Array<Record<string, string>>) {
     const env: Record<string, string> = { PATH: process.env.PATH ?? '', ...baseEnv, AUTH_MODE: 'apigateway', ...extra }
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env, encoding: 'utf8', timeout: 30_000 })
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env: childEnv(env), encoding: 'utf8', timeout: 30_000 })
     t.equal(r.status, 1)
     t.equal(r.stderr.trim().split('\n').length, 1, 'one line')
     t.match(r.stderr, /^Configuration error: AUTH_MODE=apigateway is /)

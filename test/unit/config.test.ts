@@ -2,6 +2,7 @@ import t from 'tap'
 import { spawnSync } from 'node:child_process'
 import { loadConfig, ConfigError } from '../../src/config.js'
 import { awsClientOptions, isLocalEndpoint } from '../../src/aws.js'
+import { childEnv } from '../helpers/child-env.js'
 
 const required = { COGNITO_USER_POOL_ID: 'eu-west-1_AbC123', COGNITO_CLIENT_IDS: 'a1,b2' }
 
@@ -49,7 +50,7 @@ t.test('local endpoints get dummy credentials only when none are configured', as
 
 t.test('the server exits non-zero with one line when COGNITO_USER_POOL_ID is missing', async t => {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', COGNITO_CLIENT_IDS: 'a' }
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env, encoding: 'utf8', timeout: 30_000 })
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env: childEnv(env), encoding: 'utf8', timeout: 30_000 })
   t.equal(r.status, 1)
   t.equal(r.stderr.trim(), 'Configuration error: COGNITO_USER_POOL_ID is required')
 })
