@@ -9,6 +9,7 @@ import { ForbiddenError } from '../src/domain/errors.js'
 import { bindLog, InvalidTokenError } from './auth.js'
 import { membershipsRepository } from '../src/repositories/memberships.js'
 import { tenantsRepository } from '../src/repositories/tenants.js'
+import { ttlCache } from '../src/ttl-cache.js'
 
 declare module 'fastify' {
   interface FastifyRequest { tenant: TenantContext | null }
@@ -29,7 +30,7 @@ export function tenantScopeOf (request: FastifyRequest): TenantScope {
   return request.tenant.scope
 }
 
-/** Bounded: a flood of distinct users cannot grow the cache past this; the oldest entry goes first. */
+/** Bounded: a flood of distinct users cannot grow the cache past this; the least recently used entry goes first. */
 const MEMBERSHIP_CACHE_MAX_ENTRIES = 10_000
 
 /**
@@ -58,6 +59,9 @@ interface Deps {
   now?: () => number
 }
 
+/** A cached resolution, with the user and tenant that evict and evictTenant match it by. */
+interface Cached { userId: string, tenantId?: string, value: Resolution }
+
 const USABLE: ReadonlySet<Membership['status']> = new Set(['active', 'invited'])
 
 /** The cache key of a caller: the user and the tenant the token names (if any); both caches of this module use it. */
@@ -65,10 +69,11 @@ const keyOf = (principal: Pick<Principal, 'userId' | 'tenantId'>) => `${principa
 
 export function createTenantResolver (deps: Deps) {
   const { memberships, tenants, ttlMs } = deps
-  const maxEntries = deps.maxEntries ?? MEMBERSHIP_CACHE_MAX_ENTRIES
-  const now = deps.now ?? Date.now
-  const cache = new Map<string, { expires: number, userId: string, tenantId?: string, value: Resolution }>()
-  // One lookup per key at a time: a burst of first requests from one user costs one round of reads.
+  // Undefined when ttlMs is 0 (caching off); single-flight still applies then.
+  const cache = ttlCache<string, Cached>(deps.maxEntries ?? MEMBERSHIP_CACHE_MAX_ENTRIES, ttlMs, deps.now)
+  // One lookup per key at a time: a burst of first requests from one user costs one round of reads. Not lru-cache's
+  // fetch(): that keeps the pending lookup as a cache entry, so there is none with caching off, and an evict either
+  // aborts it (its callers get an error) or lets it be cached anyway; nor can evictTenant match a pending lookup.
   const inflight = new Map<string, Promise<Resolution>>()
   // Bumped by every evict: a lookup that started before an eviction must not cache what it read (a membership that
   // was then disabled or removed) for a whole TTL.
@@ -102,21 +107,19 @@ export function createTenantResolver (deps: Deps) {
   }
 
   function remember (key: string, userId: string, value: Resolution) {
-    if (ttlMs <= 0) return
-    if (cache.size >= maxEntries) {
-      const oldest = cache.keys().next().value
-      if (oldest !== undefined) cache.delete(oldest)
-    }
-    cache.set(key, { expires: now() + ttlMs, userId, tenantId: value.kind === 'ok' ? value.context.tenantId : value.kind === 'denied' ? value.tenantId : undefined, value })
+    cache?.set(key, { userId, tenantId: value.kind === 'ok' ? value.context.tenantId : value.kind === 'denied' ? value.tenantId : undefined, value })
   }
 
   /** The cached resolution, if there is one within its TTL (an expired one is dropped). */
-  function cached (key: string): Resolution | undefined {
-    const hit = cache.get(key)
-    if (hit === undefined) return undefined
-    if (hit.expires > now()) return hit.value
-    cache.delete(key)
-    return undefined
+  const cached = (key: string): Resolution | undefined => cache?.get(key)?.value
+
+  /** Deletes the entries that match; collected first, because lru-cache does not promise iteration across a delete. */
+  function forget (matches: (entry: Cached) => boolean) {
+    generation++
+    if (cache === undefined) return
+    const keys: string[] = []
+    for (const [key, entry] of cache.entries()) if (matches(entry)) keys.push(key)
+    for (const key of keys) cache.delete(key)
   }
 
   return {
@@ -140,15 +143,13 @@ export function createTenantResolver (deps: Deps) {
     },
     /** Forget a user at once on this instance (removed, disabled or re-grouped member); other instances within the TTL. */
     evict (userId: string) {
-      generation++
-      for (const [key, entry] of cache) if (entry.userId === userId) cache.delete(key)
+      forget(entry => entry.userId === userId)
     },
     /** Forget every member of a tenant on this instance (tenant suspended or reactivated). */
     evictTenant (tenantId: string) {
-      generation++
-      for (const [key, entry] of cache) if (entry.tenantId === tenantId) cache.delete(key)
+      forget(entry => entry.tenantId === tenantId)
     },
-    get size () { return cache.size }
+    get size () { return cache?.size ?? 0 }
   }
 }
 

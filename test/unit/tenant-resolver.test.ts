@@ -3,7 +3,7 @@ import t from 'tap'
 import { createTenantResolver } from '../../plugins/tenant.js'
 import type { Membership, Tenant } from '../../src/domain/model.js'
 
-function fake (memberships: Membership[], tenants: Tenant[]) {
+function fake (memberships: Membership[], tenants: Tenant[], ttlMs = 1000) {
   const calls = { findByUser: 0, get: 0, markActive: 0 }
   let clock = 0
   const resolver = createTenantResolver({
@@ -19,7 +19,7 @@ function fake (memberships: Membership[], tenants: Tenant[]) {
       }
     },
     tenants: { get: async (id) => tenants.find(x => x.tenantId === id) ?? null },
-    ttlMs: 1000,
+    ttlMs,
     maxEntries: 3,
     now: () => clock
   })
@@ -77,4 +77,27 @@ t.test('a lookup in flight when its user is evicted is answered but not cached',
   resolver.evictTenant('a')
   await again
   t.equal(resolver.size, 0, 'evictTenant does the same')
+})
+
+t.test('bounded by recency: an entry read since goes after the ones that were not', async t => {
+  const { resolver, calls } = fake([m('a', 'u1'), m('a', 'u2'), m('a', 'u3'), m('a', 'u4')], [tn('a')])
+  for (const u of ['u1', 'u2', 'u3']) await resolver.resolve({ userId: u })
+  t.ok(resolver.peek({ userId: 'u1' }), 'u1 is read again (the oldest entry, but the most recently used)')
+  await resolver.resolve({ userId: 'u4' })
+  t.equal(resolver.size, 3)
+  t.ok(resolver.peek({ userId: 'u1' }), 'u1 stays')
+  t.equal(resolver.peek({ userId: 'u2' }), undefined, 'u2, the least recently used, went')
+  t.equal(calls.findByUser, 4)
+})
+
+t.test('a TTL of 0 caches nothing, and a burst is still one lookup', async t => {
+  const { resolver, calls } = fake([m('a', 'u1')], [tn('a')], 0)
+  await Promise.all([resolver.resolve({ userId: 'u1' }), resolver.resolve({ userId: 'u1' })])
+  t.equal(calls.findByUser, 1, 'single-flight')
+  t.equal(resolver.size, 0)
+  t.equal(resolver.peek({ userId: 'u1' }), undefined)
+  await resolver.resolve({ userId: 'u1' })
+  t.equal(calls.findByUser, 2, 'read again')
+  resolver.evict('u1')
+  resolver.evictTenant('a')
 })
