@@ -1,5 +1,6 @@
 // Tenant resolution: turns the verified principal into request.tenant (scope + membership groups), from the membership, never from the request.
 import fp from 'fastify-plugin'
+import { LRUCache } from 'lru-cache'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { mintTenantScope, type TenantContext, type TenantScope } from '../src/domain/tenant-scope.js'
 import type { Principal } from '../src/domain/principal.js'
@@ -180,22 +181,15 @@ export default fp<{ config: Config }>(async function tenant (app, opts) {
     )
   }
 
-  // Principals whose lookup failed recently (see DEGRADED_TTL_MS); bounded like the membership cache.
-  const degraded = new Map<string, number>()
-  function recentlyFailed (principal: Principal): boolean {
-    const key = keyOf(principal)
-    const until = degraded.get(key)
-    if (until === undefined) return false
-    if (until > Date.now()) return true
-    degraded.delete(key)
-    return false
-  }
+  // Principals whose lookup failed recently (see DEGRADED_TTL_MS); bounded like the membership cache. A fixed TTL on
+  // the real clock, so none of what ttlCache adjusts applies.
+  const degraded = new LRUCache<string, true>({ max: MEMBERSHIP_CACHE_MAX_ENTRIES, ttl: DEGRADED_TTL_MS })
 
   app.decorate('resolveTenant', async function resolveTenant (request: FastifyRequest, reply: FastifyReply, required: boolean) {
     const principal = request.principal
     if (!principal) throw new ForbiddenError('No tenant')
     // Any later successful lookup clears the mark (and from then on the membership cache answers first).
-    if (!required && degraded.size > 0 && recentlyFailed(principal)) return
+    if (!required && degraded.size > 0 && degraded.get(keyOf(principal)) === true) return
     let resolution: Resolution
     try {
       resolution = await resolver.resolve(principal)
@@ -203,8 +197,7 @@ export default fp<{ config: Config }>(async function tenant (app, opts) {
       // A tenant-optional route must work without a tenant anyway (platform admins); degrade rather than fail it when
       // DynamoDB is unreachable. Nothing tenant-scoped can be reached without request.tenant, so this never widens access.
       if (required) throw err
-      if (degraded.size >= MEMBERSHIP_CACHE_MAX_ENTRIES) degraded.delete(degraded.keys().next().value as string)
-      degraded.set(keyOf(principal), Date.now() + DEGRADED_TTL_MS)
+      degraded.set(keyOf(principal), true)
       request.log.warn({ err }, 'tenant lookup failed; continuing without a tenant on a tenant-optional route')
       return
     }

@@ -1,6 +1,7 @@
 import t from 'tap'
 import type { Test } from 'tap'
 import { pbkdf2, randomUUID } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { build } from '../helpers/build.js'
 import { issuerFor, signJwt, testKey, type TestIssuer } from '../helpers/issuer.js'
 
@@ -456,4 +457,9 @@ t.test('DynamoDB down: GET /me degrades to no tenant, and retries the lookup at 
   const before = calls
   t.equal((await app.inject({ url: '/orders', headers: { authorization: `Bearer ${token}` } })).statusCode, 500)
   t.equal(calls, before + 1)
+  // After the window, a tenant-optional route tries again (and, still failing, degrades for another window).
+  await sleep(DEGRADED_TTL_MS + 50)
+  t.equal((await me(app, token)).statusCode, 200)
+  t.equal((await me(app, token)).statusCode, 200)
+  t.equal(calls, before + 2, 'one more lookup per window')
 })
