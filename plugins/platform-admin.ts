@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify'
 import type { Config } from '../src/config.js'
 import type { CognitoAdmin } from './cognito.js'
 import { InsufficientScopeError } from './auth.js'
+import { ttlCache } from '../src/ttl-cache.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -20,9 +21,10 @@ const MAX_ENTRIES = 1000
  * itself. Operators hold the keys to every tenant, so their standing is read from Cognito (AdminGetUser +
  * AdminListGroupsForUser) and reused for MEMBERSHIP_CACHE_TTL_SECONDS: a removal or disable takes effect within that.
  */
-function createPlatformAdminCheck (deps: { cognito: Pick<CognitoAdmin, 'getUser' | 'listGroups'>, ttlMs: number, now?: () => number }) {
-  const now = deps.now ?? Date.now
-  const cache = new Map<string, { expires: number, ok: boolean }>()
+export function createPlatformAdminCheck (deps: { cognito: Pick<CognitoAdmin, 'getUser' | 'listGroups'>, ttlMs: number, maxEntries?: number, now?: () => number }) {
+  // Undefined when ttlMs is 0 (caching off). The inflight Map keeps single-flight then too, which lru-cache's fetch()
+  // would not: it keeps a pending lookup in the cache.
+  const cache = ttlCache<string, boolean>(deps.maxEntries ?? MAX_ENTRIES, deps.ttlMs, deps.now)
   const inflight = new Map<string, Promise<boolean>>()
 
   async function lookup (username: string): Promise<boolean> {
@@ -31,28 +33,25 @@ function createPlatformAdminCheck (deps: { cognito: Pick<CognitoAdmin, 'getUser'
     return (await deps.cognito.listGroups(user.username)).includes('platform-admins')
   }
 
-  return async function isPlatformAdmin (userId: string, username: string): Promise<boolean> {
-    const hit = cache.get(userId)
-    if (hit && hit.expires > now()) return hit.ok
-    let pending = inflight.get(userId)
-    if (!pending) {
-      pending = lookup(username).then(ok => {
-        if (deps.ttlMs > 0) {
-          if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value as string)
-          cache.set(userId, { expires: now() + deps.ttlMs, ok })
-        }
-        return ok
-      }).finally(() => inflight.delete(userId))
-      inflight.set(userId, pending)
-    }
-    return await pending
+  return {
+    async isPlatformAdmin (userId: string, username: string): Promise<boolean> {
+      const hit = cache?.get(userId)
+      if (hit !== undefined) return hit
+      let pending = inflight.get(userId)
+      if (!pending) {
+        pending = lookup(username).then(ok => { cache?.set(userId, ok); return ok }).finally(() => inflight.delete(userId))
+        inflight.set(userId, pending)
+      }
+      return await pending
+    },
+    get size () { return cache?.size ?? 0 }
   }
 }
 
 export default fp<{ config: Config }>(async function platformAdmin (app, { config }) {
-  const isPlatformAdmin = createPlatformAdminCheck({ cognito: app.cognito, ttlMs: config.MEMBERSHIP_CACHE_TTL_SECONDS * 1000 })
+  const check = createPlatformAdminCheck({ cognito: app.cognito, ttlMs: config.MEMBERSHIP_CACHE_TTL_SECONDS * 1000 })
   app.decorate('confirmPlatformAdmin', async function confirmPlatformAdmin (request: FastifyRequest) {
     const principal = request.principal
-    if (!principal || !(await isPlatformAdmin(principal.userId, principal.username))) throw new InsufficientScopeError()
+    if (!principal || !(await check.isPlatformAdmin(principal.userId, principal.username))) throw new InsufficientScopeError()
   })
 }, { name: 'platform-admin', dependencies: ['cognito', 'auth'] })
