@@ -1,6 +1,6 @@
 // npm run bench [-- name ...]: runs each scenario's baseline and subject under the same load and prints subject/baseline ratios.
 import { loadavg } from 'node:os'
-import { jwksSummary, load, preflight, PROCESSES, runBenchEndHooks, type LoadResult, type Scenario } from './lib.js'
+import { jwksSummary, load, preflight, PROCESSES, runBenchEndHooks, warmUp, type LoadResult, type Scenario } from './lib.js'
 import { authScenarios } from './auth.js'
 import { ordersScenarios } from './orders.js'
 
@@ -9,7 +9,8 @@ const scenarios: Scenario[] = [...authScenarios, ...ordersScenarios]
 
 const defaultConnections = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const duration = Number(process.env.BENCH_DURATION ?? 6)
-const warmup = Number(process.env.BENCH_WARMUP ?? 1)
+/** The most warm-up seconds per process; each stops earlier once its throughput stops rising (bench/lib.ts warmUp). */
+const warmup = Math.max(0, Number(process.env.BENCH_WARMUP ?? 12))
 /**
  * Each side's time is split into alternating rounds, so background load drifting during the run hits both sides alike;
  * round r goes to process r % PROCESSES of each side (bench/lib.ts), so by default each process serves two rounds.
@@ -28,7 +29,7 @@ const rows: string[] = []
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 let failed = false
 
-console.log(`bench: ${selected.length} scenario(s), ${defaultConnections} connections unless a scenario says otherwise, ${duration} s each side in ${rounds} alternating rounds over ${PROCESSES} server process(es) per side (+${warmup} s warm-up per process)`)
+console.log(`bench: ${selected.length} scenario(s), ${defaultConnections} connections unless a scenario says otherwise, ${duration} s each side in ${rounds} alternating rounds over ${PROCESSES} server process(es) per side (each process first warmed up until its throughput stops rising, at most ${warmup} s)`)
 try {
   for (const scenario of selected) {
     const connections = scenario.connections ?? defaultConnections
@@ -40,10 +41,12 @@ try {
       if (note) console.log(`  note: ${note}`)
       const loadBefore = load1()
       if (warmup > 0) {
+        const spent = { baseline: [] as number[], subject: [] as number[] }
         for (let p = 0; p < PROCESSES; p++) {
-          await load(run.baseline, { connections, duration: warmup, round: p })
-          await load(run.subject, { connections, duration: warmup, round: p })
+          spent.baseline.push(await warmUp(run.baseline, { connections, round: p, maxSeconds: warmup }))
+          spent.subject.push(await warmUp(run.subject, { connections, round: p, maxSeconds: warmup }))
         }
+        console.log(`  warm-up per process: baseline ${spent.baseline.join('/')} s, subject ${spent.subject.join('/')} s`)
       }
       const base: LoadResult = { rps: 0, p99: 0, errors: 0, non2xx: 0, total: 0 }
       const subj: LoadResult = { ...base }
