@@ -80,26 +80,36 @@ export function createTenantResolver (deps: Deps) {
   // was then disabled or removed) for a whole TTL.
   let generation = 0
 
+  /**
+   * The membership in `tenantId`, read consistently, and that tenant, side by side: the tenant is only used once the
+   * membership confirms it, and reading it alongside saves a round trip on every cache miss.
+   */
+  async function confirm (tenantId: string, userId: string) {
+    const [membership, tenant] = await Promise.all([
+      memberships.get(mintTenantScope(tenantId), userId, { consistent: true }),
+      tenants.get(tenantId, { consistent: true })
+    ])
+    return { membership, tenant }
+  }
+
   async function lookup (userId: string, claim: string | undefined): Promise<Resolution> {
-    let membership: Membership | null
+    let tenantId: string
     if (claim !== undefined) {
       // The claim picks the tenant, the membership must confirm it: a claim without a membership is a disagreement.
       if (!ID_REGEX.test(claim)) return { kind: 'denied', reason: 'The token names an invalid tenant' }
-      membership = await memberships.get(mintTenantScope(claim), userId, { consistent: true })
-      if (!membership) return { kind: 'denied', reason: 'The token tenant does not match your membership' }
+      tenantId = claim
     } else {
       // Real Cognito access tokens carry no custom attributes: this is the normal path.
       const found = await memberships.findByUser(userId)
       if (found.length === 0) return { kind: 'none' }
       const usable = found.filter(m => USABLE.has(m.status))
       if (usable.length > 1) return { kind: 'ambiguous' }
-      const candidate = usable[0] ?? found[0]!
-      // GSI1 is eventually consistent: confirm on the table, so a just-removed membership does not linger here.
-      membership = await memberships.get(mintTenantScope(candidate.tenantId), userId, { consistent: true })
-      if (!membership) return { kind: 'none' }
+      tenantId = (usable[0] ?? found[0]!).tenantId
     }
+    // Confirmed on the table in both cases; GSI1 is eventually consistent, so a just-removed membership does not linger.
+    const { membership, tenant } = await confirm(tenantId, userId)
+    if (!membership) return claim !== undefined ? { kind: 'denied', reason: 'The token tenant does not match your membership' } : { kind: 'none' }
     if (!USABLE.has(membership.status)) return { kind: 'denied', reason: `Your membership is ${membership.status}`, tenantId: membership.tenantId }
-    const tenant = await tenants.get(membership.tenantId, { consistent: true })
     if (!tenant || tenant.status !== 'active') return { kind: 'denied', reason: 'The tenant is suspended', tenantId: membership.tenantId }
     const scope = mintTenantScope(membership.tenantId)
     // invited means "has not signed in yet": this request is the first authenticated one.

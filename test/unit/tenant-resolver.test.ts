@@ -101,3 +101,29 @@ t.test('a TTL of 0 caches nothing, and a burst is still one lookup', async t => 
   resolver.evict('u1')
   resolver.evictTenant('a')
 })
+
+t.test('a cache miss reads the membership and its tenant side by side, and uses the tenant only once the membership confirms it', async t => {
+  const inFlight = new Set<string>()
+  let overlapped = false
+  const read = async <T>(what: string, value: T): Promise<T> => {
+    inFlight.add(what)
+    if (inFlight.size === 2) overlapped = true
+    await new Promise(resolve => setTimeout(resolve, 10))
+    inFlight.delete(what)
+    return value
+  }
+  const member = m('a', 'u1')
+  const resolver = createTenantResolver({
+    memberships: {
+      findByUser: async (userId) => userId === 'u1' ? [member] : [],
+      get: async (scope, userId) => await read('membership', scope.tenantId === 'a' && userId === 'u1' ? member : null),
+      markActive: async () => false
+    },
+    tenants: { get: async (id) => await read('tenant', tn(id)) },
+    ttlMs: 1000
+  })
+  t.match(await resolver.resolve({ userId: 'u1' }), { kind: 'ok', context: { tenantId: 'a' } })
+  t.ok(overlapped, 'both reads were in flight at once')
+  // The tenant exists and is active, but the token's claim names a tenant the caller is not a member of.
+  t.match(await resolver.resolve({ userId: 'u2', tenantId: 'a' }), { kind: 'denied', reason: 'The token tenant does not match your membership' })
+})
