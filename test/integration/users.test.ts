@@ -651,30 +651,42 @@ t.test('a disable interrupted in Cognito: the membership is already disabled, a 
   }
 })
 
+interface TransactItem { Put?: { Item?: Record<string, unknown> } }
+
+/**
+ * The app's first TransactWrite whose items `match` is cancelled as DynamoDB cancels one, with `reason(item, index)` as
+ * each item's code in the order sent; every other call reaches DynamoDB Local.
+ */
+function cancelFirstTransaction (app: { dynamo: { doc: { send: unknown } } }, match: (items: TransactItem[]) => boolean, reason: (item: TransactItem, index: number) => string) {
+  const doc = app.dynamo.doc
+  const send = (doc.send as (command: unknown) => Promise<unknown>).bind(doc)
+  const cancelled = { count: 0 }
+  doc.send = async (command: { constructor: { name: string }, input: { TransactItems?: TransactItem[] } }) => {
+    const items = command.input.TransactItems ?? []
+    if (command.constructor.name === 'TransactWriteCommand' && cancelled.count === 0 && match(items)) {
+      cancelled.count++
+      throw Object.assign(new Error('Transaction cancelled'), {
+        name: 'TransactionCanceledException',
+        $metadata: { httpStatusCode: 400 },
+        CancellationReasons: items.map((item, i) => ({ Code: reason(item, i) }))
+      })
+    }
+    return await send(command)
+  }
+  return cancelled
+}
+
 t.test('onboarding whose claim transaction is contended: 503 with Retry-After, nothing left, and the retry onboards', async t => {
   const faulty = await stack.app(t)
   // DynamoDB cancels the first claim transaction for contention (another transaction on the same items), as it does
   // under load; everything else reaches DynamoDB Local.
-  const doc = faulty.dynamo.doc
-  const send = doc.send.bind(doc) as (command: unknown) => Promise<unknown>
-  let contended = 0
-  doc.send = (async (command: { constructor: { name: string } }) => {
-    if (command.constructor.name === 'TransactWriteCommand' && contended === 0) {
-      contended++
-      throw Object.assign(new Error('Transaction cancelled'), {
-        name: 'TransactionCanceledException',
-        $metadata: { httpStatusCode: 400 },
-        CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }, { Code: 'None' }]
-      })
-    }
-    return await send(command)
-  }) as typeof doc.send
+  const cancelled = cancelFirstTransaction(faulty, () => true, (_item, i) => i === 0 ? 'TransactionConflict' : 'None')
   const name = `Contended ${uniq()}`
   const adminEmail = `contended-${uniq()}@example.com`
   const post = () => faulty.inject({ method: 'POST', url: '/tenants', headers: operator, payload: { name, adminEmail } })
 
   const first = await post()
-  t.equal(contended, 1)
+  t.equal(cancelled.count, 1)
   t.equal(first.statusCode, 503, 'contention is ours to retry, not "the tenant already exists"')
   t.ok(first.headers['retry-after'], 'with Retry-After')
   t.equal(await item(keys.emailClaim(adminEmail)), null, 'no claim left')
@@ -691,27 +703,14 @@ t.test('onboarding whose claim transaction is contended: 503 with Retry-After, n
 t.test('onboarding whose tenant record cannot be written (its id taken): 409, nothing left, and the retry onboards', async t => {
   const faulty = await stack.app(t)
   // DynamoDB fails the tenant item's condition in the claim transaction, reporting it at that item's position as sent.
-  const doc = faulty.dynamo.doc
-  const send = doc.send.bind(doc) as (command: unknown) => Promise<unknown>
-  let refused = 0
-  doc.send = (async (command: { constructor: { name: string }, input: { TransactItems?: Array<{ Put?: { Item?: Record<string, unknown> } }> } }) => {
-    const items = command.input.TransactItems ?? []
-    if (command.constructor.name === 'TransactWriteCommand' && refused === 0 && items.some(i => i.Put?.Item?.SK === 'TENANT')) {
-      refused++
-      throw Object.assign(new Error('Transaction cancelled'), {
-        name: 'TransactionCanceledException',
-        $metadata: { httpStatusCode: 400 },
-        CancellationReasons: items.map(i => ({ Code: i.Put?.Item?.SK === 'TENANT' ? 'ConditionalCheckFailed' : 'None' }))
-      })
-    }
-    return await send(command)
-  }) as typeof doc.send
+  const isTenant = (item: TransactItem) => item.Put?.Item?.SK === 'TENANT'
+  const cancelled = cancelFirstTransaction(faulty, items => items.some(isTenant), item => isTenant(item) ? 'ConditionalCheckFailed' : 'None')
   const name = `Taken ${uniq()}`
   const adminEmail = `taken-${uniq()}@example.com`
   const post = () => faulty.inject({ method: 'POST', url: '/tenants', headers: operator, payload: { name, adminEmail } })
 
   const first = await post()
-  t.equal(refused, 1)
+  t.equal(cancelled.count, 1)
   t.equal(first.statusCode, 409)
   t.match(first.json(), { detail: 'The tenant already exists' })
   t.equal(await item(keys.emailClaim(adminEmail)), null, 'no claim left')
