@@ -2,7 +2,7 @@
 // scenarios that need data, one DynamoDB Local holding the bench tenant and its member and one app server (the real
 // buildApp) in child processes, pointed at both. Authentication alone needs only the issuer: no Java, no app.
 import { PutCommand } from '@aws-sdk/lib-dynamodb'
-import { localDocumentClient, localDynamoClient } from '../src/local/clients.js'
+import { localDynamoClient } from '../src/local/clients.js'
 import { startDynamoLocal } from '../src/local/dynamodb-local.js'
 import { ensureTable } from '../src/repositories/table-setup.js'
 import { tenantItem } from '../src/repositories/tenants.js'
@@ -10,6 +10,7 @@ import { membershipItem } from '../src/repositories/memberships.js'
 import { startIssuer, type TestIssuer } from '../test/helpers/issuer.js'
 import { GROUPS, TENANT_ID, USER_ID } from './fixtures.js'
 import { onBenchEnd, once, reportJwksIssuer, reportJwksOf, serve, type RunningServer } from './lib.js'
+import { documentClient } from '../src/aws.js'
 
 /** The servers' verified-token cache; the distinct-token scenarios cycle through more tokens than this. */
 export const TOKEN_CACHE_SIZE = 2000
@@ -46,7 +47,7 @@ export const benchStack = once(async (): Promise<BenchStack> => {
   const dynamo = await startDynamoLocal()
   onBenchEnd(() => dynamo.stop())
   const client = localDynamoClient(dynamo.endpoint)
-  const doc = localDocumentClient(client)
+  const doc = documentClient(client)
   try {
     await ensureTable(client, TABLE_NAME, { timeoutMs: 60_000 })
     const now = new Date().toISOString()

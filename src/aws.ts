@@ -4,6 +4,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Config } from './config.js'
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]'])
+/** DynamoDB Local and cognito-local accept any credentials; these keep the SDK from looking for real ones. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const
 
 export function isLocalEndpoint (endpoint: string | undefined): boolean {
   if (!endpoint) return false
@@ -20,7 +22,7 @@ export function awsClientOptions (config: Pick<Config, 'AWS_REGION' | 'AWS_MAX_A
     region: config.AWS_REGION,
     maxAttempts: config.AWS_MAX_ATTEMPTS,
     ...(endpoint ? { endpoint } : {}),
-    ...(isLocalEndpoint(endpoint) && !hasCredentials ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {})
+    ...(isLocalEndpoint(endpoint) && !hasCredentials ? { credentials: LOCAL_CREDENTIALS } : {})
   }
 }
 

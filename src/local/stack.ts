@@ -4,11 +4,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { ensureTable } from '../repositories/table-setup.js'
 import { TABLE } from '../table.js'
-import { LOCAL_CREDENTIALS, LOCAL_REGION, localCognitoClient, localDocumentClient, localDynamoClient } from './clients.js'
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localCognitoClient, localDynamoClient } from './clients.js'
 import { cognitoLocalIssuer, startCognitoLocal, type CognitoLocal } from './cognito-local.js'
 import { createLocalUserPool, type LocalUserPool } from './cognito-setup.js'
 import { startDynamoLocal, type DynamoLocal } from './dynamodb-local.js'
 import { seedDemo, type DemoSeed } from './seed.js'
+import { documentClient } from '../aws.js'
 
 export interface LocalStackOptions {
   /** Keeps DynamoDB data, cognito-local data and the pool ids here between runs; without it everything is temporary. */
@@ -66,7 +67,7 @@ export async function startLocalStack (options: LocalStackOptions = {}): Promise
   const cognitoLocal: CognitoLocal = cognitoStart.value
 
   const dynamoClient = localDynamoClient(dynamoLocal.endpoint)
-  const documentClient = localDocumentClient(dynamoClient)
+  const doc = documentClient(dynamoClient)
   const cognitoClient = localCognitoClient(cognitoLocal.endpoint)
   let stopped: Promise<void> | undefined
   const stop = async (): Promise<void> => {
@@ -81,7 +82,7 @@ export async function startLocalStack (options: LocalStackOptions = {}): Promise
   try {
     await ensureTable(dynamoClient, tableName)
     const { pool, created } = await userPool(cognitoClient, dataDir)
-    const demo = await seedDemo({ dynamo: documentClient, tableName, cognito: cognitoClient, userPoolId: pool.userPoolId })
+    const demo = await seedDemo({ dynamo: doc, tableName, cognito: cognitoClient, userPoolId: pool.userPoolId })
     const issuer = cognitoLocalIssuer(cognitoLocal.endpoint, pool.userPoolId)
     const env: Record<string, string> = {
       PORT: String(options.apiPort ?? 3000),

@@ -4,11 +4,12 @@ import { randomUUID } from 'node:crypto'
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { localCognitoClient, localDocumentClient, localDynamoClient } from '../../src/local/clients.js'
+import { localCognitoClient, localDynamoClient } from '../../src/local/clients.js'
 import { cognitoLocalIssuer, startCognitoLocal, type CognitoLocal } from '../../src/local/cognito-local.js'
 import { createLocalUser, createLocalUserPool, signIn, type CreateLocalUserOptions, type LocalUser, type Tokens } from '../../src/local/cognito-setup.js'
 import { startDynamoLocal, type DynamoLocal } from '../../src/local/dynamodb-local.js'
 import { ensureTable } from '../../src/repositories/table-setup.js'
+import { documentClient } from '../../src/aws.js'
 
 /** The part of a tap Test this helper needs (keeps it usable from any tap version or a plain object). */
 export interface TeardownHost {
@@ -58,7 +59,7 @@ export interface LocalDynamo {
 export async function startDynamo (t: TeardownHost, tableName = 'test-table'): Promise<LocalDynamo> {
   const dynamo = await startDynamoLocal()
   const client = localDynamoClient(dynamo.endpoint)
-  const doc = localDocumentClient(client)
+  const doc = documentClient(client)
   t.teardown(async () => {
     doc.destroy()
     client.destroy()
@@ -89,9 +90,9 @@ export async function startServices (t: TeardownHost): Promise<LocalServices> {
   const cognito = cognitoStart.value
 
   const dynamoClient = localDynamoClient(dynamo.endpoint)
-  const documentClient = localDocumentClient(dynamoClient)
+  const doc = documentClient(dynamoClient)
   const cognitoClient = localCognitoClient(cognito.endpoint)
-  clients = [documentClient, dynamoClient, cognitoClient]
+  clients = [doc, dynamoClient, cognitoClient]
 
   const tableName = `test-${randomUUID().slice(0, 8)}`
   const [, pool] = await Promise.all([
@@ -109,9 +110,9 @@ export async function startServices (t: TeardownHost): Promise<LocalServices> {
     issuer,
     jwksUri: `${issuer}/.well-known/jwks.json`,
     dynamoClient,
-    documentClient,
+    documentClient: doc,
     cognitoClient,
-    item: itemReader(documentClient, tableName),
+    item: itemReader(doc, tableName),
     env: {
       COGNITO_USER_POOL_ID: pool.userPoolId,
       COGNITO_CLIENT_IDS: pool.clientId,

@@ -7,11 +7,12 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { GetCommand } from '@aws-sdk/lib-dynamodb'
 import t from 'tap'
-import { localCognitoClient, localDocumentClient, localDynamoClient } from '../../src/local/clients.js'
+import { localCognitoClient, localDynamoClient } from '../../src/local/clients.js'
 import { signIn } from '../../src/local/cognito-setup.js'
 import { freePort } from '../../src/local/process.js'
 import { startLocalStack } from '../../src/local/stack.js'
 import { keys } from '../../src/repositories/keys.js'
+import { documentClient } from '../../src/aws.js'
 
 const execFileAsync = promisify(execFile)
 t.setTimeout(180_000)
@@ -39,7 +40,7 @@ t.test('a second start on the same data dir reuses pool, users and data', async 
   })
   // Data written in the first run must survive the restart.
   const dynamo = localDynamoClient(first.dynamo.endpoint)
-  const before = await localDocumentClient(dynamo).send(new GetCommand({ TableName: first.tableName, Key: keys.tenant('demo') }))
+  const before = await documentClient(dynamo).send(new GetCommand({ TableName: first.tableName, Key: keys.tenant('demo') }))
   dynamo.destroy()
   await first.stop()
 
@@ -52,7 +53,7 @@ t.test('a second start on the same data dir reuses pool, users and data', async 
 
   const dynamo2 = localDynamoClient(second.dynamo.endpoint)
   t.teardown(() => dynamo2.destroy())
-  const after = await localDocumentClient(dynamo2).send(new GetCommand({ TableName: second.tableName, Key: keys.tenant('demo') }))
+  const after = await documentClient(dynamo2).send(new GetCommand({ TableName: second.tableName, Key: keys.tenant('demo') }))
   t.ok(before.Item, 'the tenant was seeded')
   t.same(after.Item, before.Item, 'the tenant item survived the restart unchanged')
 
