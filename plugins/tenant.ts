@@ -80,18 +80,6 @@ export function createTenantResolver (deps: Deps) {
   // was then disabled or removed) for a whole TTL.
   let generation = 0
 
-  /**
-   * The membership in `tenantId`, read consistently, and that tenant, side by side: the tenant is only used once the
-   * membership confirms it, and reading it alongside saves a round trip on every cache miss.
-   */
-  async function confirm (tenantId: string, userId: string) {
-    const [membership, tenant] = await Promise.all([
-      memberships.get(mintTenantScope(tenantId), userId, { consistent: true }),
-      tenants.get(tenantId, { consistent: true })
-    ])
-    return { membership, tenant }
-  }
-
   async function lookup (userId: string, claim: string | undefined): Promise<Resolution> {
     let tenantId: string
     if (claim !== undefined) {
@@ -106,10 +94,15 @@ export function createTenantResolver (deps: Deps) {
       if (usable.length > 1) return { kind: 'ambiguous' }
       tenantId = (usable[0] ?? found[0]!).tenantId
     }
+    // The tenant is read alongside the membership (one round trip, not two) but only looked at once the membership
+    // confirms it: the membership alone decides a refusal, even when the tenant read fails.
+    const tenantRead = tenants.get(tenantId, { consistent: true })
+    tenantRead.catch(() => {}) // awaited below, or deliberately dropped with a refusal
     // Confirmed on the table in both cases; GSI1 is eventually consistent, so a just-removed membership does not linger.
-    const { membership, tenant } = await confirm(tenantId, userId)
+    const membership = await memberships.get(mintTenantScope(tenantId), userId, { consistent: true })
     if (!membership) return claim !== undefined ? { kind: 'denied', reason: 'The token tenant does not match your membership' } : { kind: 'none' }
     if (!USABLE.has(membership.status)) return { kind: 'denied', reason: `Your membership is ${membership.status}`, tenantId: membership.tenantId }
+    const tenant = await tenantRead
     if (!tenant || tenant.status !== 'active') return { kind: 'denied', reason: 'The tenant is suspended', tenantId: membership.tenantId }
     const scope = mintTenantScope(membership.tenantId)
     // invited means "has not signed in yet": this request is the first authenticated one.
@@ -125,8 +118,13 @@ export function createTenantResolver (deps: Deps) {
   const cached = (key: string): Resolution | undefined => cache?.get(key)?.value
 
   /** Deletes the entries that match; collected first, because lru-cache does not promise iteration across a delete. */
-  function forget (matches: (entry: Cached) => boolean) {
+  /**
+   * Drops the cached entries that match, and the in-flight lookups `inflightMatches` names: a request arriving after an
+   * evict starts its own lookup instead of joining one that may have read the state before the change.
+   */
+  function forget (matches: (entry: Cached) => boolean, inflightMatches: (key: string) => boolean) {
     generation++
+    for (const key of [...inflight.keys()]) if (inflightMatches(key)) inflight.delete(key)
     if (cache === undefined) return
     const keys: string[] = []
     for (const [key, entry] of cache.entries()) if (matches(entry)) keys.push(key)
@@ -147,18 +145,20 @@ export function createTenantResolver (deps: Deps) {
         const startedAt = generation
         pending = lookup(principal.userId, principal.tenantId)
           .then(value => { if (generation === startedAt) remember(key, principal.userId, value); return value })
-          .finally(() => inflight.delete(key))
+          // Only its own entry: an evict may have replaced it with a newer lookup meanwhile.
+          .finally(() => { if (inflight.get(key) === pending) inflight.delete(key) })
         inflight.set(key, pending)
       }
       return await pending
     },
     /** Forget a user at once on this instance (removed, disabled or re-grouped member); other instances within the TTL. */
     evict (userId: string) {
-      forget(entry => entry.userId === userId)
+      forget(entry => entry.userId === userId, key => key.startsWith(keyOf({ userId })))
     },
     /** Forget every member of a tenant on this instance (tenant suspended or reactivated). */
     evictTenant (tenantId: string) {
-      forget(entry => entry.tenantId === tenantId)
+      // A pending lookup's tenant is not known until it has read the membership: all of them go.
+      forget(entry => entry.tenantId === tenantId, () => true)
     },
     get size () { return cache?.size ?? 0 }
   }

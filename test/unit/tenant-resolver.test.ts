@@ -127,3 +127,53 @@ t.test('a cache miss reads the membership and its tenant side by side, and uses 
   // The tenant exists and is active, but the token's claim names a tenant the caller is not a member of.
   t.match(await resolver.resolve({ userId: 'u2', tenantId: 'a' }), { kind: 'denied', reason: 'The token tenant does not match your membership' })
 })
+
+t.test('the membership alone decides a refusal, even when the tenant read alongside it fails', async t => {
+  const stale = m('gone', 'u3')
+  const members = [m('a', 'u2', 'disabled')]
+  const resolver = createTenantResolver({
+    memberships: {
+      findByUser: async (userId) => userId === 'u3' ? [stale] : members.filter(x => x.userId === userId),
+      get: async (scope, userId) => members.find(x => x.tenantId === scope.tenantId && x.userId === userId) ?? null,
+      markActive: async () => false
+    },
+    tenants: { get: async () => { throw new Error('DynamoDB throttled the tenant read') } },
+    ttlMs: 0
+  })
+  t.match(await resolver.resolve({ userId: 'u1', tenantId: 'a' }), { kind: 'denied', reason: 'The token tenant does not match your membership' })
+  t.match(await resolver.resolve({ userId: 'u2' }), { kind: 'denied', reason: 'Your membership is disabled' })
+  t.match(await resolver.resolve({ userId: 'u3' }), { kind: 'none' }, 'listed by the index, gone from the table')
+  members.push(m('a', 'u4'))
+  await t.rejects(resolver.resolve({ userId: 'u4' }), /throttled/, 'a member whose tenant cannot be read: the error, not a guess')
+})
+
+t.test('a request after an evict does not join a lookup that started before it', async t => {
+  const member = m('a', 'u1')
+  const gates: Array<() => void> = []
+  let gets = 0
+  const resolver = createTenantResolver({
+    memberships: {
+      findByUser: async () => [member],
+      get: async () => {
+        gets++
+        const snapshot = { ...member }
+        await new Promise<void>(resolve => gates.push(resolve))
+        return snapshot
+      },
+      markActive: async () => false
+    },
+    tenants: { get: async (id) => tn(id) },
+    ttlMs: 1000
+  })
+  const before = resolver.resolve({ userId: 'u1' })
+  await new Promise(resolve => setImmediate(resolve))
+  member.status = 'disabled'
+  resolver.evict('u1')
+  const after = resolver.resolve({ userId: 'u1' })
+  await new Promise(resolve => setImmediate(resolve))
+  t.equal(gets, 2, 'a second lookup started')
+  for (const open of gates) open()
+  t.match(await before, { kind: 'ok' }, 'the earlier request keeps what it read')
+  t.match(await after, { kind: 'denied', reason: 'Your membership is disabled' })
+  t.match(await resolver.resolve({ userId: 'u1' }), { kind: 'denied' }, 'and the earlier lookup did not cache its stale result')
+})
