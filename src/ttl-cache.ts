@@ -13,5 +13,6 @@ import { LRUCache } from 'lru-cache'
  */
 export function ttlCache<K extends {}, V extends {}> (max: number, ttlMs: number, now?: () => number): LRUCache<K, V> | undefined {
   if (ttlMs <= 0) return undefined
-  return new LRUCache<K, V>({ max, ttl: ttlMs, ttlResolution: 0, ...(now ? { perf: { now: () => now() + 1 } } : {}) })
+  // lru-cache accepts only whole milliseconds.
+  return new LRUCache<K, V>({ max, ttl: Math.ceil(ttlMs), ttlResolution: 0, ...(now ? { perf: { now: () => now() + 1 } } : {}) })
 }

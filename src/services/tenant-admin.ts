@@ -89,7 +89,7 @@ export function createTenantAdmin (deps: TenantAdminDeps) {
       } catch (err) {
         // Changed (or deleted) since we read it: the audit's "from" would be stale, so nothing was written; retry.
         // The failed condition returned the record if it still exists (tenants.update), so no second read.
-        if (err instanceof TransactionCancelled && err.failedAt(0)) throw err.itemAt(0) ? new ConcurrentChangeError('tenant') : new NotFoundError('Tenant')
+        if (err instanceof TransactionCancelled && err.failedAt(0)) throw err.itemAt(0)?.PK !== undefined ? new ConcurrentChangeError('tenant') : new NotFoundError('Tenant')
         throw err
       }
       deps.evictTenant?.(tenantId)
