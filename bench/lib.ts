@@ -68,7 +68,8 @@ export async function jwksSummary (): Promise<string | undefined> {
 
 /**
  * Server processes per side. Two processes of the same code measured up to 0.2 of bare apart here, each steady for its
- * whole life (most likely the JIT's choices, which --trace-opt showed differ per process), so one process is one draw.
+ * whole life (the JIT's choices differ per process, but perf profiles of a fast and a slow one had the same shape:
+ * the cause is not settled), so one process is one draw.
  * Rounds rotate over the processes and the ratio averages them.
  */
 export const PROCESSES = Math.max(1, Math.trunc(Number(process.env.BENCH_PROCESSES ?? 3)) || 1)
