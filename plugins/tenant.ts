@@ -117,10 +117,10 @@ export function createTenantResolver (deps: Deps) {
   /** The cached resolution, if there is one within its TTL (an expired one is dropped). */
   const cached = (key: string): Resolution | undefined => cache?.get(key)?.value
 
-  /** Deletes the entries that match; collected first, because lru-cache does not promise iteration across a delete. */
   /**
-   * Drops the cached entries that match, and the in-flight lookups `inflightMatches` names: a request arriving after an
-   * evict starts its own lookup instead of joining one that may have read the state before the change.
+   * Drops the cached entries that match (collected first: lru-cache does not promise iteration across a delete), and
+   * the in-flight lookups `inflightMatches` names: a request arriving after an evict starts its own lookup instead of
+   * joining one that may have read the state before the change.
    */
   function forget (matches: (entry: Cached) => boolean, inflightMatches: (key: string) => boolean) {
     generation++

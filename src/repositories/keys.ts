@@ -14,12 +14,12 @@ export function normalizeEmail (email: string): string {
   return email.trim().toLowerCase()
 }
 
-/** A key segment made of an email: bounded, no whitespace or '#'. */
 /** The email rule of claim keys and route schemas, as a yes/no (reporting bad rows rather than throwing). */
 export function isEmail (email: unknown): email is string {
   return typeof email === 'string' && email.length <= EMAIL_MAX_LENGTH && EMAIL_REGEX.test(email)
 }
 
+/** A key segment made of an email: bounded, no whitespace or '#'. */
 export function assertEmail (email: string): string {
   if (!isEmail(email)) throw new InvalidIdError('email')
   return email
