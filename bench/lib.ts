@@ -16,8 +16,6 @@ export interface LoadTarget {
 export interface ScenarioRun {
   baseline: LoadTarget
   subject: LoadTarget
-  /** Extra lines printed after the scenario (counters, notes). */
-  report?: () => string[] | Promise<string[]>
   /** Stops what setup() started for this scenario only (shared resources go through onBenchEnd). */
   close?: () => Promise<void>
 }

@@ -70,7 +70,6 @@ try {
       const verdict = scenario.target === undefined ? '' : ratio >= scenario.target ? `target ≥ ${scenario.target}: met` : `target ≥ ${scenario.target}: MISSED`
       console.log(`  ratio ${ratio.toFixed(2)}  ${verdict}`)
       console.log(`  load average (1 min) ${loadBefore} before, ${load1()} after`)
-      for (const line of await run.report?.() ?? []) console.log(`  ${line}`)
       rows.push(`${scenario.name.padEnd(22)} ${fmt(base.rps).padStart(8)} ${fmt(subj.rps).padStart(8)}   ${ratio.toFixed(2)}   ${verdict}`)
     } finally {
       await run.close?.()
