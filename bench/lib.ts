@@ -68,9 +68,10 @@ export async function jwksSummary (): Promise<string | undefined> {
  * Server processes per side. Two processes of the same code measured up to 0.2 of bare apart here, each steady for its
  * whole life (the JIT's choices differ per process, but perf profiles of a fast and a slow one had the same shape:
  * the cause is not settled), so one process is one draw.
- * Rounds rotate over the processes and the ratio averages them.
+ * Rounds rotate over the processes and the ratio averages them; its interval rests on the number of process pairs
+ * (compare), so four by default.
  */
-export const PROCESSES = Math.max(1, Math.trunc(Number(process.env.BENCH_PROCESSES ?? 3)) || 1)
+export const PROCESSES = Math.max(1, Math.trunc(Number(process.env.BENCH_PROCESSES ?? 4)) || 1)
 
 export interface RunningServer {
   /** One base URL per process, e.g. http://127.0.0.1:1234. */
@@ -231,4 +232,51 @@ export async function preflight (baseline: LoadTarget, subject: LoadTarget): Pro
   const [a, b] = [await probe(baseline), await probe(subject)]
   if (a !== b) return `the bodies differ: baseline ${a.slice(0, 200)} / subject ${b.slice(0, 200)}`
   return undefined
+}
+
+/** Two-sided 95% quantiles of Student's t for 1–30 degrees of freedom; beyond, the normal's 1.96. */
+const T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042]
+
+export interface Comparison {
+  /** subject/baseline: the geometric mean of the rounds' ratios (of each process pair's, when rounds are grouped). */
+  ratio: number
+  /** Its 95% interval, from the spread between rounds, or between process pairs when rounds are grouped. */
+  low: number
+  high: number
+  /** Each round's subject/baseline, the two measured back to back. */
+  rounds: number[]
+  /** met: the whole interval is at or above the target; missed: all of it below; undecided: the run's noise spans it. */
+  verdict?: 'met' | 'missed' | 'undecided'
+}
+
+/**
+ * Compares the two sides round by round. Each round's subject ran right after its baseline, so the host's slow and
+ * fast phases (bare alone moved 2× within minutes here) mostly cancel within a round's ratio and show up as spread
+ * between rounds. The ratio is the mean of the rounds' log ratios, with a t interval from their spread; a target is
+ * called met or missed only when the whole interval is on one side of it. A run too noisy to tell says so, rather
+ * than reading luck as a result. A round with no throughput on a side (the run failed) leaves nothing to decide on.
+ *
+ * `groups[i]` names round i's process pair. A process stays fast or slow for its whole life (see PROCESSES), so its
+ * rounds are not independent draws: with groups, each pair's rounds are averaged first and the interval comes from
+ * the spread between pairs, whose number is what the interval's width honestly rests on.
+ */
+export function compare (baseline: number[], subject: number[], target?: number, groups?: number[]): Comparison {
+  if (baseline.length === 0 || baseline.length !== subject.length) throw new Error(`compare: ${baseline.length} baseline rounds and ${subject.length} subject rounds`)
+  if (groups !== undefined && groups.length !== baseline.length) throw new Error(`compare: ${groups.length} groups for ${baseline.length} rounds`)
+  const rounds = subject.map((s, i) => s / baseline[i]!)
+  const judge = (low: number, high: number) => target === undefined ? undefined : low >= target ? 'met' as const : high < target ? 'missed' as const : 'undecided' as const
+  if (rounds.some(r => !(r > 0 && Number.isFinite(r)))) {
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0)
+    return { ratio: sum(subject) / sum(baseline), low: 0, high: Infinity, rounds, verdict: judge(0, Infinity) }
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
+  const logs = rounds.map(Math.log)
+  const byGroup = new Map<number, number[]>()
+  logs.forEach((x, i) => { const g = groups?.[i] ?? i; byGroup.set(g, [...(byGroup.get(g) ?? []), x]) })
+  const units = [...byGroup.values()].map(mean)
+  const n = units.length
+  const m = mean(units)
+  const half = n < 2 ? Infinity : (T95[n - 2] ?? 1.96) * Math.sqrt(units.reduce((a, x) => a + (x - m) ** 2, 0) / (n - 1) / n)
+  const [low, high] = [Math.exp(m - half), Math.exp(m + half)]
+  return { ratio: Math.exp(m), low, high, rounds, verdict: judge(low, high) }
 }

@@ -1,6 +1,6 @@
 // npm run bench [-- name ...]: runs each scenario's baseline and subject under the same load and prints subject/baseline ratios.
 import { loadavg } from 'node:os'
-import { jwksSummary, load, preflight, PROCESSES, runBenchEndHooks, warmUp, type LoadResult, type Scenario } from './lib.js'
+import { compare, jwksSummary, load, preflight, PROCESSES, runBenchEndHooks, warmUp, type LoadResult, type Scenario } from './lib.js'
 import { authScenarios } from './auth.js'
 import { ordersScenarios } from './orders.js'
 
@@ -8,14 +8,15 @@ import { ordersScenarios } from './orders.js'
 const scenarios: Scenario[] = [...authScenarios, ...ordersScenarios]
 
 const defaultConnections = Number(process.env.BENCH_CONNECTIONS ?? 50)
-const duration = Number(process.env.BENCH_DURATION ?? 6)
+const duration = Number(process.env.BENCH_DURATION ?? 12)
 /** The most warm-up seconds per process; each stops earlier once its throughput stops rising (bench/lib.ts warmUp). */
 const warmup = Math.max(0, Number(process.env.BENCH_WARMUP ?? 12))
 /**
  * Each side's time is split into alternating rounds, so background load drifting during the run hits both sides alike;
- * round r goes to process r % PROCESSES of each side (bench/lib.ts), so by default each process serves two rounds.
+ * round r goes to process r % PROCESSES of each side (bench/lib.ts), so by default each process serves three rounds.
+ * The spread between process pairs gives the ratio's interval (bench/lib.ts compare): more processes, a narrower one.
  */
-const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 6))
+const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 12))
 // `npm run bench -- orders` selects orders-*; `-- me-same-token` selects one scenario.
 const only = process.argv.slice(2)
 const selected = only.length ? scenarios.filter(s => only.some(o => s.name === o || s.name.startsWith(`${o}-`))) : scenarios
@@ -50,11 +51,13 @@ try {
       }
       const base: LoadResult = { rps: 0, p99: 0, errors: 0, non2xx: 0, total: 0 }
       const subj: LoadResult = { ...base }
+      const perRound = { baseline: [] as number[], subject: [] as number[] }
       for (let r = 0; r < rounds; r++) {
-        for (const [target, acc] of [[run.baseline, base], [run.subject, subj]] as const) {
+        for (const [side, target, acc] of [['baseline', run.baseline, base], ['subject', run.subject, subj]] as const) {
           const res = await load(target, { connections, duration: duration / rounds, round: r })
           // BENCH_VERBOSE=1: every round's throughput, to see whether one process (or one moment) stands out.
           if (process.env.BENCH_VERBOSE) console.log(`    round ${r} ${target.label} process ${r % target.urls.length}: ${fmt(res.rps)} req/s`)
+          perRound[side].push(res.rps)
           acc.rps += res.rps / rounds
           acc.p99 = Math.max(acc.p99, res.p99)
           acc.errors += res.errors
@@ -62,20 +65,24 @@ try {
           acc.total += res.total
         }
       }
-      const ratio = subj.rps / base.rps
+      // Round r ran on process r % n of each side: rounds on the same pair of processes are one group (see compare).
+      const [nb, ns] = [run.baseline.urls.length, run.subject.urls.length]
+      const groups = nb > 1 || ns > 1 ? perRound.baseline.map((_, r) => (r % nb) * ns + (r % ns)) : undefined
+      const { ratio, low, high, rounds: ratios, verdict } = compare(perRound.baseline, perRound.subject, scenario.target, groups)
       for (const [t, r] of [[run.baseline, base], [run.subject, subj]] as const) {
         console.log(`  ${t.label.padEnd(20)} ${fmt(r.rps).padStart(8)} req/s  p99 ${r.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}`)
         if (r.non2xx > 0 || r.errors > 0) failed = true
       }
-      const verdict = scenario.target === undefined ? '' : ratio >= scenario.target ? `target ≥ ${scenario.target}: met` : `target ≥ ${scenario.target}: MISSED`
-      console.log(`  ratio ${ratio.toFixed(2)}  ${verdict}`)
+      const interval = `${low.toFixed(2)}–${Number.isFinite(high) ? high.toFixed(2) : '∞'}`
+      const said = verdict === undefined ? '' : `target ≥ ${scenario.target}: ${verdict === 'met' ? 'met' : verdict === 'missed' ? 'MISSED' : 'undecided (the interval spans it)'}`
+      console.log(`  ratio ${ratio.toFixed(2)} (95% interval ${interval}; rounds ${ratios.map(x => x.toFixed(2)).join(' ')})  ${said}`)
       console.log(`  load average (1 min) ${loadBefore} before, ${load1()} after`)
-      rows.push(`${scenario.name.padEnd(22)} ${fmt(base.rps).padStart(8)} ${fmt(subj.rps).padStart(8)}   ${ratio.toFixed(2)}   ${verdict}`)
+      rows.push(`${scenario.name.padEnd(22)} ${fmt(base.rps).padStart(8)} ${fmt(subj.rps).padStart(8)}   ${ratio.toFixed(2)}  ${interval.padEnd(9)}  ${said}`)
     } finally {
       await run.close?.()
     }
   }
-  console.log(`\n${'scenario'.padEnd(22)} ${'baseline'.padStart(8)} ${'subject'.padStart(8)}   ratio`)
+  console.log(`\n${'scenario'.padEnd(22)} ${'baseline'.padStart(8)} ${'subject'.padStart(8)}   ratio  95% interval`)
   for (const row of rows) console.log(row)
   const jwks = await jwksSummary()
   if (jwks) console.log(jwks)
