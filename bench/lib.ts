@@ -80,12 +80,36 @@ export interface RunningServer {
   url: string
   /** JWKS fetches each process has started (0 for a server without the auth plugin). */
   jwksFetches: () => Promise<number[]>
+  /** Each process's CPU time so far (user + system), in µs. */
+  cpuMicros: () => Promise<number[]>
   close: () => Promise<void>
 }
 
 const THREADPOOL_PRELOAD = fileURLToPath(new URL('../src/threadpool.cts', import.meta.url))
 
-interface ServerProcess { url: string, jwksFetches: () => Promise<number>, close: () => Promise<void> }
+interface ServerProcess { url: string, jwksFetches: () => Promise<number>, cpuMicros: () => Promise<number>, close: () => Promise<void> }
+
+/** Asks a server child (bench/serve.ts) for a number; a child that died, or dies before answering, fails the question. */
+function askProcess (child: ChildProcess, question: string, name: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    if (!child.connected) return reject(new Error(`server ${name} is not running`))
+    const done = (err: Error | null, n?: number) => {
+      clearTimeout(timer)
+      child.off('message', onMessage)
+      child.off('exit', onExit)
+      if (err) reject(err); else resolve(n as number)
+    }
+    const onMessage = (m: { answer?: number }) => { if (typeof m?.answer === 'number') done(null, m.answer) }
+    const onExit = () => done(new Error(`server ${name} exited before answering`))
+    const timer = setTimeout(() => done(new Error(`server ${name} did not answer`)), 5000)
+    child.on('message', onMessage)
+    child.once('exit', onExit)
+    child.send(question, err => { if (err) done(err) })
+  })
+}
+
+/** The CPU time of the server process behind each base URL, for load(): µs of user + system time so far. */
+const cpuReaders = new Map<string, () => Promise<number>>()
 
 /**
  * Starts a server module in its own process, so the load generator (this process) never shares a core's event loop
@@ -103,25 +127,15 @@ async function startProcess (moduleUrl: URL, env: Record<string, string>): Promi
     child.once('message', (m: { port?: number, error?: string }) => m.port ? resolve(m.port) : reject(new Error(m.error)))
     child.once('exit', code => reject(new Error(`server ${moduleUrl.pathname} exited with ${code}`)))
   })
+  const url = `http://127.0.0.1:${port}`
+  const cpuMicros = () => askProcess(child, 'cpu', moduleUrl.pathname)
+  cpuReaders.set(url, cpuMicros)
   return {
-    url: `http://127.0.0.1:${port}`,
-    jwksFetches: () => new Promise<number>((resolve, reject) => {
-      // A child that died (or dies before answering) must fail the question, not hang the run or crash it.
-      if (!child.connected) return reject(new Error(`server ${moduleUrl.pathname} is not running`))
-      const done = (err: Error | null, n?: number) => {
-        clearTimeout(timer)
-        child.off('message', onMessage)
-        child.off('exit', onExit)
-        if (err) reject(err); else resolve(n as number)
-      }
-      const onMessage = (m: { jwksFetches?: number }) => { if (typeof m?.jwksFetches === 'number') done(null, m.jwksFetches) }
-      const onExit = () => done(new Error(`server ${moduleUrl.pathname} exited before answering`))
-      const timer = setTimeout(() => done(new Error(`server ${moduleUrl.pathname} did not answer`)), 5000)
-      child.on('message', onMessage)
-      child.once('exit', onExit)
-      child.send('jwks-fetches', err => { if (err) done(err) })
-    }),
+    url,
+    jwksFetches: () => askProcess(child, 'jwks-fetches', moduleUrl.pathname),
+    cpuMicros,
     close: async () => {
+      cpuReaders.delete(url)
       if (child.exitCode !== null || child.signalCode !== null) return
       const exited = new Promise(resolve => child.once('exit', resolve))
       child.kill('SIGTERM')
@@ -150,6 +164,7 @@ export async function startServer (moduleUrl: URL, env: Record<string, string> =
     urls: running.map(p => p.url),
     url: running[0]!.url,
     jwksFetches: () => Promise.all(running.map(p => p.jwksFetches())),
+    cpuMicros: () => Promise.all(running.map(p => p.cpuMicros())),
     close: async () => { await Promise.all(running.map(p => p.close())) }
   }
 }
@@ -166,12 +181,22 @@ export async function startServers (...specs: Array<[URL, Record<string, string>
   return allOrNone(specs.map(([url, env, processes]) => startServer(url, env, processes)))
 }
 
-export interface LoadResult { rps: number, p99: number, errors: number, non2xx: number, total: number }
+export interface LoadResult {
+  rps: number
+  p99: number
+  errors: number
+  non2xx: number
+  total: number
+  /** The server process's CPU time per request during the run, in µs; only for servers started here (startServer). */
+  cpuPerRequest?: number
+}
 
 /** One autocannon run against one process of the target: urls[round % n]. */
 export async function load (target: LoadTarget, opts: { connections: number, duration: number, round: number }): Promise<LoadResult> {
   const u = new URL(target.urls[opts.round % target.urls.length]!)
   const next = target.nextHeaders
+  const cpu = cpuReaders.get(u.origin)
+  const cpuBefore = await cpu?.()
   const result = await autocannon({
     url: u.origin,
     connections: opts.connections,
@@ -183,7 +208,16 @@ export async function load (target: LoadTarget, opts: { connections: number, dur
       ...(next ? { setupRequest: req => ({ ...req, headers: { ...req.headers, ...next() } }) } : {})
     }]
   })
-  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx, total: result.requests.total }
+  const cpuAfter = await cpu?.()
+  const total = result.requests.total
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    total,
+    ...(cpuBefore !== undefined && cpuAfter !== undefined && total > 0 ? { cpuPerRequest: (cpuAfter - cpuBefore) / total } : {})
+  }
 }
 
 /** A 1 s slice must beat the best one so far by more than this to count as still warming up. */

@@ -28,6 +28,7 @@ const load1 = () => loadavg()[0]!.toFixed(2)
 
 const rows: string[] = []
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
+const span = (low: number, high: number) => `${low.toFixed(2)}–${Number.isFinite(high) ? high.toFixed(2) : '∞'}`
 let failed = false
 
 console.log(`bench: ${selected.length} scenario(s), ${defaultConnections} connections unless a scenario says otherwise, ${duration} s each side in ${rounds} alternating rounds over ${PROCESSES} server process(es) per side (each process first warmed up until its throughput stops rising, at most ${warmup} s)`)
@@ -52,12 +53,14 @@ try {
       const base: LoadResult = { rps: 0, p99: 0, errors: 0, non2xx: 0, total: 0 }
       const subj: LoadResult = { ...base }
       const perRound = { baseline: [] as number[], subject: [] as number[] }
+      const cpuPerRound = { baseline: [] as Array<number | undefined>, subject: [] as Array<number | undefined> }
       for (let r = 0; r < rounds; r++) {
         for (const [side, target, acc] of [['baseline', run.baseline, base], ['subject', run.subject, subj]] as const) {
           const res = await load(target, { connections, duration: duration / rounds, round: r })
-          // BENCH_VERBOSE=1: every round's throughput, to see whether one process (or one moment) stands out.
-          if (process.env.BENCH_VERBOSE) console.log(`    round ${r} ${target.label} process ${r % target.urls.length}: ${fmt(res.rps)} req/s`)
+          // BENCH_VERBOSE=1: every round's throughput and server CPU, to see whether one process (or one moment) stands out.
+          if (process.env.BENCH_VERBOSE) console.log(`    round ${r} ${target.label} process ${r % target.urls.length}: ${fmt(res.rps)} req/s${res.cpuPerRequest === undefined ? '' : `, ${res.cpuPerRequest.toFixed(1)} µs CPU per request`}`)
           perRound[side].push(res.rps)
+          cpuPerRound[side].push(res.cpuPerRequest)
           acc.rps += res.rps / rounds
           acc.p99 = Math.max(acc.p99, res.p99)
           acc.errors += res.errors
@@ -73,9 +76,18 @@ try {
         console.log(`  ${t.label.padEnd(20)} ${fmt(r.rps).padStart(8)} req/s  p99 ${r.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}`)
         if (r.non2xx > 0 || r.errors > 0) failed = true
       }
-      const interval = `${low.toFixed(2)}–${Number.isFinite(high) ? high.toFixed(2) : '∞'}`
+      const interval = span(low, high)
       const said = verdict === undefined ? '' : `target ≥ ${scenario.target}: ${verdict === 'met' ? 'met' : verdict === 'missed' ? 'MISSED' : 'undecided (the interval spans it)'}`
       console.log(`  ratio ${ratio.toFixed(2)} (95% interval ${interval}; rounds ${ratios.map(x => x.toFixed(2)).join(' ')})  ${said}`)
+      const cpu = { baseline: cpuPerRound.baseline.filter(x => x !== undefined), subject: cpuPerRound.subject.filter(x => x !== undefined) }
+      if (cpu.baseline.length === rounds && cpu.subject.length === rounds) {
+        // The same comparison on the servers' CPU time per request: baseline µs / subject µs is the share of bare's
+        // capacity, which the throughput ratio approaches when the server saturates its core. Printed, not judged:
+        // the targets are throughput shares.
+        const byCpu = compare(cpu.subject, cpu.baseline, undefined, groups)
+        const avg = (xs: number[]) => (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(1)
+        console.log(`  server CPU per request: baseline ${avg(cpu.baseline)} µs, subject ${avg(cpu.subject)} µs; by CPU ${byCpu.ratio.toFixed(2)} (95% interval ${span(byCpu.low, byCpu.high)})`)
+      }
       console.log(`  load average (1 min) ${loadBefore} before, ${load1()} after`)
       rows.push(`${scenario.name.padEnd(22)} ${fmt(base.rps).padStart(8)} ${fmt(subj.rps).padStart(8)}   ${ratio.toFixed(2)}  ${interval.padEnd(9)}  ${said}`)
     } finally {

@@ -3,7 +3,7 @@
 // would be meaningless), with the environment `npm run bench -- auth` gives it: the issuer's alone, no DynamoDB.
 import t from 'tap'
 import { benchIssuer } from '../../bench/stack.js'
-import { jwksSummary, preflight, reportJwksOf, runBenchEndHooks, startServers, type RunningServer } from '../../bench/lib.js'
+import { jwksSummary, load, preflight, reportJwksOf, runBenchEndHooks, startServers, type RunningServer } from '../../bench/lib.js'
 import { childEnv } from '../helpers/child-env.js'
 
 t.test('bench/servers/auth.ts authenticates and answers what bare answers', async t => {
@@ -28,6 +28,19 @@ t.test('bench/servers/auth.ts authenticates and answers what bare answers', asyn
   t.same(await bare.jwksFetches(), [0], 'bare verifies nothing')
   reportJwksOf('auth-only', authOnly)
   t.equal(await jwksSummary(), 'JWKS requests during the whole run, per server process: auth-only 1/1; the issuer received 2, as many in all', 'the run\'s one JWKS line')
+
+  // Each round reads the server process's CPU time before and after its load.
+  const before = await authOnly.cpuMicros()
+  const round = await load({ label: 'auth', urls: authOnly.urls.map(u => `${u}/me/token`), headers }, { connections: 5, duration: 1, round: 1 })
+  const after = await authOnly.cpuMicros()
+  t.ok(round.total > 0 && round.non2xx === 0, 'the round was served')
+  t.ok(after[1]! > before[1]!, 'the loaded process spent CPU')
+  t.ok(round.cpuPerRequest !== undefined && round.cpuPerRequest > 0 && round.cpuPerRequest <= (after[1]! - before[1]!) / round.total, `CPU per request is the loaded process's, read within the round (${round.cpuPerRequest?.toFixed(1)} µs)`)
+  const outside = await load({ label: 'issuer', urls: [`${issuer.env.COGNITO_ISSUER}/.well-known/jwks.json`] }, { connections: 1, duration: 1, round: 0 })
+  t.ok(outside.total > 0, 'a server not started by the bench is loaded too')
+  t.equal(outside.cpuPerRequest, undefined, 'but its CPU is not known')
+
   await bare.close()
   await t.rejects(bare.jwksFetches(), /not running/, 'a stopped server fails the question instead of hanging')
+  await t.rejects(bare.cpuMicros(), /not running/, 'the CPU question too')
 })
