@@ -89,7 +89,10 @@ const THREADPOOL_PRELOAD = fileURLToPath(new URL('../src/threadpool.cts', import
 
 interface ServerProcess { url: string, jwksFetches: () => Promise<number>, cpuMicros: () => Promise<number>, close: () => Promise<void> }
 
-/** Asks a server child (bench/serve.ts) for a number; a child that died, or dies before answering, fails the question. */
+/**
+ * Asks a server child (bench/serve.ts) for a number; a child that died, or dies before answering, fails the question.
+ * Answers name their question, so two questions in flight to one child never take each other's answer.
+ */
 function askProcess (child: ChildProcess, question: string, name: string): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     if (!child.connected) return reject(new Error(`server ${name} is not running`))
@@ -99,7 +102,7 @@ function askProcess (child: ChildProcess, question: string, name: string): Promi
       child.off('exit', onExit)
       if (err) reject(err); else resolve(n as number)
     }
-    const onMessage = (m: { answer?: number }) => { if (typeof m?.answer === 'number') done(null, m.answer) }
+    const onMessage = (m: { question?: string, answer?: number }) => { if (m?.question === question && typeof m.answer === 'number') done(null, m.answer) }
     const onExit = () => done(new Error(`server ${name} exited before answering`))
     const timer = setTimeout(() => done(new Error(`server ${name} did not answer`)), 5000)
     child.on('message', onMessage)
@@ -299,18 +302,20 @@ export function compare (baseline: number[], subject: number[], target?: number,
   if (groups !== undefined && groups.length !== baseline.length) throw new Error(`compare: ${groups.length} groups for ${baseline.length} rounds`)
   const rounds = subject.map((s, i) => s / baseline[i]!)
   const judge = (low: number, high: number) => target === undefined ? undefined : low >= target ? 'met' as const : high < target ? 'missed' as const : 'undecided' as const
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0)
+  const mean = (xs: number[]) => sum(xs) / xs.length
   if (rounds.some(r => !(r > 0 && Number.isFinite(r)))) {
-    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0)
     return { ratio: sum(subject) / sum(baseline), low: 0, high: Infinity, rounds, verdict: judge(0, Infinity) }
   }
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
-  const logs = rounds.map(Math.log)
   const byGroup = new Map<number, number[]>()
-  logs.forEach((x, i) => { const g = groups?.[i] ?? i; byGroup.set(g, [...(byGroup.get(g) ?? []), x]) })
+  rounds.forEach((r, i) => {
+    const g = groups?.[i] ?? i
+    byGroup.set(g, [...(byGroup.get(g) ?? []), Math.log(r)])
+  })
   const units = [...byGroup.values()].map(mean)
   const n = units.length
   const m = mean(units)
-  const half = n < 2 ? Infinity : (T95[n - 2] ?? 1.96) * Math.sqrt(units.reduce((a, x) => a + (x - m) ** 2, 0) / (n - 1) / n)
+  const half = n < 2 ? Infinity : (T95[n - 2] ?? 1.96) * Math.sqrt(sum(units.map(x => (x - m) ** 2)) / (n - 1) / n)
   const [low, high] = [Math.exp(m - half), Math.exp(m + half)]
   return { ratio: Math.exp(m), low, high, rounds, verdict: judge(low, high) }
 }

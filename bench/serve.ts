@@ -12,8 +12,8 @@ try {
   // The parent asks for counters it cannot see from outside (bench/lib.ts askProcess): JWKS fetches so far, and the
   // process's CPU time so far in µs (user + system, the threadpool's signature checks included).
   process.on('message', (m: unknown) => {
-    if (m === 'jwks-fetches') process.send?.({ answer: app.jwksFetchCount?.() ?? 0 })
-    if (m === 'cpu') { const { user, system } = process.cpuUsage(); process.send?.({ answer: user + system }) }
+    if (m === 'jwks-fetches') process.send?.({ question: m, answer: app.jwksFetchCount?.() ?? 0 })
+    if (m === 'cpu') { const { user, system } = process.cpuUsage(); process.send?.({ question: m, answer: user + system }) }
   })
   process.on('SIGTERM', () => { app.close().finally(() => process.exit(0)) })
   // The bench process died without stopping us (crash, kill -9): do not outlive it.

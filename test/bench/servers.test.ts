@@ -29,6 +29,11 @@ t.test('bench/servers/auth.ts authenticates and answers what bare answers', asyn
   reportJwksOf('auth-only', authOnly)
   t.equal(await jwksSummary(), 'JWKS requests during the whole run, per server process: auth-only 1/1; the issuer received 2, as many in all', 'the run\'s one JWKS line')
 
+  // Two questions in flight to the same processes: each gets its own answer.
+  const [fetches, cpuSoFar] = await Promise.all([authOnly.jwksFetches(), authOnly.cpuMicros()])
+  t.same(fetches, [1, 1], 'the JWKS count, not the CPU time')
+  t.ok(cpuSoFar.every(us => us > 10_000), 'the CPU time, not the JWKS count')
+
   // Each round reads the server process's CPU time before and after its load.
   const before = await authOnly.cpuMicros()
   const round = await load({ label: 'auth', urls: authOnly.urls.map(u => `${u}/me/token`), headers }, { connections: 5, duration: 1, round: 1 })
