@@ -4,7 +4,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { LOCAL_CREDENTIALS } from '../aws.js'
 
 export const LOCAL_REGION = 'us-east-1'
-export { LOCAL_CREDENTIALS }
 
 export function localDynamoClient (endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS })

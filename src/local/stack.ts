@@ -4,12 +4,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { ensureTable } from '../repositories/table-setup.js'
 import { TABLE } from '../table.js'
-import { LOCAL_CREDENTIALS, LOCAL_REGION, localCognitoClient, localDynamoClient } from './clients.js'
+import { LOCAL_REGION, localCognitoClient, localDynamoClient } from './clients.js'
 import { cognitoLocalIssuer, startCognitoLocal, type CognitoLocal } from './cognito-local.js'
 import { createLocalUserPool, type LocalUserPool } from './cognito-setup.js'
 import { startDynamoLocal, type DynamoLocal } from './dynamodb-local.js'
 import { seedDemo, type DemoSeed } from './seed.js'
-import { documentClient } from '../aws.js'
+import { documentClient, LOCAL_CREDENTIALS } from '../aws.js'
 
 export interface LocalStackOptions {
   /** Keeps DynamoDB data, cognito-local data and the pool ids here between runs; without it everything is temporary. */
