@@ -1,7 +1,9 @@
 // Benchmark building blocks: the Scenario contract, servers in child processes, and one autocannon run per side.
-import autocannon from 'autocannon'
+import autocannon, { type RequestSpec } from 'autocannon'
 import { fork, type ChildProcess } from 'node:child_process'
+import http from 'node:http'
 import { fileURLToPath } from 'node:url'
+import { callgrindLaunch, type Counter } from './callgrind.js'
 
 /** One side of a comparison: where to send load, and how each request is built. */
 export interface LoadTarget {
@@ -87,6 +89,12 @@ export interface RunningServer {
 
 const THREADPOOL_PRELOAD = fileURLToPath(new URL('../src/threadpool.cts', import.meta.url))
 
+/**
+ * BENCH_INSTRUCTIONS=1 (npm run bench:instructions): every server process runs under valgrind's callgrind, and each
+ * side is measured by instructions per request (countInstructions) instead of throughput. See bench/callgrind.ts.
+ */
+export const INSTRUCTIONS = ['1', 'true'].includes(process.env.BENCH_INSTRUCTIONS ?? '')
+
 interface ServerProcess { url: string, jwksFetches: () => Promise<number>, cpuMicros: () => Promise<number>, close: () => Promise<void> }
 
 /**
@@ -113,19 +121,26 @@ function askProcess (child: ChildProcess, question: string, name: string): Promi
 
 /** The CPU time of the server process behind each base URL, for load(): µs of user + system time so far. */
 const cpuReaders = new Map<string, () => Promise<number>>()
+/** The instruction counter of each server process started under callgrind, by base URL, for countInstructions(). */
+const instructionCounters = new Map<string, Counter>()
 
 /**
  * Starts a server module in its own process, so the load generator (this process) never shares a core's event loop
  * with it. The module's default export builds a Fastify instance (not listening); bench/serve.ts listens on a free port.
  */
 async function startProcess (moduleUrl: URL, env: Record<string, string>): Promise<ServerProcess> {
+  const callgrind = INSTRUCTIONS ? callgrindLaunch() : undefined
   const child: ChildProcess = fork(fileURLToPath(new URL('./serve.ts', import.meta.url)), [fileURLToPath(moduleUrl)], {
-    env: { ...process.env, ...env },
+    // Under callgrind a server runs some 50 times slower, and eight of them start at once: the first JWKS fetch gets
+    // the longest timeout the config allows, or it times out and the preflight meets a 503.
+    env: { ...process.env, ...env, ...(callgrind ? { JWKS_TIMEOUT_MS: '10000' } : {}) },
     // BENCH_CPU_PROF=<dir>: every server child writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
     // The threadpool preload that `npm start` and the container use (src/threadpool.cts), so the servers run as deployed.
-    execArgv: ['--require', THREADPOOL_PRELOAD, '--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
+    execArgv: [...callgrind?.execArgv ?? [], '--require', THREADPOOL_PRELOAD, '--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
+    ...(callgrind ? { execPath: callgrind.execPath } : {}),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc']
   })
+  if (callgrind) child.once('exit', () => callgrind.cleanup())
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (m: { port?: number, error?: string }) => m.port ? resolve(m.port) : reject(new Error(m.error)))
     child.once('exit', code => reject(new Error(`server ${moduleUrl.pathname} exited with ${code}`)))
@@ -133,12 +148,14 @@ async function startProcess (moduleUrl: URL, env: Record<string, string>): Promi
   const url = `http://127.0.0.1:${port}`
   const cpuMicros = () => askProcess(child, 'cpu', moduleUrl.pathname)
   cpuReaders.set(url, cpuMicros)
+  if (callgrind) instructionCounters.set(url, callgrind.counter(child.pid!))
   return {
     url,
     jwksFetches: () => askProcess(child, 'jwks-fetches', moduleUrl.pathname),
     cpuMicros,
     close: async () => {
       cpuReaders.delete(url)
+      instructionCounters.delete(url)
       if (child.exitCode !== null || child.signalCode !== null) return
       const exited = new Promise(resolve => child.once('exit', resolve))
       child.kill('SIGTERM')
@@ -194,23 +211,26 @@ export interface LoadResult {
   cpuPerRequest?: number
 }
 
+/** autocannon's options for one process of the target (the one at `url`): its path and headers, rotated per request when asked. */
+function requestOptions (target: LoadTarget, url: URL) {
+  const next = target.nextHeaders
+  return {
+    url: url.origin,
+    headers: target.headers,
+    requests: [{
+      method: 'GET' as const,
+      path: url.pathname + url.search,
+      ...(next ? { setupRequest: (req: RequestSpec) => ({ ...req, headers: { ...req.headers, ...next() } }) } : {})
+    }]
+  }
+}
+
 /** One autocannon run against one process of the target: urls[round % n]. */
 export async function load (target: LoadTarget, opts: { connections: number, duration: number, round: number }): Promise<LoadResult> {
   const u = new URL(target.urls[opts.round % target.urls.length]!)
-  const next = target.nextHeaders
   const cpu = cpuReaders.get(u.origin)
   const cpuBefore = await cpu?.()
-  const result = await autocannon({
-    url: u.origin,
-    connections: opts.connections,
-    duration: opts.duration,
-    headers: target.headers,
-    requests: [{
-      method: 'GET',
-      path: u.pathname + u.search,
-      ...(next ? { setupRequest: req => ({ ...req, headers: { ...req.headers, ...next() } }) } : {})
-    }]
-  })
+  const result = await autocannon({ ...requestOptions(target, u), connections: opts.connections, duration: opts.duration })
   const cpuAfter = await cpu?.()
   const total = result.requests.total
   return {
@@ -220,6 +240,57 @@ export async function load (target: LoadTarget, opts: { connections: number, dur
     non2xx: result.non2xx,
     total,
     ...(cpuBefore !== undefined && cpuAfter !== undefined && total > 0 ? { cpuPerRequest: (cpuAfter - cpuBefore) / total } : {})
+  }
+}
+
+export interface InstructionCount {
+  /** Instructions the server process executed (all threads) per request counted. */
+  perRequest: number
+  /** Requests answered between the zero and the dump. */
+  requests: number
+}
+
+/**
+ * Instructions per request of one process of the target (urls[round % n]), which must run under callgrind
+ * (BENCH_INSTRUCTIONS): `warmup` requests, then the count is zeroed, `requests` more, then it is read. The load stops
+ * at both boundaries until every answer is in, so the count holds exactly those requests: counting at the client
+ * while the load runs on made the window as uncertain as the control command's latency, which varied with how many
+ * valgrind processes were running. Warm-up and count share their keep-alive connections (`connections` of them):
+ * opening and closing connections deoptimizes some of Node's stream code, and the recompiles that follow (measured
+ * here: half a server's instructions per request for the next 5,000 requests) would otherwise count as the request's.
+ */
+export async function countInstructions (
+  target: LoadTarget,
+  opts: { connections: number, round: number, warmup: number, requests: number },
+  /** Where each server's counter is found: the processes started under callgrind, unless a test gives its own. */
+  counterOf: (origin: string) => Counter | undefined = origin => instructionCounters.get(origin)
+): Promise<InstructionCount> {
+  const u = new URL(target.urls[opts.round % target.urls.length]!)
+  const counter = counterOf(u.origin)
+  if (!counter) throw new Error(`${target.label}: ${u.origin} was not started under callgrind (BENCH_INSTRUCTIONS=1)`)
+  const agent = new http.Agent({ keepAlive: true, maxSockets: opts.connections })
+  const get = () => new Promise<void>((resolve, reject) => {
+    const req = http.get(u, { agent, headers: { ...target.headers, ...target.nextHeaders?.() } }, res => {
+      res.resume()
+      res.on('end', () => res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode <= 299
+        ? resolve()
+        : reject(new Error(`${target.label}: GET ${u.href} answered ${res.statusCode} during the count`)))
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+  })
+  /** `n` requests over the connections, each sending its next once its last is answered. */
+  const batch = async (n: number) => {
+    let sent = 0
+    await Promise.all(Array.from({ length: opts.connections }, async () => { while (sent < n) { sent++; await get() } }))
+  }
+  try {
+    await batch(opts.warmup)
+    await counter.zero()
+    await batch(opts.requests)
+    return { perRequest: await counter.dump() / opts.requests, requests: opts.requests }
+  } finally {
+    agent.destroy()
   }
 }
 

@@ -1,6 +1,7 @@
 // npm run bench [-- name ...]: runs each scenario's baseline and subject under the same load and prints subject/baseline ratios.
 import { loadavg } from 'node:os'
-import { compare, jwksSummary, load, preflight, PROCESSES, runBenchEndHooks, warmUp, type LoadResult, type Scenario } from './lib.js'
+import { compare, countInstructions, INSTRUCTIONS, jwksSummary, load, preflight, PROCESSES, runBenchEndHooks, warmUp, type LoadResult, type Scenario, type ScenarioRun } from './lib.js'
+import { assertValgrind } from './callgrind.js'
 import { authScenarios } from './auth.js'
 import { ordersScenarios } from './orders.js'
 
@@ -25,13 +26,44 @@ if (selected.length === 0) {
   process.exit(2)
 }
 const load1 = () => loadavg()[0]!.toFixed(2)
+/** BENCH_INSTRUCTIONS: responses before the count is zeroed, and responses counted, per server process. */
+const instrWarmup = Math.max(1, Number(process.env.BENCH_INSTRUCTIONS_WARMUP ?? 20_000))
+const instrRequests = Math.max(1, Number(process.env.BENCH_INSTRUCTIONS_REQUESTS ?? 5_000))
 
 const rows: string[] = []
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 const span = (low: number, high: number) => `${low.toFixed(2)}–${Number.isFinite(high) ? high.toFixed(2) : '∞'}`
 let failed = false
 
-console.log(`bench: ${selected.length} scenario(s), ${defaultConnections} connections unless a scenario says otherwise, ${duration} s each side in ${rounds} alternating rounds over ${PROCESSES} server process(es) per side (each process first warmed up until its throughput stops rising, at most ${warmup} s)`)
+/**
+ * The instructions mode's measurement of one scenario: every process of both sides is counted at once (the counts do
+ * not depend on what else runs), each side's instructions per request become a work rate (1 / instructions), and
+ * compare() judges their ratio like a throughput ratio, one pair per round: the interval is the spread between
+ * processes, which is all the noise left.
+ */
+async function byInstructions (scenario: Scenario, run: ScenarioRun, connections: number): Promise<string> {
+  // Every process at once: a process left idle while others were counted (two minutes under valgrind) came back
+  // running Node's nextTick through V8's runtime, 114,000 instructions per request instead of 79,000 (README).
+  const pairs = await Promise.all(Array.from({ length: PROCESSES }, (_, p) => {
+    const opts = { connections, round: p, warmup: instrWarmup, requests: instrRequests }
+    return Promise.all([countInstructions(run.baseline, opts), countInstructions(run.subject, opts)])
+  }))
+  const counts = { baseline: pairs.map(([b]) => b.perRequest), subject: pairs.map(([, s]) => s.perRequest) }
+  const { ratio, low, high, rounds: ratios, verdict } = compare(counts.baseline.map(i => 1 / i), counts.subject.map(i => 1 / i), scenario.target)
+  const said = verdict === undefined ? '' : `target ≥ ${scenario.target}: ${verdict === 'met' ? 'met' : verdict === 'missed' ? 'MISSED' : 'undecided (the interval spans it)'}`
+  for (const [t, xs] of [[run.baseline, counts.baseline], [run.subject, counts.subject]] as const) {
+    console.log(`  ${t.label.padEnd(20)} ${xs.map(fmt).join(' / ')} instructions per request`)
+  }
+  const interval = span(low, high)
+  console.log(`  ratio ${ratio.toFixed(2)} (95% interval ${interval}; process pairs ${ratios.map(x => x.toFixed(2)).join(' ')})  ${said}`)
+  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
+  return `${scenario.name.padEnd(22)} ${fmt(avg(counts.baseline)).padStart(8)} ${fmt(avg(counts.subject)).padStart(8)}   ${ratio.toFixed(2)}  ${interval.padEnd(9)}  ${said}`
+}
+
+if (INSTRUCTIONS) {
+  await assertValgrind()
+  console.log(`bench by instructions: ${selected.length} scenario(s), every server process under valgrind's callgrind; per process ${instrWarmup.toLocaleString('en-US')} warm-up requests, then ${instrRequests.toLocaleString('en-US')} counted on the same connections; ${PROCESSES} process pair(s) per scenario. Ratio = baseline instructions per request / subject's; the kernel's share (sockets) is not counted, so a ratio below 1 understates the throughput ratio (bench/callgrind.ts).`)
+} else console.log(`bench: ${selected.length} scenario(s), ${defaultConnections} connections unless a scenario says otherwise, ${duration} s each side in ${rounds} alternating rounds over ${PROCESSES} server process(es) per side (each process first warmed up until its throughput stops rising, at most ${warmup} s)`)
 try {
   for (const scenario of selected) {
     const connections = scenario.connections ?? defaultConnections
@@ -41,6 +73,10 @@ try {
       // One request each side first: a misconfigured side fails here with its status and body, not as a ratio.
       const note = await preflight(run.baseline, run.subject)
       if (note) console.log(`  note: ${note}`)
+      if (INSTRUCTIONS) {
+        rows.push(await byInstructions(scenario, run, connections))
+        continue
+      }
       const loadBefore = load1()
       if (warmup > 0) {
         const spent = { baseline: [] as number[], subject: [] as number[] }
@@ -94,7 +130,7 @@ try {
       await run.close?.()
     }
   }
-  console.log(`\n${'scenario'.padEnd(22)} ${'baseline'.padStart(8)} ${'subject'.padStart(8)}   ratio  95% interval`)
+  console.log(`\n${'scenario'.padEnd(22)} ${'baseline'.padStart(8)} ${'subject'.padStart(8)}   ratio  95% interval${INSTRUCTIONS ? '  (instructions per request)' : ''}`)
   for (const row of rows) console.log(row)
   const jwks = await jwksSummary()
   if (jwks) console.log(jwks)
