@@ -60,7 +60,11 @@ export function callgrindLaunch (): CallgrindLaunch {
   return {
     execPath: 'valgrind',
     // Node's threads in one count (RSA checks on the threadpool are the server's work too); no cache simulation.
-    execArgv: ['--tool=callgrind', '-q', '--separate-threads=no', `--callgrind-out-file=${join(dir, 'cg.%p')}`, process.execPath],
+    // --no-memory-reducer: under valgrind a server waits minutes (for the others to start, for other pairs), and V8's
+    // idle-time memory reducer then left processes running Node's nextTick through the runtime, 40-50% more
+    // instructions per request for the whole count, in some processes and not others (README, Benchmarks). The count
+    // is of the code's work per request, so no process is let into that state.
+    execArgv: ['--tool=callgrind', '-q', '--separate-threads=no', `--callgrind-out-file=${join(dir, 'cg.%p')}`, process.execPath, '--no-memory-reducer'],
     counter: (pid) => ({
       zero: () => control(pid, '-z'),
       async dump () {
