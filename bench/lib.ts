@@ -243,15 +243,8 @@ export async function load (target: LoadTarget, opts: { connections: number, dur
   }
 }
 
-export interface InstructionCount {
-  /** Instructions the server process executed (all threads) per request counted. */
-  perRequest: number
-  /** Requests answered between the zero and the dump. */
-  requests: number
-}
-
 /**
- * Instructions per request of one process of the target (urls[round % n]), which must run under callgrind
+ * Instructions per request (all the process's threads) of one process of the target (urls[round % n]), which must run under callgrind
  * (BENCH_INSTRUCTIONS): `warmup` requests, then the count is zeroed, `requests` more, then it is read. The load stops
  * at both boundaries until every answer is in, so the count holds exactly those requests: counting at the client
  * while the load runs on made the window as uncertain as the control command's latency, which varied with how many
@@ -264,7 +257,7 @@ export async function countInstructions (
   opts: { connections: number, round: number, warmup: number, requests: number },
   /** Where each server's counter is found: the processes started under callgrind, unless a test gives its own. */
   counterOf: (origin: string) => Counter | undefined = origin => instructionCounters.get(origin)
-): Promise<InstructionCount> {
+): Promise<number> {
   const u = new URL(target.urls[opts.round % target.urls.length]!)
   const counter = counterOf(u.origin)
   if (!counter) throw new Error(`${target.label}: ${u.origin} was not started under callgrind (BENCH_INSTRUCTIONS=1)`)
@@ -288,7 +281,7 @@ export async function countInstructions (
     await batch(opts.warmup)
     await counter.zero()
     await batch(opts.requests)
-    return { perRequest: await counter.dump() / opts.requests, requests: opts.requests }
+    return await counter.dump() / opts.requests
   } finally {
     agent.destroy()
   }
@@ -326,7 +319,7 @@ export async function warmUp (target: LoadTarget, opts: { connections: number, r
  * first request than its own 10 s connection timeout (src/app.ts), which closes the socket unanswered. Once warm it
  * answers in time; the throughput runs never retry.
  */
-async function getOnce (url: string, headers: Record<string, string>): Promise<Response> {
+async function probeGet (url: string, headers: Record<string, string>): Promise<Response> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fetch(url, { headers })
@@ -339,7 +332,7 @@ async function getOnce (url: string, headers: Record<string, string>): Promise<R
 /** One request to every process of the target; throws on a non-2xx, and returns the first process's body. */
 async function probe (target: LoadTarget): Promise<string> {
   const bodies = await Promise.all(target.urls.map(async url => {
-    const res = await getOnce(url, { ...target.headers, ...target.nextHeaders?.() })
+    const res = await probeGet(url, { ...target.headers, ...target.nextHeaders?.() })
     const body = await res.text()
     if (res.status < 200 || res.status > 299) throw new Error(`${target.label}: GET ${url} answered ${res.status} ${body.slice(0, 300)}`)
     return body

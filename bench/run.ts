@@ -1,6 +1,6 @@
 // npm run bench [-- name ...]: runs each scenario's baseline and subject under the same load and prints subject/baseline ratios.
 import { loadavg } from 'node:os'
-import { compare, countInstructions, INSTRUCTIONS, jwksSummary, load, preflight, PROCESSES, runBenchEndHooks, warmUp, type LoadResult, type Scenario, type ScenarioRun } from './lib.js'
+import { compare, countInstructions, INSTRUCTIONS, jwksSummary, load, preflight, PROCESSES, runBenchEndHooks, warmUp, type Comparison, type LoadResult, type Scenario, type ScenarioRun } from './lib.js'
 import { assertValgrind } from './callgrind.js'
 import { authScenarios } from './auth.js'
 import { ordersScenarios } from './orders.js'
@@ -33,6 +33,14 @@ const instrRequests = Math.max(1, Number(process.env.BENCH_INSTRUCTIONS_REQUESTS
 const rows: string[] = []
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 const span = (low: number, high: number) => `${low.toFixed(2)}–${Number.isFinite(high) ? high.toFixed(2) : '∞'}`
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
+/** What a comparison says of its scenario's target, if it has one. */
+const verdictText = (scenario: Scenario, { verdict }: Comparison) => verdict === undefined
+  ? ''
+  : `target ≥ ${scenario.target}: ${verdict === 'met' ? 'met' : verdict === 'missed' ? 'MISSED' : 'undecided (the interval spans it)'}`
+/** A scenario's line in the closing summary: each side's figure, then the ratio, its interval and the verdict. */
+const summaryRow = (scenario: Scenario, baseline: number, subject: number, c: Comparison) =>
+  `${scenario.name.padEnd(22)} ${fmt(baseline).padStart(8)} ${fmt(subject).padStart(8)}   ${c.ratio.toFixed(2)}  ${span(c.low, c.high).padEnd(9)}  ${verdictText(scenario, c)}`
 let failed = false
 
 /**
@@ -42,22 +50,19 @@ let failed = false
  * processes, which is all the noise left.
  */
 async function byInstructions (scenario: Scenario, run: ScenarioRun, connections: number): Promise<string> {
-  // Every process at once: a process left idle while others were counted (two minutes under valgrind) came back
-  // running Node's nextTick through V8's runtime, 114,000 instructions per request instead of 79,000 (README).
+  // Every process at once: the counts do not depend on it, and no process idles for minutes while others are counted
+  // (idle processes came back running Node's nextTick through V8's runtime; see bench/callgrind.ts and the README).
   const pairs = await Promise.all(Array.from({ length: PROCESSES }, (_, p) => {
     const opts = { connections, round: p, warmup: instrWarmup, requests: instrRequests }
     return Promise.all([countInstructions(run.baseline, opts), countInstructions(run.subject, opts)])
   }))
-  const counts = { baseline: pairs.map(([b]) => b.perRequest), subject: pairs.map(([, s]) => s.perRequest) }
-  const { ratio, low, high, rounds: ratios, verdict } = compare(counts.baseline.map(i => 1 / i), counts.subject.map(i => 1 / i), scenario.target)
-  const said = verdict === undefined ? '' : `target ≥ ${scenario.target}: ${verdict === 'met' ? 'met' : verdict === 'missed' ? 'MISSED' : 'undecided (the interval spans it)'}`
+  const counts = { baseline: pairs.map(([b]) => b), subject: pairs.map(([, s]) => s) }
+  const c = compare(counts.baseline.map(i => 1 / i), counts.subject.map(i => 1 / i), scenario.target)
   for (const [t, xs] of [[run.baseline, counts.baseline], [run.subject, counts.subject]] as const) {
     console.log(`  ${t.label.padEnd(20)} ${xs.map(fmt).join(' / ')} instructions per request`)
   }
-  const interval = span(low, high)
-  console.log(`  ratio ${ratio.toFixed(2)} (95% interval ${interval}; process pairs ${ratios.map(x => x.toFixed(2)).join(' ')})  ${said}`)
-  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
-  return `${scenario.name.padEnd(22)} ${fmt(avg(counts.baseline)).padStart(8)} ${fmt(avg(counts.subject)).padStart(8)}   ${ratio.toFixed(2)}  ${interval.padEnd(9)}  ${said}`
+  console.log(`  ratio ${c.ratio.toFixed(2)} (95% interval ${span(c.low, c.high)}; process pairs ${c.rounds.map(x => x.toFixed(2)).join(' ')})  ${verdictText(scenario, c)}`)
+  return summaryRow(scenario, mean(counts.baseline), mean(counts.subject), c)
 }
 
 if (INSTRUCTIONS) {
@@ -107,25 +112,22 @@ try {
       // Round r ran on process r % n of each side: rounds on the same pair of processes are one group (see compare).
       const [nb, ns] = [run.baseline.urls.length, run.subject.urls.length]
       const groups = nb > 1 || ns > 1 ? perRound.baseline.map((_, r) => (r % nb) * ns + (r % ns)) : undefined
-      const { ratio, low, high, rounds: ratios, verdict } = compare(perRound.baseline, perRound.subject, scenario.target, groups)
+      const c = compare(perRound.baseline, perRound.subject, scenario.target, groups)
       for (const [t, r] of [[run.baseline, base], [run.subject, subj]] as const) {
         console.log(`  ${t.label.padEnd(20)} ${fmt(r.rps).padStart(8)} req/s  p99 ${r.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}`)
         if (r.non2xx > 0 || r.errors > 0) failed = true
       }
-      const interval = span(low, high)
-      const said = verdict === undefined ? '' : `target ≥ ${scenario.target}: ${verdict === 'met' ? 'met' : verdict === 'missed' ? 'MISSED' : 'undecided (the interval spans it)'}`
-      console.log(`  ratio ${ratio.toFixed(2)} (95% interval ${interval}; rounds ${ratios.map(x => x.toFixed(2)).join(' ')})  ${said}`)
+      console.log(`  ratio ${c.ratio.toFixed(2)} (95% interval ${span(c.low, c.high)}; rounds ${c.rounds.map(x => x.toFixed(2)).join(' ')})  ${verdictText(scenario, c)}`)
       const cpu = { baseline: cpuPerRound.baseline.filter(x => x !== undefined), subject: cpuPerRound.subject.filter(x => x !== undefined) }
       if (cpu.baseline.length === rounds && cpu.subject.length === rounds) {
         // The same comparison on the servers' CPU time per request: baseline µs / subject µs is the share of bare's
         // capacity, which the throughput ratio approaches when the server saturates its core. Printed, not judged:
         // the targets are throughput shares.
         const byCpu = compare(cpu.subject, cpu.baseline, undefined, groups)
-        const avg = (xs: number[]) => (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(1)
-        console.log(`  server CPU per request: baseline ${avg(cpu.baseline)} µs, subject ${avg(cpu.subject)} µs; by CPU ${byCpu.ratio.toFixed(2)} (95% interval ${span(byCpu.low, byCpu.high)})`)
+        console.log(`  server CPU per request: baseline ${mean(cpu.baseline).toFixed(1)} µs, subject ${mean(cpu.subject).toFixed(1)} µs; by CPU ${byCpu.ratio.toFixed(2)} (95% interval ${span(byCpu.low, byCpu.high)})`)
       }
       console.log(`  load average (1 min) ${loadBefore} before, ${load1()} after`)
-      rows.push(`${scenario.name.padEnd(22)} ${fmt(base.rps).padStart(8)} ${fmt(subj.rps).padStart(8)}   ${ratio.toFixed(2)}  ${interval.padEnd(9)}  ${said}`)
+      rows.push(summaryRow(scenario, base.rps, subj.rps, c))
     } finally {
       await run.close?.()
     }

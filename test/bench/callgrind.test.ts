@@ -39,9 +39,8 @@ async function countingServer (t: Test, status = 200) {
 
 t.test('the count holds exactly the requests after the warm-up, on the warm-up\'s connections', async t => {
   const server = await countingServer(t)
-  const counted = await countInstructions({ label: 'counting', urls: [`${server.origin}/me`] }, { connections: 5, round: 0, warmup: 300, requests: 200 }, o => o === server.origin ? server.counter : undefined)
-  t.equal(counted.requests, 200)
-  t.equal(counted.perRequest, 1000, 'no warm-up request leaks into the count, and none of the counted ones is missed')
+  const perRequest = await countInstructions({ label: 'counting', urls: [`${server.origin}/me`] }, { connections: 5, round: 0, warmup: 300, requests: 200 }, o => o === server.origin ? server.counter : undefined)
+  t.equal(perRequest, 1000, 'no warm-up request leaks into the count, and none of the counted ones is missed')
   t.equal(server.inFlightAtCommand(), 0, 'nothing was in flight when the count was zeroed or read')
   t.equal(server.sockets.size, 5, 'five connections, opened once for warm-up and count alike')
 })
