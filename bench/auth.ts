@@ -1,5 +1,7 @@
 // Auth scenarios: bare Fastify vs an authenticated GET /me, with one repeated token and with a different token per
-// request; once for authentication alone (auth-*) and once for the whole app (me-*).
+// request; once for authentication alone (auth-*) and once for the whole app (me-*). auth-headers-same-token is
+// authentication plus the security headers the app must send (the orders issue asks for helmet's), and nothing else:
+// what the whole app's same-token ratio can reach at best.
 import { once, reportJwksOf, serve, type RunningServer, type Scenario } from './lib.js'
 import { benchIssuer, benchStack, TOKEN_CACHE_SIZE } from './stack.js'
 
@@ -11,6 +13,11 @@ const bare = once(() => serve('bare'))
 const authOnly = once(async () => {
   const server = await serve('auth', (await benchIssuer()).env)
   reportJwksOf('auth-only', server)
+  return server
+})
+const authHeaders = once(async () => {
+  const server = await serve('auth', { ...(await benchIssuer()).env, BENCH_SECURITY_HEADERS: '1' })
+  reportJwksOf('auth+headers', server)
   return server
 })
 /** Only the distinct-token scenarios need the pool. */
@@ -25,6 +32,8 @@ const tokenPool = once(async () => {
 interface Subject {
   prefix: string
   what: string
+  /** The authentication issue's targets. Without them the subject only reports, and only with the repeated token. */
+  target?: { same: number, distinct: number }
   /** The subject server and path, and the bare route answering the same body (one URL per process). */
   pick: () => Promise<{ server: RunningServer, path: string, baseline: string[] }>
 }
@@ -33,20 +42,27 @@ const subjects: Subject[] = [
   {
     prefix: 'auth',
     what: 'authentication alone (the auth and access-policy plugins on bare Fastify)',
+    target: { same: 0.85, distinct: 0.45 },
     pick: async () => ({ server: await authOnly(), path: '/me/token', baseline: (await bare()).urls.map(u => `${u}/me/token`) })
   },
   {
     prefix: 'me',
     what: 'the whole app (auth, tenant from the membership cache, per-tenant rate limit, security headers), caller a seeded tenant member',
+    target: { same: 0.85, distinct: 0.45 },
     pick: async () => ({ server: (await benchStack()).app, path: '/me', baseline: (await bare()).urls.map(u => `${u}/me`) })
+  },
+  {
+    prefix: 'auth-headers',
+    what: 'authentication plus the app\'s six security headers (plugins/http-security.ts), nothing else: the best the whole app can do',
+    pick: async () => ({ server: await authHeaders(), path: '/me/token', baseline: (await bare()).urls.map(u => `${u}/me/token`) })
   }
 ]
 
-export const authScenarios: Scenario[] = subjects.flatMap(({ prefix, what, pick }): Scenario[] => [
-  {
+function sameToken ({ prefix, what, target, pick }: Subject): Scenario {
+  return {
     name: `${prefix}-same-token`,
     description: `GET /me, ${what}; one Cognito-shaped RS256 access token repeated (verified-token cache hit)`,
-    target: 0.85,
+    ...(target ? { target: target.same } : {}),
     async setup () {
       const [{ token }, { server, path, baseline }] = await Promise.all([benchIssuer(), pick()])
       const headers = { authorization: `Bearer ${token()}` }
@@ -55,11 +71,14 @@ export const authScenarios: Scenario[] = subjects.flatMap(({ prefix, what, pick 
         subject: { label: `${prefix} /me`, urls: server.urls.map(u => u + path), headers }
       }
     }
-  },
-  {
+  }
+}
+
+function distinctTokens ({ prefix, what, pick }: Subject, target: number): Scenario {
+  return {
     name: `${prefix}-distinct-tokens`,
     description: `GET /me, ${what}; a different valid token every request (${POOL_SIZE} tokens cycled, cache of ${TOKEN_CACHE_SIZE}: every request is a full RS256 verification)`,
-    target: 0.45,
+    target,
     async setup () {
       const [tokens, { server, path, baseline }] = await Promise.all([tokenPool(), pick()])
       let i = 0
@@ -71,4 +90,7 @@ export const authScenarios: Scenario[] = subjects.flatMap(({ prefix, what, pick 
       }
     }
   }
-])
+}
+
+export const authScenarios: Scenario[] = subjects.flatMap(subject =>
+  subject.target ? [sameToken(subject), distinctTokens(subject, subject.target.distinct)] : [sameToken(subject)])
