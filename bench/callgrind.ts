@@ -63,7 +63,8 @@ export function callgrindLaunch (): CallgrindLaunch {
     // --no-memory-reducer: under valgrind a server waits minutes (for the others to start, for other pairs), and V8's
     // idle-time memory reducer then left processes running Node's nextTick through the runtime, 40-50% more
     // instructions per request for the whole count, in some processes and not others (README, Benchmarks). The count
-    // is of the code's work per request, so no process is let into that state.
+    // is of the code's work per request, so the flag keeps idle processes out of that state. It is not the only way
+    // in: one process that never idled still landed there, so a wide interval over the pairs calls for more pairs.
     execArgv: ['--tool=callgrind', '-q', '--separate-threads=no', `--callgrind-out-file=${join(dir, 'cg.%p')}`, process.execPath, '--no-memory-reducer'],
     counter: (pid) => ({
       zero: () => control(pid, '-z'),
