@@ -1,6 +1,6 @@
 // Minimal types for the parts of autocannon the benchmark uses (the package ships none).
 declare module 'autocannon' {
-  export interface RequestSpec {
+  interface RequestSpec {
     method?: string
     path?: string
     headers?: Record<string, string>

@@ -1,5 +1,5 @@
 // Benchmark building blocks: the Scenario contract, servers in child processes, and one autocannon run per side.
-import autocannon, { type RequestSpec } from 'autocannon'
+import autocannon from 'autocannon'
 import { fork, type ChildProcess } from 'node:child_process'
 import http from 'node:http'
 import { fileURLToPath } from 'node:url'
@@ -211,26 +211,23 @@ export interface LoadResult {
   cpuPerRequest?: number
 }
 
-/** autocannon's options for one process of the target (the one at `url`): its path and headers, rotated per request when asked. */
-function requestOptions (target: LoadTarget, url: URL) {
-  const next = target.nextHeaders
-  return {
-    url: url.origin,
-    headers: target.headers,
-    requests: [{
-      method: 'GET' as const,
-      path: url.pathname + url.search,
-      ...(next ? { setupRequest: (req: RequestSpec) => ({ ...req, headers: { ...req.headers, ...next() } }) } : {})
-    }]
-  }
-}
-
 /** One autocannon run against one process of the target: urls[round % n]. */
 export async function load (target: LoadTarget, opts: { connections: number, duration: number, round: number }): Promise<LoadResult> {
   const u = new URL(target.urls[opts.round % target.urls.length]!)
+  const next = target.nextHeaders
   const cpu = cpuReaders.get(u.origin)
   const cpuBefore = await cpu?.()
-  const result = await autocannon({ ...requestOptions(target, u), connections: opts.connections, duration: opts.duration })
+  const result = await autocannon({
+    url: u.origin,
+    connections: opts.connections,
+    duration: opts.duration,
+    headers: target.headers,
+    requests: [{
+      method: 'GET',
+      path: u.pathname + u.search,
+      ...(next ? { setupRequest: req => ({ ...req, headers: { ...req.headers, ...next() } }) } : {})
+    }]
+  })
   const cpuAfter = await cpu?.()
   const total = result.requests.total
   return {
