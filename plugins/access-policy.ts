@@ -3,7 +3,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify'
 import { GROUPS, type Group } from '../src/domain/model.js'
 import type { AuthPolicy } from '../src/domain/principal.js'
-import { InsufficientScopeError } from './auth.js'
+import { InsufficientScopeError } from '../src/auth/errors.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig { auth?: AuthPolicy }

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Principal } from '../src/domain/principal.js'
 import type { TenantContext } from '../src/domain/tenant-scope.js'
+import { problemResponses } from '../src/http/problem.js'
 
 const Me = Type.Object({
   userId: Type.String(),
@@ -12,15 +13,12 @@ const Me = Type.Object({
   groups: Type.Array(Type.String()),
   scopes: Type.Array(Type.String())
 }, { additionalProperties: false })
-const Problem = Type.Object({
-  type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.Optional(Type.String()), code: Type.Optional(Type.String()), instance: Type.Optional(Type.String())
-}, { additionalProperties: true })
 
 export const meSchema = {
   tags: ['me'],
   summary: 'The authenticated caller',
   security: [{ bearerAuth: [] }],
-  response: { 200: Me, 401: Problem, 403: Problem, 500: Problem, 503: Problem }
+  response: { 200: Me, ...problemResponses(401, 403, 500, 503) }
 }
 
 /**

@@ -3,15 +3,17 @@ import Fastify, { type FastifyServerOptions } from 'fastify'
 import AjvCompiler from '@fastify/ajv-compiler'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
-import errors, { problem, sendProblem } from '../plugins/errors.js'
-import dynamodb, { type createDynamo } from '../plugins/dynamodb.js'
+import errors from '../plugins/errors.js'
+import { problem, sendProblem } from './http/problem.js'
+import dynamodb from '../plugins/dynamodb.js'
+import type { Dynamo } from './dynamodb.js'
 import auth from '../plugins/auth.js'
 import tenant from '../plugins/tenant.js'
 import platformAdmin from '../plugins/platform-admin.js'
 import accessPolicy from '../plugins/access-policy.js'
-import cognito, { type CognitoAdmin } from '../plugins/cognito.js'
-import userAdmin from '../plugins/user-admin.js'
-import type { UserAdminFaults } from './services/user-admin.js'
+import cognito from '../plugins/cognito.js'
+import type { UserPoolClient } from './cognito/user-pool.js'
+import type { TenantUsersFaults } from './services/tenant-users.js'
 import health from '../routes/health/index.js'
 import me from '../routes/me.js'
 import tenants from '../routes/tenants/index.js'
@@ -38,10 +40,10 @@ function buildValidators (externalSchemas: Parameters<ReturnType<typeof AjvCompi
 export interface AppOptions {
   logger?: FastifyServerOptions['logger']
   /** Injected clients, for tests and scripts that already hold one. */
-  dynamo?: ReturnType<typeof createDynamo>
-  cognito?: CognitoAdmin
+  dynamo?: Dynamo
+  cognito?: UserPoolClient
   /** Test-only fault injection between the steps of a user-management write. */
-  faults?: UserAdminFaults
+  faults?: TenantUsersFaults
 }
 
 export const loggerOptions = (level: string) => ({
@@ -79,12 +81,10 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
   // Before the routes, so @fastify/swagger sees them all.
   await app.register(docs)
 
-  await app.register(userAdmin, { faults: opts.faults })
-
   await app.register(health, { config })
   await app.register(me)
-  await app.register(tenants)
-  await app.register(users)
+  await app.register(tenants, { faults: opts.faults })
+  await app.register(users, { faults: opts.faults })
   await app.register(audit)
   await app.register(orders)
   return app

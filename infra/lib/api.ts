@@ -19,7 +19,7 @@ export interface ApiProps {
 }
 
 /**
- * Exactly the admin calls the API's user management makes (plugins/cognito.ts sends these nine commands and no
+ * Exactly the admin calls the API's user management makes (src/cognito/user-pool.ts sends these nine commands and no
  * others); nothing else on the pool. In particular no AdminUpdateUserAttributes: nothing in the API changes a user's
  * attributes, and the grant would let a compromised API rewrite any user's email.
  */

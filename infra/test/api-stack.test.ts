@@ -111,10 +111,10 @@ t.test('the stage throttles every route (the app\'s own limit is per Lambda inst
 })
 
 t.test('the granted Cognito actions are exactly the commands the API sends', async t => {
-  // plugins/cognito.ts is the only place the API builds Cognito commands; a new call there needs a new grant here.
-  const source = readFileSync(repoPath('plugins', 'cognito.ts'), 'utf8')
+  // src/cognito/user-pool.ts is the only place the API builds Cognito commands; a new call there needs a new grant here.
+  const source = readFileSync(repoPath('src', 'cognito', 'user-pool.ts'), 'utf8')
   const sent = [...new Set([...source.matchAll(/new (Admin\w+)Command\(/g)].map(m => `cognito-idp:${m[1]!}`))].sort()
-  t.ok(sent.length > 0, 'found the commands plugins/cognito.ts sends')
+  t.ok(sent.length > 0, 'found the commands src/cognito/user-pool.ts sends')
   t.strictSame(sent, [...API_COGNITO_ACTIONS].sort())
 })
 

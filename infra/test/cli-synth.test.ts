@@ -34,15 +34,33 @@ t.test('the synthesized API bundle is the real src/lambda.ts and answers through
   // Run the bundle in its own node process, as Lambda would: what Lambda provides and the stack sets, and nothing of this
   // test process (its coverage hooks would otherwise map the bundle back onto the sources and skew the coverage report).
   const lambdaEnv: Record<string, string> = {
-    PATH: process.env.PATH ?? '', AWS_LAMBDA_FUNCTION_NAME: 'synth-test', AUTH_MODE: 'apigateway', COGNITO_USER_POOL_ID: 'us-east-1_Synth1',
-    COGNITO_CLIENT_IDS: 'client1', TABLE_NAME: 'saas-app-dev', LOG_LEVEL: 'silent', DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
-    AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-east-1'
+    PATH: process.env.PATH ?? '',
+    AWS_LAMBDA_FUNCTION_NAME: 'synth-test',
+    AUTH_MODE: 'apigateway',
+    COGNITO_USER_POOL_ID: 'us-east-1_Synth1',
+    COGNITO_CLIENT_IDS: 'client1',
+    TABLE_NAME: 'saas-app-dev',
+    LOG_LEVEL: 'silent',
+    DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
+    AWS_ACCESS_KEY_ID: 'x',
+    AWS_SECRET_ACCESS_KEY: 'x',
+    AWS_REGION: 'us-east-1'
   }
   const event = (path: string, claims?: Record<string, string>) => ({
-    version: '2.0', routeKey: '$default', rawPath: path, rawQueryString: '', headers: { host: 'api.example.com' },
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: path,
+    rawQueryString: '',
+    headers: { host: 'api.example.com' },
     requestContext: {
       http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.1', userAgent: 'tap' },
-      requestId: 'r1', routeKey: '$default', stage: '$default', timeEpoch: Date.now(), domainName: 'api.example.com', accountId: '1', apiId: 'a',
+      requestId: 'r1',
+      routeKey: '$default',
+      stage: '$default',
+      timeEpoch: Date.now(),
+      domainName: 'api.example.com',
+      accountId: '1',
+      apiId: 'a',
       ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {})
     },
     isBase64Encoded: false
@@ -53,8 +71,15 @@ t.test('the synthesized API bundle is the real src/lambda.ts and answers through
     event('/docs/static/swagger-ui.css'),
     event('/me'),
     event('/me', {
-      sub: 'u-1', username: 'u-1', client_id: 'client1', token_use: 'access', 'cognito:groups': '[platform-admins]', scope: 'openid',
-      iss: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Synth1', iat: String(now), exp: String(now + 3600)
+      sub: 'u-1',
+      username: 'u-1',
+      client_id: 'client1',
+      token_use: 'access',
+      'cognito:groups': '[platform-admins]',
+      scope: 'openid',
+      iss: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Synth1',
+      iat: String(now),
+      exp: String(now + 3600)
     })
   ]
   const runner = `

@@ -62,16 +62,40 @@ t.test('post confirmation', async t => {
     t.equal(items.length, 3)
     const at = NOW.toISOString()
     t.strictSame(items[0]!.Put!.Item, {
-      ...keys.tenant(tenantId), GSI1PK: keys.tenantsIndexPk, GSI1SK: `${at}#${tenantId}`, type: 'tenant',
-      tenantId, name: 'acme.io', status: 'active', createdAt: at, updatedAt: at, adminCount: 1
+      ...keys.tenant(tenantId),
+      GSI1PK: keys.tenantsIndexPk,
+      GSI1SK: `${at}#${tenantId}`,
+      type: 'tenant',
+      tenantId,
+      name: 'acme.io',
+      status: 'active',
+      createdAt: at,
+      updatedAt: at,
+      adminCount: 1
     }, 'the tenant counts its founder as its one admin (the last-admin guard)')
     t.strictSame(items[1]!.Put!.Item, {
-      ...keys.membership(tenantId, SUB), ...keys.membershipIndex(tenantId, SUB), type: 'membership',
-      tenantId, userId: SUB, email: 'alice@acme.io', groups: ['admins'], status: 'active', createdAt: at, updatedAt: at, cognitoUsername: SUB
+      ...keys.membership(tenantId, SUB),
+      ...keys.membershipIndex(tenantId, SUB),
+      type: 'membership',
+      tenantId,
+      userId: SUB,
+      email: 'alice@acme.io',
+      groups: ['admins'],
+      status: 'active',
+      createdAt: at,
+      updatedAt: at,
+      cognitoUsername: SUB
     }, 'the membership has the normalized email and the Cognito username')
     t.strictSame(items[2]!.Put!.Item, {
-      PK: 'EMAIL#alice@acme.io', SK: 'EMAIL', type: 'emailClaim',
-      email: 'alice@acme.io', tenantId, status: 'member', userId: SUB, groups: ['admins'], createdAt: at
+      PK: 'EMAIL#alice@acme.io',
+      SK: 'EMAIL',
+      type: 'emailClaim',
+      email: 'alice@acme.io',
+      tenantId,
+      status: 'member',
+      userId: SUB,
+      groups: ['admins'],
+      createdAt: at
     }, 'the global claim, finished (member), for the normalized address')
     for (const item of items.slice(0, 2)) {
       t.equal(item.Put!.TableName, TABLE_NAME)

@@ -82,17 +82,17 @@ export function createPostConfirmationHandler ({ dynamo, cognito, tableName, now
     const notExists = { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': TABLE.partitionKey } }
     try {
       await transact(dynamo, [
-          { Put: { TableName: tableName, Item: { ...tenantItem(tenant), adminCount: 1 }, ...notExists } },
-          { Put: { TableName: tableName, Item: { ...membershipItem(membership), cognitoUsername }, ...notExists } },
-          {
-            Put: {
-              TableName: tableName,
-              Item: emailClaimItem(claim),
-              ConditionExpression: 'attribute_not_exists(#pk) OR #s = :pending',
-              ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#s': 'status' },
-              ExpressionAttributeValues: { ':pending': 'pending' }
-            }
+        { Put: { TableName: tableName, Item: { ...tenantItem(tenant), adminCount: 1 }, ...notExists } },
+        { Put: { TableName: tableName, Item: { ...membershipItem(membership), cognitoUsername }, ...notExists } },
+        {
+          Put: {
+            TableName: tableName,
+            Item: emailClaimItem(claim),
+            ConditionExpression: 'attribute_not_exists(#pk) OR #s = :pending',
+            ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#s': 'status' },
+            ExpressionAttributeValues: { ':pending': 'pending' }
           }
+        }
       ])
     } catch (err) {
       if (!(err instanceof TransactionCancelled) || !err.reasons.includes('ConditionalCheckFailed')) throw err

@@ -1,9 +1,9 @@
 // The tenant's audit trail for its admins, newest first.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { problemResponses } from '../../plugins/errors.js'
-import { tenantScopeOf } from '../../plugins/tenant.js'
-import { Page, PageQuery } from '../schemas.js'
+import { problemResponses } from '../../src/http/problem.js'
+import { tenantScopeOf } from '../../src/tenancy/resolver.js'
+import { Page, PageQuery } from '../../src/http/schemas.js'
 import { auditRepository } from '../../src/repositories/audit.js'
 
 const Entry = Type.Object({

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb'
 import type { Config } from '../../src/config.js'
-import { problem, sendProblem } from '../../plugins/errors.js'
+import { problem, problemResponses, sendProblem } from '../../src/http/problem.js'
 
 /** Readiness must answer within 2 s whatever hangs behind it. */
 const CHECK_TIMEOUT_MS = 1200
@@ -22,7 +22,6 @@ async function withTimeout<T> (work: (signal: AbortSignal) => Promise<T>, ms: nu
 }
 
 const Status = Type.Object({ status: Type.Literal('ok') })
-const Problem = Type.Object({ type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.Optional(Type.String()) }, { additionalProperties: true })
 
 const health: FastifyPluginAsyncTypebox<{ config: Config }> = async (app) => {
   app.get('/health', {
@@ -32,7 +31,7 @@ const health: FastifyPluginAsyncTypebox<{ config: Config }> = async (app) => {
 
   app.get('/health/ready', {
     config: { auth: 'public' },
-    schema: { tags: ['health'], summary: 'Readiness: DynamoDB and signing keys', response: { 200: Status, 503: Problem } }
+    schema: { tags: ['health'], summary: 'Readiness: DynamoDB and signing keys', response: { 200: Status, ...problemResponses(503) } }
   }, async (request, reply) => {
     const checks = {
       dynamodb: withTimeout(signal => app.dynamo.client.send(new DescribeTableCommand({ TableName: app.dynamo.tableName }), { abortSignal: signal }), CHECK_TIMEOUT_MS),

@@ -7,9 +7,9 @@ import { ORDER_STATUSES, canTransition, orderTotal, type Order } from '../../src
 import { sortableId } from '../../src/domain/ids.js'
 import { ConflictError, NotFoundError, PreconditionFailedError, PreconditionRequiredError } from '../../src/domain/errors.js'
 import { ordersRepository, type OrderChanges } from '../../src/repositories/orders.js'
-import { problemResponses } from '../../plugins/errors.js'
-import { tenantScopeOf } from '../../plugins/tenant.js'
-import { Page } from '../schemas.js'
+import { problemResponses } from '../../src/http/problem.js'
+import { tenantScopeOf } from '../../src/tenancy/resolver.js'
+import { Page } from '../../src/http/schemas.js'
 
 const OrderId = Type.String({ pattern: ID_PATTERN, description: 'time-sortable id' })
 const Status = Type.Union([Type.Literal('pending'), Type.Literal('confirmed'), Type.Literal('shipped'), Type.Literal('cancelled')], { description: ORDER_STATUSES.join(' | ') })
@@ -66,14 +66,15 @@ function matchesIfMatch (header: string | undefined, order: Order): boolean {
   return header.split(',').some(tag => tag.trim() === etagOf(order))
 }
 
-
 const orders: FastifyPluginAsyncTypebox = async (app) => {
   const repo = ordersRepository(app.dynamo)
 
   app.post('/orders', {
     config: writers,
     schema: {
-      tags: ['orders'], summary: 'Create an order', security,
+      tags: ['orders'],
+      summary: 'Create an order',
+      security,
       headers: IdempotencyHeaders,
       body: CreateBody,
       response: { 201: OrderSchema, ...problemResponses(400, 401, 403, 422, 429, 503) }
@@ -92,7 +93,9 @@ const orders: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/orders', {
     config: writers,
     schema: {
-      tags: ['orders'], summary: 'List orders, newest first', security,
+      tags: ['orders'],
+      summary: 'List orders, newest first',
+      security,
       querystring: ListQuery,
       response: { 200: Page(OrderSchema), ...problemResponses(400, 401, 403, 429, 503) }
     }
@@ -104,7 +107,9 @@ const orders: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/orders/:orderId', {
     config: writers,
     schema: {
-      tags: ['orders'], summary: 'Get an order', security,
+      tags: ['orders'],
+      summary: 'Get an order',
+      security,
       params: Params,
       response: { 200: OrderSchema, ...problemResponses(400, 401, 403, 404, 429, 503) }
     }
@@ -117,7 +122,9 @@ const orders: FastifyPluginAsyncTypebox = async (app) => {
   app.patch('/orders/:orderId', {
     config: writers,
     schema: {
-      tags: ['orders'], summary: 'Change an order (If-Match required)', security,
+      tags: ['orders'],
+      summary: 'Change an order (If-Match required)',
+      security,
       params: Params,
       headers: IfMatchHeaders,
       body: PatchBody,
@@ -142,7 +149,9 @@ const orders: FastifyPluginAsyncTypebox = async (app) => {
   app.delete('/orders/:orderId', {
     config: { auth: { groups: ['admins'] } },
     schema: {
-      tags: ['orders'], summary: 'Delete an order (admins; If-Match optional)', security,
+      tags: ['orders'],
+      summary: 'Delete an order (admins; If-Match optional)',
+      security,
       params: Params,
       headers: IfMatchHeaders,
       response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404, 412, 428, 429, 503) }

@@ -2,15 +2,23 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { ID_PATTERN } from '../../src/domain/model.js'
-import { problemResponses } from '../../plugins/errors.js'
-import { Email, Page, PageQuery } from '../schemas.js'
+import { problemResponses } from '../../src/http/problem.js'
+import { Email, Page, PageQuery } from '../../src/http/schemas.js'
+import { createTenantUsers, type TenantUsersFaults } from '../../src/services/tenant-users.js'
+import { createTenantOnboarding } from '../../src/services/tenant-onboarding.js'
 
 const Status = Type.Union([Type.Literal('active'), Type.Literal('suspended')])
 const Tenant = Type.Object({ tenantId: Type.String(), name: Type.String(), status: Status, createdAt: Type.String(), updatedAt: Type.String() })
 const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' })
 const Params = Type.Object({ tenantId: Type.String({ pattern: ID_PATTERN }) })
 
-const tenants: FastifyPluginAsyncTypebox = async (app) => {
+const tenants: FastifyPluginAsyncTypebox<{ faults?: TenantUsersFaults }> = async (app, opts) => {
+  const service = createTenantOnboarding({
+    dynamo: app.dynamo,
+    tenantUsers: createTenantUsers({ dynamo: app.dynamo, cognito: app.cognito, evictMembership: userId => app.tenantCache.evict(userId), faults: opts.faults }),
+    // plugins/tenant caches tenants' members: a suspension takes effect at once on this instance (others within the TTL).
+    evictTenant: tenantId => app.tenantCache.evictTenant(tenantId)
+  })
   const auth = { groups: ['platform-admins'] as const, tenant: 'none' as const }
   const tags = ['tenants']
   const actor = (userId: string | undefined) => userId ?? 'unknown'
@@ -36,7 +44,7 @@ const tenants: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request, reply) => {
-    const { tenant, admin } = await app.tenantAdmin.onboard({ name: request.body.name, adminEmail: request.body.adminEmail, actor: actor(request.principal?.userId) })
+    const { tenant, admin } = await service.onboard({ name: request.body.name, adminEmail: request.body.adminEmail, actor: actor(request.principal?.userId) })
     return reply.code(201).send({
       tenantId: tenant.tenantId,
       name: tenant.name,
@@ -54,12 +62,12 @@ const tenants: FastifyPluginAsyncTypebox = async (app) => {
       querystring: PageQuery(),
       response: { 200: Page(Tenant), ...problemResponses(400, 401, 403, 503) }
     }
-  }, async (request) => await app.tenantAdmin.list({ limit: request.query.limit, cursor: request.query.cursor }))
+  }, async (request) => await service.list({ limit: request.query.limit, cursor: request.query.cursor }))
 
   app.get('/tenants/:tenantId', {
     config: { auth },
     schema: { tags, summary: 'One tenant', params: Params, response: { 200: Tenant, ...problemResponses(400, 401, 403, 404, 503) } }
-  }, async (request) => await app.tenantAdmin.get(request.params.tenantId))
+  }, async (request) => await service.get(request.params.tenantId))
 
   app.patch('/tenants/:tenantId', {
     config: { auth },
@@ -70,6 +78,6 @@ const tenants: FastifyPluginAsyncTypebox = async (app) => {
       body: Type.Object({ name: Type.Optional(Name), status: Type.Optional(Status) }, { additionalProperties: false, minProperties: 1 }),
       response: { 200: Tenant, ...problemResponses(400, 401, 403, 404, 409, 503) }
     }
-  }, async (request) => await app.tenantAdmin.update(request.params.tenantId, request.body, actor(request.principal?.userId)))
+  }, async (request) => await service.update(request.params.tenantId, request.body, actor(request.principal?.userId)))
 }
 export default tenants

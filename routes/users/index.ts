@@ -2,11 +2,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { ID_PATTERN } from '../../src/domain/model.js'
-import { problemResponses } from '../../plugins/errors.js'
-import { tenantScopeOf } from '../../plugins/tenant.js'
+import { problemResponses } from '../../src/http/problem.js'
+import { tenantScopeOf } from '../../src/tenancy/resolver.js'
 import { ForbiddenError } from '../../src/domain/errors.js'
-import { Email, Page, PageQuery } from '../schemas.js'
+import { Email, Page, PageQuery } from '../../src/http/schemas.js'
 import type { FastifyRequest } from 'fastify'
+import { createTenantUsers, type TenantUsersFaults } from '../../src/services/tenant-users.js'
 
 const TenantGroup = Type.Union([Type.Literal('admins'), Type.Literal('members')])
 const UserId = Type.String({ pattern: ID_PATTERN })
@@ -30,7 +31,14 @@ function caller (request: FastifyRequest) {
 const toUser = (m: { userId: string, email: string, groups: Array<'admins' | 'members'>, status: string }) =>
   ({ userId: m.userId, email: m.email, groups: m.groups, status: m.status as 'invited' | 'active' | 'disabled' })
 
-const users: FastifyPluginAsyncTypebox = async (app) => {
+const users: FastifyPluginAsyncTypebox<{ faults?: TenantUsersFaults }> = async (app, opts) => {
+  const service = createTenantUsers({
+    dynamo: app.dynamo,
+    cognito: app.cognito,
+    // plugins/tenant caches resolved memberships: a revocation evicts on this instance at once (others within the TTL).
+    evictMembership: userId => app.tenantCache.evict(userId),
+    faults: opts.faults
+  })
   const auth = { groups: ['admins'] as const, tenant: 'required' as const }
   const tags = ['users']
 
@@ -47,7 +55,7 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const { scope, actor } = caller(request)
-    const m = await app.userAdmin.invite(scope, { email: request.body.email, groups: request.body.groups, actor })
+    const m = await service.invite(scope, { email: request.body.email, groups: request.body.groups, actor })
     return reply.code(201).send(toUser(m))
   })
 
@@ -61,7 +69,7 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const { scope } = caller(request)
-    const page = await app.userAdmin.list(scope, { limit: request.query.limit, cursor: request.query.cursor })
+    const page = await service.list(scope, { limit: request.query.limit, cursor: request.query.cursor })
     return { items: page.items.map(toUser), nextCursor: page.nextCursor }
   })
 
@@ -70,7 +78,7 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags, summary: 'One user of the caller\'s tenant', params: UserParams, response: { 200: User, ...problemResponses(400, 401, 403, 404, 503) } }
   }, async (request) => {
     const { scope } = caller(request)
-    return toUser(await app.userAdmin.get(scope, request.params.userId))
+    return toUser(await service.get(scope, request.params.userId))
   })
 
   const GroupParams = Type.Object({ userId: UserId, group: TenantGroup })
@@ -79,7 +87,7 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags, summary: 'Add the user to a group (admins or members)', params: GroupParams, response: { 204: NoContent, ...problemResponses(400, 401, 403, 404, 409, 503) } }
   }, async (request, reply) => {
     const { scope, actor } = caller(request)
-    await app.userAdmin.addGroup(scope, request.params.userId, request.params.group, actor)
+    await service.addGroup(scope, request.params.userId, request.params.group, actor)
     return reply.code(204).send(null)
   })
 
@@ -88,7 +96,7 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags, summary: 'Remove the user from a group; the last admin stays', params: GroupParams, response: { 204: NoContent, ...problemResponses(400, 401, 403, 404, 409, 503) } }
   }, async (request, reply) => {
     const { scope, actor } = caller(request)
-    await app.userAdmin.removeGroup(scope, request.params.userId, request.params.group, actor)
+    await service.removeGroup(scope, request.params.userId, request.params.group, actor)
     return reply.code(204).send(null)
   })
 
@@ -103,8 +111,8 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const { scope, actor } = caller(request)
-    await app.userAdmin.setStatus(scope, request.params.userId, request.body.status, actor)
-    return toUser(await app.userAdmin.get(scope, request.params.userId))
+    await service.setStatus(scope, request.params.userId, request.body.status, actor)
+    return toUser(await service.get(scope, request.params.userId))
   })
 
   app.delete('/users/:userId', {
@@ -112,7 +120,7 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags, summary: 'Remove the user: signed out, deleted from Cognito, membership gone, audit kept', params: UserParams, response: { 204: NoContent, ...problemResponses(400, 401, 403, 404, 409, 503) } }
   }, async (request, reply) => {
     const { scope, actor } = caller(request)
-    await app.userAdmin.remove(scope, request.params.userId, actor)
+    await service.remove(scope, request.params.userId, actor)
     return reply.code(204).send(null)
   })
 
@@ -126,7 +134,7 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const { scope, actor } = caller(request)
-    await app.userAdmin.resendInvitation(scope, request.params.userId, actor)
+    await service.resendInvitation(scope, request.params.userId, actor)
     return reply.code(202).send({ status: 'resent' as const })
   })
 }

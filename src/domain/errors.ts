@@ -1,4 +1,4 @@
-// Typed domain errors. plugins/errors.ts turns any of them into an RFC 9457 problem+json response.
+// Typed domain errors. src/http/problem.ts turns any of them into an RFC 9457 problem+json response.
 import createError from '@fastify/error'
 
 export const InvalidIdError = createError<[string]>('APP_INVALID_ID', 'Invalid %s', 400)

@@ -37,4 +37,3 @@ export function orderTotal (items: readonly OrderItem[]): number {
   if (total > BigInt(Number.MAX_SAFE_INTEGER)) throw new UnprocessableError('The order total exceeds the largest supported amount')
   return Number(total)
 }
-

@@ -150,8 +150,8 @@ export function tokenCommand ({ cognitoEndpoint, clientId, email, password }: { 
   const extract = 'JSON.parse(require("fs").readFileSync(0, "utf8")).AuthenticationResult.AccessToken'
   return [
     `TOKEN=$(curl -sS -X POST ${shellQuote(cognitoEndpoint + '/')}`,
-    `-H 'Content-Type: application/x-amz-json-1.1'`,
-    `-H 'X-Amz-Target: AWSCognitoIdentityProviderService.InitiateAuth'`,
+    '-H \'Content-Type: application/x-amz-json-1.1\'',
+    '-H \'X-Amz-Target: AWSCognitoIdentityProviderService.InitiateAuth\'',
     `-d ${shellQuote(body)}`,
     `| node -pe ${shellQuote(extract)})`
   ].join(' ')

@@ -44,7 +44,7 @@ function toAuditEntry (item: Record<string, unknown>): AuditEntry {
 }
 
 export function auditRepository (dynamo: { doc: DynamoDBDocumentClient, tableName: string }) {
-  const { doc, tableName } = dynamo
+  const { tableName } = dynamo
   return {
     /** A Put for a TransactWrite. */
     put (scope: TenantScope, input: AuditInput) {

@@ -107,7 +107,7 @@ function toMembershipRecord (item: Record<string, unknown>): MembershipRecord {
 
 export type MembershipChange = Partial<Pick<MembershipRecord, 'groups' | 'status' | 'removing' | 'statusBeforeDisable' | 'tokensValidAfter'>>
 
-export function membershipsAdmin (dynamo: { doc: DynamoDBDocumentClient, tableName: string }) {
+export function membershipWrites (dynamo: { doc: DynamoDBDocumentClient, tableName: string }) {
   const { doc, tableName } = dynamo
   return {
     async getRecord (scope: TenantScope, userId: string): Promise<MembershipRecord | null> {

@@ -35,7 +35,7 @@ export function tenantsRepository (dynamo: { doc: DynamoDBDocumentClient, tableN
 // Writes and the operator listing, for tenant onboarding and user management. Kept apart from the reads above.
 // ---------------------------------------------------------------------------------------------------------------------
 
-export function tenantsAdmin (dynamo: { doc: DynamoDBDocumentClient, tableName: string }) {
+export function tenantWrites (dynamo: { doc: DynamoDBDocumentClient, tableName: string }) {
   const { doc, tableName } = dynamo
   return {
     /** A new tenant: adminCount starts at 0 and counts admins that are not disabled (the last-admin guard). */

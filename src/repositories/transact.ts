@@ -20,7 +20,7 @@ export class TransactionCancelled extends Error {
   itemAt (index: number) { return this.items[index] }
   /**
    * Cancelled by contention or capacity (another transaction on the same item, throttling), not by a condition: the
-   * same request can simply be retried. plugins/errors.ts answers these 503 + Retry-After instead of 500.
+   * same request can simply be retried. src/http/problem.ts answers these 503 + Retry-After instead of 500.
    */
   get retryable () { return this.reasons.some(r => RETRYABLE_REASONS.has(r)) }
 }

@@ -29,7 +29,7 @@ function printBanner (stack: LocalStack, apiPort: number): void {
     `  DynamoDB Local  ${stack.dynamo.endpoint}  table ${stack.tableName}   (data in .local/dynamodb)`,
     `  cognito-local   ${stack.cognito.endpoint}  pool ${stack.userPoolId}  client ${stack.clientId}${stack.poolCreated ? '  (new)' : '  (reused)'}`,
     `  issuer          ${stack.issuer}`,
-    `  logs            .local/dynamodb.log, .local/cognito.log`,
+    '  logs            .local/dynamodb.log, .local/cognito.log',
     '',
     `Demo users (local only), tenant "${stack.demo.tenant.tenantId}":`,
     ...stack.demo.users.map((u) => `  ${u.role.padEnd(9)} ${u.email.padEnd(26)} ${u.password.padEnd(24)} groups ${u.groups.join(',')}`),
@@ -52,14 +52,15 @@ let interrupted = false
 
 async function main (): Promise<void> {
   // Installed before anything starts: a Ctrl-C during the ~10 s startup must still stop what is already running.
-  let shutdown: ((code: number) => Promise<void>) | undefined
+  // Filled in once the API runs; the signal handlers installed before that read it when they fire.
+  const running: { shutdown?: (code: number) => Promise<void> } = {}
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       if (interrupted) process.exit(130) // a second Ctrl-C: stop waiting (the exit hook SIGKILLs the services)
       interrupted = true
-      console.log(`\n${signal}: stopping ${shutdown === undefined ? 'the local services' : 'the API and the local services'}`)
-      if (shutdown !== undefined) {
-        void shutdown(0)
+      console.log(`\n${signal}: stopping ${running.shutdown === undefined ? 'the local services' : 'the API and the local services'}`)
+      if (running.shutdown !== undefined) {
+        void running.shutdown(0)
       } else {
         void stopAllServices().then(() => process.exit(130))
       }
@@ -90,7 +91,7 @@ async function main (): Promise<void> {
   const api: ChildProcess = spawn(process.execPath, [tsxCli, 'watch', 'src/server.ts'], { cwd: root, env, stdio: 'inherit' })
 
   let shuttingDown: Promise<void> | undefined
-  shutdown = async (code: number): Promise<void> => {
+  running.shutdown = async (code: number): Promise<void> => {
     shuttingDown ??= (async () => {
       await terminate(api, 5000)
       await stack.stop()
@@ -103,7 +104,7 @@ async function main (): Promise<void> {
     if (interrupted) return
     interrupted = true
     console.error(`The API process exited (${signal ?? `code ${code ?? '?'}`}); stopping the local services`)
-    void shutdown?.(code ?? 1)
+    void running.shutdown?.(code ?? 1)
   })
 }
 

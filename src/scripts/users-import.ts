@@ -3,9 +3,9 @@ import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
 import { ConfigError, loadConfig } from '../config.js'
-import { createDynamo } from '../../plugins/dynamodb.js'
-import { createCognitoAdmin } from '../../plugins/cognito.js'
-import { createUserAdmin } from '../services/user-admin.js'
+import { createDynamo } from '../dynamodb.js'
+import { createUserPoolClient } from '../cognito/user-pool.js'
+import { createTenantUsers } from '../services/tenant-users.js'
 import { importUsers, parseUsersCsv, type ImportSummary } from '../services/users-import.js'
 import { tenantsRepository } from '../repositories/tenants.js'
 import { mintTenantScope } from '../domain/tenant-scope.js'
@@ -40,7 +40,7 @@ async function main () {
 
   const dynamo = createDynamo(config)
   // A batch may wait for rate-limit slots as long as it needs: it paces itself instead of failing fast like the API.
-  const cognito = createCognitoAdmin(config, { maxWaitMs: 10 * 60_000 })
+  const cognito = createUserPoolClient(config, { maxWaitMs: 10 * 60_000 })
   try {
     const tenant = await tenantsRepository(dynamo).get(values.tenant, { consistent: true })
     if (!tenant) fail(`tenant ${values.tenant} not found`)
@@ -51,7 +51,7 @@ async function main () {
     let lastPlain = 0
     let barStarted = false
     const summary = await importUsers({
-      userAdmin: createUserAdmin({ dynamo, cognito }),
+      tenantUsers: createTenantUsers({ dynamo, cognito }),
       // Operator path: the tenant is addressed by id on the command line (allow-listed for mintTenantScope).
       scope: mintTenantScope(values.tenant),
       actor: `operator:users-import:${process.env.USER ?? 'unknown'}`,

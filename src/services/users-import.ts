@@ -4,7 +4,7 @@ import { TENANT_GROUPS, type TenantGroup } from '../domain/model.js'
 import type { TenantScope } from '../domain/tenant-scope.js'
 import { AlreadyMemberError } from '../domain/errors.js'
 import { isEmail, normalizeEmail } from '../repositories/keys.js'
-import type { UserAdmin } from './user-admin.js'
+import type { TenantUsers } from './tenant-users.js'
 
 export interface ImportRow { line: number, email: string, groups: TenantGroup[] }
 export interface ImportFailure { line: number, email: string, reason: string }
@@ -40,7 +40,7 @@ export function parseUsersCsv (text: string): { rows: ImportRow[], failures: Imp
 }
 
 export interface ImportOptions {
-  userAdmin: UserAdmin
+  tenantUsers: TenantUsers
   scope: TenantScope
   actor: string
   rows: ImportRow[]
@@ -64,7 +64,7 @@ export async function importUsers (opts: ImportOptions, initialFailures: ImportF
       const row = opts.rows[next++]
       if (!row) return
       try {
-        await opts.userAdmin.invite(opts.scope, { email: row.email, groups: row.groups, actor: opts.actor })
+        await opts.tenantUsers.invite(opts.scope, { email: row.email, groups: row.groups, actor: opts.actor })
         summary.invited++
       } catch (err) {
         if (err instanceof AlreadyMemberError) summary.alreadyMembers++

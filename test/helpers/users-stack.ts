@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { AdminSetUserPasswordCommand } from '@aws-sdk/client-cognito-identity-provider'
 import type { Test } from 'tap'
 import type { AppOptions } from '../../src/app.js'
-import { RATE_LIMIT_MIDDLEWARE, type CognitoAdmin } from '../../plugins/cognito.js'
+import { RATE_LIMIT_MIDDLEWARE, type UserPoolClient } from '../../src/cognito/user-pool.js'
 import { startServices, type LocalServices } from './local-services.js'
 import { startCognitoShim, type CognitoShim } from './cognito-shim.js'
 import { build } from './build.js'
@@ -24,7 +24,7 @@ function attemptOf (args: unknown): number {
  * made exact counts flaky under load. `attempts`/`attemptCount` are every attempt, for retry and pacing checks (each
  * attempt spends Cognito quota).
  */
-export function recordCognitoCalls (cognito: CognitoAdmin, fault?: (op: string) => void) {
+export function recordCognitoCalls (cognito: UserPoolClient, fault?: (op: string) => void) {
   const attempts: CognitoCall[] = []
   const name = `testRecorder-${randomUUID()}`
   const middleware = (next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {

@@ -9,10 +9,10 @@ import { promisify } from 'node:util'
 import { ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider'
 import { QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { loadConfig } from '../../src/config.js'
-import { createCognitoAdmin } from '../../plugins/cognito.js'
-import { createDynamo } from '../../plugins/dynamodb.js'
-import { createUserAdmin } from '../../src/services/user-admin.js'
-import { createTenantAdmin } from '../../src/services/tenant-admin.js'
+import { createUserPoolClient } from '../../src/cognito/user-pool.js'
+import { createDynamo } from '../../src/dynamodb.js'
+import { createTenantUsers } from '../../src/services/tenant-users.js'
+import { createTenantOnboarding } from '../../src/services/tenant-onboarding.js'
 import { importUsers, parseUsersCsv } from '../../src/services/users-import.js'
 import { mintTenantScope } from '../../src/domain/tenant-scope.js'
 import { keys } from '../../src/repositories/keys.js'
@@ -50,10 +50,10 @@ t.test('200 rows at 15/s: paced within the budget in every 1 s window, then a re
   const RATE = 15
   const config = loadConfig({ ...stack.env, COGNITO_CREATE_USER_RPS: String(RATE), COGNITO_USER_UPDATE_RPS: String(RATE) })
   const dynamo = createDynamo(config)
-  const cognito = createCognitoAdmin(config, { maxWaitMs: 60_000 })
+  const cognito = createUserPoolClient(config, { maxWaitMs: 60_000 })
   t.teardown(() => { cognito.close(); dynamo.client.destroy() })
-  const userAdmin = createUserAdmin({ dynamo, cognito })
-  const { tenant } = await createTenantAdmin({ dynamo, userAdmin }).onboard({ name: 'Import Co', adminEmail: `boss-${randomUUID().slice(0, 8)}@example.com`, actor: 'test' })
+  const tenantUsers = createTenantUsers({ dynamo, cognito })
+  const { tenant } = await createTenantOnboarding({ dynamo, tenantUsers }).onboard({ name: 'Import Co', adminEmail: `boss-${randomUUID().slice(0, 8)}@example.com`, actor: 'test' })
   const scope = mintTenantScope(tenant.tenantId)
 
   const run = randomUUID().slice(0, 8)
@@ -64,7 +64,7 @@ t.test('200 rows at 15/s: paced within the budget in every 1 s window, then a re
   const rec = recordCognitoCalls(cognito)
   const progress: number[] = []
   const started = Date.now()
-  const summary = await importUsers({ userAdmin, scope, actor: 'operator:test', rows, concurrency: 20, onProgress: done => progress.push(done) }, failures)
+  const summary = await importUsers({ tenantUsers, scope, actor: 'operator:test', rows, concurrency: 20, onProgress: done => progress.push(done) }, failures)
   const elapsed = Date.now() - started
   t.same({ invited: summary.invited, alreadyMembers: summary.alreadyMembers, failed: summary.failed }, { invited: 200, alreadyMembers: 0, failed: [] })
   t.equal(rec.count('AdminCreateUser'), 200)
@@ -99,7 +99,7 @@ t.test('200 rows at 15/s: paced within the budget in every 1 s window, then a re
   t.equal(cognitoUsers, 201)
 
   rec.reset()
-  const again = await importUsers({ userAdmin, scope, actor: 'operator:test', rows, concurrency: 20 })
+  const again = await importUsers({ tenantUsers, scope, actor: 'operator:test', rows, concurrency: 20 })
   t.same({ invited: again.invited, alreadyMembers: again.alreadyMembers, failed: again.failed.length }, { invited: 0, alreadyMembers: 200, failed: 0 })
   t.equal(rec.count(), 0, 'the rerun made no Cognito call')
 })
@@ -108,9 +108,9 @@ t.test('the npm script: config from the environment, plain progress when not a T
   const stack = await startUsersStack(t)
   const config = loadConfig(stack.env)
   const dynamo = createDynamo(config)
-  const cognito = createCognitoAdmin(config)
+  const cognito = createUserPoolClient(config)
   t.teardown(() => { cognito.close(); dynamo.client.destroy() })
-  const { tenant } = await createTenantAdmin({ dynamo, userAdmin: createUserAdmin({ dynamo, cognito }) })
+  const { tenant } = await createTenantOnboarding({ dynamo, tenantUsers: createTenantUsers({ dynamo, cognito }) })
     .onboard({ name: 'Script Co', adminEmail: `boss-${randomUUID().slice(0, 8)}@example.com`, actor: 'test' })
   const dir = mkdtempSync(join(tmpdir(), 'users-import-'))
   const file = join(dir, 'users.csv')

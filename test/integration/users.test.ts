@@ -344,8 +344,11 @@ t.test('a tenant PATCH reads the tenant once: the 200 is the state it wrote; cha
   t.equal(reads, 1, 'one read: the state written is known without reading it back')
 
   afterRead = async () => await services.documentClient.send(new UpdateCommand({
-    TableName: services.tableName, Key: key, UpdateExpression: 'SET #n = :n, updatedAt = :u',
-    ExpressionAttributeNames: { '#n': 'name' }, ExpressionAttributeValues: { ':n': 'Concurrent', ':u': new Date().toISOString() }
+    TableName: services.tableName,
+    Key: key,
+    UpdateExpression: 'SET #n = :n, updatedAt = :u',
+    ExpressionAttributeNames: { '#n': 'name' },
+    ExpressionAttributeValues: { ':n': 'Concurrent', ':u': new Date().toISOString() }
   }))
   const changed = await patch({ name: 'Mine' })
   t.equal(changed.statusCode, 409, 'changed since the read')

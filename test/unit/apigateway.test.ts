@@ -14,9 +14,18 @@ const nowS = () => Math.floor(Date.now() / 1000)
 /** Claims as an HTTP API JWT authorizer passes them: every value a string, groups as one bracketed string. */
 const authorizerClaims = (overrides: Record<string, string | undefined> = {}) => {
   const c: Record<string, string> = {
-    sub: 'user-123', 'cognito:groups': '[admins members]', iss: issuer, client_id: 'client-one', token_use: 'access',
-    scope: 'aws.cognito.signin.user.admin', auth_time: String(nowS()), exp: String(nowS() + 3600), iat: String(nowS()),
-    jti: 'j', username: 'alice@example.com', version: '2'
+    sub: 'user-123',
+    'cognito:groups': '[admins members]',
+    iss: issuer,
+    client_id: 'client-one',
+    token_use: 'access',
+    scope: 'aws.cognito.signin.user.admin',
+    auth_time: String(nowS()),
+    exp: String(nowS() + 3600),
+    iat: String(nowS()),
+    jti: 'j',
+    username: 'alice@example.com',
+    version: '2'
   }
   for (const [k, v] of Object.entries(overrides)) { if (v === undefined) delete c[k]; else c[k] = v }
   return c
@@ -24,11 +33,22 @@ const authorizerClaims = (overrides: Record<string, string | undefined> = {}) =>
 
 function event (claims?: Record<string, string>, headers: Record<string, string> = {}, path = '/me'): APIGatewayProxyEventV2WithJWTAuthorizer {
   return {
-    version: '2.0', routeKey: `GET ${path}`, rawPath: path, rawQueryString: '', headers: { 'user-agent': 'test', ...headers },
+    version: '2.0',
+    routeKey: `GET ${path}`,
+    rawPath: path,
+    rawQueryString: '',
+    headers: { 'user-agent': 'test', ...headers },
     requestContext: {
-      accountId: '123456789012', apiId: 'api', domainName: 'api.example.com', domainPrefix: 'api',
+      accountId: '123456789012',
+      apiId: 'api',
+      domainName: 'api.example.com',
+      domainPrefix: 'api',
       http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'test' },
-      requestId: 'req-1', routeKey: `GET ${path}`, stage: '$default', time: '', timeEpoch: Date.now(),
+      requestId: 'req-1',
+      routeKey: `GET ${path}`,
+      stage: '$default',
+      time: '',
+      timeEpoch: Date.now(),
       authorizer: claims ? { principalId: '', integrationLatency: 0, jwt: { claims, scopes: [] } } : undefined as never
     },
     isBase64Encoded: false
@@ -44,8 +64,14 @@ t.test('the bracketed groups string becomes a list', async t => {
   t.equal(parseGroupsClaim(undefined), undefined)
   const p = principalFromApiGatewayClaims(authorizerClaims(), rules, Date.now(), 0)
   t.same(p, {
-    userId: 'user-123', username: 'alice@example.com', clientId: 'client-one', tokenUse: 'access', groups: ['admins', 'members'],
-    scopes: ['aws.cognito.signin.user.admin'], issuedAt: Number(authorizerClaims().iat), expiresAt: Number(authorizerClaims().exp)
+    userId: 'user-123',
+    username: 'alice@example.com',
+    clientId: 'client-one',
+    tokenUse: 'access',
+    groups: ['admins', 'members'],
+    scopes: ['aws.cognito.signin.user.admin'],
+    issuedAt: Number(authorizerClaims().iat),
+    expiresAt: Number(authorizerClaims().exp)
   })
   t.ok(Object.isFrozen(p) && Object.isFrozen(p.groups))
 })

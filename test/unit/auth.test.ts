@@ -439,7 +439,7 @@ t.test('/health/ready: signing keys of every issuer load', async t => {
 })
 
 t.test('DynamoDB down: GET /me degrades to no tenant, and retries the lookup at most once per DEGRADED_TTL_MS', async t => {
-  const { DEGRADED_TTL_MS } = await import('../../plugins/tenant.js')
+  const { DEGRADED_TTL_MS } = await import('../../src/tenancy/resolver.js')
   const issuer = await issuerFor(t)
   let calls = 0
   const down = async () => { calls++; throw Object.assign(new Error('connect ECONNREFUSED'), { name: 'Error' }) }

@@ -51,7 +51,7 @@ t.test('DynamoDB down on a route that needs it: 503 problem with Retry-After, no
 })
 
 t.test('a bug is still a 500 without details', async t => {
-  const { toProblem } = await import('../../plugins/errors.js')
+  const { toProblem } = await import('../../src/http/problem.js')
   const p = toProblem(Object.assign(new TypeError('x is undefined'), {}) as never, { id: 'r1' } as never)
   t.same(p, { type: 'about:blank', title: 'Internal Server Error', status: 500, instance: 'r1' })
   const throttled = toProblem(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: {}, $fault: 'client' }) as never, { id: 'r2' } as never)
@@ -64,13 +64,13 @@ t.test('a bug is still a 500 without details', async t => {
 })
 
 t.test('a Cognito that accepts and never answers fails the call instead of hanging it', async t => {
-  const { createCognitoAdmin } = await import('../../plugins/cognito.js')
+  const { createUserPoolClient } = await import('../../src/cognito/user-pool.js')
   const { loadConfig } = await import('../../src/config.js')
   const { baseEnv } = await import('../helpers/build.js')
-  const admin = createCognitoAdmin(loadConfig({ ...baseEnv, COGNITO_ENDPOINT: await blackHole(t), AWS_MAX_ATTEMPTS: '1' }))
+  const admin = createUserPoolClient(loadConfig({ ...baseEnv, COGNITO_ENDPOINT: await blackHole(t), AWS_MAX_ATTEMPTS: '1' }))
   t.teardown(() => admin.client.destroy())
   const err = await admin.getUser('someone@example.com').then(() => null, (e: unknown) => e)
   t.ok(err instanceof Error, 'rejected')
-  const { isDependencyUnavailable } = await import('../../plugins/errors.js')
+  const { isDependencyUnavailable } = await import('../../src/http/problem.js')
   t.ok(isDependencyUnavailable(err), 'and it reads as an outage (503), not a bug')
 })

@@ -1,7 +1,7 @@
 // The platform-admin check without Fastify or Cognito: the TTL, the size bound, single-flight, and a TTL of 0.
 import t from 'tap'
-import { createPlatformAdminCheck } from '../../plugins/platform-admin.js'
-import type { CognitoUser } from '../../plugins/cognito.js'
+import { createPlatformAdminCheck } from '../../src/tenancy/platform-admin.js'
+import type { CognitoUser } from '../../src/cognito/user-pool.js'
 
 function fake (ttlMs: number) {
   const admins = new Set(['op'])

@@ -1,4 +1,4 @@
-// Fails if a TenantScope is minted (or mintTenantScope referenced) anywhere but the tenant plugin and the operator paths below.
+// Fails if a TenantScope is minted (or mintTenantScope referenced) anywhere but the tenant resolver and the operator paths below.
 import t from 'tap'
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
@@ -12,11 +12,9 @@ const SCANNED = ['src', 'plugins', 'routes', 'infra/triggers']
  */
 export const ALLOWED: RegExp[] = [
   /^src\/domain\/tenant-scope\.ts$/, // the definition
-  /^plugins\/tenant\.ts$/, // from a verified identity and its membership
-  /^routes\/tenants\//, // platform admins acting on a tenant they address by id
+  /^src\/tenancy\/resolver\.ts$/, // from a verified identity and its membership
   /^src\/scripts\/users-import\.ts$/, // the operator's bulk import
-  /^src\/services\/tenant-admin\.ts$/, // operator onboarding: the tenant it just created, or one a retried onboarding resumes
-  /^infra\/triggers\// // Cognito triggers: the tenant comes from the pool, not a request
+  /^src\/services\/tenant-onboarding\.ts$/ // operator onboarding: the tenant it just created, or one a retried onboarding resumes
 ]
 
 function files (dir: string): string[] {
@@ -36,9 +34,13 @@ export function violations (entries: Array<{ path: string, text: string }>): str
 
 t.test('mintTenantScope appears only in allowed places', async t => {
   const entries = SCANNED.flatMap(d => files(join(ROOT, d))).map(p => ({ path: relative(ROOT, p).split(sep).join('/'), text: readFileSync(p, 'utf8') }))
-  t.ok(entries.some(e => e.path === 'plugins/tenant.ts' && /mintTenantScope\(/.test(e.text)), 'the scanner sees the tenant plugin')
+  t.ok(entries.some(e => e.path === 'src/tenancy/resolver.ts' && /mintTenantScope\(/.test(e.text)), 'the scanner sees the tenant resolver')
   t.ok(entries.some(e => e.path === 'routes/orders/index.ts'), 'and the routes')
   t.same(violations(entries), [])
+  // The list names only places that mint: an entry whose file no longer mints is stale, and would let a later stray call in.
+  for (const re of ALLOWED) {
+    t.ok(entries.some(e => re.test(e.path) && /\bmintTenantScope\b/.test(e.text)), `${re.source} still mints or defines a scope`)
+  }
 })
 
 t.test('the check catches a stray call, an alias import and a re-export', async t => {
@@ -46,6 +48,6 @@ t.test('the check catches a stray call, an alias import and a re-export', async 
     { path: 'routes/orders/index.ts', text: "const s = mintTenantScope(request.headers['x-tenant-id'])" },
     { path: 'src/repositories/orders.ts', text: "import { mintTenantScope as m } from '../domain/tenant-scope.js'" },
     { path: 'plugins/other.ts', text: "export { mintTenantScope } from '../src/domain/tenant-scope.js'" },
-    { path: 'routes/tenants/index.ts', text: 'mintTenantScope(params.tenantId)' }
+    { path: 'src/tenancy/resolver.ts', text: 'mintTenantScope(membership.tenantId)' }
   ]), ['routes/orders/index.ts', 'src/repositories/orders.ts', 'plugins/other.ts'])
 })

@@ -1,6 +1,6 @@
 // The tenant resolver without Fastify or DynamoDB: outcomes, the TTL, the size bound, single-flight and evict.
 import t from 'tap'
-import { createTenantResolver } from '../../plugins/tenant.js'
+import { createTenantResolver } from '../../src/tenancy/resolver.js'
 import type { Membership, Tenant } from '../../src/domain/model.js'
 
 function fake (memberships: Membership[], tenants: Tenant[], ttlMs = 1000) {

@@ -27,7 +27,7 @@ t.test('decodeToken: three strict base64url segments, header and payload JSON ob
     'five parts': `${h}.${p}.${s}.${p}.${s}`,
     'base64 padding': `${h}.${p}=.${s}`,
     'standard base64 alphabet': `${h}.${p}+/.${s}`,
-    'whitespace': `${h}.${p} .${s}`,
+    whitespace: `${h}.${p} .${s}`,
     'payload an array': `${h}.${Buffer.from('[1]').toString('base64url')}.${s}`,
     'payload a number': `${h}.${Buffer.from('1').toString('base64url')}.${s}`,
     'payload null': `${h}.${Buffer.from('null').toString('base64url')}.${s}`,

@@ -1,8 +1,8 @@
-// userAdmin.invite's claim transaction: a failed condition is reported by the caller's own item indexes, whatever invite adds.
+// tenantUsers.invite's claim transaction: a failed condition is reported by the caller's own item indexes, whatever invite adds.
 import t from 'tap'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import type { CognitoAdmin } from '../../plugins/cognito.js'
-import { createUserAdmin } from '../../src/services/user-admin.js'
+import type { UserPoolClient } from '../../src/cognito/user-pool.js'
+import { createTenantUsers } from '../../src/services/tenant-users.js'
 import { mintTenantScope } from '../../src/domain/tenant-scope.js'
 import { keys } from '../../src/repositories/keys.js'
 import { TransactionCancelled, type TransactItem } from '../../src/repositories/transact.js'
@@ -15,7 +15,7 @@ const claimKey = keys.emailClaim(email)
  * A client that cancels every transaction the way DynamoDB does, with one reason per item as sent: the condition of
  * the item `failing` picks fails. Reads answer `stored`. Cognito is never reached (the cancellation comes first).
  */
-function userAdminOn (failing: (item: TransactItem) => boolean, stored: Record<string, unknown> | null = null) {
+function tenantUsersOn (failing: (item: TransactItem) => boolean, stored: Record<string, unknown> | null = null) {
   const doc = {
     async send (command: { constructor: { name: string }, input: { TransactItems?: TransactItem[] } }) {
       if (command.constructor.name === 'GetCommand') return { Item: stored ?? undefined }
@@ -23,14 +23,14 @@ function userAdminOn (failing: (item: TransactItem) => boolean, stored: Record<s
       throw Object.assign(new Error('cancelled'), { name: 'TransactionCanceledException', CancellationReasons: codes.map(Code => ({ Code })) })
     }
   } as unknown as DynamoDBDocumentClient
-  return createUserAdmin({ dynamo: { doc, tableName: 't' }, cognito: {} as CognitoAdmin })
+  return createTenantUsers({ dynamo: { doc, tableName: 't' }, cognito: {} as UserPoolClient })
 }
 
 const extra = (pk: string): TransactItem => ({ Put: { TableName: 't', Item: { PK: pk, SK: pk }, ConditionExpression: 'attribute_not_exists(PK)' } })
 const keyOf = (item: TransactItem) => item.Put?.Item?.PK
 
 t.test('an extra item whose condition fails is reported at the caller\'s index for it', async t => {
-  const users = userAdminOn(item => keyOf(item) === 'second')
+  const users = tenantUsersOn(item => keyOf(item) === 'second')
   const err = await users.invite(scope, { email, actor: 'op' }, [extra('first'), extra('second')]).catch((e: unknown) => e)
   if (!(err instanceof TransactionCancelled)) throw err
   t.equal(err.failedAt(1), true, 'extra[1] failed')
@@ -41,7 +41,7 @@ t.test('an extra item whose condition fails is reported at the caller\'s index f
 t.test('the claim\'s own condition still maps to a 409, with extra items ahead of it or not', async t => {
   const taken = { ...claimKey, email, tenantId: 'tenant-b', status: 'member' }
   for (const items of [[], [extra('first'), extra('second')]] as TransactItem[][]) {
-    const users = userAdminOn(item => keyOf(item) === claimKey.PK, taken)
+    const users = tenantUsersOn(item => keyOf(item) === claimKey.PK, taken)
     await t.rejects(users.invite(scope, { email, actor: 'op' }, items), { code: 'APP_EMAIL_UNAVAILABLE' }, `${items.length} extra items`)
   }
 })

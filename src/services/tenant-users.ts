@@ -1,14 +1,14 @@
 // User management across Cognito and DynamoDB: invite, group change, disable/enable, removal, resend; ordered so that the two never drift.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import type { CognitoAdmin, CognitoUser } from '../../plugins/cognito.js'
+import type { UserPoolClient, CognitoUser } from '../cognito/user-pool.js'
 import { TENANT_GROUPS, type Membership, type TenantGroup } from '../domain/model.js'
 import type { TenantScope } from '../domain/tenant-scope.js'
 import {
   BadRequestError, AlreadyMemberError, ConcurrentChangeError, ConflictError, EmailUnavailableError, LastAdminError, NotFoundError
 } from '../domain/errors.js'
 import { assertEmail, normalizeEmail } from '../repositories/keys.js'
-import { membershipsAdmin, type MembershipRecord, type MembershipChange } from '../repositories/memberships.js'
-import { tenantsAdmin } from '../repositories/tenants.js'
+import { membershipWrites, type MembershipRecord, type MembershipChange } from '../repositories/memberships.js'
+import { tenantWrites } from '../repositories/tenants.js'
 import { auditRepository, type AuditInput } from '../repositories/audit.js'
 import { transact, TransactionCancelled, type TransactItem } from '../repositories/transact.js'
 
@@ -16,7 +16,7 @@ import { transact, TransactionCancelled, type TransactItem } from '../repositori
  * Test-only fault injection between the steps of a multi-system write. Each hook may throw to simulate a crash or
  * an outage at that point; production code never sets them.
  */
-export interface UserAdminFaults {
+export interface TenantUsersFaults {
   /** Invite: after the pending claim (step 1), before Cognito. */
   afterClaim?: () => Promise<void> | void
   /** Invite: after the Cognito user exists and has its groups (step 2), before the membership (step 3). */
@@ -25,12 +25,12 @@ export interface UserAdminFaults {
   beforeCognitoDelete?: () => Promise<void> | void
 }
 
-export interface UserAdminDeps {
+export interface TenantUsersDeps {
   dynamo: { doc: DynamoDBDocumentClient, tableName: string }
-  cognito: CognitoAdmin
+  cognito: UserPoolClient
   /** Drops a user's cached membership on this instance, so a revocation takes effect at once (plugins/tenant). */
   evictMembership?: (userId: string) => void
-  faults?: UserAdminFaults
+  faults?: TenantUsersFaults
   now?: () => Date
 }
 
@@ -52,10 +52,10 @@ const isAdmin = (m: Pick<Membership, 'groups'>) => m.groups.includes('admins')
 /** Admins that count towards the tenant's adminCount: not disabled, not being removed. */
 const countsAsAdmin = (m: MembershipRecord) => isAdmin(m) && m.status !== 'disabled' && m.removing !== true
 
-export function createUserAdmin (deps: UserAdminDeps) {
+export function createTenantUsers (deps: TenantUsersDeps) {
   const { cognito, faults = {} } = deps
-  const memberships = membershipsAdmin(deps.dynamo)
-  const tenants = tenantsAdmin(deps.dynamo)
+  const memberships = membershipWrites(deps.dynamo)
+  const tenants = tenantWrites(deps.dynamo)
   const audit = auditRepository(deps.dynamo)
   const now = deps.now ?? (() => new Date())
   const evict = (userId: string) => deps.evictMembership?.(userId)
@@ -262,4 +262,4 @@ export function createUserAdmin (deps: UserAdminDeps) {
     }
   }
 }
-export type UserAdmin = ReturnType<typeof createUserAdmin>
+export type TenantUsers = ReturnType<typeof createTenantUsers>

@@ -5,30 +5,30 @@ import type { Membership, Tenant, TenantStatus } from '../domain/model.js'
 import { mintTenantScope } from '../domain/tenant-scope.js'
 import { ConcurrentChangeError, ConflictError, EmailUnavailableError, NotFoundError } from '../domain/errors.js'
 import { normalizeEmail } from '../repositories/keys.js'
-import { tenantsAdmin } from '../repositories/tenants.js'
-import { membershipsAdmin } from '../repositories/memberships.js'
+import { tenantWrites } from '../repositories/tenants.js'
+import { membershipWrites } from '../repositories/memberships.js'
 import { auditRepository } from '../repositories/audit.js'
 import { transact, TransactionCancelled } from '../repositories/transact.js'
-import type { UserAdmin } from './user-admin.js'
+import type { TenantUsers } from './tenant-users.js'
 
-export interface TenantAdminDeps {
+export interface TenantOnboardingDeps {
   dynamo: { doc: DynamoDBDocumentClient, tableName: string }
-  userAdmin: UserAdmin
+  tenantUsers: TenantUsers
   /** Drops any cached view of the tenant on this instance (plugins/tenant), so a suspension takes effect at once. */
   evictTenant?: (tenantId: string) => void
   now?: () => Date
 }
 
-export function createTenantAdmin (deps: TenantAdminDeps) {
-  const tenants = tenantsAdmin(deps.dynamo)
-  const memberships = membershipsAdmin(deps.dynamo)
+export function createTenantOnboarding (deps: TenantOnboardingDeps) {
+  const tenants = tenantWrites(deps.dynamo)
+  const memberships = membershipWrites(deps.dynamo)
   const audit = auditRepository(deps.dynamo)
   const now = deps.now ?? (() => new Date())
 
   return {
     /**
      * The tenant record (and its audit entry) is written in the same transaction as the admin's pending email claim,
-     * then the admin is invited (see userAdmin.invite). If that is interrupted, the same request retried finds its
+     * then the admin is invited (see tenantUsers.invite). If that is interrupted, the same request retried finds its
      * own pending claim on a tenant still waiting for that admin, and resumes it instead of creating a second tenant.
      */
     async onboard (input: { name: string, adminEmail: string, actor: string }): Promise<{ tenant: Tenant, admin: Membership }> {
@@ -40,7 +40,7 @@ export function createTenantAdmin (deps: TenantAdminDeps) {
       try {
         let admin: Membership
         try {
-          admin = await deps.userAdmin.invite(scope, { email, groups: ['admins'], actor: input.actor }, [tenants.create(tenant, email), created])
+          admin = await deps.tenantUsers.invite(scope, { email, groups: ['admins'], actor: input.actor }, [tenants.create(tenant, email), created])
         } catch (err) {
           // invite reports our own items' conditions by their index here (a random id taken, in practice never).
           if (err instanceof TransactionCancelled && (err.failedAt(0) || err.failedAt(1))) throw new ConflictError('The tenant already exists')
@@ -52,7 +52,7 @@ export function createTenantAdmin (deps: TenantAdminDeps) {
         if (err instanceof EmailUnavailableError && claim?.status === 'pending' && claim.tenantId !== tenant.tenantId) {
           const earlier = await tenants.getRecord(claim.tenantId)
           if (earlier && earlier.onboardingAdminEmail === email && earlier.adminCount === 0 && earlier.tenant.name === input.name) {
-            const admin = await deps.userAdmin.invite(mintTenantScope(earlier.tenant.tenantId), { email, groups: ['admins'], actor: input.actor })
+            const admin = await deps.tenantUsers.invite(mintTenantScope(earlier.tenant.tenantId), { email, groups: ['admins'], actor: input.actor })
             return { tenant: earlier.tenant, admin }
           }
         }

@@ -1,6 +1,6 @@
-// Schemas shared by the route modules (not a route): the page query and page of every list route, an email address.
+// Schemas shared by the route modules: the page query and page of every list route, an email address, a status union from its constants.
 import { Type, type TSchema } from 'typebox'
-import { EMAIL_MAX_LENGTH, EMAIL_PATTERN } from '../src/domain/model.js'
+import { EMAIL_MAX_LENGTH, EMAIL_PATTERN } from '../domain/model.js'
 
 /** The same rule the repositories' email claim key enforces (src/domain/model.ts). */
 export const Email = Type.String({ maxLength: EMAIL_MAX_LENGTH, pattern: EMAIL_PATTERN })

@@ -1,0 +1,203 @@
+// The Cognito admin-API client for one user pool: per-quota-category rate limiting, retries with backoff, and 503 + Retry-After when the budget is spent.
+import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminDeleteUserCommand,
+  AdminDisableUserCommand,
+  AdminEnableUserCommand,
+  AdminGetUserCommand,
+  AdminListGroupsForUserCommand,
+  AdminRemoveUserFromGroupCommand,
+  AdminUserGlobalSignOutCommand,
+  CognitoIdentityProviderClient,
+  type AttributeType
+} from '@aws-sdk/client-cognito-identity-provider'
+import { NodeHttpHandler } from '@smithy/node-http-handler'
+import type { FinalizeRequestHandlerOptions, FinalizeRequestMiddleware, Pluggable } from '@smithy/types'
+import { awsClientOptions } from '../aws.js'
+import type { Config } from '../config.js'
+import { ServiceUnavailableError } from '../domain/errors.js'
+import { createRateLimiter, RateLimitExceeded, type RateLimiter } from '../rate-limiter.js'
+
+/**
+ * Cognito's admin API quota categories (per account and region; requests per second).
+ * https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html#category_operations
+ */
+export type QuotaCategory = 'userCreation' | 'userUpdate' | 'userRead'
+const CATEGORY_OF: Record<string, QuotaCategory> = {
+  AdminCreateUserCommand: 'userCreation',
+  AdminAddUserToGroupCommand: 'userUpdate',
+  AdminRemoveUserFromGroupCommand: 'userUpdate',
+  AdminDisableUserCommand: 'userUpdate',
+  AdminEnableUserCommand: 'userUpdate',
+  AdminUserGlobalSignOutCommand: 'userUpdate',
+  AdminDeleteUserCommand: 'userUpdate',
+  AdminUpdateUserAttributesCommand: 'userUpdate',
+  AdminSetUserPasswordCommand: 'userUpdate',
+  AdminGetUserCommand: 'userRead',
+  AdminListGroupsForUserCommand: 'userRead',
+  ListUsersCommand: 'userRead'
+}
+export const RATE_LIMIT_MIDDLEWARE = 'cognitoRateLimit'
+/** Extra window length, so that event-loop delay between the limiter and the wire never squeezes N+1 calls into 1 s. */
+const WINDOW_GUARD_MS = 20
+
+/** A 503 problem that carries Retry-After (src/http/problem.ts sends an error's `headers`). */
+function cognitoBusy (retryAfterSeconds: number) {
+  return Object.assign(new ServiceUnavailableError('The identity service is busy; retry later'), { headers: { 'Retry-After': String(retryAfterSeconds) } })
+}
+
+const THROTTLING = new Set(['TooManyRequestsException', 'ThrottlingException', 'RequestLimitExceeded'])
+const isThrottling = (err: unknown) => THROTTLING.has((err as Error)?.name) || (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 429
+
+export type CognitoUserStatus = 'FORCE_CHANGE_PASSWORD' | 'CONFIRMED' | 'RESET_REQUIRED' | 'UNCONFIRMED' | 'ARCHIVED' | 'COMPROMISED' | 'UNKNOWN' | 'EXTERNAL_PROVIDER' | string
+export interface CognitoUser {
+  /** The user's sub: the id the API uses everywhere. */
+  userId: string
+  /** Cognito's Username (with email as username attribute, a generated id; cognito-local sets it to the sub). */
+  username: string
+  email?: string
+  tenantId?: string
+  status: CognitoUserStatus
+  enabled: boolean
+}
+
+function toUser (username: string | undefined, attrs: AttributeType[] | undefined, status: string | undefined, enabled: boolean | undefined): CognitoUser {
+  const attr = (name: string) => attrs?.find(a => a.Name === name)?.Value
+  if (!username) throw new Error('Cognito returned a user without a Username')
+  return { userId: attr('sub') ?? username, username, email: attr('email'), tenantId: attr('custom:tenant_id'), status: status ?? 'UNKNOWN', enabled: enabled ?? true }
+}
+
+export interface UserPoolClientDeps {
+  /** An existing client (tests, scripts); it is then not destroyed by close(). */
+  client?: CognitoIdentityProviderClient
+  /** Requests per second per category; default from config. */
+  rates?: Partial<Record<QuotaCategory, number>>
+  /** Default COGNITO_MAX_WAIT_MS. A batch job may accept longer waits than an HTTP request. */
+  maxWaitMs?: number
+}
+
+/** The admin operations the API uses, against one user pool, behind the rate limiter. */
+export function createUserPoolClient (config: Config, deps: UserPoolClientDeps = {}) {
+  const client = deps.client ?? new CognitoIdentityProviderClient({
+    ...awsClientOptions(config, config.COGNITO_ENDPOINT),
+    // Throttling is retried with the SDK's backoff (base 500 ms for throttling errors). 'adaptive' adds the SDK's own
+    // token bucket, whose waits are not bounded by COGNITO_MAX_WAIT_MS; standard is the default for that reason.
+    retryMode: config.COGNITO_RETRY_MODE,
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 5000, throwOnRequestTimeout: true })
+  })
+  const maxWaitMs = deps.maxWaitMs ?? config.COGNITO_MAX_WAIT_MS
+  const rates: Record<QuotaCategory, number> = {
+    userCreation: deps.rates?.userCreation ?? config.COGNITO_CREATE_USER_RPS,
+    userUpdate: deps.rates?.userUpdate ?? config.COGNITO_USER_UPDATE_RPS,
+    userRead: deps.rates?.userRead ?? config.COGNITO_USER_READ_RPS
+  }
+  const limiters = Object.fromEntries(Object.entries(rates).map(([category, limit]) =>
+    [category, createRateLimiter({ limit, maxWaitMs, windowMs: 1000 + WINDOW_GUARD_MS })])) as Record<QuotaCategory, RateLimiter>
+
+  // Below the retry middleware: every attempt, retries included, takes a slot, since every attempt counts against the quota.
+  const rateLimit: FinalizeRequestMiddleware<object, object> = (next, context) => async (args) => {
+    const category = CATEGORY_OF[context.commandName ?? ''] ?? 'userRead'
+    await limiters[category].acquire()
+    return await next(args)
+  }
+  const options: FinalizeRequestHandlerOptions & { relation: 'after', toMiddleware: string } = { step: 'finalizeRequest', name: RATE_LIMIT_MIDDLEWARE, relation: 'after', toMiddleware: 'retryMiddleware', override: true }
+  const plugin: Pluggable<object, object> = { applyToStack: stack => stack.addRelativeTo(rateLimit as never, options) }
+  client.middlewareStack.use(plugin as never)
+
+  const userPoolId = config.COGNITO_USER_POOL_ID
+
+  /** Sends a command; a spent budget (no slot within maxWaitMs, or throttled through every retry) becomes 503 + Retry-After. */
+  async function send<T> (call: () => Promise<T>): Promise<T> {
+    try {
+      return await call()
+    } catch (err) {
+      if (err instanceof RateLimitExceeded) throw cognitoBusy(err.retryAfterSeconds)
+      if (isThrottling(err)) throw cognitoBusy(1)
+      throw err
+    }
+  }
+
+  return {
+    client,
+    userPoolId,
+
+    /** AdminCreateUser: the invitation (Cognito emails a temporary password). Throws UsernameExistsException when taken. */
+    async createUser (input: { email: string, tenantId: string }): Promise<CognitoUser> {
+      const res = await send(() => client.send(new AdminCreateUserCommand({
+        UserPoolId: userPoolId,
+        Username: input.email,
+        UserAttributes: [
+          { Name: 'email', Value: input.email },
+          { Name: 'email_verified', Value: 'true' },
+          { Name: 'custom:tenant_id', Value: input.tenantId }
+        ],
+        DesiredDeliveryMediums: ['EMAIL']
+      })))
+      return toUser(res.User?.Username, res.User?.Attributes, res.User?.UserStatus, res.User?.Enabled)
+    },
+
+    /** Resends the invitation; Cognito answers UnsupportedUserStateException once the user has signed in. */
+    async resendInvitation (username: string): Promise<void> {
+      await send(() => client.send(new AdminCreateUserCommand({ UserPoolId: userPoolId, Username: username, MessageAction: 'RESEND', DesiredDeliveryMediums: ['EMAIL'] })))
+    },
+
+    /** AdminGetUser; null when there is no such user. */
+    async getUser (username: string): Promise<CognitoUser | null> {
+      try {
+        const res = await send(() => client.send(new AdminGetUserCommand({ UserPoolId: userPoolId, Username: username })))
+        return toUser(res.Username, res.UserAttributes, res.UserStatus, res.Enabled)
+      } catch (err) {
+        if ((err as Error).name === 'UserNotFoundException') return null
+        throw err
+      }
+    },
+
+    /** AdminListGroupsForUser, every page: the user's groups as Cognito holds them now (not as a token remembers them). */
+    async listGroups (username: string): Promise<string[]> {
+      const groups: string[] = []
+      let NextToken: string | undefined
+      do {
+        const res = await send(() => client.send(new AdminListGroupsForUserCommand({ UserPoolId: userPoolId, Username: username, NextToken })))
+        for (const g of res.Groups ?? []) if (g.GroupName) groups.push(g.GroupName)
+        NextToken = res.NextToken
+      } while (NextToken)
+      return groups
+    },
+
+    async addToGroup (username: string, group: string): Promise<void> {
+      await send(() => client.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: group })))
+    },
+
+    async removeFromGroup (username: string, group: string): Promise<void> {
+      await send(() => client.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: group })))
+    },
+
+    async disableUser (username: string): Promise<void> {
+      await send(() => client.send(new AdminDisableUserCommand({ UserPoolId: userPoolId, Username: username })))
+    },
+
+    async enableUser (username: string): Promise<void> {
+      await send(() => client.send(new AdminEnableUserCommand({ UserPoolId: userPoolId, Username: username })))
+    },
+
+    /** Revokes the user's refresh tokens (and the access tokens issued from them). */
+    async globalSignOut (username: string): Promise<void> {
+      await send(() => client.send(new AdminUserGlobalSignOutCommand({ UserPoolId: userPoolId, Username: username })))
+    },
+
+    /** AdminDeleteUser; a user already gone counts as deleted, so a retried removal completes. */
+    async deleteUser (username: string): Promise<void> {
+      try {
+        await send(() => client.send(new AdminDeleteUserCommand({ UserPoolId: userPoolId, Username: username })))
+      } catch (err) {
+        if ((err as Error).name !== 'UserNotFoundException') throw err
+      }
+    },
+
+    close () {
+      if (!deps.client) client.destroy()
+    }
+  }
+}
+export type UserPoolClient = ReturnType<typeof createUserPoolClient>

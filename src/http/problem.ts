@@ -1,0 +1,77 @@
+// RFC 9457 problem details: the one shape of every error answer, its response schema, and the mapping from errors to it.
+import { TransactionCancelled } from '../repositories/transact.js'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { STATUS_CODES } from 'node:http'
+import { Type } from 'typebox'
+
+export interface Problem {
+  type: string
+  title: string
+  status: number
+  detail?: string
+  code?: string
+  instance?: string
+  errors?: Array<{ path: string, message: string }>
+}
+
+/** The response schema of a problem, for route schemas and the OpenAPI document. */
+export const ProblemSchema = Type.Object({
+  type: Type.String(),
+  title: Type.String(),
+  status: Type.Integer(),
+  detail: Type.Optional(Type.String()),
+  code: Type.Optional(Type.String()),
+  instance: Type.Optional(Type.String()),
+  errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() })))
+}, { description: 'RFC 9457 problem details' })
+
+/** { [status]: ProblemSchema } for each status, to complete a route's response schemas. */
+export function problemResponses<const S extends readonly number[]> (...statuses: S) {
+  return Object.fromEntries(statuses.map(s => [s, ProblemSchema])) as { [K in S[number]]: typeof ProblemSchema }
+}
+
+/** Errors may carry response headers (WWW-Authenticate, Retry-After) to send with the problem. */
+export interface HttpErrorExtras { headers?: Record<string, string> }
+
+export function problem (status: number, detail?: string, extra: Partial<Problem> = {}): Problem {
+  return { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, ...(detail ? { detail } : {}), ...extra }
+}
+
+export function sendProblem (reply: FastifyReply, p: Problem, headers?: Record<string, string>) {
+  if (headers) reply.headers(headers)
+  return reply.code(p.status).type('application/problem+json; charset=utf-8').send(p)
+}
+
+const THROTTLING = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'TooManyRequestsException', 'LimitExceededException'])
+const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH'])
+
+/**
+ * DynamoDB or Cognito down, unreachable or throttling after the SDK's own retries: the client should retry later (503 +
+ * Retry-After), which is not the same as a bug of ours (500). Nothing was half-written: every multi-step operation
+ * is ordered so that a retry completes it.
+ */
+export function isDependencyUnavailable (err: unknown): boolean {
+  const e = err as { $metadata?: unknown, $fault?: string, $retryable?: unknown, name?: string, code?: string } | null
+  if (e === null || typeof e !== 'object') return false
+  if (typeof e.code === 'string' && NETWORK.has(e.code)) return true
+  if (e instanceof TransactionCancelled) return e.retryable
+  if (e.name === 'TimeoutError') return true
+  if (e.$metadata === undefined) return false
+  return e.$fault === 'server' || Boolean(e.$retryable) || THROTTLING.has(e.name ?? '')
+}
+
+/** Maps an error to a problem. 5xx details are never exposed. */
+export function toProblem (err: FastifyError & HttpErrorExtras, request: FastifyRequest): Problem {
+  if (err.validation) {
+    return problem(400, 'The request is not valid', {
+      code: 'VALIDATION',
+      errors: err.validation.map(v => ({ path: `${err.validationContext ?? 'request'}${v.instancePath ?? ''}`, message: v.message ?? 'invalid' }))
+    })
+  }
+  if (err.statusCode === undefined && isDependencyUnavailable(err)) {
+    return problem(503, 'A backing service is unavailable; retry shortly', { code: 'APP_DEPENDENCY_UNAVAILABLE', instance: request.id })
+  }
+  const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
+  if (status >= 500) return problem(status, status === 503 && err.code?.startsWith('APP_') ? err.message : undefined, { instance: request.id })
+  return problem(status, err.message, err.code ? { code: err.code } : {})
+}
