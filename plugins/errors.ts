@@ -7,7 +7,8 @@ export default fp(async function errors (app) {
   app.setErrorHandler(function (err: FastifyError & HttpErrorExtras, request, reply) {
     const p = toProblem(err, request)
     if (p.status >= 500) request.log.error({ err }, 'request failed')
-    else request.log.info({ code: err.code, status: p.status }, err.message)
+    // A 4xx is the caller's mistake, and the access line already records its status: its detail is for debugging.
+    else request.log.debug({ code: err.code, status: p.status }, err.message)
     return sendProblem(reply, p, p.code === 'APP_DEPENDENCY_UNAVAILABLE' ? { 'retry-after': '1', ...err.headers } : err.headers)
   })
   app.setNotFoundHandler(function (request, reply) {

@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import errors from '../plugins/errors.js'
 import { problem, sendProblem } from './http/problem.js'
+import { AccessLogController } from './http/access-log.js'
 import dynamodb from '../plugins/dynamodb.js'
 import type { Dynamo } from './dynamodb.js'
 import auth from '../plugins/auth.js'
@@ -54,6 +55,8 @@ export const loggerOptions = (level: string) => ({
 export async function buildApp (config: Config, opts: AppOptions = {}) {
   const app = Fastify({
     logger: opts.logger ?? false,
+    // One access line per request at info, instead of Fastify's two (src/http/access-log.ts).
+    logController: new AccessLogController(),
     schemaController: { compilersFactory: { buildValidator: buildValidators } },
     routerOptions: { maxParamLength: 200 },
     bodyLimit: 1024 * 1024,
