@@ -20,7 +20,7 @@ declare module 'fastify' {
   }
 }
 
-export default fp<{ config: Config }>(async function tenant (app, opts) {
+export default fp<{ config: Config, degradedTtlMs?: number }>(async function tenant (app, opts) {
   const resolver = createTenantResolver({
     memberships: membershipsRepository(app.dynamo),
     tenants: tenantsRepository(app.dynamo),
@@ -38,7 +38,7 @@ export default fp<{ config: Config }>(async function tenant (app, opts) {
     bindLog(request, reply, { tenantId: context.tenantId })
   }
 
-  const degraded = createDegradedMarks()
+  const degraded = createDegradedMarks(opts.degradedTtlMs)
 
   app.decorate('resolveTenant', async function resolveTenant (request: FastifyRequest, reply: FastifyReply, required: boolean) {
     const principal = request.principal

@@ -45,6 +45,13 @@ export interface AppOptions {
   cognito?: UserPoolClient
   /** Test-only fault injection between the steps of a user-management write. */
   faults?: TenantUsersFaults
+  /** Test-only: shorter waits, so tests of time-bound behaviour need not sit on the real clock for seconds. */
+  timing?: {
+    /** How long /health/ready waits for each check (default 1200 ms, inside the 2 s promise). */
+    readinessTimeoutMs?: number
+    /** How long a tenant-optional route skips the lookup after a failed one (default DEGRADED_TTL_MS). */
+    degradedTtlMs?: number
+  }
 }
 
 export const loggerOptions = (level: string) => ({
@@ -76,7 +83,7 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
   await app.register(dynamodb, { config, dynamo: opts.dynamo })
   await app.register(cognito, { config, cognito: opts.cognito })
   await app.register(auth, { config })
-  await app.register(tenant, { config })
+  await app.register(tenant, { config, degradedTtlMs: opts.timing?.degradedTtlMs })
   await app.register(platformAdmin, { config })
   await app.register(accessPolicy)
   // After access-policy, so the limiter runs after authenticate → tenant → groups and can key on the tenant.
@@ -84,7 +91,7 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
   // Before the routes, so @fastify/swagger sees them all.
   await app.register(docs)
 
-  await app.register(health, { config })
+  await app.register(health, { config, checkTimeoutMs: opts.timing?.readinessTimeoutMs })
   await app.register(me)
   await app.register(tenants, { faults: opts.faults })
   await app.register(users, { faults: opts.faults })

@@ -6,7 +6,7 @@ import type { Config } from '../../src/config.js'
 import { problem, problemResponses, sendProblem } from '../../src/http/problem.js'
 
 /** Readiness must answer within 2 s whatever hangs behind it. */
-const CHECK_TIMEOUT_MS = 1200
+export const CHECK_TIMEOUT_MS = 1200
 
 async function withTimeout<T> (work: (signal: AbortSignal) => Promise<T>, ms: number): Promise<T> {
   const controller = new AbortController()
@@ -23,7 +23,8 @@ async function withTimeout<T> (work: (signal: AbortSignal) => Promise<T>, ms: nu
 
 const Status = Type.Object({ status: Type.Literal('ok') })
 
-const health: FastifyPluginAsyncTypebox<{ config: Config }> = async (app) => {
+const health: FastifyPluginAsyncTypebox<{ config: Config, checkTimeoutMs?: number }> = async (app, opts) => {
+  const checkTimeoutMs = opts.checkTimeoutMs ?? CHECK_TIMEOUT_MS
   app.get('/health', {
     config: { auth: 'public' },
     schema: { tags: ['health'], summary: 'Liveness', response: { 200: Status } }
@@ -34,8 +35,8 @@ const health: FastifyPluginAsyncTypebox<{ config: Config }> = async (app) => {
     schema: { tags: ['health'], summary: 'Readiness: DynamoDB and signing keys', response: { 200: Status, ...problemResponses(503) } }
   }, async (request, reply) => {
     const checks = {
-      dynamodb: withTimeout(signal => app.dynamo.client.send(new DescribeTableCommand({ TableName: app.dynamo.tableName }), { abortSignal: signal }), CHECK_TIMEOUT_MS),
-      signingKeys: withTimeout(() => app.signingKeysReady(), CHECK_TIMEOUT_MS)
+      dynamodb: withTimeout(signal => app.dynamo.client.send(new DescribeTableCommand({ TableName: app.dynamo.tableName }), { abortSignal: signal }), checkTimeoutMs),
+      signingKeys: withTimeout(() => app.signingKeysReady(), checkTimeoutMs)
     }
     const down: string[] = []
     await Promise.all(Object.entries(checks).map(async ([name, check]) => {

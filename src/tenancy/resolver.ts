@@ -176,4 +176,4 @@ export function tenantContextOf (principal: Principal, resolution: Resolution, r
  * Principals whose lookup failed recently (see DEGRADED_TTL_MS); bounded like the membership cache. A fixed TTL on
  * the real clock, so none of what ttlCache adjusts applies.
  */
-export const createDegradedMarks = () => new LRUCache<string, true>({ max: MEMBERSHIP_CACHE_MAX_ENTRIES, ttl: DEGRADED_TTL_MS })
+export const createDegradedMarks = (ttlMs = DEGRADED_TTL_MS) => new LRUCache<string, true>({ max: MEMBERSHIP_CACHE_MAX_ENTRIES, ttl: ttlMs })

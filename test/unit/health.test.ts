@@ -21,15 +21,18 @@ t.test('DynamoDB refusing connections: 503 naming it', async t => {
   t.match(res.json(), { status: 503, title: 'Service Unavailable', detail: /dynamodb/ })
 })
 
-t.test('DynamoDB accepting but never answering: 503 within 2 s, not a hang', async t => {
-  const app = await build(t, { DYNAMODB_ENDPOINT: await blackHole(t) })
+t.test('DynamoDB accepting but never answering: 503 once the check times out, not a hang', async t => {
+  // The check's own timeout is what bounds the answer; a short one keeps the test off the real clock's 1.2 s.
+  const { CHECK_TIMEOUT_MS } = await import('../../routes/health/index.js')
+  t.ok(CHECK_TIMEOUT_MS < 2000, 'the default keeps the 2 s promise, with room for the answer itself')
+  const app = await build(t, { DYNAMODB_ENDPOINT: await blackHole(t) }, { timing: { readinessTimeoutMs: 100 } })
   const started = process.hrtime.bigint()
   const res = await app.inject('/health/ready')
   const ms = Number(process.hrtime.bigint() - started) / 1e6
   t.equal(res.statusCode, 503)
   t.match(res.json(), { detail: /dynamodb/ })
-  // The issue's contract ("within 2 s"), not a speed measurement: the check's own timeout is 1.2 s.
-  t.ok(ms < 2000, `answered in ${Math.round(ms)} ms`)
+  // Not a speed measurement: without the timeout this would wait on the black hole for the SDK's 3 s request timeout.
+  t.ok(ms >= 90 && ms < 1500, `answered in ${Math.round(ms)} ms`)
 })
 
 t.test('liveness does no I/O: 200 even with everything down', async t => {
