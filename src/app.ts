@@ -24,6 +24,7 @@ import httpSecurity from '../plugins/http-security.js'
 import rateLimit from '../plugins/rate-limit.js'
 import docs from '../plugins/docs.js'
 import orders from '../routes/orders/index.js'
+import projects from '../routes/projects/index.js'
 
 const ajvBase = { removeAdditional: false, useDefaults: true, allErrors: false } as const
 /**
@@ -97,5 +98,6 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
   await app.register(users, { faults: opts.faults })
   await app.register(audit)
   await app.register(orders)
+  await app.register(projects)
   return app
 }

@@ -14,7 +14,7 @@ export default function bareOrders () {
   const app = Fastify({ logger: false })
   app.addHook('onClose', async () => { dynamo.client.destroy() })
   app.get<{ Params: { orderId: string } }>('/orders/:orderId', { schema: { response: { 200: OrderSchema } } }, async (request, reply) => {
-    const res = await dynamo.doc.send(new GetCommand({ TableName: dynamo.tableName, Key: keys.order(TENANT_ID, request.params.orderId) }))
+    const res = await dynamo.doc.send(new GetCommand({ TableName: dynamo.tableName, Key: keys.item(TENANT_ID, 'ORDER', request.params.orderId) }))
     if (!res.Item) return reply.code(404).send({})
     const order = toOrder(res.Item)
     return reply.header('etag', `"${order.version}"`).send(order)

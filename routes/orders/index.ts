@@ -1,18 +1,19 @@
 // The orders API: every handler works inside request.tenant's scope; ids from the request only ever select within it.
-import { createHash } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { ID_PATTERN } from '../../src/domain/model.js'
 import { ORDER_STATUSES, canTransition, orderTotal, type Order } from '../../src/domain/order.js'
 import { sortableId } from '../../src/domain/ids.js'
-import { ConflictError, NotFoundError, PreconditionFailedError, PreconditionRequiredError } from '../../src/domain/errors.js'
+import { ConflictError, NotFoundError } from '../../src/domain/errors.js'
 import { ordersRepository, type OrderChanges } from '../../src/repositories/orders.js'
 import { problemResponses } from '../../src/http/problem.js'
 import { tenantScopeOf } from '../../src/tenancy/resolver.js'
-import { Page } from '../../src/http/schemas.js'
+import { Page, PageQuery, statusSchema } from '../../src/http/schemas.js'
+import { IfMatchHeaders, assertIfMatch, etagOf, requireIfMatch } from '../../src/http/preconditions.js'
+import { IdempotencyHeaders, idempotencyOf } from '../../src/http/idempotency.js'
 
 const OrderId = Type.String({ pattern: ID_PATTERN, description: 'time-sortable id' })
-const Status = Type.Union([Type.Literal('pending'), Type.Literal('confirmed'), Type.Literal('shipped'), Type.Literal('cancelled')], { description: ORDER_STATUSES.join(' | ') })
+const Status = statusSchema(ORDER_STATUSES)
 const Item = Type.Object({
   sku: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' }),
   quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
@@ -38,33 +39,11 @@ export const OrderSchema = Type.Object({
 // Unknown properties (tenantId, PK, version, ...) are a 400, never stripped: the app's ajv has removeAdditional off.
 const CreateBody = Type.Object({ currency: Currency, items: Items, note: Type.Optional(Note) }, { additionalProperties: false })
 const PatchBody = Type.Object({ status: Type.Optional(Status), note: Type.Optional(Note), items: Type.Optional(Items) }, { additionalProperties: false, minProperties: 1 })
-const ListQuery = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-  cursor: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,512}$', description: 'opaque; from nextCursor' })),
-  status: Type.Optional(Status)
-}, { additionalProperties: false })
+const ListQuery = PageQuery(20, { status: Type.Optional(Status) })
 const Params = Type.Object({ orderId: OrderId })
-const IdempotencyHeaders = Type.Object({ 'idempotency-key': Type.Optional(Type.String({ pattern: ID_PATTERN, description: 'scoped to your tenant; kept 24 h' })) })
-const IfMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 256, description: 'the ETag of the version you change' })) })
 
 const security = [{ bearerAuth: [] }]
 const writers = { auth: { groups: ['members', 'admins'] as const } }
-const etagOf = (order: Order) => `"${order.version}"`
-
-/** Key-order-independent JSON, so the same body always hashes the same for an Idempotency-Key. */
-function canonical (value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
-  if (value !== null && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map(k => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`
-  }
-  return JSON.stringify(value)
-}
-
-/** Strong comparison (RFC 9110 §13.1.1): only "<version>" matches; weak tags and * carry no version we can hold the write to. */
-function matchesIfMatch (header: string | undefined, order: Order): boolean {
-  if (header === undefined || header.trim() === '*') throw new PreconditionRequiredError()
-  return header.split(',').some(tag => tag.trim() === etagOf(order))
-}
 
 const orders: FastifyPluginAsyncTypebox = async (app) => {
   const repo = ordersRepository(app.dynamo)
@@ -84,8 +63,7 @@ const orders: FastifyPluginAsyncTypebox = async (app) => {
     const { currency, items, note } = request.body
     const now = new Date().toISOString()
     const order: Order = { orderId: sortableId(), status: 'pending', currency, items, total: orderTotal(items), ...(note !== undefined ? { note } : {}), createdAt: now, updatedAt: now, version: 1 }
-    const key = request.headers['idempotency-key']
-    const result = await repo.create(scope, order, key === undefined ? undefined : { key, requestHash: createHash('sha256').update(canonical(request.body)).digest('base64url') })
+    const result = await repo.create(scope, order, idempotencyOf(request.headers['idempotency-key'], request.body))
     if (result.replayed) reply.header('idempotent-replayed', 'true')
     return reply.code(201).header('etag', etagOf(result.order)).header('location', `/orders/${result.order.orderId}`).send(result.order)
   })
@@ -132,11 +110,10 @@ const orders: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const scope = tenantScopeOf(request)
-    const ifMatch = request.headers['if-match']
-    if (ifMatch === undefined) throw new PreconditionRequiredError()
+    const ifMatch = requireIfMatch(request.headers['if-match'])
     const current = await repo.get(scope, request.params.orderId, { consistent: true })
     if (!current) throw new NotFoundError('Order')
-    if (!matchesIfMatch(ifMatch, current)) throw new PreconditionFailedError()
+    assertIfMatch(ifMatch, current)
     const { status, note, items } = request.body
     if (status !== undefined && !canTransition(current.status, status)) throw new ConflictError(`An order cannot go from ${current.status} to ${status}`)
     if (items !== undefined && current.status !== 'pending') throw new ConflictError('Items can only change while the order is pending')
@@ -163,7 +140,7 @@ const orders: FastifyPluginAsyncTypebox = async (app) => {
     if (ifMatch !== undefined) {
       const current = await repo.get(scope, request.params.orderId, { consistent: true })
       if (!current) throw new NotFoundError('Order')
-      if (!matchesIfMatch(ifMatch, current)) throw new PreconditionFailedError()
+      assertIfMatch(ifMatch, current)
       expected = current.version
     }
     await repo.delete(scope, request.params.orderId, expected)

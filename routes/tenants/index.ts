@@ -1,13 +1,13 @@
 // Tenant onboarding and lifecycle, for platform admins only (no tenant of their own: tenant 'none').
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { ID_PATTERN } from '../../src/domain/model.js'
+import { ID_PATTERN, TENANT_STATUSES } from '../../src/domain/model.js'
 import { problemResponses } from '../../src/http/problem.js'
-import { Email, Page, PageQuery } from '../../src/http/schemas.js'
+import { Email, Page, PageQuery, statusSchema } from '../../src/http/schemas.js'
 import { createTenantUsers, type TenantUsersFaults } from '../../src/services/tenant-users.js'
 import { createTenantOnboarding } from '../../src/services/tenant-onboarding.js'
 
-const Status = Type.Union([Type.Literal('active'), Type.Literal('suspended')])
+const Status = statusSchema(TENANT_STATUSES)
 const Tenant = Type.Object({ tenantId: Type.String(), name: Type.String(), status: Status, createdAt: Type.String(), updatedAt: Type.String() })
 const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' })
 const Params = Type.Object({ tenantId: Type.String({ pattern: ID_PATTERN }) })

@@ -1,11 +1,11 @@
 // Tenant user management for the tenant's admins: invite, list, groups, disable/enable, remove, resend. The tenant is always request.tenant.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { ID_PATTERN } from '../../src/domain/model.js'
+import { ID_PATTERN, SETTABLE_USER_STATUSES, USER_STATUSES, type UserStatus } from '../../src/domain/model.js'
 import { problemResponses } from '../../src/http/problem.js'
 import { tenantScopeOf } from '../../src/tenancy/resolver.js'
 import { ForbiddenError } from '../../src/domain/errors.js'
-import { Email, Page, PageQuery } from '../../src/http/schemas.js'
+import { Email, Page, PageQuery, statusSchema } from '../../src/http/schemas.js'
 import type { FastifyRequest } from 'fastify'
 import { createTenantUsers, type TenantUsersFaults } from '../../src/services/tenant-users.js'
 
@@ -15,7 +15,7 @@ const User = Type.Object({
   userId: Type.String(),
   email: Type.String(),
   groups: Type.Array(TenantGroup),
-  status: Type.Union([Type.Literal('invited'), Type.Literal('active'), Type.Literal('disabled')])
+  status: statusSchema(USER_STATUSES)
 })
 const UserParams = Type.Object({ userId: UserId })
 const NoContent = Type.Null()
@@ -29,7 +29,7 @@ function caller (request: FastifyRequest) {
 }
 
 const toUser = (m: { userId: string, email: string, groups: Array<'admins' | 'members'>, status: string }) =>
-  ({ userId: m.userId, email: m.email, groups: m.groups, status: m.status as 'invited' | 'active' | 'disabled' })
+  ({ userId: m.userId, email: m.email, groups: m.groups, status: m.status as UserStatus })
 
 const users: FastifyPluginAsyncTypebox<{ faults?: TenantUsersFaults }> = async (app, opts) => {
   const service = createTenantUsers({
@@ -106,7 +106,7 @@ const users: FastifyPluginAsyncTypebox<{ faults?: TenantUsersFaults }> = async (
       tags,
       summary: 'Disable (signs the user out everywhere) or re-enable a user',
       params: UserParams,
-      body: Type.Object({ status: Type.Union([Type.Literal('disabled'), Type.Literal('active')]) }, { additionalProperties: false }),
+      body: Type.Object({ status: statusSchema(SETTABLE_USER_STATUSES) }, { additionalProperties: false }),
       response: { 200: User, ...problemResponses(400, 401, 403, 404, 409, 503) }
     }
   }, async (request) => {

@@ -5,6 +5,8 @@ export const InvalidIdError = createError<[string]>('APP_INVALID_ID', 'Invalid %
 export const NotFoundError = createError<[string]>('APP_NOT_FOUND', '%s not found', 404)
 export const ConflictError = createError<[string]>('APP_CONFLICT', '%s', 409)
 export const PreconditionRequiredError = createError('APP_PRECONDITION_REQUIRED', 'If-Match header is required', 428)
+/** Same code as a missing If-Match: no version was named. The detail says why the header that was sent does not count. */
+export const WildcardIfMatchError = createError('APP_PRECONDITION_REQUIRED', 'If-Match: * is not accepted; send the ETag of the version you change', 428)
 export const PreconditionFailedError = createError('APP_PRECONDITION_FAILED', 'The resource has changed; fetch it again', 412)
 export const UnprocessableError = createError<[string]>('APP_UNPROCESSABLE', '%s', 422)
 export const BadRequestError = createError<[string]>('APP_BAD_REQUEST', '%s', 400)

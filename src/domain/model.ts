@@ -6,7 +6,8 @@ export type Group = typeof GROUPS[number]
 export const TENANT_GROUPS = ['admins', 'members'] as const
 export type TenantGroup = typeof TENANT_GROUPS[number]
 
-export type TenantStatus = 'active' | 'suspended'
+export const TENANT_STATUSES = ['active', 'suspended'] as const
+export type TenantStatus = typeof TENANT_STATUSES[number]
 export interface Tenant {
   tenantId: string
   name: string
@@ -16,7 +17,13 @@ export interface Tenant {
 }
 
 /** pending: written before the Cognito call; invited: Cognito user exists; active: has signed in; disabled: suspended by an admin. */
-export type MembershipStatus = 'pending' | 'invited' | 'active' | 'disabled'
+export const MEMBERSHIP_STATUSES = ['pending', 'invited', 'active', 'disabled'] as const
+export type MembershipStatus = typeof MEMBERSHIP_STATUSES[number]
+/** The statuses the API shows of a user (a pending membership is an invite still in progress, never listed as a user). */
+export const USER_STATUSES = ['invited', 'active', 'disabled'] as const satisfies readonly MembershipStatus[]
+export type UserStatus = typeof USER_STATUSES[number]
+/** The statuses an admin may set: disable, or enable again. */
+export const SETTABLE_USER_STATUSES = ['disabled', 'active'] as const satisfies readonly UserStatus[]
 export interface Membership {
   tenantId: string
   userId: string

@@ -60,12 +60,19 @@ export function isDependencyUnavailable (err: unknown): boolean {
   return e.$fault === 'server' || Boolean(e.$retryable) || THROTTLING.has(e.name ?? '')
 }
 
+/** ajv's message, except that a value outside an enum (a status) is told the allowed values. */
+function validationMessage (v: NonNullable<FastifyError['validation']>[number]): string {
+  const allowed = (v.params as { allowedValues?: unknown } | undefined)?.allowedValues
+  if (v.keyword === 'enum' && Array.isArray(allowed)) return `must be one of: ${allowed.map(a => String(a)).join(', ')}`
+  return v.message ?? 'invalid'
+}
+
 /** Maps an error to a problem. 5xx details are never exposed. */
 export function toProblem (err: FastifyError & HttpErrorExtras, request: FastifyRequest): Problem {
   if (err.validation) {
     return problem(400, 'The request is not valid', {
       code: 'VALIDATION',
-      errors: err.validation.map(v => ({ path: `${err.validationContext ?? 'request'}${v.instancePath ?? ''}`, message: v.message ?? 'invalid' }))
+      errors: err.validation.map(v => ({ path: `${err.validationContext ?? 'request'}${v.instancePath ?? ''}`, message: validationMessage(v) }))
     })
   }
   if (err.statusCode === undefined && isDependencyUnavailable(err)) {

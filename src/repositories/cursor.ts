@@ -46,25 +46,67 @@ export function decodeTenantCursor (cursor: string | undefined, scope: TenantSco
   return decodeCursor(cursor, TABLE_KEY, k => k[TABLE.partitionKey] === pk && k[TABLE.sortKey]?.startsWith(skPrefix) === true && valid(k))
 }
 
+/** The base-table key of a stored item: where the next page starts when the page ends at that item. */
+export function tableKeyOf (item: Record<string, unknown>): PageKey {
+  return { [TABLE.partitionKey]: item[TABLE.partitionKey] as string, [TABLE.sortKey]: item[TABLE.sortKey] as string }
+}
+
+/** DynamoDB applies Limit before a filter: a filtered page reads this many items a round, and at most this many rounds. */
+const FILTER_READ_AHEAD = 100
+const MAX_ROUNDS = 5
+
+export interface PageRequest {
+  limit: number
+  cursor?: string
+  newestFirst?: boolean
+  /** Equality filters on plain attributes (orders' ?status=); the page still holds `limit` matches when it can. */
+  filter?: Record<string, string | number>
+  /** Further checks of a decoded cursor's key (for example that its id is a valid id of the kind). */
+  validKey?: (key: PageKey) => boolean
+}
+
 /**
- * One page of the caller's items under an SK prefix (members, audit entries): the query every tenant list shares,
- * with its cursor bound to the tenant partition and the prefix.
+ * One page of the caller's items under an SK prefix: the query every tenant list shares, with its cursor bound to the
+ * tenant partition and the prefix. It reads one item more than the page holds, so `nextCursor` is null exactly when
+ * nothing follows (no last page that leads to an empty one). With a filter it keeps querying, bounded, until the page
+ * is full; when it stops early the page is short but `nextCursor` continues where it stopped: only null means "no more".
+ * (A query cut by DynamoDB's 1 MB limit right at the end may still give a cursor to an empty page.)
  */
 export async function queryTenantPage<T> (
   dynamo: { doc: DynamoDBDocumentClient, tableName: string },
   scope: TenantScope,
   skPrefix: string,
-  page: { limit: number, cursor?: string, newestFirst?: boolean },
+  page: PageRequest,
   toItem: (item: Record<string, unknown>) => T
 ): Promise<{ items: T[], nextCursor: string | null }> {
-  const res = await dynamo.doc.send(new QueryCommand({
-    TableName: dynamo.tableName,
-    KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-    ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
-    ExpressionAttributeValues: { ':pk': keys.tenantPk(scope.tenantId), ':prefix': skPrefix },
-    ScanIndexForward: page.newestFirst !== true,
-    Limit: page.limit,
-    ExclusiveStartKey: decodeTenantCursor(page.cursor, scope, skPrefix)
-  }))
-  return { items: (res.Items ?? []).map(toItem), nextCursor: encodeCursor(res.LastEvaluatedKey) }
+  const filters = Object.entries(page.filter ?? {})
+  const names: Record<string, string> = { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey }
+  const values: Record<string, unknown> = { ':pk': keys.tenantPk(scope.tenantId), ':prefix': skPrefix }
+  filters.forEach(([attribute, value], i) => { names[`#f${i}`] = attribute; values[`:f${i}`] = value })
+  const want = page.limit + 1
+  const found: Array<Record<string, unknown>> = []
+  let startKey: Record<string, unknown> | undefined = decodeTenantCursor(page.cursor, scope, skPrefix, page.validKey)
+  for (let round = 0; round < MAX_ROUNDS && found.length < want; round++) {
+    const res = await dynamo.doc.send(new QueryCommand({
+      TableName: dynamo.tableName,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ...(filters.length > 0 ? { FilterExpression: filters.map((_, i) => `#f${i} = :f${i}`).join(' AND ') } : {}),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ScanIndexForward: page.newestFirst !== true,
+      // Unfiltered, ask for exactly what is missing; filtered, read ahead and cut.
+      Limit: filters.length > 0 ? FILTER_READ_AHEAD : want - found.length,
+      ExclusiveStartKey: startKey
+    }))
+    // Whatever is cut here lies beyond the extra item, so the cursor below never skips it.
+    found.push(...(res.Items ?? []).slice(0, want - found.length))
+    startKey = res.LastEvaluatedKey
+    if (!startKey) break
+  }
+  // The extra item proves that more follow: the page ends at the item before it, and the cursor points there.
+  if (found.length > page.limit) {
+    const kept = found.slice(0, page.limit)
+    return { items: kept.map(toItem), nextCursor: encodeCursor(tableKeyOf(kept.at(-1) as Record<string, unknown>)) }
+  }
+  return { items: found.map(toItem), nextCursor: encodeCursor(startKey) }
 }

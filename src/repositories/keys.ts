@@ -26,6 +26,16 @@ export function assertEmail (email: string): string {
 }
 const EMAIL_REGEX = new RegExp(EMAIL_PATTERN)
 
+/** Sort-key prefixes the layout itself uses; a resource kind may not take one. */
+const RESERVED_KINDS = new Set(['TENANT', 'USER', 'AUDIT', 'IDEMPOTENCY', 'EMAIL', 'TENANTS'])
+/** A resource kind: upper-case, no '#', not one of the layout's own. A programming error otherwise, so a plain Error. */
+function assertKind (kind: string): string {
+  if (!/^[A-Z][A-Z0-9_]{0,31}$/.test(kind) || RESERVED_KINDS.has(kind)) throw new Error(`Not a resource kind: ${kind}`)
+  return kind
+}
+/** ORDER -> orderId, the name an invalid id is reported under. */
+const idName = (kind: string) => `${kind.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())}Id`
+
 export const keys = {
   tenantPk: (tenantId: string) => `TENANT#${assertId(tenantId, 'tenantId')}`,
   /** The tenant's own record: PK=TENANT#<t>, SK=TENANT. Listed for operators through GSI1PK=TENANTS. */
@@ -36,14 +46,21 @@ export const keys = {
   membershipIndex: (tenantId: string, userId: string) => ({ GSI1PK: `USER#${assertId(userId, 'userId')}`, GSI1SK: keys.tenantPk(tenantId) }),
   userIndexPk: (userId: string) => `USER#${assertId(userId, 'userId')}`,
   membershipSkPrefix: 'USER#',
-  order: (tenantId: string, orderId: string) => ({ PK: keys.tenantPk(tenantId), SK: `ORDER#${assertId(orderId, 'orderId')}` }),
-  orderSkPrefix: 'ORDER#',
-  /** The order id inside an order's key, or an InvalidIdError if the key is not an order of this tenant (cursor checks). */
-  orderIdOf: (tenantId: string, key: Record<string, unknown> | undefined): string => {
+  /**
+   * An item of a tenant-scoped resource: PK=TENANT#<t>, SK=<KIND>#<id> (orders: ORDER#<id>). The kind is the
+   * resource's own constant; one of the layout's own prefixes is refused, so no resource can address memberships,
+   * audit entries or idempotency records.
+   */
+  item: (tenantId: string, kind: string, id: string) => ({ PK: keys.tenantPk(tenantId), SK: `${keys.itemSkPrefix(kind)}${assertId(id, idName(kind))}` }),
+  /** The SK prefix a list of one kind queries under. */
+  itemSkPrefix: (kind: string) => `${assertKind(kind)}#`,
+  /** The id inside an item's key, or an InvalidIdError if the key is not an item of this kind of this tenant (cursor checks). */
+  itemIdOf: (tenantId: string, kind: string, key: Record<string, unknown> | undefined): string => {
+    const prefix = keys.itemSkPrefix(kind)
     const pk = key?.[TABLE.partitionKey]
     const sk = key?.[TABLE.sortKey]
-    if (pk !== keys.tenantPk(tenantId) || typeof sk !== 'string' || !sk.startsWith(keys.orderSkPrefix)) throw new InvalidIdError('order key')
-    return assertId(sk.slice(keys.orderSkPrefix.length), 'orderId')
+    if (pk !== keys.tenantPk(tenantId) || typeof sk !== 'string' || !sk.startsWith(prefix)) throw new InvalidIdError(`${kind.toLowerCase()} key`)
+    return assertId(sk.slice(prefix.length), idName(kind))
   },
   idempotency: (tenantId: string, scope: string, key: string) => ({ PK: keys.tenantPk(tenantId), SK: `IDEMPOTENCY#${scope}#${assertId(key, 'Idempotency-Key')}` }),
   auditSkPrefix: 'AUDIT#',

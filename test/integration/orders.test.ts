@@ -23,7 +23,7 @@ const ops = stack.auth({ sub: 'ops', groups: ['platform-admins'] })
 async function create (headers: Record<string, string>, payload: unknown = body, extra: Record<string, string> = {}) {
   return await app.inject({ method: 'POST', url: '/orders', headers: { ...headers, ...extra }, payload: payload as object })
 }
-const rawOrder = (tenantId: string, orderId: string) => stack.ddb.item(keys.order(tenantId, orderId))
+const rawOrder = (tenantId: string, orderId: string) => stack.ddb.item(keys.item(tenantId, 'ORDER', orderId))
 async function countOrders (tenantId: string) {
   const res = await stack.ddb.doc.send(new QueryCommand({
     TableName: stack.ddb.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :o)', ExpressionAttributeValues: { ':pk': keys.tenantPk(tenantId), ':o': 'ORDER#' }, ConsistentRead: true
@@ -175,6 +175,24 @@ t.test('pagination: newest first, cursors bound to the tenant, status filter kee
     const res = await app.inject({ url: `/orders?cursor=${bad}`, headers: alice })
     t.equal(res.statusCode, 400, `forged cursor ${bad}`)
   }
+  // A page that ends with the last order says so: no cursor that leads to an empty page.
+  const all = (await app.inject({ url: '/orders?limit=100', headers: alice })).json()
+  t.equal(all.nextCursor, null, 'everything fits in one page')
+  const exact = (await app.inject({ url: `/orders?limit=${all.items.length}`, headers: alice })).json()
+  t.equal(exact.items.length, all.items.length)
+  t.equal(exact.nextCursor, null, 'exactly `limit` items left: nextCursor is null')
+  const butOne = (await app.inject({ url: `/orders?limit=${all.items.length - 1}`, headers: alice })).json()
+  t.ok(butOne.nextCursor, 'one more left: a cursor')
+  const rest = (await app.inject({ url: `/orders?limit=5&cursor=${butOne.nextCursor}`, headers: alice })).json()
+  t.same(rest.items.map((o: { orderId: string }) => o.orderId), [all.items.at(-1).orderId])
+  t.equal(rest.nextCursor, null)
+  const confirmedExact = (await app.inject({ url: '/orders?limit=3&status=confirmed', headers: alice })).json()
+  t.equal(confirmedExact.items.length, 3)
+  t.equal(confirmedExact.nextCursor, null, 'filtered: exactly `limit` matches left, nextCursor is null')
+  const badStatus = await app.inject({ url: '/orders?status=lost', headers: alice })
+  t.equal(badStatus.statusCode, 400)
+  t.match(badStatus.json().errors, [{ path: 'querystring/status', message: 'must be one of: pending, confirmed, shipped, cancelled' }], 'names the allowed values')
+
   t.equal((await app.inject({ url: '/orders?limit=0', headers: alice })).statusCode, 400)
   t.equal((await app.inject({ url: '/orders?limit=101', headers: alice })).statusCode, 400)
 })
@@ -184,8 +202,21 @@ t.test('PATCH needs If-Match; concurrent PATCHes with the same If-Match: one 200
   const url = `/orders/${o.orderId}`
   const none = await app.inject({ method: 'PATCH', url, headers: alice, payload: { note: 'x' } })
   t.equal(none.statusCode, 428)
+  t.match(none.json(), { status: 428, code: 'APP_PRECONDITION_REQUIRED', detail: 'If-Match header is required' })
   const star = await app.inject({ method: 'PATCH', url, headers: { ...alice, 'if-match': '*' }, payload: { note: 'x' } })
   t.equal(star.statusCode, 428)
+  t.match(star.headers['content-type'], /^application\/problem\+json/)
+  t.match(star.json(), { status: 428, code: 'APP_PRECONDITION_REQUIRED', detail: 'If-Match: * is not accepted; send the ETag of the version you change' }, 'says what is wrong with the header that was sent')
+  // An unquoted tag is not an entity-tag (RFC 9110 §8.8.3): 400 with how to send it, not a 412 that a refetch cannot cure.
+  const bare = await app.inject({ method: 'PATCH', url, headers: { ...alice, 'if-match': '1' }, payload: { note: 'x' } })
+  t.equal(bare.statusCode, 400)
+  t.match(bare.json(), { status: 400, code: 'APP_BAD_REQUEST', detail: 'ETags are quoted: send If-Match: "1"' })
+  const bareDelete = await app.inject({ method: 'DELETE', url, headers: { ...alice, 'if-match': '1' } })
+  t.equal(bareDelete.statusCode, 400, 'DELETE checks If-Match the same way')
+  const weak = await app.inject({ method: 'PATCH', url, headers: { ...alice, 'if-match': 'W/"1"' }, payload: { note: 'x' } })
+  t.equal(weak.statusCode, 412, 'a weak tag never matches (strong comparison)')
+  const listed = await app.inject({ method: 'PATCH', url, headers: { ...alice, 'if-match': '"7", 1' }, payload: { note: 'x' } })
+  t.equal(listed.statusCode, 400, 'an unquoted tag in a list that does not match')
   const stale = await app.inject({ method: 'PATCH', url, headers: { ...alice, 'if-match': '"9"' }, payload: { note: 'x' } })
   t.equal(stale.statusCode, 412)
   t.match(await rawOrder(A, o.orderId), { version: 1, note: 'first' }, 'nothing written')

@@ -1,0 +1,111 @@
+// The storage of one kind of tenant-scoped, versioned resource (orders, projects): PK=TENANT#<t>, SK=<KIND>#<id>.
+import { DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { TABLE } from '../table.js'
+import type { TenantScope } from '../domain/tenant-scope.js'
+import { NotFoundError, PreconditionFailedError } from '../domain/errors.js'
+import type { Idempotency } from '../http/idempotency.js'
+import { keys } from './keys.js'
+import { queryTenantPage, type PageRequest } from './cursor.js'
+import { createIdempotently } from './idempotent-create.js'
+
+const errorName = (err: unknown) => (err as { name?: string } | null)?.name
+
+export interface TenantItemKind<T> {
+  /** The sort-key kind, upper case: ORDER gives SK=ORDER#<id>, the idempotency operation CREATE_ORDER and type 'order'. */
+  kind: string
+  /** How a 404 names it: "Order not found". */
+  name: string
+  /** The resource from its stored item: picks its own attributes, so keys and tenantId never reach a response. */
+  fromItem: (item: Record<string, unknown>) => T
+}
+
+/**
+ * get, create (idempotent), list (paged), update and delete of one kind of item. Every call takes the TenantScope;
+ * every write of an existing item is held to a version (optimistic concurrency, src/http/preconditions.ts).
+ */
+export function tenantItems<T extends { version: number }> (dynamo: { doc: DynamoDBDocumentClient, tableName: string }, spec: TenantItemKind<T>) {
+  const { doc, tableName } = dynamo
+  const { kind, name, fromItem } = spec
+  const key = (scope: TenantScope, id: string) => keys.item(scope.tenantId, kind, id)
+  /** A cursor of this kind: the caller's partition, a <KIND># key whose id is a valid id. */
+  const isKindKey = (scope: TenantScope) => (k: Record<string, string>) => {
+    try { keys.itemIdOf(scope.tenantId, kind, k); return true } catch { return false }
+  }
+
+  async function get (scope: TenantScope, id: string, opts: { consistent?: boolean } = {}): Promise<T | null> {
+    const res = await doc.send(new GetCommand({ TableName: tableName, Key: key(scope, id), ConsistentRead: opts.consistent }))
+    return res.Item ? fromItem(res.Item) : null
+  }
+
+  /** After a failed condition: 404 if the item is gone, else 412 (someone else changed it first). */
+  async function conditionFailure (scope: TenantScope, id: string): Promise<never> {
+    const current = await get(scope, id, { consistent: true })
+    throw current ? new PreconditionFailedError() : new NotFoundError(name)
+  }
+
+  return {
+    get,
+
+    /**
+     * Creates the item if absent. With an idempotency key, every retry replays the first response (the stored snapshot
+     * of `resource`), concurrent retries create one item, and the key with another body is a 422.
+     */
+    async create (scope: TenantScope, id: string, resource: T, idempotency?: Idempotency): Promise<{ resource: T, replayed: boolean }> {
+      const item = { ...key(scope, id), type: kind.toLowerCase(), tenantId: scope.tenantId, ...resource }
+      const result = await createIdempotently(dynamo, scope, { operation: `CREATE_${kind}`, item, response: resource, idempotency, revive: fromItem })
+      return { resource: result.response, replayed: result.replayed }
+    },
+
+    /** One page, in id order (newestFirst for time-sortable ids); the cursor must be one of this kind in this tenant. */
+    async list (scope: TenantScope, page: Omit<PageRequest, 'validKey'>): Promise<{ items: T[], nextCursor: string | null }> {
+      return await queryTenantPage(dynamo, scope, keys.itemSkPrefix(kind), { ...page, validKey: isKindKey(scope) }, fromItem)
+    },
+
+    /**
+     * Sets the defined `changes` only if the stored version is still `expectedVersion`, bumps the version and
+     * updatedAt, and returns the new state. 404 if gone, 412 if another write came first.
+     */
+    async update (scope: TenantScope, id: string, expectedVersion: number, changes: Record<string, unknown>): Promise<T> {
+      const sets = ['#version = #version + :one', 'updatedAt = :now']
+      const names: Record<string, string> = { '#pk': TABLE.partitionKey, '#version': 'version' }
+      const values: Record<string, unknown> = { ':one': 1, ':now': new Date().toISOString(), ':expected': expectedVersion }
+      for (const [field, value] of Object.entries(changes)) {
+        if (value === undefined) continue
+        sets.push(`#${field} = :${field}`)
+        names[`#${field}`] = field
+        values[`:${field}`] = value
+      }
+      try {
+        const res = await doc.send(new UpdateCommand({
+          TableName: tableName,
+          Key: key(scope, id),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(#pk) AND #version = :expected',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW'
+        }))
+        return fromItem(res.Attributes ?? {})
+      } catch (err) {
+        if (errorName(err) === 'ConditionalCheckFailedException') return await conditionFailure(scope, id)
+        throw err
+      }
+    },
+
+    /** Deletes the item; with expectedVersion, only if it is still that version. 404 if absent. */
+    async delete (scope: TenantScope, id: string, expectedVersion?: number): Promise<void> {
+      try {
+        await doc.send(new DeleteCommand({
+          TableName: tableName,
+          Key: key(scope, id),
+          ConditionExpression: expectedVersion === undefined ? 'attribute_exists(#pk)' : 'attribute_exists(#pk) AND #version = :expected',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, ...(expectedVersion === undefined ? {} : { '#version': 'version' }) },
+          ...(expectedVersion === undefined ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } })
+        }))
+      } catch (err) {
+        if (errorName(err) === 'ConditionalCheckFailedException') return await conditionFailure(scope, id)
+        throw err
+      }
+    }
+  }
+}
