@@ -1,4 +1,4 @@
-// Tenant onboarding and user management end to end, against cognito-local (behind test/helpers/cognito-shim) and DynamoDB Local.
+// Tenant onboarding and user management end to end, against cognito-local (behind src/local/cognito-shim, as under npm run dev) and DynamoDB Local.
 import t, { type Test } from 'tap'
 import { randomUUID } from 'node:crypto'
 import { AdminAddUserToGroupCommand, AdminDisableUserCommand, AdminEnableUserCommand, AdminGetUserCommand, AdminListGroupsForUserCommand, AdminRemoveUserFromGroupCommand, ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider'
@@ -262,7 +262,7 @@ t.test('a disabled member is refused; re-enabled, let back in', async t => {
 })
 
 t.test('resending an invitation: only while the user has not signed in', async t => {
-  // The shim answers RESEND as Cognito documents it (see test/helpers/cognito-shim.ts for why a shim and not a mock).
+  // The shim answers RESEND as Cognito documents it (see src/local/cognito-shim.ts for why a shim and not a mock).
   const a = await onboard()
   const m = await invite(a.auth)
   const rec = recordCognitoCalls(app.cognito)
