@@ -57,6 +57,8 @@ export interface CognitoUser {
   /** Cognito's Username (with email as username attribute, a generated id; cognito-local sets it to the sub). */
   username: string
   email?: string
+  /** email_verified: only an address proven (or set by an admin invite) may be adopted by an invite. */
+  emailVerified: boolean
   tenantId?: string
   status: CognitoUserStatus
   enabled: boolean
@@ -65,7 +67,7 @@ export interface CognitoUser {
 function toUser (username: string | undefined, attrs: AttributeType[] | undefined, status: string | undefined, enabled: boolean | undefined): CognitoUser {
   const attr = (name: string) => attrs?.find(a => a.Name === name)?.Value
   if (!username) throw new Error('Cognito returned a user without a Username')
-  return { userId: attr('sub') ?? username, username, email: attr('email'), tenantId: attr('custom:tenant_id'), status: status ?? 'UNKNOWN', enabled: enabled ?? true }
+  return { userId: attr('sub') ?? username, username, email: attr('email'), emailVerified: attr('email_verified') === 'true', tenantId: attr('custom:tenant_id'), status: status ?? 'UNKNOWN', enabled: enabled ?? true }
 }
 
 export interface UserPoolClientDeps {

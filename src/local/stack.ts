@@ -1,4 +1,4 @@
-// The whole local stack for `npm run dev`: both emulators, the table, the user pool and the demo seed.
+// The whole local stack for `npm run dev`: both emulators (cognito-local behind the shim that fills its gaps), the table, the user pool and the demo seed.
 import { DescribeUserPoolClientCommand, DescribeUserPoolCommand, type CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -7,6 +7,7 @@ import { TABLE } from '../table.js'
 import { LOCAL_REGION, localCognitoClient, localDynamoClient } from './clients.js'
 import { cognitoLocalIssuer, startCognitoLocal, type CognitoLocal } from './cognito-local.js'
 import { createLocalUserPool, type LocalUserPool } from './cognito-setup.js'
+import { startCognitoShim, type CognitoShim } from './cognito-shim.js'
 import { startDynamoLocal, type DynamoLocal } from './dynamodb-local.js'
 import { seedDemo, type DemoSeed } from './seed.js'
 import { documentClient, LOCAL_CREDENTIALS } from '../aws.js'
@@ -25,7 +26,10 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   dynamo: { endpoint: string, port: number }
+  /** cognito-local itself: sign-in and the token issuer. */
   cognito: { endpoint: string, port: number }
+  /** The shim in front of cognito-local (src/local/cognito-shim.ts): the API's COGNITO_ENDPOINT. */
+  cognitoShim: { endpoint: string, port: number }
   userPoolId: string
   clientId: string
   issuer: string
@@ -69,17 +73,22 @@ export async function startLocalStack (options: LocalStackOptions = {}): Promise
   const dynamoClient = localDynamoClient(dynamoLocal.endpoint)
   const doc = documentClient(dynamoClient)
   const cognitoClient = localCognitoClient(cognitoLocal.endpoint)
+  let shim: CognitoShim | undefined
   let stopped: Promise<void> | undefined
   const stop = async (): Promise<void> => {
     stopped ??= (async () => {
       dynamoClient.destroy()
       cognitoClient.destroy()
+      await shim?.close()
       await stopServices()
     })()
     await stopped
   }
 
   try {
+    // cognito-local lacks AdminUserGlobalSignOut and AdminCreateUser RESEND: without the shim, disabling, removing and
+    // resending would answer 503 locally while they work in production.
+    shim = await startCognitoShim(cognitoLocal.endpoint)
     await ensureTable(dynamoClient, tableName)
     const { pool, created } = await userPool(cognitoClient, dataDir)
     const demo = await seedDemo({ dynamo: doc, tableName, cognito: cognitoClient, userPoolId: pool.userPoolId })
@@ -89,7 +98,7 @@ export async function startLocalStack (options: LocalStackOptions = {}): Promise
       HOST: '127.0.0.1',
       COGNITO_USER_POOL_ID: pool.userPoolId,
       COGNITO_CLIENT_IDS: pool.clientId,
-      COGNITO_ENDPOINT: cognitoLocal.endpoint,
+      COGNITO_ENDPOINT: shim.endpoint,
       COGNITO_ISSUER: issuer,
       DYNAMODB_ENDPOINT: dynamoLocal.endpoint,
       TABLE_NAME: tableName,
@@ -100,6 +109,7 @@ export async function startLocalStack (options: LocalStackOptions = {}): Promise
     return {
       dynamo: { endpoint: dynamoLocal.endpoint, port: dynamoLocal.port },
       cognito: { endpoint: cognitoLocal.endpoint, port: cognitoLocal.port },
+      cognitoShim: { endpoint: shim.endpoint, port: shim.port },
       userPoolId: pool.userPoolId,
       clientId: pool.clientId,
       issuer,

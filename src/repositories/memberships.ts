@@ -79,6 +79,11 @@ export interface MembershipRecord extends Membership {
   removing?: boolean
   /** What `disabled` interrupted, restored by enabling. */
   statusBeforeDisable?: Membership['status']
+  /**
+   * Set with a disable, cleared once Cognito has disabled the user too: a repeated disable redoes the Cognito calls only
+   * while it is set, so a finished one makes no Cognito call and an interrupted one is completed.
+   */
+  cognitoPending?: 'disable'
 }
 
 /** The global email claim: `pending` while an invite is between its steps, `member` once the membership exists. */
@@ -101,11 +106,12 @@ function toMembershipRecord (item: Record<string, unknown>): MembershipRecord {
     ...toMembership(item),
     cognitoUsername: (item.cognitoUsername as string | undefined) ?? (item.userId as string),
     ...(item.removing === true ? { removing: true } : {}),
-    ...(item.statusBeforeDisable ? { statusBeforeDisable: item.statusBeforeDisable as Membership['status'] } : {})
+    ...(item.statusBeforeDisable ? { statusBeforeDisable: item.statusBeforeDisable as Membership['status'] } : {}),
+    ...(item.cognitoPending === 'disable' ? { cognitoPending: 'disable' as const } : {})
   }
 }
 
-export type MembershipChange = Partial<Pick<MembershipRecord, 'groups' | 'status' | 'removing' | 'statusBeforeDisable' | 'tokensValidAfter'>>
+export type MembershipChange = Partial<Pick<MembershipRecord, 'groups' | 'status' | 'removing' | 'statusBeforeDisable' | 'tokensValidAfter' | 'cognitoPending'>>
 
 export function membershipWrites (dynamo: { doc: DynamoDBDocumentClient, tableName: string }) {
   const { doc, tableName } = dynamo
@@ -127,18 +133,20 @@ export function membershipWrites (dynamo: { doc: DynamoDBDocumentClient, tableNa
 
     /**
      * Invite step 1: claims the email for this tenant, as `pending`. Succeeds when the address is free, or already
-     * pending for this same tenant (a retry of an interrupted invite). Fails its condition when the address is a member
-     * here, or claimed by another tenant: both answered without reading Cognito.
+     * pending for this same tenant with the same groups (a retry of an interrupted invite, or the same invite sent
+     * twice at once), or pending since before `staleBefore` (an attempt given up). Fails its condition when the address
+     * is a member here, claimed by another tenant, or being invited here with other groups right now: all answered
+     * without reading Cognito, so a losing concurrent invite leaves nothing behind.
      */
-    claimPending (scope: TenantScope, email: string, groups: Membership['groups'], now: string): TransactItem {
+    claimPending (scope: TenantScope, email: string, groups: Membership['groups'], now: string, staleBefore: string): TransactItem {
       const claim: EmailClaim = { email: normalizeEmail(email), tenantId: scope.tenantId, status: 'pending', groups, createdAt: now }
       return {
         Put: {
           TableName: tableName,
           Item: emailClaimItem(claim),
-          ConditionExpression: 'attribute_not_exists(PK) OR (tenantId = :t AND #s = :pending)',
+          ConditionExpression: 'attribute_not_exists(PK) OR (tenantId = :t AND #s = :pending AND (groups = :g OR createdAt < :stale))',
           ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':t': scope.tenantId, ':pending': 'pending' }
+          ExpressionAttributeValues: { ':t': scope.tenantId, ':pending': 'pending', ':g': groups, ':stale': staleBefore }
         }
       }
     },
@@ -158,7 +166,7 @@ export function membershipWrites (dynamo: { doc: DynamoDBDocumentClient, tableNa
       }
     },
 
-    /** Invite step 3: the membership (with its GSI1 keys) and the claim turned `member`, together. */
+    /** Invite step 3: the membership (with its GSI1 keys) and the claim turned `member`, together; only while the claim is still this invite's (same groups). */
     completeInvite (scope: TenantScope, m: MembershipRecord): TransactItem[] {
       return [
         { Put: { TableName: tableName, Item: { ...membershipItem(m), cognitoUsername: m.cognitoUsername }, ConditionExpression: 'attribute_not_exists(PK)' } },
@@ -167,7 +175,7 @@ export function membershipWrites (dynamo: { doc: DynamoDBDocumentClient, tableNa
             TableName: tableName,
             Key: keys.emailClaim(m.email),
             UpdateExpression: 'SET #s = :member, userId = :u, groups = :g',
-            ConditionExpression: 'tenantId = :t AND #s = :pending',
+            ConditionExpression: 'tenantId = :t AND #s = :pending AND groups = :g',
             ExpressionAttributeNames: { '#s': 'status' },
             ExpressionAttributeValues: { ':member': 'member', ':pending': 'pending', ':u': m.userId, ':g': m.groups, ':t': scope.tenantId }
           }
@@ -195,6 +203,21 @@ export function membershipWrites (dynamo: { doc: DynamoDBDocumentClient, tableNa
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values
         }
+      }
+    },
+
+    /** Disable's last step: Cognito has disabled the user too (no-op if a later change already cleared the mark). */
+    async clearCognitoPending (scope: TenantScope, userId: string, pending: 'disable'): Promise<void> {
+      try {
+        await doc.send(new UpdateCommand({
+          TableName: tableName,
+          Key: keys.membership(scope.tenantId, userId),
+          UpdateExpression: 'REMOVE cognitoPending',
+          ConditionExpression: 'cognitoPending = :p',
+          ExpressionAttributeValues: { ':p': pending }
+        }))
+      } catch (err) {
+        if ((err as Error).name !== 'ConditionalCheckFailedException') throw err
       }
     },
 

@@ -28,6 +28,7 @@ function printBanner (stack: LocalStack, apiPort: number): void {
     'Local stack ready',
     `  DynamoDB Local  ${stack.dynamo.endpoint}  table ${stack.tableName}   (data in .local/dynamodb)`,
     `  cognito-local   ${stack.cognito.endpoint}  pool ${stack.userPoolId}  client ${stack.clientId}${stack.poolCreated ? '  (new)' : '  (reused)'}`,
+    `  admin API       ${stack.cognitoShim.endpoint}  (cognito-local plus global sign-out and invitation resend; the API's COGNITO_ENDPOINT)`,
     `  issuer          ${stack.issuer}`,
     '  logs            .local/dynamodb.log, .local/cognito.log',
     '',

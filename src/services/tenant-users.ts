@@ -1,4 +1,5 @@
 // User management across Cognito and DynamoDB: invite, group change, disable/enable, removal, resend; ordered so that the two never drift.
+import { setTimeout as delay } from 'node:timers/promises'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { UserPoolClient, CognitoUser } from '../cognito/user-pool.js'
 import { TENANT_GROUPS, type Membership, type TenantGroup } from '../domain/model.js'
@@ -23,6 +24,8 @@ export interface TenantUsersFaults {
   afterCognito?: () => Promise<void> | void
   /** Removal: after the membership is marked removing, before Cognito deletes the user. */
   beforeCognitoDelete?: () => Promise<void> | void
+  /** Removal: after Cognito deleted the user, before the membership and the claim go. */
+  afterCognitoDelete?: () => Promise<void> | void
 }
 
 export interface TenantUsersDeps {
@@ -32,6 +35,8 @@ export interface TenantUsersDeps {
   evictMembership?: (userId: string) => void
   faults?: TenantUsersFaults
   now?: () => Date
+  /** Waits that many milliseconds (default: a timer); injectable with `now`. */
+  sleep?: (ms: number) => Promise<void>
 }
 
 export type Actor = string
@@ -48,6 +53,13 @@ function normalizeGroups (groups: readonly string[] | undefined): TenantGroup[] 
   return TENANT_GROUPS.filter(g => wanted.includes(g))
 }
 
+/**
+ * How long a pending claim belongs to the invite that wrote it. Within it, an invite of the same address with other
+ * groups is refused at step 1 (it would otherwise add its groups to the same Cognito user); after it, the attempt is
+ * taken as given up and a new invite may take the claim over. Far above any one request's duration (requestTimeout 30 s).
+ */
+export const PENDING_CLAIM_LEASE_MS = 120_000
+
 const isAdmin = (m: Pick<Membership, 'groups'>) => m.groups.includes('admins')
 /** Admins that count towards the tenant's adminCount: not disabled, not being removed. */
 const countsAsAdmin = (m: MembershipRecord) => isAdmin(m) && m.status !== 'disabled' && m.removing !== true
@@ -58,6 +70,7 @@ export function createTenantUsers (deps: TenantUsersDeps) {
   const tenants = tenantWrites(deps.dynamo)
   const audit = auditRepository(deps.dynamo)
   const now = deps.now ?? (() => new Date())
+  const sleep = deps.sleep ?? (async (ms: number) => { await delay(ms) })
   const evict = (userId: string) => deps.evictMembership?.(userId)
   const run = (items: Array<TransactItem | null | false | undefined>) => transact(deps.dynamo.doc, items)
 
@@ -89,6 +102,45 @@ export function createTenantUsers (deps: TenantUsersDeps) {
     }
   }
 
+  /** Rolls step 1 back and refuses the address, without saying why. */
+  async function unavailable (scope: TenantScope, email: string): Promise<never> {
+    await memberships.releasePendingClaim(scope, email)
+    throw new EmailUnavailableError()
+  }
+
+  /**
+   * Invite step 2's user: a new one (AdminCreateUser), or, when the address is taken, the user an earlier attempt of
+   * this invite created (this tenant's, email verified). An UNCONFIRMED user is a self sign-up nobody confirmed: never
+   * invited (AdminCreateUser never makes one) and without membership (we hold the pending claim), so it neither blocks
+   * the address nor is handed to the invitee, whose account its creator would know the password of; it is deleted and
+   * the invited user created. Any other user we hold no membership for, of another tenant or none, is never adopted
+   * and never changed.
+   */
+  async function createOrAdopt (scope: TenantScope, email: string): Promise<CognitoUser & { adopted: boolean }> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return { ...await cognito.createUser({ email, tenantId: scope.tenantId }), adopted: false }
+      } catch (err) {
+        if ((err as Error).name !== 'UsernameExistsException') {
+          if (isDefiniteRejection(err)) {
+            await memberships.releasePendingClaim(scope, email)
+            // Cognito refused the address itself (its rules are wider than ours to check): the caller's input, not our fault.
+            if ((err as Error).name === 'InvalidParameterException') throw new BadRequestError('The email address was not accepted')
+          }
+          throw err
+        }
+      }
+      const existing = await cognito.getUser(email)
+      if (existing && existing.status !== 'UNCONFIRMED') {
+        if (existing.tenantId === scope.tenantId && existing.emailVerified) return { ...existing, adopted: true }
+        return await unavailable(scope, email)
+      }
+      // Gone meanwhile, or an unconfirmed sign-up: (once more) create the invited user in its place.
+      if (attempt > 0) return await unavailable(scope, email)
+      if (existing) await cognito.deleteUser(existing.username)
+    }
+  }
+
   return {
     /**
      * Invites a user into the tenant, in three steps:
@@ -96,8 +148,9 @@ export function createTenantUsers (deps: TenantUsersDeps) {
      *     tenant fails here, before Cognito is touched). `extra` items (the tenant record at onboarding) go in the same
      *     transaction, ahead of the claim: a TransactionCancelled rethrown for one of them reads `failedAt(i)` for the
      *     caller's `extra[i]`, so the caller maps its own conditions without knowing this transaction.
-     *  2. Cognito: AdminCreateUser (or, if the user exists, adopt it only when its custom:tenant_id is this tenant),
-     *     then AdminAddUserToGroup for each group (idempotent).
+     *  2. Cognito: AdminCreateUser (or, if the user exists, adopt it only when its custom:tenant_id is this tenant and
+     *     its email is verified; an unconfirmed sign-up is deleted first: createOrAdopt), then AdminAddUserToGroup for
+     *     each group (idempotent).
      *  3. DynamoDB: the USER#<sub> membership (status invited, GSI1 keys), the claim turned `member`, the admin count
      *     and the audit entry, in one transaction.
      * A failure after step 1 with an unknown Cognito outcome, or after step 2, leaves the claim `pending`: the same
@@ -110,11 +163,15 @@ export function createTenantUsers (deps: TenantUsersDeps) {
       const at = now().toISOString()
 
       try {
-        await run([...extra, memberships.claimPending(scope, email, groups, at)])
+        const staleBefore = new Date(now().getTime() - PENDING_CLAIM_LEASE_MS).toISOString()
+        await run([...extra, memberships.claimPending(scope, email, groups, at, staleBefore)])
       } catch (err) {
         if (err instanceof TransactionCancelled && err.failedAt(extra.length)) {
           const claim = await memberships.getClaim(email)
-          if (claim && claim.tenantId === scope.tenantId) throw new AlreadyMemberError()
+          if (claim && claim.tenantId === scope.tenantId) {
+            if (claim.status === 'pending') throw new ConflictError('An invitation of this address with other groups is under way; retry later')
+            throw new AlreadyMemberError()
+          }
           throw new EmailUnavailableError()
         }
         // Anything else (contention or throttling: retryable, 503; a condition of an `extra` item: the caller's to map).
@@ -122,25 +179,12 @@ export function createTenantUsers (deps: TenantUsersDeps) {
       }
       await faults.afterClaim?.()
 
-      let user: CognitoUser
-      try {
-        user = await cognito.createUser({ email, tenantId: scope.tenantId })
-      } catch (err) {
-        if ((err as Error).name === 'UsernameExistsException') {
-          const existing = await cognito.getUser(email)
-          if (existing?.tenantId !== scope.tenantId) {
-            // A Cognito user we hold no membership for, of another tenant or none: never adopted, never changed.
-            await memberships.releasePendingClaim(scope, email)
-            throw new EmailUnavailableError()
-          }
-          user = existing
-        } else {
-          if (isDefiniteRejection(err)) {
-            await memberships.releasePendingClaim(scope, email)
-            // Cognito refused the address itself (its rules are wider than ours to check): the caller's input, not our fault.
-            if ((err as Error).name === 'InvalidParameterException') throw new BadRequestError('The email address was not accepted')
-          }
-          throw err
+      const user = await createOrAdopt(scope, email)
+      if (user.adopted) {
+        // An earlier attempt with this claim may have added other groups (one given up after the lease): the invited
+        // user's Cognito groups are exactly the membership's, as its tokens will carry them.
+        for (const group of await cognito.listGroups(user.username)) {
+          if ((TENANT_GROUPS as readonly string[]).includes(group) && !groups.includes(group as TenantGroup)) await cognito.removeFromGroup(user.username, group)
         }
       }
       for (const group of groups) await cognito.addToGroup(user.username, group)
@@ -156,7 +200,7 @@ export function createTenantUsers (deps: TenantUsersDeps) {
           audit.put(scope, { actor: input.actor, action: 'user.invited', target: user.userId, details: { email, groups } })
         ])
       } catch (err) {
-        // A concurrent identical invite finished first.
+        // A concurrent identical invite finished first (the same groups: claimPending refuses other groups meanwhile).
         if (err instanceof TransactionCancelled && (err.failedAt(0) || err.failedAt(1))) throw new AlreadyMemberError()
         throw err
       }
@@ -166,16 +210,21 @@ export function createTenantUsers (deps: TenantUsersDeps) {
 
     get: memberOf,
 
-    list: (scope: TenantScope, page: { limit: number, cursor?: string }) => memberships.list(scope, page),
+    /** A membership being removed is gone for the API: the listing leaves it out, as get answers 404 for it. */
+    async list (scope: TenantScope, page: { limit: number, cursor?: string }) {
+      const found = await memberships.list(scope, page)
+      return { ...found, items: found.items.filter(m => m.removing !== true) }
+    },
 
     /**
      * Grant: Cognito first, then the membership. The API authorizes on the membership, so the grant takes effect
      * only once both hold; if the second write fails, Cognito has an extra group the API ignores and a retry completes.
+     * A membership with the group already has it in Cognito too (granted there first): nothing to do, no Cognito call.
      */
     async addGroup (scope: TenantScope, userId: string, group: TenantGroup, actor: Actor): Promise<void> {
       const m = await memberOf(scope, userId)
-      await cognito.addToGroup(m.cognitoUsername, group)
       if (m.groups.includes(group)) return
+      await cognito.addToGroup(m.cognitoUsername, group)
       const groups = TENANT_GROUPS.filter(g => g === group || m.groups.includes(g))
       await applyChange(scope, m, { groups }, { actor, action: 'user.group_added', target: userId, details: { group } })
       evict(userId)
@@ -197,9 +246,10 @@ export function createTenantUsers (deps: TenantUsersDeps) {
     },
 
     /**
-     * disabled: the membership first (refused at once, last-admin guard), then global sign-out and AdminDisableUser.
-     * active: AdminEnableUser first, then the membership (the API lets the user back in only when both agree).
-     * Either way a retry after a partial failure repeats the idempotent Cognito calls and skips what is done.
+     * disabled: the membership first (refused at once, last-admin guard; marked cognitoPending), then global sign-out
+     * and AdminDisableUser, then the mark is cleared. active: AdminEnableUser first, then the membership (the API lets
+     * the user back in only when both agree). A retry after a partial failure repeats the idempotent Cognito calls and
+     * skips what is done; a status the user already has (a disable no longer pending) makes no Cognito call.
      */
     async setStatus (scope: TenantScope, userId: string, status: 'disabled' | 'active', actor: Actor): Promise<void> {
       const m = await memberOf(scope, userId)
@@ -207,26 +257,36 @@ export function createTenantUsers (deps: TenantUsersDeps) {
         if (m.status !== 'disabled') {
           // Tokens issued up to now stay refused after a later re-enable (the +1 covers iat's one-second granularity).
           const tokensValidAfter = Math.floor(now().getTime() / 1000) + 1
-          await applyChange(scope, m, { status: 'disabled', statusBeforeDisable: m.status, tokensValidAfter }, { actor, action: 'user.disabled', target: userId })
+          await applyChange(scope, m, { status: 'disabled', statusBeforeDisable: m.status, tokensValidAfter, cognitoPending: 'disable' }, { actor, action: 'user.disabled', target: userId })
           evict(userId)
+        } else if (m.cognitoPending !== 'disable') {
+          return
         }
         await cognito.globalSignOut(m.cognitoUsername)
         await cognito.disableUser(m.cognitoUsername)
+        await memberships.clearCognitoPending(scope, userId, 'disable')
         return
       }
+      // Not disabled: Cognito is enabled too (enabling writes Cognito first, disabling the membership first).
+      if (m.status !== 'disabled') return
+      // Tokens issued before tokensValidAfter (the second after the disable) stay refused. No token can be issued while
+      // Cognito has the user disabled, so a re-enable in the disable's own second waits for the next one (under 1 s)
+      // before enabling: a sign-in right after it then gets a token issued at or after the bar, not one refused for its
+      // whole life, and the sessions from before the disable stay dead.
+      const wait = m.tokensValidAfter === undefined ? 0 : m.tokensValidAfter * 1000 - now().getTime()
+      if (wait > 0) await sleep(Math.min(wait, 1000))
       await cognito.enableUser(m.cognitoUsername)
-      if (m.status === 'disabled') {
-        const restored = m.statusBeforeDisable && m.statusBeforeDisable !== 'disabled' ? m.statusBeforeDisable : 'active'
-        await applyChange(scope, m, { status: restored, statusBeforeDisable: undefined }, { actor, action: 'user.enabled', target: userId })
-        evict(userId)
-      }
+      const restored = m.statusBeforeDisable && m.statusBeforeDisable !== 'disabled' ? m.statusBeforeDisable : 'active'
+      await applyChange(scope, m, { status: restored, statusBeforeDisable: undefined, cognitoPending: undefined }, { actor, action: 'user.enabled', target: userId })
+      evict(userId)
     },
 
     /**
-     * Removal: 1) the membership is marked removing and disabled (refused at once; last-admin guard), 2) Cognito:
-     * global sign-out, then AdminDeleteUser (custom:tenant_id is immutable, so only deletion frees the address for
-     * another tenant), 3) the membership and the email claim go. The audit entry is written with step 1, the decision
-     * itself: a removal never retried still says who started it, and a retry (which skips step 1) never writes it twice.
+     * Removal: 1) the membership is marked removing and disabled (refused at once, left out of the listing; last-admin
+     * guard), 2) Cognito: AdminDeleteUser (custom:tenant_id is immutable, so only deletion frees the address for another
+     * tenant; it also ends the user's sessions, so no global sign-out, one call fewer to fail), 3) the membership and the
+     * email claim go. The audit entry is written with step 1, the decision itself: a removal never retried still says
+     * who started it, and a retry (which finds the membership removing, skips step 1 and resumes) never writes it twice.
      */
     async remove (scope: TenantScope, userId: string, actor: Actor): Promise<void> {
       const m = await memberships.getRecord(scope, userId)
@@ -236,13 +296,9 @@ export function createTenantUsers (deps: TenantUsersDeps) {
           { actor, action: 'user.removed', target: userId, details: { email: m.email, groups: m.groups } })
         evict(userId)
       }
-      try {
-        await cognito.globalSignOut(m.cognitoUsername)
-      } catch (err) {
-        if ((err as Error).name !== 'UserNotFoundException') throw err
-      }
       await faults.beforeCognitoDelete?.()
       await cognito.deleteUser(m.cognitoUsername)
+      await faults.afterCognitoDelete?.()
       await run(memberships.remove(scope, m))
     },
 

@@ -5,7 +5,7 @@ import type { Test } from 'tap'
 import type { AppOptions } from '../../src/app.js'
 import { RATE_LIMIT_MIDDLEWARE, type UserPoolClient } from '../../src/cognito/user-pool.js'
 import { startServices, type LocalServices } from './local-services.js'
-import { startCognitoShim, type CognitoShim } from './cognito-shim.js'
+import { startCognitoShim, type CognitoShim } from '../../src/local/cognito-shim.js'
 import { build } from './build.js'
 
 export interface CognitoCall { op: string, at: number, attempt: number }
@@ -63,7 +63,9 @@ export const PASSWORD = 'Passw0rd!Passw0rd'
 
 export async function startUsersStack (t: Test): Promise<UsersStack> {
   const services = await startServices(t)
-  const shim = await startCognitoShim(services.cognitoEndpoint, t)
+  // The same shim `npm run dev` puts in front of cognito-local (src/local/stack.ts).
+  const shim = await startCognitoShim(services.cognitoEndpoint)
+  t.teardown(shim.close)
   const env = {
     ...services.env,
     COGNITO_ENDPOINT: shim.endpoint,

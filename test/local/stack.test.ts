@@ -30,7 +30,7 @@ t.test('a second start on the same data dir reuses pool, users and data', async 
     HOST: '127.0.0.1',
     COGNITO_USER_POOL_ID: first.userPoolId,
     COGNITO_CLIENT_IDS: first.clientId,
-    COGNITO_ENDPOINT: first.cognito.endpoint,
+    COGNITO_ENDPOINT: first.cognitoShim.endpoint,
     COGNITO_ISSUER: `${first.cognito.endpoint}/${first.userPoolId}`,
     DYNAMODB_ENDPOINT: first.dynamo.endpoint,
     TABLE_NAME: 'saas-app',

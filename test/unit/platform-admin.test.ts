@@ -9,7 +9,7 @@ function fake (ttlMs: number) {
   let clock = 0
   const check = createPlatformAdminCheck({
     cognito: {
-      getUser: async (username) => { lookups++; return { userId: username, username, status: 'CONFIRMED', enabled: true } satisfies CognitoUser },
+      getUser: async (username) => { lookups++; return { userId: username, username, emailVerified: true, status: 'CONFIRMED', enabled: true } satisfies CognitoUser },
       listGroups: async (username) => admins.has(username) ? ['platform-admins'] : []
     },
     ttlMs,

@@ -45,3 +45,25 @@ t.test('the claim\'s own condition still maps to a 409, with extra items ahead o
     await t.rejects(users.invite(scope, { email, actor: 'op' }, items), { code: 'APP_EMAIL_UNAVAILABLE' }, `${items.length} extra items`)
   }
 })
+
+t.test('a re-enable in the disable\'s own second waits for the next second before Cognito enables the user', async t => {
+  const disabledAt = 1_800_000_000
+  const stored = { ...keys.membership('tenant-a', 'u1'), tenantId: 'tenant-a', userId: 'u1', email, groups: ['members'], status: 'disabled', statusBeforeDisable: 'active', tokensValidAfter: disabledAt + 1, createdAt: 'c', updatedAt: 'u', cognitoUsername: 'u1' }
+  const steps: string[] = []
+  const doc = {
+    async send (command: { constructor: { name: string } }) {
+      if (command.constructor.name === 'GetCommand') return { Item: stored }
+      steps.push(command.constructor.name)
+      return {}
+    }
+  } as unknown as DynamoDBDocumentClient
+  const cognito = { enableUser: async () => { steps.push('AdminEnableUser') } } as unknown as UserPoolClient
+  const users = createTenantUsers({
+    dynamo: { doc, tableName: 't' },
+    cognito,
+    now: () => new Date(disabledAt * 1000 + 300),
+    sleep: async (ms) => { steps.push(`sleep ${ms}`) }
+  })
+  await users.setStatus(scope, 'u1', 'active', 'admin')
+  t.same(steps, ['sleep 700', 'AdminEnableUser', 'TransactWriteCommand'], 'no token can be issued before the bar: tokens after it are accepted')
+})

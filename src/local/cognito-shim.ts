@@ -1,19 +1,26 @@
 // A thin forwarding proxy in front of cognito-local that answers the two admin operations it lacks, as Cognito documents them.
 //
-// Chosen over aws-sdk-client-mock so the production code path runs end to end against a real user store: the shim
-// only fills in AdminUserGlobalSignOut (200 {} for an existing user, UserNotFoundException otherwise) and
-// AdminCreateUser with MessageAction RESEND (the existing user while it is FORCE_CHANGE_PASSWORD, else
-// UnsupportedUserStateException), deciding from the emulator's own AdminGetUser. Everything else is forwarded verbatim.
+// `npm run dev` (src/local/stack.ts) and the integration tests (test/helpers/users-stack.ts) both put it between the API
+// and cognito-local, so disable, removal and resend work locally as in production. Chosen over aws-sdk-client-mock so
+// the production code path runs end to end against a real user store: the shim only fills in AdminUserGlobalSignOut
+// (200 {} for an existing user, UserNotFoundException otherwise; AdminDisableUser and AdminDeleteUser already revoke
+// the user's tokens in cognito-local) and AdminCreateUser with MessageAction RESEND (the existing user while it is
+// FORCE_CHANGE_PASSWORD, else UnsupportedUserStateException), deciding from the emulator's own AdminGetUser.
+// Everything else is forwarded verbatim.
 // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminCreateUser.html
+// https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminUserGlobalSignOut.html
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 const PREFIX = 'AWSCognitoIdentityProviderService.'
 
 export interface CognitoShim {
+  /** http://127.0.0.1:<port>: give it to the API as COGNITO_ENDPOINT. */
   endpoint: string
+  port: number
   /** Operations answered by the shim itself, in order. */
   answered: string[]
+  /** Idempotent. */
   close: () => Promise<void>
 }
 
@@ -23,7 +30,8 @@ async function readBody (req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8')
 }
 
-export async function startCognitoShim (upstream: string, t: { teardown: (fn: () => unknown) => void }): Promise<CognitoShim> {
+/** Starts the shim in front of `upstream` (cognito-local's endpoint); `port` defaults to a free one. */
+export async function startCognitoShim (upstream: string, options: { port?: number } = {}): Promise<CognitoShim> {
   const answered: string[] = []
   const forward = async (target: string, body: string, headers: IncomingMessage['headers']) => {
     const res = await fetch(upstream, {
@@ -56,8 +64,15 @@ export async function startCognitoShim (upstream: string, t: { teardown: (fn: ()
       res.writeHead(out.status, { 'content-type': out.type }).end(out.text)
     })().catch(err => { send(res, 500, { __type: 'InternalErrorException', message: String(err) }) })
   })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const close = () => new Promise<void>(resolve => { server.closeAllConnections(); server.close(() => resolve()) })
-  t.teardown(close)
-  return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, answered, close }
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, '127.0.0.1', () => { server.off('error', reject); resolve() })
+  })
+  let closed: Promise<void> | undefined
+  const close = async () => {
+    closed ??= new Promise<void>(resolve => { server.closeAllConnections(); server.close(() => resolve()) })
+    await closed
+  }
+  const port = (server.address() as AddressInfo).port
+  return { endpoint: `http://127.0.0.1:${port}`, port, answered, close }
 }
