@@ -7,7 +7,16 @@ export const USER_ID = 'user-123'
 export const GROUPS = ['members'] as const
 
 /** What the app's GET /me answers for a bench token (the membership confirms the tenant and supplies the groups). */
-export const ME = { userId: USER_ID, username: 'alice@example.com', email: null, tenantId: TENANT_ID, groups: [...GROUPS], scopes: ['aws.cognito.signin.user.admin'] }
+export const TENANT_NAME = 'Bench'
+export const ME = {
+  userId: USER_ID,
+  username: 'alice@example.com',
+  email: null,
+  tenantId: TENANT_ID,
+  groups: [...GROUPS],
+  scopes: ['aws.cognito.signin.user.admin'],
+  tenants: [{ tenantId: TENANT_ID, name: TENANT_NAME, groups: [...GROUPS] }]
+}
 
 /** What an authentication-only /me answers for a bench token: the principal alone, no tenant resolved. */
-export const ME_FROM_TOKEN = { ...ME, tenantId: null }
+export const ME_FROM_TOKEN = { ...ME, tenantId: null, groups: [], tenants: [] }

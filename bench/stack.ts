@@ -8,7 +8,7 @@ import { ensureTable } from '../src/repositories/table-setup.js'
 import { tenantItem } from '../src/repositories/tenants.js'
 import { membershipItem } from '../src/repositories/memberships.js'
 import { startIssuer, type TestIssuer } from '../test/helpers/issuer.js'
-import { GROUPS, TENANT_ID, USER_ID } from './fixtures.js'
+import { GROUPS, TENANT_ID, TENANT_NAME, USER_ID } from './fixtures.js'
 import { onBenchEnd, once, reportJwksIssuer, reportJwksOf, serve, type RunningServer } from './lib.js'
 import { documentClient } from '../src/aws.js'
 
@@ -51,7 +51,7 @@ export const benchStack = once(async (): Promise<BenchStack> => {
   try {
     await ensureTable(client, TABLE_NAME, { timeoutMs: 60_000 })
     const now = new Date().toISOString()
-    await doc.send(new PutCommand({ TableName: TABLE_NAME, Item: tenantItem({ tenantId: TENANT_ID, name: 'Bench', status: 'active', createdAt: now, updatedAt: now }) }))
+    await doc.send(new PutCommand({ TableName: TABLE_NAME, Item: tenantItem({ tenantId: TENANT_ID, name: TENANT_NAME, status: 'active', createdAt: now, updatedAt: now }) }))
     await doc.send(new PutCommand({
       TableName: TABLE_NAME,
       Item: membershipItem({ tenantId: TENANT_ID, userId: USER_ID, email: 'alice@example.com', groups: [...GROUPS], status: 'active', createdAt: now, updatedAt: now })

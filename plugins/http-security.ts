@@ -61,7 +61,7 @@ export default fp<{ config: Config }>(async function httpSecurity (app, { config
     await app.register(cors, {
       origin: config.corsOrigins,
       methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match'],
+      allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match', 'x-tenant-id'],
       exposedHeaders: ['etag', 'location', 'retry-after', 'idempotent-replayed'],
       maxAge: 600
     })

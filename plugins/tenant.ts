@@ -4,20 +4,43 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { TenantContext } from '../src/domain/tenant-scope.js'
 import type { Principal } from '../src/domain/principal.js'
 import type { Config } from '../src/config.js'
-import { ForbiddenError } from '../src/domain/errors.js'
+import { BadRequestError, ForbiddenError } from '../src/domain/errors.js'
+import { ID_REGEX } from '../src/domain/model.js'
 import { membershipsRepository } from '../src/repositories/memberships.js'
 import { tenantsRepository } from '../src/repositories/tenants.js'
-import { createDegradedMarks, createTenantResolver, keyOf, tenantContextOf, type Resolution } from '../src/tenancy/resolver.js'
+import { createDegradedMarks, createTenantResolver, keyOf, tenantContextOf, type Choice, type MemberTenant, type Resolution } from '../src/tenancy/resolver.js'
 import { bindLog } from '../src/http/log.js'
 
 declare module 'fastify' {
-  interface FastifyRequest { tenant: TenantContext | null }
+  interface FastifyRequest {
+    tenant: TenantContext | null
+    /** True when a tenant-optional route went on without a tenant because the lookup failed (DynamoDB unreachable). */
+    tenantUnavailable: boolean
+  }
   interface FastifyInstance {
     resolveTenant: (request: FastifyRequest, reply: FastifyReply, required: boolean) => Promise<void>
     /** resolveTenant as a callback-style onRequest hook; synchronous on a membership-cache hit. */
     tenantHook: (required: boolean) => (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => void
     tenantCache: Pick<ReturnType<typeof createTenantResolver>, 'evict' | 'evictTenant'>
+    /** The tenants a user can act in (GET /me), cached like resolutions. */
+    memberTenants: (userId: string) => Promise<readonly MemberTenant[]>
+    /** Whether the user may act in the tenant now (an active membership of an active tenant), as a request would. */
+    canActIn: (userId: string, tenantId: string) => Promise<boolean>
   }
+}
+
+/** The request header that chooses the tenant of a request, when the caller belongs to several. */
+export const TENANT_HEADER = 'x-tenant-id'
+
+/**
+ * The tenant this request asks for: the X-Tenant-Id header, else the token's custom:tenant_id claim, else none. A
+ * malformed header is the caller's mistake (400); a membership confirms a well-formed one like any other choice.
+ */
+function choiceOf (request: FastifyRequest, principal: Principal): Choice {
+  const header = request.headers[TENANT_HEADER]
+  if (header === undefined) return principal.tenantId === undefined ? { userId: principal.userId } : { userId: principal.userId, tenantId: principal.tenantId }
+  if (typeof header !== 'string' || !ID_REGEX.test(header)) throw new BadRequestError('X-Tenant-Id is not a valid tenant id')
+  return { userId: principal.userId, tenantId: header }
 }
 
 export default fp<{ config: Config, degradedTtlMs?: number }>(async function tenant (app, opts) {
@@ -27,7 +50,10 @@ export default fp<{ config: Config, degradedTtlMs?: number }>(async function ten
     ttlMs: opts.config.MEMBERSHIP_CACHE_TTL_SECONDS * 1000
   })
   app.decorate('tenantCache', { evict: resolver.evict, evictTenant: resolver.evictTenant })
+  app.decorate('memberTenants', resolver.memberTenants)
+  app.decorate('canActIn', async (userId: string, tenantId: string) => (await resolver.resolve({ userId, tenantId })).kind === 'ok')
   app.decorateRequest('tenant', null)
+  app.decorateRequest('tenantUnavailable', false)
 
   /** Applies a resolution to the request: sets the tenant, or throws the error the route's policy calls for. Synchronous. */
   function apply (request: FastifyRequest, reply: FastifyReply, principal: Principal, resolution: Resolution, required: boolean) {
@@ -43,20 +69,25 @@ export default fp<{ config: Config, degradedTtlMs?: number }>(async function ten
   app.decorate('resolveTenant', async function resolveTenant (request: FastifyRequest, reply: FastifyReply, required: boolean) {
     const principal = request.principal
     if (!principal) throw new ForbiddenError('No tenant')
+    const choice = choiceOf(request, principal)
     // Any later successful lookup clears the mark (and from then on the membership cache answers first).
-    if (!required && degraded.size > 0 && degraded.get(keyOf(principal)) === true) return
+    if (!required && degraded.size > 0 && degraded.get(keyOf(choice)) === true) {
+      request.tenantUnavailable = true
+      return
+    }
     let resolution: Resolution
     try {
-      resolution = await resolver.resolve(principal)
+      resolution = await resolver.resolve(choice)
     } catch (err) {
       // A tenant-optional route must work without a tenant anyway (platform admins); degrade rather than fail it when
       // DynamoDB is unreachable. Nothing tenant-scoped can be reached without request.tenant, so this never widens access.
       if (required) throw err
-      degraded.set(keyOf(principal), true)
+      degraded.set(keyOf(choice), true)
+      request.tenantUnavailable = true
       request.log.warn({ err }, 'tenant lookup failed; continuing without a tenant on a tenant-optional route')
       return
     }
-    if (degraded.size > 0) degraded.delete(keyOf(principal))
+    if (degraded.size > 0) degraded.delete(keyOf(choice))
     apply(request, reply, principal, resolution, required)
   })
 
@@ -65,10 +96,13 @@ export default fp<{ config: Config, degradedTtlMs?: number }>(async function ten
   app.decorate('tenantHook', function tenantHook (required: boolean) {
     return function resolveTenantHook (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
       const principal = request.principal
-      const hit = principal ? resolver.peek(principal) : undefined
-      if (principal && hit !== undefined) {
-        try { apply(request, reply, principal, hit, required) } catch (err) { return done(err as Error) }
-        return done()
+      if (principal) {
+        let hit: Resolution | undefined
+        try {
+          hit = resolver.peek(choiceOf(request, principal))
+          if (hit !== undefined) apply(request, reply, principal, hit, required)
+        } catch (err) { return done(err as Error) }
+        if (hit !== undefined) return done()
       }
       app.resolveTenant(request, reply, required).then(() => done(), done)
     }

@@ -19,3 +19,7 @@ export const AlreadyMemberError = createError('APP_ALREADY_MEMBER', 'This email 
 export const EmailUnavailableError = createError('APP_EMAIL_UNAVAILABLE', 'This email address cannot be invited', 409)
 export const LastAdminError = createError('APP_LAST_ADMIN', 'A tenant keeps at least one admin', 409)
 export const ConcurrentChangeError = createError<[string]>('APP_CONCURRENT_CHANGE', 'The %s was changed concurrently; retry', 409)
+/** Several tenants are open to the caller and the request chose none. */
+export const TenantRequiredError = createError('APP_TENANT_REQUIRED', 'You belong to more than one tenant: choose one with the X-Tenant-Id header', 400)
+/** The invitation the request would accept (or an accept names) has expired: an admin can resend it. */
+export const InvitationExpiredError = createError('APP_INVITATION_EXPIRED', 'The invitation has expired; ask an admin of the tenant to send it again', 410)

@@ -24,6 +24,21 @@ export const USER_STATUSES = ['invited', 'active', 'disabled'] as const satisfie
 export type UserStatus = typeof USER_STATUSES[number]
 /** The statuses an admin may set: disable, or enable again. */
 export const SETTABLE_USER_STATUSES = ['disabled', 'active'] as const satisfies readonly UserStatus[]
+
+/** An invitation into a tenant, kept on the membership while it is `invited`. */
+export interface Invitation {
+  invitedAt: string
+  /** The inviting admin's user id (or the operator's, for onboarding and imports). */
+  invitedBy: string
+  expiresAt: string
+  /**
+   * True when this invitation created the person's Cognito account: their first authenticated request in this tenant
+   * accepts it (they have just chosen a password for it). False for a person who already had an account (a member
+   * elsewhere): they accept or decline it explicitly, and until then it opens nothing.
+   */
+  createdUser: boolean
+}
+
 export interface Membership {
   tenantId: string
   userId: string
@@ -37,6 +52,8 @@ export interface Membership {
    * re-enabling them does not bring their old (still cryptographically valid) access tokens back to life.
    */
   tokensValidAfter?: number
+  /** Present while status is `invited`. A membership stored before invitations expired has none: it never expires. */
+  invitation?: Invitation
 }
 
 /** Ids that reach a DynamoDB key: no '#', bounded length. */

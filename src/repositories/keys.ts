@@ -46,6 +46,8 @@ export const keys = {
   membershipIndex: (tenantId: string, userId: string) => ({ GSI1PK: `USER#${assertId(userId, 'userId')}`, GSI1SK: keys.tenantPk(tenantId) }),
   userIndexPk: (userId: string) => `USER#${assertId(userId, 'userId')}`,
   membershipSkPrefix: 'USER#',
+  /** A person's own settings (the default tenant): PK=USER#<sub>, SK=PROFILE. No tenant's partition holds it. */
+  userProfile: (userId: string) => ({ PK: `USER#${assertId(userId, 'userId')}`, SK: 'PROFILE' }),
   /**
    * An item of a tenant-scoped resource: PK=TENANT#<t>, SK=<KIND>#<id> (orders: ORDER#<id>). The kind is the
    * resource's own constant; one of the layout's own prefixes is refused, so no resource can address memberships,

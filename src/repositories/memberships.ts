@@ -2,7 +2,7 @@
 import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { TABLE } from '../table.js'
-import type { Membership } from '../domain/model.js'
+import type { Invitation, Membership } from '../domain/model.js'
 import type { TenantScope } from '../domain/tenant-scope.js'
 import { keys, normalizeEmail } from './keys.js'
 import { queryTenantPage } from './cursor.js'
@@ -17,7 +17,8 @@ function toMembership (item: Record<string, unknown>): Membership {
     status: item.status as Membership['status'],
     createdAt: item.createdAt as string,
     updatedAt: item.updatedAt as string,
-    ...(typeof item.tokensValidAfter === 'number' ? { tokensValidAfter: item.tokensValidAfter } : {})
+    ...(typeof item.tokensValidAfter === 'number' ? { tokensValidAfter: item.tokensValidAfter } : {}),
+    ...(item.invitation !== null && typeof item.invitation === 'object' ? { invitation: item.invitation as Invitation } : {})
   }
 }
 
@@ -28,17 +29,23 @@ export function membershipItem (m: Membership) {
 export function membershipsRepository (dynamo: { doc: DynamoDBDocumentClient, tableName: string }) {
   const { doc, tableName } = dynamo
   return {
-    /** Every membership of a user, across tenants (GSI1; eventually consistent). */
+    /** Every membership of a user, across tenants (GSI1; eventually consistent), every page. */
     async findByUser (userId: string): Promise<Membership[]> {
-      const res = await doc.send(new QueryCommand({
-        TableName: tableName,
-        IndexName: TABLE.gsi1.indexName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': TABLE.gsi1.partitionKey },
-        ExpressionAttributeValues: { ':pk': keys.userIndexPk(userId) },
-        Limit: 10
-      }))
-      return (res.Items ?? []).map(toMembership)
+      const found: Membership[] = []
+      let start: Record<string, unknown> | undefined
+      do {
+        const res = await doc.send(new QueryCommand({
+          TableName: tableName,
+          IndexName: TABLE.gsi1.indexName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': TABLE.gsi1.partitionKey },
+          ExpressionAttributeValues: { ':pk': keys.userIndexPk(userId) },
+          ExclusiveStartKey: start
+        }))
+        for (const item of res.Items ?? []) found.push(toMembership(item))
+        start = res.LastEvaluatedKey
+      } while (start !== undefined)
+      return found
     },
 
     async get (scope: TenantScope, userId: string, opts: { consistent?: boolean } = {}): Promise<Membership | null> {

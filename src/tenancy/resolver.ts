@@ -4,8 +4,8 @@ import { LRUCache } from 'lru-cache'
 import type { FastifyRequest } from 'fastify'
 import { mintTenantScope, type TenantContext, type TenantScope } from '../domain/tenant-scope.js'
 import type { Principal } from '../domain/principal.js'
-import { ID_REGEX, type Membership } from '../domain/model.js'
-import { ForbiddenError } from '../domain/errors.js'
+import { ID_REGEX, type Membership, type TenantGroup } from '../domain/model.js'
+import { ForbiddenError, InvitationExpiredError, TenantRequiredError } from '../domain/errors.js'
 import { InvalidTokenError } from '../auth/errors.js'
 import type { membershipsRepository } from '../repositories/memberships.js'
 import type { tenantsRepository } from '../repositories/tenants.js'
@@ -20,6 +20,9 @@ export function tenantScopeOf (request: FastifyRequest): TenantScope {
   return request.tenant.scope
 }
 
+/** The one refusal for a tenant the caller may not use, whether or not it exists. */
+const NOT_A_MEMBER = 'You are not a member of this tenant'
+
 /** Bounded: a flood of distinct users cannot grow the cache past this; the least recently used entry goes first. */
 const MEMBERSHIP_CACHE_MAX_ENTRIES = 10_000
 
@@ -32,19 +35,26 @@ const MEMBERSHIP_CACHE_MAX_ENTRIES = 10_000
 export const DEGRADED_TTL_MS = 2000
 
 /**
- * What a principal resolves to. Only `ok` yields a tenant; `none` (no membership at all) is the one outcome a
- * tenant-optional route tolerates; `ambiguous` and `denied` are 403 wherever a tenant is required.
+ * What a request resolves to. Only `ok` yields a tenant. With nothing chosen, `none` (no usable membership) and
+ * `ambiguous` (several) let a tenant-optional route go on without a tenant; a tenant-required one answers 403 and 400
+ * (APP_TENANT_REQUIRED). `denied` is 403 and `expired` (the invitation this request would accept) 410 everywhere.
  */
 export type Resolution =
   | { kind: 'ok', context: TenantContext }
   | { kind: 'none' }
   | { kind: 'ambiguous' }
   | { kind: 'denied', reason: string, tenantId?: string }
+  | { kind: 'expired', tenantId: string }
+
+/** A tenant the caller can act in, as GET /me lists them. */
+export interface MemberTenant { tenantId: string, name: string, groups: TenantGroup[] }
 
 interface Deps {
   memberships: Pick<ReturnType<typeof membershipsRepository>, 'findByUser' | 'get' | 'markActive'>
   tenants: Pick<ReturnType<typeof tenantsRepository>, 'get'>
   ttlMs: number
+  /** Wall clock for invitation expiry (ms); Date.now by default. */
+  clock?: () => number
   maxEntries?: number
   now?: () => number
 }
@@ -52,10 +62,31 @@ interface Deps {
 /** A cached resolution, with the user and tenant that evict and evictTenant match it by. */
 interface Cached { userId: string, tenantId?: string, value: Resolution }
 
-const USABLE: ReadonlySet<Membership['status']> = new Set(['active', 'invited'])
+/**
+ * The tenant a request asks for: the X-Tenant-Id header, else the token's claim (custom:tenant_id, from the pre token
+ * generation trigger), else none (the caller's only usable membership decides). A membership confirms it either way.
+ */
+export interface Choice { userId: string, tenantId?: string }
 
-/** The cache key of a caller: the user and the tenant the token names (if any); both caches of this module use it. */
-export const keyOf = (principal: Pick<Principal, 'userId' | 'tenantId'>) => `${principal.userId}\u0000${principal.tenantId ?? ''}`
+/** The cache key of a request: the user and the tenant it chose (if any); both caches of this module use it. */
+export const keyOf = (choice: Choice) => `${choice.userId}\u0000${choice.tenantId ?? ''}`
+
+type Usability = 'usable' | 'accepts' | 'expired' | 'pending' | 'unusable'
+
+/**
+ * What a membership allows now. `accepts`: an invitation that created the person's account, which this request accepts
+ * (their first in the tenant); `pending`: an invitation to a person who already had an account, which opens nothing
+ * until accepted through /me/invitations.
+ */
+export function usability (m: Membership, nowMs: number): Usability {
+  if (m.status === 'active') return 'usable'
+  if (m.status !== 'invited') return 'unusable'
+  const invitation = m.invitation
+  // Stored before invitations expired or needed accepting: accepted by the first request, as then.
+  if (invitation === undefined) return 'accepts'
+  if (Date.parse(invitation.expiresAt) <= nowMs) return invitation.createdUser ? 'expired' : 'pending'
+  return invitation.createdUser ? 'accepts' : 'pending'
+}
 
 export function createTenantResolver (deps: Deps) {
   const { memberships, tenants, ttlMs } = deps
@@ -69,19 +100,32 @@ export function createTenantResolver (deps: Deps) {
   // was then disabled or removed) for a whole TTL.
   let generation = 0
 
-  async function lookup (userId: string, claim: string | undefined): Promise<Resolution> {
+  const clock = deps.clock ?? Date.now
+
+  async function lookup (userId: string, chosen: string | undefined): Promise<Resolution> {
     let tenantId: string
-    if (claim !== undefined) {
-      // The claim picks the tenant, the membership must confirm it: a claim without a membership is a disagreement.
-      if (!ID_REGEX.test(claim)) return { kind: 'denied', reason: 'The token names an invalid tenant' }
-      tenantId = claim
+    if (chosen !== undefined) {
+      // The request picks the tenant, the membership must confirm it. The header's format is checked before this; a
+      // token claim in a bad format is a disagreement like any other.
+      if (!ID_REGEX.test(chosen)) return { kind: 'denied', reason: NOT_A_MEMBER }
+      tenantId = chosen
     } else {
-      // Real Cognito access tokens carry no custom attributes: this is the normal path.
       const found = await memberships.findByUser(userId)
-      if (found.length === 0) return { kind: 'none' }
-      const usable = found.filter(m => USABLE.has(m.status))
-      if (usable.length > 1) return { kind: 'ambiguous' }
-      tenantId = (usable[0] ?? found[0]!).tenantId
+      const now = clock()
+      const candidates = found.filter(m => { const u = usability(m, now); return u === 'usable' || u === 'accepts' })
+      if (candidates.length > 1) return { kind: 'ambiguous' }
+      const only = candidates[0]
+      if (only === undefined) {
+        // A new person whose only invitation expired before their first request: told so, not "no tenant".
+        const expired = found.find(m => usability(m, now) === 'expired')
+        if (expired) return { kind: 'expired', tenantId: expired.tenantId }
+        // A person whose one membership is disabled (or still being written) is told why below, not "no tenant".
+        const [single] = found
+        if (found.length !== 1 || single === undefined || usability(single, now) !== 'unusable') return { kind: 'none' }
+        tenantId = single.tenantId
+      } else {
+        tenantId = only.tenantId
+      }
     }
     // The tenant is read alongside the membership (one round trip, not two) but only looked at once the membership
     // confirms it: the membership alone decides a refusal, even when the tenant read fails.
@@ -89,18 +133,35 @@ export function createTenantResolver (deps: Deps) {
     tenantRead.catch(() => {}) // awaited below, or deliberately dropped with a refusal
     // Confirmed on the table in both cases; GSI1 is eventually consistent, so a just-removed membership does not linger.
     const membership = await memberships.get(mintTenantScope(tenantId), userId, { consistent: true })
-    if (!membership) return claim !== undefined ? { kind: 'denied', reason: 'The token tenant does not match your membership' } : { kind: 'none' }
-    if (!USABLE.has(membership.status)) return { kind: 'denied', reason: `Your membership is ${membership.status}`, tenantId: membership.tenantId }
+    // The same answer whether or not the tenant exists.
+    if (!membership) return chosen !== undefined ? { kind: 'denied', reason: NOT_A_MEMBER } : { kind: 'none' }
+    const state = usability(membership, clock())
+    if (state === 'expired') return { kind: 'expired', tenantId: membership.tenantId }
+    if (state === 'pending') return { kind: 'denied', reason: 'Accept the invitation to this tenant first', tenantId: membership.tenantId }
+    if (state === 'unusable') return { kind: 'denied', reason: `Your membership is ${membership.status}`, tenantId: membership.tenantId }
     const tenant = await tenantRead
     if (!tenant || tenant.status !== 'active') return { kind: 'denied', reason: 'The tenant is suspended', tenantId: membership.tenantId }
     const scope = mintTenantScope(membership.tenantId)
-    // invited means "has not signed in yet": this request is the first authenticated one.
-    if (membership.status === 'invited') await memberships.markActive(scope, userId)
+    // An invitation that created the account: this is the person's first authenticated request here, which accepts it.
+    if (state === 'accepts') await memberships.markActive(scope, userId)
     return { kind: 'ok', context: Object.freeze({ scope, tenantId: membership.tenantId, groups: Object.freeze([...membership.groups]) as TenantContext['groups'], ...(membership.tokensValidAfter ? { tokensValidAfter: membership.tokensValidAfter } : {}) }) }
   }
 
+  /** Every active membership of the user, with its tenant's name (the tenants read side by side). */
+  async function memberTenants (userId: string): Promise<MemberTenant[]> {
+    const active = (await memberships.findByUser(userId)).filter(m => m.status === 'active')
+    const named = await Promise.all(active.map(async m => ({ m, tenant: await tenants.get(m.tenantId) })))
+    return named
+      .filter(({ tenant }) => tenant !== null)
+      .map(({ m, tenant }) => Object.freeze({ tenantId: m.tenantId, name: tenant!.name, groups: Object.freeze([...m.groups]) as TenantGroup[] }))
+      .sort((a, b) => a.name.localeCompare(b.name) || a.tenantId.localeCompare(b.tenantId))
+  }
+  // Cached like resolutions, under their own key space; evict() and evictTenant() drop them too.
+  const listCache = ttlCache<string, { userId: string, tenantIds: string[], value: readonly MemberTenant[] }>(deps.maxEntries ?? MEMBERSHIP_CACHE_MAX_ENTRIES, ttlMs, deps.now)
+  const listInflight = new Map<string, Promise<readonly MemberTenant[]>>()
+
   function remember (key: string, userId: string, value: Resolution) {
-    cache?.set(key, { userId, tenantId: value.kind === 'ok' ? value.context.tenantId : value.kind === 'denied' ? value.tenantId : undefined, value })
+    cache?.set(key, { userId, tenantId: value.kind === 'ok' ? value.context.tenantId : value.kind === 'denied' || value.kind === 'expired' ? value.tenantId : undefined, value })
   }
 
   /** The cached resolution, if there is one within its TTL (an expired one is dropped). */
@@ -111,9 +172,15 @@ export function createTenantResolver (deps: Deps) {
    * the in-flight lookups `inflightMatches` names: a request arriving after an evict starts its own lookup instead of
    * joining one that may have read the state before the change.
    */
-  function forget (matches: (entry: Cached) => boolean, inflightMatches: (key: string) => boolean) {
+  function forget (matches: (entry: Cached) => boolean, inflightMatches: (key: string) => boolean, listMatches: (entry: { userId: string, tenantIds: string[] }) => boolean) {
     generation++
     for (const key of [...inflight.keys()]) if (inflightMatches(key)) inflight.delete(key)
+    listInflight.clear()
+    if (listCache !== undefined) {
+      const stale: string[] = []
+      for (const [key, entry] of listCache.entries()) if (listMatches(entry)) stale.push(key)
+      for (const key of stale) listCache.delete(key)
+    }
     if (cache === undefined) return
     const keys: string[] = []
     for (const [key, entry] of cache.entries()) if (matches(entry)) keys.push(key)
@@ -122,32 +189,46 @@ export function createTenantResolver (deps: Deps) {
 
   return {
     /** Synchronous: the cached resolution, or undefined when resolve() would have to read DynamoDB. */
-    peek (principal: Pick<Principal, 'userId' | 'tenantId'>): Resolution | undefined {
-      return cached(keyOf(principal))
+    peek (choice: Choice): Resolution | undefined {
+      return cached(keyOf(choice))
     },
-    async resolve (principal: Pick<Principal, 'userId' | 'tenantId'>): Promise<Resolution> {
-      const key = keyOf(principal)
+    async resolve (choice: Choice): Promise<Resolution> {
+      const key = keyOf(choice)
       const hit = cached(key)
       if (hit !== undefined) return hit
       let pending = inflight.get(key)
       if (!pending) {
         const startedAt = generation
-        pending = lookup(principal.userId, principal.tenantId)
-          .then(value => { if (generation === startedAt) remember(key, principal.userId, value); return value })
+        pending = lookup(choice.userId, choice.tenantId)
+          .then(value => { if (generation === startedAt) remember(key, choice.userId, value); return value })
           // Only its own entry: an evict may have replaced it with a newer lookup meanwhile.
           .finally(() => { if (inflight.get(key) === pending) inflight.delete(key) })
         inflight.set(key, pending)
       }
       return await pending
     },
+    /** The tenants GET /me lists: every active membership, with names and groups (cached like resolutions). */
+    async memberTenants (userId: string): Promise<readonly MemberTenant[]> {
+      const hit = listCache?.get(userId)
+      if (hit !== undefined) return hit.value
+      let pending = listInflight.get(userId)
+      if (!pending) {
+        const startedAt = generation
+        pending = memberTenants(userId)
+          .then(value => { if (generation === startedAt) listCache?.set(userId, { userId, tenantIds: value.map(t => t.tenantId), value }); return value })
+          .finally(() => { if (listInflight.get(userId) === pending) listInflight.delete(userId) })
+        listInflight.set(userId, pending)
+      }
+      return await pending
+    },
     /** Forget a user at once on this instance (removed, disabled or re-grouped member); other instances within the TTL. */
     evict (userId: string) {
-      forget(entry => entry.userId === userId, key => key.startsWith(keyOf({ userId })))
+      forget(entry => entry.userId === userId, key => key.startsWith(keyOf({ userId })), entry => entry.userId === userId)
     },
-    /** Forget every member of a tenant on this instance (tenant suspended or reactivated). */
+    /** Forget every member of a tenant on this instance (tenant suspended, reactivated or renamed). */
     evictTenant (tenantId: string) {
       // A pending lookup's tenant is not known until it has read the membership: all of them go.
-      forget(entry => entry.tenantId === tenantId, () => true)
+      forget(entry => entry.tenantId === tenantId, () => true, entry => entry.tenantIds.includes(tenantId))
     },
     get size () { return cache?.size ?? 0 }
   }
@@ -165,11 +246,9 @@ export function tenantContextOf (principal: Principal, resolution: Resolution, r
     return resolution.context
   }
   if (!required && (resolution.kind === 'none' || resolution.kind === 'ambiguous')) return null
-  throw new ForbiddenError(
-    resolution.kind === 'denied'
-      ? resolution.reason
-      : resolution.kind === 'ambiguous' ? 'You belong to more than one tenant; sign in to one of them' : 'You are not a member of any tenant'
-  )
+  if (resolution.kind === 'ambiguous') throw new TenantRequiredError()
+  if (resolution.kind === 'expired') throw new InvitationExpiredError()
+  throw new ForbiddenError(resolution.kind === 'denied' ? resolution.reason : 'You are not a member of any tenant')
 }
 
 /**

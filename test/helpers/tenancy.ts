@@ -2,7 +2,7 @@
 import type { Test } from 'tap'
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type { AppOptions } from '../../src/app.js'
-import type { Membership, MembershipStatus, TenantGroup, TenantStatus } from '../../src/domain/model.js'
+import type { Invitation, Membership, MembershipStatus, TenantGroup, TenantStatus } from '../../src/domain/model.js'
 import { keys } from '../../src/repositories/keys.js'
 import { membershipItem } from '../../src/repositories/memberships.js'
 import { tenantItem } from '../../src/repositories/tenants.js'
@@ -16,7 +16,7 @@ export interface Stack {
   /** Builds an app against this stack (closed when `t` ends). */
   app: (t: Test, env?: Record<string, string>, opts?: AppOptions, beforeReady?: Parameters<typeof build>[3]) => ReturnType<typeof build>
   tenant: (tenantId: string, status?: TenantStatus) => Promise<void>
-  member: (tenantId: string, userId: string, groups: TenantGroup[], status?: MembershipStatus) => Promise<void>
+  member: (tenantId: string, userId: string, groups: TenantGroup[], status?: MembershipStatus, invitation?: Invitation) => Promise<void>
   setMemberStatus: (tenantId: string, userId: string, status: MembershipStatus) => Promise<void>
   setMemberGroups: (tenantId: string, userId: string, groups: TenantGroup[]) => Promise<void>
   removeMember: (tenantId: string, userId: string) => Promise<void>
@@ -39,8 +39,8 @@ export async function startStack (t: Test): Promise<Stack> {
     idp,
     app: async (tt, env = {}, opts = {}, beforeReady) => await build(tt, { ...idp.env, ...ddb.env, ...env }, opts, beforeReady),
     tenant: async (tenantId, status = 'active') => { await put(tenantItem({ tenantId, name: `Tenant ${tenantId}`, status, createdAt: now(), updatedAt: now() })) },
-    member: async (tenantId, userId, groups, status = 'active') => {
-      const m: Membership = { tenantId, userId, email: `${userId}@example.com`, groups, status, createdAt: now(), updatedAt: now() }
+    member: async (tenantId, userId, groups, status = 'active', invitation) => {
+      const m: Membership = { tenantId, userId, email: `${userId}@example.com`, groups, status, createdAt: now(), updatedAt: now(), ...(invitation ? { invitation } : {}) }
       await put(membershipItem(m))
     },
     setMemberStatus: async (tenantId, userId, status) => { await update(keys.membership(tenantId, userId), 'status', status) },

@@ -118,7 +118,7 @@ t.test('request logs carry reqId, tenantId and userId, and never a token', async
   const stream = new Writable({ write (chunk, _enc, cb) { lines.push(...String(chunk).split('\n').filter(Boolean)); cb() } })
   const app = await stack.app(t, {}, { logger: { ...loggerOptions('info'), stream } })
   const token = stack.idp.token({ sub: 'alice' })
-  const res = await app.inject({ url: '/orders/01ARZ3NDEKTSV4RRFFQ69G5FAV', headers: { authorization: `Bearer ${token}`, 'x-tenant-id': B } })
+  const res = await app.inject({ url: '/orders/01ARZ3NDEKTSV4RRFFQ69G5FAV', headers: { authorization: `Bearer ${token}`, 'x-tenant-id': A } })
   t.equal(res.statusCode, 404)
   const entries = lines.map(l => JSON.parse(l) as Record<string, unknown>).filter(e => e.reqId !== undefined)
   // One access line per request at info: method, route pattern, status, latency, and the request's bindings.
