@@ -124,10 +124,10 @@ export function createTenantUsers (deps: TenantUsersDeps) {
 
       let user: CognitoUser
       try {
-        user = await cognito.createUser({ email, tenantId: scope.tenantId })
+        user = await cognito.forTenant(scope.tenantId).createUser({ email, tenantId: scope.tenantId })
       } catch (err) {
         if ((err as Error).name === 'UsernameExistsException') {
-          const existing = await cognito.getUser(email)
+          const existing = await cognito.forTenant(scope.tenantId).getUser(email)
           if (existing?.tenantId !== scope.tenantId) {
             // A Cognito user we hold no membership for, of another tenant or none: never adopted, never changed.
             await memberships.releasePendingClaim(scope, email)
@@ -143,7 +143,7 @@ export function createTenantUsers (deps: TenantUsersDeps) {
           throw err
         }
       }
-      for (const group of groups) await cognito.addToGroup(user.username, group)
+      for (const group of groups) await cognito.forTenant(scope.tenantId).addToGroup(user.username, group)
       await faults.afterCognito?.()
 
       const member: MembershipRecord = {
@@ -174,7 +174,7 @@ export function createTenantUsers (deps: TenantUsersDeps) {
      */
     async addGroup (scope: TenantScope, userId: string, group: TenantGroup, actor: Actor): Promise<void> {
       const m = await memberOf(scope, userId)
-      await cognito.addToGroup(m.cognitoUsername, group)
+      await cognito.forTenant(scope.tenantId).addToGroup(m.cognitoUsername, group)
       if (m.groups.includes(group)) return
       const groups = TENANT_GROUPS.filter(g => g === group || m.groups.includes(g))
       await applyChange(scope, m, { groups }, { actor, action: 'user.group_added', target: userId, details: { group } })
@@ -193,7 +193,7 @@ export function createTenantUsers (deps: TenantUsersDeps) {
         await applyChange(scope, m, { groups }, { actor, action: 'user.group_removed', target: userId, details: { group } })
         evict(userId)
       }
-      await cognito.removeFromGroup(m.cognitoUsername, group)
+      await cognito.forTenant(scope.tenantId).removeFromGroup(m.cognitoUsername, group)
     },
 
     /**
@@ -210,11 +210,11 @@ export function createTenantUsers (deps: TenantUsersDeps) {
           await applyChange(scope, m, { status: 'disabled', statusBeforeDisable: m.status, tokensValidAfter }, { actor, action: 'user.disabled', target: userId })
           evict(userId)
         }
-        await cognito.globalSignOut(m.cognitoUsername)
-        await cognito.disableUser(m.cognitoUsername)
+        await cognito.forTenant(scope.tenantId).globalSignOut(m.cognitoUsername)
+        await cognito.forTenant(scope.tenantId).disableUser(m.cognitoUsername)
         return
       }
-      await cognito.enableUser(m.cognitoUsername)
+      await cognito.forTenant(scope.tenantId).enableUser(m.cognitoUsername)
       if (m.status === 'disabled') {
         const restored = m.statusBeforeDisable && m.statusBeforeDisable !== 'disabled' ? m.statusBeforeDisable : 'active'
         await applyChange(scope, m, { status: restored, statusBeforeDisable: undefined }, { actor, action: 'user.enabled', target: userId })
@@ -237,12 +237,12 @@ export function createTenantUsers (deps: TenantUsersDeps) {
         evict(userId)
       }
       try {
-        await cognito.globalSignOut(m.cognitoUsername)
+        await cognito.forTenant(scope.tenantId).globalSignOut(m.cognitoUsername)
       } catch (err) {
         if ((err as Error).name !== 'UserNotFoundException') throw err
       }
       await faults.beforeCognitoDelete?.()
-      await cognito.deleteUser(m.cognitoUsername)
+      await cognito.forTenant(scope.tenantId).deleteUser(m.cognitoUsername)
       await run(memberships.remove(scope, m))
     },
 
@@ -250,10 +250,10 @@ export function createTenantUsers (deps: TenantUsersDeps) {
     async resendInvitation (scope: TenantScope, userId: string, actor: Actor): Promise<void> {
       const m = await memberOf(scope, userId)
       if (m.status !== 'invited') throw new ConflictError('The user has already accepted the invitation')
-      const user = await cognito.getUser(m.cognitoUsername)
+      const user = await cognito.forTenant(scope.tenantId).getUser(m.cognitoUsername)
       if (!user || user.status !== 'FORCE_CHANGE_PASSWORD') throw new ConflictError('The user has already accepted the invitation')
       try {
-        await cognito.resendInvitation(m.cognitoUsername)
+        await cognito.forTenant(scope.tenantId).resendInvitation(m.cognitoUsername)
       } catch (err) {
         if ((err as Error).name === 'UnsupportedUserStateException') throw new ConflictError('The user has already accepted the invitation')
         throw err
