@@ -1,4 +1,5 @@
-// The Cognito admin-API client for one user pool: per-quota-category rate limiting, retries with backoff, and 503 + Retry-After when the budget is spent.
+// The Cognito admin-API client for one user pool: per-quota-category rate limiting shared fairly between tenants, retries with backoff, and 503 + Retry-After when the budget is spent.
+import { AsyncLocalStorage } from 'node:async_hooks'
 import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
@@ -39,6 +40,13 @@ const CATEGORY_OF: Record<string, QuotaCategory> = {
   ListUsersCommand: 'userRead'
 }
 export const RATE_LIMIT_MIDDLEWARE = 'cognitoRateLimit'
+/** The rate-limit key of calls made on no tenant's behalf (operator paths: platform-admin checks); tenant ids are never empty. */
+const NO_TENANT = ''
+/**
+ * Whose turn a call takes in the category's limiter. The limiter runs as SDK middleware below the retries (so every
+ * attempt takes a slot), where only the async context can tell which tenant the call is for.
+ */
+const callerTenant = new AsyncLocalStorage<string>()
 /** Extra window length, so that event-loop delay between the limiter and the wire never squeezes N+1 calls into 1 s. */
 const WINDOW_GUARD_MS = 20
 
@@ -100,7 +108,7 @@ export function createUserPoolClient (config: Config, deps: UserPoolClientDeps =
   // Below the retry middleware: every attempt, retries included, takes a slot, since every attempt counts against the quota.
   const rateLimit: FinalizeRequestMiddleware<object, object> = (next, context) => async (args) => {
     const category = CATEGORY_OF[context.commandName ?? ''] ?? 'userRead'
-    await limiters[category].acquire()
+    await limiters[category].acquire(callerTenant.getStore() ?? NO_TENANT)
     return await next(args)
   }
   const options: FinalizeRequestHandlerOptions & { relation: 'after', toMiddleware: string } = { step: 'finalizeRequest', name: RATE_LIMIT_MIDDLEWARE, relation: 'after', toMiddleware: 'retryMiddleware', override: true }
@@ -110,9 +118,9 @@ export function createUserPoolClient (config: Config, deps: UserPoolClientDeps =
   const userPoolId = config.COGNITO_USER_POOL_ID
 
   /** Sends a command; a spent budget (no slot within maxWaitMs, or throttled through every retry) becomes 503 + Retry-After. */
-  async function send<T> (call: () => Promise<T>): Promise<T> {
+  async function send<T> (tenant: string, call: () => Promise<T>): Promise<T> {
     try {
-      return await call()
+      return await callerTenant.run(tenant, call)
     } catch (err) {
       if (err instanceof RateLimitExceeded) throw cognitoBusy(err.retryAfterSeconds)
       if (isThrottling(err)) throw cognitoBusy(1)
@@ -120,13 +128,11 @@ export function createUserPoolClient (config: Config, deps: UserPoolClientDeps =
     }
   }
 
-  return {
-    client,
-    userPoolId,
-
+  /** The operations, each call taking `tenant`'s turn in its category's limiter. */
+  const operations = (tenant: string) => ({
     /** AdminCreateUser: the invitation (Cognito emails a temporary password). Throws UsernameExistsException when taken. */
     async createUser (input: { email: string, tenantId: string }): Promise<CognitoUser> {
-      const res = await send(() => client.send(new AdminCreateUserCommand({
+      const res = await send(tenant, () => client.send(new AdminCreateUserCommand({
         UserPoolId: userPoolId,
         Username: input.email,
         UserAttributes: [
@@ -141,13 +147,13 @@ export function createUserPoolClient (config: Config, deps: UserPoolClientDeps =
 
     /** Resends the invitation; Cognito answers UnsupportedUserStateException once the user has signed in. */
     async resendInvitation (username: string): Promise<void> {
-      await send(() => client.send(new AdminCreateUserCommand({ UserPoolId: userPoolId, Username: username, MessageAction: 'RESEND', DesiredDeliveryMediums: ['EMAIL'] })))
+      await send(tenant, () => client.send(new AdminCreateUserCommand({ UserPoolId: userPoolId, Username: username, MessageAction: 'RESEND', DesiredDeliveryMediums: ['EMAIL'] })))
     },
 
     /** AdminGetUser; null when there is no such user. */
     async getUser (username: string): Promise<CognitoUser | null> {
       try {
-        const res = await send(() => client.send(new AdminGetUserCommand({ UserPoolId: userPoolId, Username: username })))
+        const res = await send(tenant, () => client.send(new AdminGetUserCommand({ UserPoolId: userPoolId, Username: username })))
         return toUser(res.Username, res.UserAttributes, res.UserStatus, res.Enabled)
       } catch (err) {
         if ((err as Error).name === 'UserNotFoundException') return null
@@ -160,7 +166,7 @@ export function createUserPoolClient (config: Config, deps: UserPoolClientDeps =
       const groups: string[] = []
       let NextToken: string | undefined
       do {
-        const res = await send(() => client.send(new AdminListGroupsForUserCommand({ UserPoolId: userPoolId, Username: username, NextToken })))
+        const res = await send(tenant, () => client.send(new AdminListGroupsForUserCommand({ UserPoolId: userPoolId, Username: username, NextToken })))
         for (const g of res.Groups ?? []) if (g.GroupName) groups.push(g.GroupName)
         NextToken = res.NextToken
       } while (NextToken)
@@ -168,33 +174,45 @@ export function createUserPoolClient (config: Config, deps: UserPoolClientDeps =
     },
 
     async addToGroup (username: string, group: string): Promise<void> {
-      await send(() => client.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: group })))
+      await send(tenant, () => client.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: group })))
     },
 
     async removeFromGroup (username: string, group: string): Promise<void> {
-      await send(() => client.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: group })))
+      await send(tenant, () => client.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: group })))
     },
 
     async disableUser (username: string): Promise<void> {
-      await send(() => client.send(new AdminDisableUserCommand({ UserPoolId: userPoolId, Username: username })))
+      await send(tenant, () => client.send(new AdminDisableUserCommand({ UserPoolId: userPoolId, Username: username })))
     },
 
     async enableUser (username: string): Promise<void> {
-      await send(() => client.send(new AdminEnableUserCommand({ UserPoolId: userPoolId, Username: username })))
+      await send(tenant, () => client.send(new AdminEnableUserCommand({ UserPoolId: userPoolId, Username: username })))
     },
 
     /** Revokes the user's refresh tokens (and the access tokens issued from them). */
     async globalSignOut (username: string): Promise<void> {
-      await send(() => client.send(new AdminUserGlobalSignOutCommand({ UserPoolId: userPoolId, Username: username })))
+      await send(tenant, () => client.send(new AdminUserGlobalSignOutCommand({ UserPoolId: userPoolId, Username: username })))
     },
 
     /** AdminDeleteUser; a user already gone counts as deleted, so a retried removal completes. */
     async deleteUser (username: string): Promise<void> {
       try {
-        await send(() => client.send(new AdminDeleteUserCommand({ UserPoolId: userPoolId, Username: username })))
+        await send(tenant, () => client.send(new AdminDeleteUserCommand({ UserPoolId: userPoolId, Username: username })))
       } catch (err) {
         if ((err as Error).name !== 'UserNotFoundException') throw err
       }
+    }
+  })
+
+  return {
+    client,
+    userPoolId,
+    /** Calls on no tenant's behalf (operators): their own turn, so no tenant's burst blocks them. */
+    ...operations(NO_TENANT),
+    /** The same operations on behalf of a tenant: its burst delays (or 503s) its own calls, not other tenants'. */
+    forTenant (tenantId: string) {
+      if (!tenantId) throw new Error('forTenant needs a tenant id')
+      return operations(tenantId)
     },
 
     close () {
@@ -203,3 +221,4 @@ export function createUserPoolClient (config: Config, deps: UserPoolClientDeps =
   }
 }
 export type UserPoolClient = ReturnType<typeof createUserPoolClient>
+export type TenantUserPoolClient = ReturnType<UserPoolClient['forTenant']>

@@ -59,6 +59,15 @@ export interface Membership {
 /** Ids that reach a DynamoDB key: no '#', bounded length. */
 export const ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$'
 export const ID_REGEX = new RegExp(ID_PATTERN)
-/** What the API accepts as an email address (the schema of request bodies and the email claim key check alike). */
-export const EMAIL_PATTERN = '^[^\\s@#]+@[^\\s@#]+\\.[^\\s@#]+$'
+/**
+ * What the API accepts as an email address (the schema of request bodies and the email claim key check alike): ASCII
+ * only. Local part: RFC 5322 dot-atom text without '#' (the key separator), at most 64 characters; no quoted strings.
+ * Domain: LDH labels (RFC 1035; IDNs in their xn-- form), at least two, no trailing dot. So no control characters,
+ * no bidi overrides, no '<' '>', no look-alike letters, and one spelling per address: `a@b.example.` is refused, not a
+ * second key for `a@b.example`. Non-ASCII is refused rather than normalized: Unicode case folding and IDNA mapping
+ * give one mailbox several spellings, which is what the single email claim must not have.
+ */
+const EMAIL_ATEXT = "[A-Za-z0-9!$%&'*+/=?^_`{|}~-]"
+const EMAIL_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?'
+export const EMAIL_PATTERN = `^(?=[^@]{1,64}@)${EMAIL_ATEXT}+(?:\\.${EMAIL_ATEXT}+)*@(?:${EMAIL_LABEL}\\.)+${EMAIL_LABEL}$`
 export const EMAIL_MAX_LENGTH = 254

@@ -9,9 +9,13 @@ function assertId (id: string, what = 'id'): string {
   return id
 }
 
-/** Addresses are lower-cased and trimmed before they key anything: one mailbox, one claim. */
+/**
+ * Addresses are trimmed of ASCII blanks and ASCII-lower-cased before they key anything: one mailbox, one claim. Only
+ * ASCII is touched: String.prototype.toLowerCase would turn the Kelvin sign into 'k' (and trim() would drop U+00A0),
+ * making a refused non-ASCII spelling into an accepted key for someone else's address.
+ */
 export function normalizeEmail (email: string): string {
-  return email.trim().toLowerCase()
+  return email.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '').replace(/[A-Z]+/g, s => s.toLowerCase())
 }
 
 /** The email rule of claim keys and route schemas, as a yes/no (reporting bad rows rather than throwing). */
@@ -24,7 +28,8 @@ export function assertEmail (email: string): string {
   if (!isEmail(email)) throw new InvalidIdError('email')
   return email
 }
-const EMAIL_REGEX = new RegExp(EMAIL_PATTERN)
+// The 'u' flag, as Ajv compiles the route schema's pattern: one rule, one reading.
+const EMAIL_REGEX = new RegExp(EMAIL_PATTERN, 'u')
 
 /** Sort-key prefixes the layout itself uses; a resource kind may not take one. */
 const RESERVED_KINDS = new Set(['TENANT', 'USER', 'AUDIT', 'IDEMPOTENCY', 'EMAIL', 'TENANTS'])

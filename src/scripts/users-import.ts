@@ -1,31 +1,26 @@
 // npm run users:import -- --tenant <id> --file users.csv: invites a CSV of users into a tenant at the Cognito rate limits.
-import { readFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
 import { ConfigError, loadConfig } from '../config.js'
 import { createDynamo } from '../dynamodb.js'
 import { createUserPoolClient } from '../cognito/user-pool.js'
 import { createTenantUsers } from '../services/tenant-users.js'
-import { importUsers, parseUsersCsv, type ImportSummary } from '../services/users-import.js'
+import { failuresCsv, formatSummary, importUsers, parseUsersCsv, printable, UnreadableCsvError } from '../services/users-import.js'
 import { tenantsRepository } from '../repositories/tenants.js'
 import { mintTenantScope } from '../domain/tenant-scope.js'
 import { ID_REGEX } from '../domain/model.js'
 
-const USAGE = 'usage: npm run users:import -- --tenant <tenantId> --file <users.csv> [--concurrency 10]'
+const USAGE = 'usage: npm run users:import -- --tenant <tenantId> --file <users.csv> [--concurrency 10] [--failures <failures.csv>]'
 
+/** One line, never a stack trace; whatever it quotes from the command line or the file is escaped for the terminal. */
 function fail (message: string): never {
-  process.stderr.write(`${message}\n`)
+  process.stderr.write(`${printable(message)}\n`)
   process.exit(2)
 }
 
-function formatSummary (s: ImportSummary): string {
-  const lines = [`${s.total} rows: ${s.invited} invited, ${s.alreadyMembers} already members, ${s.failed.length} failed`]
-  for (const f of s.failed) lines.push(`  line ${f.line} ${f.email || '(empty)'}: ${f.reason}`)
-  return lines.join('\n')
-}
-
 async function main () {
-  const { values } = parseArgs({ options: { tenant: { type: 'string' }, file: { type: 'string' }, concurrency: { type: 'string', default: '10' } } })
+  const { values } = parseArgs({ options: { tenant: { type: 'string' }, file: { type: 'string' }, concurrency: { type: 'string', default: '10' }, failures: { type: 'string' } } })
   if (!values.tenant || !values.file) fail(USAGE)
   if (!ID_REGEX.test(values.tenant)) fail(`invalid tenant id: ${values.tenant}`)
   const concurrency = Number(values.concurrency)
@@ -36,7 +31,9 @@ async function main () {
   try { config = loadConfig() } catch (err) { if (err instanceof ConfigError) fail(err.message); throw err }
 
   const text = await readFile(values.file, 'utf8').catch((err: Error) => fail(`cannot read ${values.file}: ${err.message}`))
-  const { rows, failures } = parseUsersCsv(text)
+  let parsed
+  try { parsed = parseUsersCsv(text) } catch (err) { if (err instanceof UnreadableCsvError) fail(`${values.file}: ${err.message}`); throw err }
+  const { rows, failures } = parsed
 
   const dynamo = createDynamo(config)
   // A batch may wait for rate-limit slots as long as it needs: it paces itself instead of failing fast like the API.
@@ -69,6 +66,11 @@ async function main () {
     }, failures)
     bar?.stop()
     process.stdout.write(`${formatSummary(summary)}\n`)
+    if (values.failures) {
+      // Opened in a spreadsheet to fix rows by hand: failuresCsv quotes any cell that would read as a formula.
+      await writeFile(values.failures, failuresCsv(summary.failed))
+      process.stdout.write(`failures written to ${printable(values.failures)}\n`)
+    }
     process.exitCode = summary.failed.length > 0 ? 1 : 0
   } finally {
     cognito.close()
@@ -76,4 +78,10 @@ async function main () {
   }
 }
 
-await main()
+try {
+  await main()
+} catch (err) {
+  // An outage or a bug: one line for the operator (the import is rerunnable), not a trace.
+  process.stderr.write(`users:import failed: ${printable((err as Error)?.message ?? String(err))}\n`)
+  process.exitCode = 1
+}

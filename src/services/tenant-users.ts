@@ -119,7 +119,7 @@ export function createTenantUsers (deps: TenantUsersDeps) {
   async function createOrAdopt (scope: TenantScope, email: string): Promise<CognitoUser & { adopted: boolean }> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return { ...await cognito.createUser({ email, tenantId: scope.tenantId }), adopted: false }
+        return { ...await cognito.forTenant(scope.tenantId).createUser({ email, tenantId: scope.tenantId }), adopted: false }
       } catch (err) {
         if ((err as Error).name !== 'UsernameExistsException') {
           if (isDefiniteRejection(err)) {
@@ -130,14 +130,14 @@ export function createTenantUsers (deps: TenantUsersDeps) {
           throw err
         }
       }
-      const existing = await cognito.getUser(email)
+      const existing = await cognito.forTenant(scope.tenantId).getUser(email)
       if (existing && existing.status !== 'UNCONFIRMED') {
         if (existing.tenantId === scope.tenantId && existing.emailVerified) return { ...existing, adopted: true }
         return await unavailable(scope, email)
       }
       // Gone meanwhile, or an unconfirmed sign-up: (once more) create the invited user in its place.
       if (attempt > 0) return await unavailable(scope, email)
-      if (existing) await cognito.deleteUser(existing.username)
+      if (existing) await cognito.forTenant(scope.tenantId).deleteUser(existing.username)
     }
   }
 
@@ -183,11 +183,11 @@ export function createTenantUsers (deps: TenantUsersDeps) {
       if (user.adopted) {
         // An earlier attempt with this claim may have added other groups (one given up after the lease): the invited
         // user's Cognito groups are exactly the membership's, as its tokens will carry them.
-        for (const group of await cognito.listGroups(user.username)) {
-          if ((TENANT_GROUPS as readonly string[]).includes(group) && !groups.includes(group as TenantGroup)) await cognito.removeFromGroup(user.username, group)
+        for (const group of await cognito.forTenant(scope.tenantId).listGroups(user.username)) {
+          if ((TENANT_GROUPS as readonly string[]).includes(group) && !groups.includes(group as TenantGroup)) await cognito.forTenant(scope.tenantId).removeFromGroup(user.username, group)
         }
       }
-      for (const group of groups) await cognito.addToGroup(user.username, group)
+      for (const group of groups) await cognito.forTenant(scope.tenantId).addToGroup(user.username, group)
       await faults.afterCognito?.()
 
       const member: MembershipRecord = {
@@ -224,7 +224,7 @@ export function createTenantUsers (deps: TenantUsersDeps) {
     async addGroup (scope: TenantScope, userId: string, group: TenantGroup, actor: Actor): Promise<void> {
       const m = await memberOf(scope, userId)
       if (m.groups.includes(group)) return
-      await cognito.addToGroup(m.cognitoUsername, group)
+      await cognito.forTenant(scope.tenantId).addToGroup(m.cognitoUsername, group)
       const groups = TENANT_GROUPS.filter(g => g === group || m.groups.includes(g))
       await applyChange(scope, m, { groups }, { actor, action: 'user.group_added', target: userId, details: { group } })
       evict(userId)
@@ -242,7 +242,7 @@ export function createTenantUsers (deps: TenantUsersDeps) {
         await applyChange(scope, m, { groups }, { actor, action: 'user.group_removed', target: userId, details: { group } })
         evict(userId)
       }
-      await cognito.removeFromGroup(m.cognitoUsername, group)
+      await cognito.forTenant(scope.tenantId).removeFromGroup(m.cognitoUsername, group)
     },
 
     /**
@@ -262,8 +262,8 @@ export function createTenantUsers (deps: TenantUsersDeps) {
         } else if (m.cognitoPending !== 'disable') {
           return
         }
-        await cognito.globalSignOut(m.cognitoUsername)
-        await cognito.disableUser(m.cognitoUsername)
+        await cognito.forTenant(scope.tenantId).globalSignOut(m.cognitoUsername)
+        await cognito.forTenant(scope.tenantId).disableUser(m.cognitoUsername)
         await memberships.clearCognitoPending(scope, userId, 'disable')
         return
       }
@@ -275,7 +275,7 @@ export function createTenantUsers (deps: TenantUsersDeps) {
       // whole life, and the sessions from before the disable stay dead.
       const wait = m.tokensValidAfter === undefined ? 0 : m.tokensValidAfter * 1000 - now().getTime()
       if (wait > 0) await sleep(Math.min(wait, 1000))
-      await cognito.enableUser(m.cognitoUsername)
+      await cognito.forTenant(scope.tenantId).enableUser(m.cognitoUsername)
       const restored = m.statusBeforeDisable && m.statusBeforeDisable !== 'disabled' ? m.statusBeforeDisable : 'active'
       await applyChange(scope, m, { status: restored, statusBeforeDisable: undefined, cognitoPending: undefined }, { actor, action: 'user.enabled', target: userId })
       evict(userId)
@@ -297,7 +297,7 @@ export function createTenantUsers (deps: TenantUsersDeps) {
         evict(userId)
       }
       await faults.beforeCognitoDelete?.()
-      await cognito.deleteUser(m.cognitoUsername)
+      await cognito.forTenant(scope.tenantId).deleteUser(m.cognitoUsername)
       await faults.afterCognitoDelete?.()
       await run(memberships.remove(scope, m))
     },
@@ -306,10 +306,10 @@ export function createTenantUsers (deps: TenantUsersDeps) {
     async resendInvitation (scope: TenantScope, userId: string, actor: Actor): Promise<void> {
       const m = await memberOf(scope, userId)
       if (m.status !== 'invited') throw new ConflictError('The user has already accepted the invitation')
-      const user = await cognito.getUser(m.cognitoUsername)
+      const user = await cognito.forTenant(scope.tenantId).getUser(m.cognitoUsername)
       if (!user || user.status !== 'FORCE_CHANGE_PASSWORD') throw new ConflictError('The user has already accepted the invitation')
       try {
-        await cognito.resendInvitation(m.cognitoUsername)
+        await cognito.forTenant(scope.tenantId).resendInvitation(m.cognitoUsername)
       } catch (err) {
         if ((err as Error).name === 'UnsupportedUserStateException') throw new ConflictError('The user has already accepted the invitation')
         throw err

@@ -2,7 +2,7 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import { execFile } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -104,7 +104,7 @@ t.test('200 rows at 15/s: paced within the budget in every 1 s window, then a re
   t.equal(rec.count(), 0, 'the rerun made no Cognito call')
 })
 
-t.test('the npm script: config from the environment, plain progress when not a TTY, a summary with reasons', async t => {
+t.test('the npm script: config from the environment, plain progress when not a TTY, a summary with reasons; bad rows reported, escaped, and a spreadsheet-safe failures CSV', async t => {
   const stack = await startUsersStack(t)
   const config = loadConfig(stack.env)
   const dynamo = createDynamo(config)
@@ -114,15 +114,34 @@ t.test('the npm script: config from the environment, plain progress when not a T
     .onboard({ name: 'Script Co', adminEmail: `boss-${randomUUID().slice(0, 8)}@example.com`, actor: 'test' })
   const dir = mkdtempSync(join(tmpdir(), 'users-import-'))
   const file = join(dir, 'users.csv')
-  writeFileSync(file, 'email,groups\nok1@example.com,members\nok2@example.com,admins|members\nbroken,members\n')
+  const report = join(dir, 'failures.csv')
+  writeFileSync(file, [
+    'email,groups',
+    'ok1@example.com,members',
+    'ok2@example.com,admins|members',
+    'broken,members',
+    '"bad"quote@example.com,members', // a CsvError that used to end the import with a stack trace
+    '\u001b]0;owned\u0007\u001b[2J@example.com,members', // terminal escape sequences
+    '=cmd|\' /C calc\'!A0@example.com,members', // a formula, once in a spreadsheet
+    'ok3@example.com,members'
+  ].join('\n') + '\n')
   const env = childEnv({ ...process.env, ...stack.env })
   delete env.NODE_OPTIONS
-  const cli = async () => await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/scripts/users-import.ts', '--tenant', tenant.tenantId, '--file', file], { env }).catch((err: { stdout: string, stderr: string, code: number }) => err)
+  const cli = async () => await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/scripts/users-import.ts', '--tenant', tenant.tenantId, '--file', file, '--failures', report], { env }).catch((err: { stdout: string, stderr: string, code: number }) => err)
   const first = await cli() as { stdout: string, stderr: string, code?: number }
   t.equal(first.code, 1, 'non-zero when a row failed')
-  t.match(first.stdout, /3 rows: 2 invited, 0 already members, 1 failed/)
+  t.match(first.stdout, /7 rows: 3 invited, 0 already members, 4 failed/)
   t.match(first.stdout, /line 4 broken: invalid email/)
-  t.match(first.stderr, /imported 3\/3/)
+  t.match(first.stdout, /line 5 \(empty\): unreadable CSV row \(invalid closing quote\)/)
+  t.match(first.stdout, /line 6 \\x1b\]0;owned\\x07\\x1b\[2J@example.com: invalid email/)
+  // eslint-disable-next-line no-control-regex
+  t.notMatch(first.stdout + first.stderr, /\u001b|\u0007/, 'no escape sequence reaches the terminal')
+  t.notMatch(first.stderr, /CsvError|\n\s+at /, 'no stack trace')
+  t.match(first.stderr, /imported 7\/7/)
+  const cells = readFileSync(report, 'utf8').trim().split('\r\n').map(line => line.split(','))
+  t.equal(cells.length, 5, 'a header and the 4 failures')
+  for (const cell of cells.flat()) t.notOk(/^"?[=+\-@]/.test(cell), `no formula: ${cell}`)
+  t.ok(cells.some(row => row[1]?.startsWith('\'=cmd|')), 'the formula row is kept, as text')
   const second = await cli() as { stdout: string }
-  t.match(second.stdout, /3 rows: 0 invited, 2 already members, 1 failed/)
+  t.match(second.stdout, /7 rows: 0 invited, 3 already members, 4 failed/)
 })

@@ -1,0 +1,46 @@
+// One tenant flooding Cognito user updates through the API (cognito-local, small rates): another tenant's group changes all succeed.
+import t from 'tap'
+import { randomUUID } from 'node:crypto'
+import { startUsersStack } from '../helpers/users-stack.js'
+
+t.test('60 parallel PATCH loops by one tenant\'s admin: the other tenant\'s 6 group changes all succeed; the flood gets the 503s', async t => {
+  const stack = await startUsersStack(t)
+  const setup = await stack.app(t)
+  // 5 user updates per second for the whole process; a request waits at most 1.5 s for a slot (as in production, more than the 1 s window).
+  const app = await stack.app(t, { COGNITO_USER_UPDATE_RPS: '5', COGNITO_MAX_WAIT_MS: '1500' })
+  const operator = stack.bearer(await stack.platformAdminToken())
+  const uniq = () => randomUUID().slice(0, 8)
+
+  async function tenantWithMember () {
+    const adminEmail = `admin-${uniq()}@example.com`
+    const res = await setup.inject({ method: 'POST', url: '/tenants', headers: operator, payload: { name: `Tenant ${uniq()}`, adminEmail } })
+    if (res.statusCode !== 201) throw new Error(`onboarding failed: ${res.statusCode} ${res.body}`)
+    const auth = stack.bearer(await stack.activate(adminEmail, res.json().admin.userId as string))
+    const invited = await setup.inject({ method: 'POST', url: '/users', headers: auth, payload: { email: `member-${uniq()}@example.com` } })
+    if (invited.statusCode !== 201) throw new Error(`invite failed: ${invited.statusCode} ${invited.body}`)
+    return { auth, memberId: invited.json().userId as string }
+  }
+  const hog = await tenantWithMember()
+  const other = await tenantWithMember()
+
+  const run = { stop: false }
+  const flood: Record<number, number> = {}
+  const loops = Array.from({ length: 60 }, async () => {
+    while (!run.stop) {
+      const res = await app.inject({ method: 'PATCH', url: `/users/${hog.memberId}`, headers: hog.auth, payload: { status: 'active' } })
+      flood[res.statusCode] = (flood[res.statusCode] ?? 0) + 1
+      if (res.statusCode !== 200) await new Promise(resolve => setTimeout(resolve, 50))
+    }
+  })
+  await new Promise(resolve => setTimeout(resolve, 1500)) // the flood's queue is full by now
+  const changes: number[] = []
+  for (let i = 0; i < 6; i++) {
+    const method = i % 2 === 0 ? 'PUT' : 'DELETE'
+    const res = await app.inject({ method, url: `/users/${other.memberId}/groups/admins`, headers: other.auth })
+    changes.push(res.statusCode)
+  }
+  run.stop = true
+  await Promise.all(loops)
+  t.same(changes, [204, 204, 204, 204, 204, 204], 'every group change of the other tenant succeeded')
+  t.ok((flood[503] ?? 0) > 0, `the flooding tenant got the 503s: ${JSON.stringify(flood)}`)
+})
