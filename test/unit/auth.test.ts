@@ -390,6 +390,19 @@ t.test('token cache: exact-token keys, expiry honoured', async t => {
   assertInvalid(t, await me(app, shortLived))
 })
 
+t.test('a signature with spare bits set in its last character is refused, not verified as the same token', async t => {
+  const issuer = await issuerFor(t)
+  const app = await build(t, envFor(issuer))
+  const token = issuer.sign(issuer.accessClaims())
+  t.equal((await me(app, token)).statusCode, 200)
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+  // 256 signature bytes are 342 characters: the last one carries 2 bits, so 15 other characters decode to the same bytes.
+  const last = alphabet.indexOf(token.at(-1) as string)
+  const variants = Array.from({ length: 16 }, (_, spare) => alphabet[(last & 0x30) | spare] as string).filter(c => c !== token.at(-1))
+  t.equal(variants.length, 15)
+  for (const c of variants) assertInvalid(t, await me(app, token.slice(0, -1) + c))
+})
+
 // That size 0 stores nothing is test/unit/token-cache.test.ts; here: the app still verifies and serves with it.
 t.test('TOKEN_CACHE_SIZE=0: tokens are still accepted, verified on every request', async t => {
   const issuer = await issuerFor(t)
