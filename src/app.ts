@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import errors from '../plugins/errors.js'
 import { problem, sendProblem } from './http/problem.js'
+import { redactUrl } from './http/log.js'
 import dynamodb from '../plugins/dynamodb.js'
 import type { Dynamo } from './dynamodb.js'
 import auth from '../plugins/auth.js'
@@ -46,8 +47,22 @@ export interface AppOptions {
   faults?: TenantUsersFaults
 }
 
+/** The `req` of the request log lines: Fastify's own serializer, with credentials in the query string redacted. */
+function requestSerializer (req: { method: string, url: string, host?: string, ip?: string, headers?: Record<string, string | string[] | undefined>, socket?: { remotePort?: number } }) {
+  const version = req.headers?.['accept-version']
+  return {
+    method: req.method,
+    url: redactUrl(req.url),
+    version: typeof version === 'string' ? version : undefined,
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort
+  }
+}
+
 export const loggerOptions = (level: string) => ({
   level,
+  serializers: { req: requestSerializer },
   redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.token', '*.accessToken', '*.idToken'], censor: '[redacted]' }
 })
 

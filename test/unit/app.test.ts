@@ -42,3 +42,23 @@ t.test('every response carries exactly the headers @fastify/helmet would set, 40
     for (const [name, value] of Object.entries(expected)) t.equal(res.headers[name], value, `${res.statusCode} ${name}`)
   }
 })
+
+t.test('credentials in a query string never reach a log line', async t => {
+  const { redactUrl } = await import('../../src/http/log.js')
+  t.equal(redactUrl('/me'), '/me')
+  t.equal(redactUrl('/orders?limit=5&cursor=abc'), '/orders?limit=5&cursor=abc')
+  t.equal(redactUrl('/me?access_token=a.b.c&x=1&ID_TOKEN=d&Access%5Ftoken=e&token&code=f'), '/me?access_token=[redacted]&x=1&ID_TOKEN=[redacted]&Access%5Ftoken=[redacted]&token=[redacted]&code=[redacted]')
+
+  const { loggerOptions } = await import('../../src/app.js')
+  const lines: string[] = []
+  const stream = { write: (line: string) => { lines.push(line) } }
+  const app = await build(t, {}, { logger: { ...loggerOptions('info'), stream } })
+  const secret = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzZWNyZXQifQ.c2lnbmF0dXJl'
+  const urls = [`/me?access_token=${secret}`, `/me?id_token=${secret}`, `/nope?token=${secret}`, `/health?code=${secret}&x=1`, `/health/%E0%A4%A?access_token=${secret}`]
+  for (const url of urls) await app.inject({ url })
+  t.ok(lines.length >= urls.length, 'the requests were logged')
+  for (const line of lines) t.notOk(line.includes(secret) || line.includes('c2lnbmF0dXJl'), `no credential in: ${line.slice(0, 160)}`)
+  const incoming = lines.map(l => JSON.parse(l)).filter(l => l.msg === 'incoming request')
+  t.ok(incoming.some(l => l.req.url === '/me?access_token=[redacted]'), 'the request line keeps the URL, not the credential')
+  t.ok(incoming.some(l => l.req.url === '/health?code=[redacted]&x=1'))
+})
