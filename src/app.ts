@@ -66,6 +66,9 @@ export const loggerOptions = (level: string) => ({
   redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.token', '*.accessToken', '*.idToken'], censor: '[redacted]' }
 })
 
+/** Trusts the `hops` nearest proxies (proxy-addr's hop index 0 is the socket peer), like Express's numeric trust proxy. */
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops
+
 export async function buildApp (config: Config, opts: AppOptions = {}) {
   const app = Fastify({
     logger: opts.logger ?? false,
@@ -75,6 +78,9 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
     requestTimeout: 30_000,
     connectionTimeout: 10_000,
     return503OnClosing: true,
+    // request.ip keys the anonymous rate-limit and failed-authentication buckets: X-Forwarded-For only from trusted
+    // proxies. Fastify 5 treats a numeric trustProxy as "trust nothing", so a hop count is a function of the hop index.
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     // Errors the router raises before any handler (bad URL, oversized path parameter, ...) are problems too.
     frameworkErrors (err, _request, reply) {
       const status = (err as { statusCode?: number }).statusCode

@@ -62,3 +62,37 @@ t.test('credentials in a query string never reach a log line', async t => {
   t.ok(incoming.some(l => l.req.url === '/me?access_token=[redacted]'), 'the request line keeps the URL, not the credential')
   t.ok(incoming.some(l => l.req.url === '/health?code=[redacted]&x=1'))
 })
+
+t.test('health and readiness are never rate-limited; /docs has its own bucket', async t => {
+  const app = await build(t, { RATE_LIMIT_MAX: '3' })
+  for (let i = 0; i < 20; i++) t.equal((await app.inject('/health')).statusCode, 200)
+  t.not((await app.inject('/health/ready')).statusCode, 429, 'readiness answers (503 here: no DynamoDB), never 429')
+  for (let i = 0; i < 3; i++) t.equal((await app.inject('/docs/json')).statusCode, 200, 'the docs bucket is untouched by health traffic')
+  const limited = await app.inject('/docs/json')
+  t.equal(limited.statusCode, 429)
+  t.match(limited.headers['content-type'], /^application\/problem\+json/)
+  t.ok(Number(limited.headers['retry-after']) >= 1)
+  t.equal((await app.inject('/health')).statusCode, 200, 'health still answers with the docs bucket spent')
+  t.not((await app.inject('/health/ready')).statusCode, 429)
+})
+
+t.test('TRUST_PROXY decides whose X-Forwarded-For sets the client address', async t => {
+  const docs = (app: Awaited<ReturnType<typeof build>>, client: string) =>
+    app.inject({ url: '/docs/json', remoteAddress: '10.0.0.5', headers: { 'x-forwarded-for': client } })
+  // Off: the header is ignored, so every "client" shares the proxy's bucket.
+  const off = await build(t, { RATE_LIMIT_MAX: '1' })
+  t.equal((await docs(off, '198.51.100.1')).statusCode, 200)
+  t.equal((await docs(off, '198.51.100.2')).statusCode, 429, 'a forged X-Forwarded-For buys no new bucket')
+  // The load balancer's range is trusted: each client has its own bucket.
+  for (const TRUST_PROXY of ['10.0.0.0/24', '1']) {
+    const on = await build(t, { RATE_LIMIT_MAX: '1', TRUST_PROXY })
+    t.equal((await docs(on, '198.51.100.1')).statusCode, 200, TRUST_PROXY)
+    t.equal((await docs(on, '198.51.100.2')).statusCode, 200, TRUST_PROXY)
+    t.equal((await docs(on, '198.51.100.1')).statusCode, 429, TRUST_PROXY)
+  }
+  // A peer outside the trusted range cannot choose its address.
+  const listed = await build(t, { RATE_LIMIT_MAX: '1', TRUST_PROXY: '10.0.0.0/24' })
+  const direct = (client: string) => listed.inject({ url: '/docs/json', remoteAddress: '203.0.113.9', headers: { 'x-forwarded-for': client } })
+  t.equal((await direct('198.51.100.1')).statusCode, 200)
+  t.equal((await direct('198.51.100.2')).statusCode, 429)
+})
