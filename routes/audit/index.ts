@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { problemResponses } from '../../src/http/problem.js'
 import { tenantScopeOf } from '../../src/tenancy/resolver.js'
-import { Page, PageQuery } from '../../src/http/schemas.js'
+import { DEFAULT_PAGE_LIMIT, Page, PageQuery } from '../../src/http/schemas.js'
 import { auditRepository } from '../../src/repositories/audit.js'
 
 const Entry = Type.Object({
@@ -26,7 +26,7 @@ const audit: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: Page(Entry), ...problemResponses(400, 401, 403, 503) }
     }
   }, async (request) => {
-    const page = await repo.list(tenantScopeOf(request), { limit: request.query.limit, cursor: request.query.cursor })
+    const page = await repo.list(tenantScopeOf(request), { limit: request.query.limit ?? DEFAULT_PAGE_LIMIT, cursor: request.query.cursor })
     return { items: page.items.map(({ tenantId: _t, ...e }) => e), nextCursor: page.nextCursor }
   })
 }

@@ -38,8 +38,9 @@ export const OrderSchema = Type.Object({
 // Unknown properties (tenantId, PK, version, ...) are a 400, never stripped: the app's ajv has removeAdditional off.
 const CreateBody = Type.Object({ currency: Currency, items: Items, note: Type.Optional(Note) }, { additionalProperties: false })
 const PatchBody = Type.Object({ status: Type.Optional(Status), note: Type.Optional(Note), items: Type.Optional(Items) }, { additionalProperties: false, minProperties: 1 })
+const ORDERS_PAGE_LIMIT = 20
 const ListQuery = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: ORDERS_PAGE_LIMIT })),
   cursor: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,512}$', description: 'opaque; from nextCursor' })),
   status: Type.Optional(Status)
 }, { additionalProperties: false })
@@ -101,7 +102,7 @@ const orders: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const { limit, cursor, status } = request.query
-    return await repo.list(tenantScopeOf(request), { limit, cursor, status })
+    return await repo.list(tenantScopeOf(request), { limit: limit ?? ORDERS_PAGE_LIMIT, cursor, status })
   })
 
   app.get('/orders/:orderId', {

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { ID_PATTERN } from '../../src/domain/model.js'
 import { problemResponses } from '../../src/http/problem.js'
-import { Email, Page, PageQuery } from '../../src/http/schemas.js'
+import { Email, DEFAULT_PAGE_LIMIT, Page, PageQuery } from '../../src/http/schemas.js'
 import { createTenantUsers, type TenantUsersFaults } from '../../src/services/tenant-users.js'
 import { createTenantOnboarding } from '../../src/services/tenant-onboarding.js'
 
@@ -62,7 +62,7 @@ const tenants: FastifyPluginAsyncTypebox<{ faults?: TenantUsersFaults }> = async
       querystring: PageQuery(),
       response: { 200: Page(Tenant), ...problemResponses(400, 401, 403, 503) }
     }
-  }, async (request) => await service.list({ limit: request.query.limit, cursor: request.query.cursor }))
+  }, async (request) => await service.list({ limit: request.query.limit ?? DEFAULT_PAGE_LIMIT, cursor: request.query.cursor }))
 
   app.get('/tenants/:tenantId', {
     config: { auth },

@@ -5,7 +5,7 @@ import { ID_PATTERN } from '../../src/domain/model.js'
 import { problemResponses } from '../../src/http/problem.js'
 import { tenantScopeOf } from '../../src/tenancy/resolver.js'
 import { ForbiddenError } from '../../src/domain/errors.js'
-import { Email, Page, PageQuery } from '../../src/http/schemas.js'
+import { Email, DEFAULT_PAGE_LIMIT, Page, PageQuery } from '../../src/http/schemas.js'
 import type { FastifyRequest } from 'fastify'
 import { createTenantUsers, type TenantUsersFaults } from '../../src/services/tenant-users.js'
 
@@ -69,7 +69,7 @@ const users: FastifyPluginAsyncTypebox<{ faults?: TenantUsersFaults }> = async (
     }
   }, async (request) => {
     const { scope } = caller(request)
-    const page = await service.list(scope, { limit: request.query.limit, cursor: request.query.cursor })
+    const page = await service.list(scope, { limit: request.query.limit ?? DEFAULT_PAGE_LIMIT, cursor: request.query.cursor })
     return { items: page.items.map(toUser), nextCursor: page.nextCursor }
   })
 

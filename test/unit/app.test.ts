@@ -96,3 +96,14 @@ t.test('TRUST_PROXY decides whose X-Forwarded-For sets the client address', asyn
   t.equal((await direct('198.51.100.1')).statusCode, 200)
   t.equal((await direct('198.51.100.2')).statusCode, 429)
 })
+
+t.test('OpenAPI: limit is optional on every list route, with its default', async t => {
+  const app = await build(t)
+  const doc = (await app.inject('/docs/json')).json() as { paths: Record<string, { get?: { parameters?: Array<{ name: string, in: string, required?: boolean, schema: { default?: number } }> } }> }
+  for (const [path, def] of [['/orders', 20], ['/users', 25], ['/tenants', 25], ['/audit', 25]] as const) {
+    const limit = doc.paths[path]?.get?.parameters?.find(p => p.in === 'query' && p.name === 'limit')
+    t.ok(limit, `${path} documents limit`)
+    t.notOk(limit?.required, `${path}: limit is not required`)
+    t.equal(limit?.schema.default, def, `${path}: limit defaults to ${def}`)
+  }
+})
