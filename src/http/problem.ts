@@ -60,12 +60,45 @@ export function isDependencyUnavailable (err: unknown): boolean {
   return e.$fault === 'server' || Boolean(e.$retryable) || THROTTLING.has(e.name ?? '')
 }
 
+type ValidationError = NonNullable<FastifyError['validation']>[number]
+
+const listValues = (values: readonly unknown[]) => values.map(v => JSON.stringify(v)).join(', ')
+
+/**
+ * ajv's errors as a client can act on them. A union of literals (TypeBox's shape for a status) fails as one "must be
+ * equal to constant" per branch plus "must match a schema in anyOf", none naming a value: collapsed into one error
+ * listing the allowed values. An unknown property and an enum name what they refuse or allow.
+ */
+export function validationErrors (list: readonly ValidationError[], context: string): Array<{ path: string, message: string }> {
+  const consumed = new Set<ValidationError>()
+  const collapsed = new Map<ValidationError, string>()
+  for (const e of list) {
+    if (e.keyword !== 'anyOf') continue
+    const branches = list.filter(b => b !== e && b.schemaPath.startsWith(`${e.schemaPath}/`))
+    const consts = branches.filter(b => b.keyword === 'const')
+    if (consts.length === 0 || branches.some(b => b.keyword !== 'const' && b.keyword !== 'type')) continue
+    for (const b of branches) consumed.add(b)
+    collapsed.set(e, `must be one of ${listValues([...new Set(consts.map(b => b.params.allowedValue))])}`)
+  }
+  return list.filter(e => !consumed.has(e)).map(e => {
+    let message = collapsed.get(e) ?? e.message ?? 'invalid'
+    if (e.keyword === 'additionalProperties' && typeof e.params.additionalProperty === 'string') {
+      message = `must NOT have additional property ${JSON.stringify(e.params.additionalProperty)}`
+    } else if (e.keyword === 'enum' && Array.isArray(e.params.allowedValues)) {
+      message = `must be one of ${listValues(e.params.allowedValues)}`
+    } else if (e.keyword === 'const' && 'allowedValue' in e.params) {
+      message = `must be ${JSON.stringify(e.params.allowedValue)}`
+    }
+    return { path: `${context}${e.instancePath ?? ''}`, message }
+  })
+}
+
 /** Maps an error to a problem. 5xx details are never exposed. */
 export function toProblem (err: FastifyError & HttpErrorExtras, request: FastifyRequest): Problem {
   if (err.validation) {
     return problem(400, 'The request is not valid', {
       code: 'VALIDATION',
-      errors: err.validation.map(v => ({ path: `${err.validationContext ?? 'request'}${v.instancePath ?? ''}`, message: v.message ?? 'invalid' }))
+      errors: validationErrors(err.validation, err.validationContext ?? 'request')
     })
   }
   if (err.statusCode === undefined && isDependencyUnavailable(err)) {

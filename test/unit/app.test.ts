@@ -107,3 +107,26 @@ t.test('OpenAPI: limit is optional on every list route, with its default', async
     t.equal(limit?.schema.default, def, `${path}: limit defaults to ${def}`)
   }
 })
+
+t.test('validation problems name the allowed values and the unknown property', async t => {
+  const { Type } = await import('typebox')
+  const Body = Type.Object({
+    status: Type.Union([Type.Literal('draft'), Type.Literal('confirmed')]),
+    size: Type.Optional(Type.Enum(['s', 'm'])),
+    kind: Type.Optional(Type.Literal('order'))
+  }, { additionalProperties: false })
+  const app = await build(t, {}, {}, app => {
+    app.post('/probe', { config: { auth: 'public' }, schema: { body: Body } }, async () => 'ok')
+  })
+  const errors = async (payload: unknown) => {
+    const res = await app.inject({ method: 'POST', url: '/probe', payload: payload as object })
+    t.equal(res.statusCode, 400)
+    t.match(res.headers['content-type'], /^application\/problem\+json/)
+    return res.json().errors
+  }
+  t.same(await errors({ status: 'bogus' }), [{ path: 'body/status', message: 'must be one of "draft", "confirmed"' }], 'one error, not one per literal')
+  t.same(await errors({ status: 3 }), [{ path: 'body/status', message: 'must be one of "draft", "confirmed"' }], 'a wrong type too')
+  t.same(await errors({ status: 'draft', tenantId: 't-1' }), [{ path: 'body', message: 'must NOT have additional property "tenantId"' }])
+  t.same(await errors({ status: 'draft', size: 'xl' }), [{ path: 'body/size', message: 'must be one of "s", "m"' }])
+  t.same(await errors({ status: 'draft', kind: 'other' }), [{ path: 'body/kind', message: 'must be "order"' }])
+})
