@@ -96,7 +96,7 @@ export function createTenantResolver (deps: Deps) {
     const scope = mintTenantScope(membership.tenantId)
     // invited means "has not signed in yet": this request is the first authenticated one.
     if (membership.status === 'invited') await memberships.markActive(scope, userId)
-    return { kind: 'ok', context: Object.freeze({ scope, tenantId: membership.tenantId, groups: Object.freeze([...membership.groups]) as TenantContext['groups'], ...(membership.tokensValidAfter ? { tokensValidAfter: membership.tokensValidAfter } : {}) }) }
+    return { kind: 'ok', context: Object.freeze({ scope, tenantId: membership.tenantId, groups: Object.freeze([...membership.groups]) as TenantContext['groups'], ...(membership.email ? { email: membership.email } : {}), ...(membership.tokensValidAfter ? { tokensValidAfter: membership.tokensValidAfter } : {}) }) }
   }
 
   function remember (key: string, userId: string, value: Resolution) {

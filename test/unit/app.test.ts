@@ -130,3 +130,11 @@ t.test('validation problems name the allowed values and the unknown property', a
   t.same(await errors({ status: 'draft', size: 'xl' }), [{ path: 'body/size', message: 'must be one of "s", "m"' }])
   t.same(await errors({ status: 'draft', kind: 'other' }), [{ path: 'body/kind', message: 'must be "order"' }])
 })
+
+t.test('GET /me: an access token carries no email, the resolved membership does', async t => {
+  const { toMe } = await import('../../routes/me.js')
+  const principal = { userId: 'u1', username: 'u1', clientId: 'c', tokenUse: 'access' as const, groups: [], scopes: [], issuedAt: 0, expiresAt: 0 }
+  t.equal(toMe(principal, { tenantId: 'a', groups: ['members'], email: 'u1@example.com' }).email, 'u1@example.com')
+  t.equal(toMe(principal, null).email, null, 'no tenant, no membership: no email to show')
+  t.equal(toMe({ ...principal, email: 'id@example.com' }, { tenantId: 'a', groups: [], email: 'old@example.com' }).email, 'id@example.com', "an ID token's verified email wins")
+})

@@ -31,7 +31,7 @@ const tn = (tenantId: string, status: Tenant['status'] = 'active'): Tenant => ({
 
 t.test('outcomes', async t => {
   const { resolver } = fake([m('a', 'u1'), m('a', 'u2', 'disabled'), m('a', 'u3'), m('b', 'u3'), m('s', 'u4')], [tn('a'), tn('b'), tn('s', 'suspended')])
-  t.match(await resolver.resolve({ userId: 'u1' }), { kind: 'ok', context: { tenantId: 'a', groups: ['members'], scope: { tenantId: 'a' } } })
+  t.match(await resolver.resolve({ userId: 'u1' }), { kind: 'ok', context: { tenantId: 'a', groups: ['members'], email: 'x', scope: { tenantId: 'a' } } })
   t.match(await resolver.resolve({ userId: 'u2' }), { kind: 'denied', reason: 'Your membership is disabled' })
   t.match(await resolver.resolve({ userId: 'u3' }), { kind: 'ambiguous' })
   t.match(await resolver.resolve({ userId: 'u3', tenantId: 'b' }), { kind: 'ok', context: { tenantId: 'b' } })
