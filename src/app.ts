@@ -4,7 +4,7 @@ import AjvCompiler from '@fastify/ajv-compiler'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import errors from '../plugins/errors.js'
-import { problem, sendProblem } from './http/problem.js'
+import { clientErrorResponse, problem, sendProblem } from './http/problem.js'
 import { redactUrl } from './http/log.js'
 import dynamodb from '../plugins/dynamodb.js'
 import type { Dynamo } from './dynamodb.js'
@@ -81,6 +81,12 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
     // request.ip keys the anonymous rate-limit and failed-authentication buckets: X-Forwarded-For only from trusted
     // proxies. Fastify 5 treats a numeric trustProxy as "trust nothing", so a hop count is a function of the hop index.
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
+    // Requests Node's HTTP parser refuses (431 headers too large, 408, 400) never reach Fastify: problem+json too.
+    clientErrorHandler (err, socket) {
+      if ((err as { code?: string }).code === 'ECONNRESET' || socket.destroyed) return
+      if (socket.writable) socket.end(clientErrorResponse(err as { code?: string }))
+      else socket.destroy(err)
+    },
     // Errors the router raises before any handler (bad URL, oversized path parameter, ...) are problems too.
     frameworkErrors (err, _request, reply) {
       const status = (err as { statusCode?: number }).statusCode

@@ -42,6 +42,19 @@ export function sendProblem (reply: FastifyReply, p: Problem, headers?: Record<s
   return reply.code(p.status).type('application/problem+json; charset=utf-8').send(p)
 }
 
+/**
+ * The raw HTTP answer to a request Node's parser refused before Fastify saw it (headers too large, timeout, garbage):
+ * the same problem+json as every other error, where Fastify's default writes plain JSON. `Connection: close`: the
+ * stream cannot be trusted to continue after a parse error.
+ */
+export function clientErrorResponse (err: { code?: string }): string {
+  const [status, detail] = err.code === 'HPE_HEADER_OVERFLOW'
+    ? [431, 'The request headers are too large']
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'The request took too long to arrive'] : [400, 'The request could not be parsed']
+  const body = JSON.stringify(problem(status, detail))
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+}
+
 const THROTTLING = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'TooManyRequestsException', 'LimitExceededException'])
 const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH'])
 

@@ -138,3 +138,23 @@ t.test('GET /me: an access token carries no email, the resolved membership does'
   t.equal(toMe(principal, null).email, null, 'no tenant, no membership: no email to show')
   t.equal(toMe({ ...principal, email: 'id@example.com' }, { tenantId: 'a', groups: [], email: 'old@example.com' }).email, 'id@example.com', "an ID token's verified email wins")
 })
+
+t.test('431 (request headers too large) is problem+json, like every other error', async t => {
+  const { connect } = await import('node:net')
+  const app = await build(t)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as { port: number }
+  const raw = await new Promise<string>((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1')
+    let data = ''
+    socket.on('data', chunk => { data += String(chunk) })
+    socket.on('end', () => resolve(data))
+    socket.on('error', reject)
+    // Node's default limit is 16 KB of headers.
+    socket.write(`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`)
+  })
+  const [head = '', body = ''] = raw.split('\r\n\r\n')
+  t.match(head, /^HTTP\/1\.1 431 /)
+  t.match(head, /content-type: application\/problem\+json/i)
+  t.same(JSON.parse(body), { type: 'about:blank', title: 'Request Header Fields Too Large', status: 431, detail: 'The request headers are too large' })
+})
