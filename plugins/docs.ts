@@ -25,6 +25,11 @@ export default fp(async function docs (app) {
   // swagger-ui registers its routes without route config; this context declares them public (see declareContextPolicy).
   await app.register(async function docsUi (ui) {
     declareContextPolicy(ui, 'public')
+    // The documentation has its own per-address bucket (@fastify/rate-limit's groupId, read per request): reading the
+    // docs does not spend a client's API budget, nor does API traffic lock it out of the docs. Still limited: it is public.
+    ui.addHook('onRoute', route => {
+      route.config = { ...route.config, rateLimit: { ...(route.config as { rateLimit?: object } | undefined)?.rateLimit, groupId: 'docs' } } as typeof route.config
+    })
     // staticCSP: swagger-ui sets a CSP (with hashes of its own inline code) on its routes, replacing helmet's stricter API default.
     await ui.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, ...(baseDir ? { baseDir } : {}) })
   })

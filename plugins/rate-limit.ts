@@ -7,7 +7,11 @@ import type { Config } from '../src/config.js'
 const TooManyRequests = (retryAfter: number) =>
   Object.assign(new Error('Too many requests for your tenant; retry later'), { statusCode: 429, code: 'APP_RATE_LIMITED', headers: { 'retry-after': String(retryAfter) } })
 
-/** The bucket of a request: its tenant; a tenant-less authenticated caller (platform admin) by user; anything else by IP. */
+/**
+ * The bucket of a request: its tenant; a tenant-less authenticated caller (platform admin) by user; anything else
+ * (public routes) by IP, which is the client's only with TRUST_PROXY set right behind a proxy. Health routes opt out
+ * (config.rateLimit: false); /docs adds its own groupId.
+ */
 function rateLimitKey (request: FastifyRequest): string {
   if (request.tenant) return `tenant:${request.tenant.tenantId}`
   if (request.principal) return `user:${request.principal.userId}`

@@ -32,11 +32,12 @@ export const meSchema = {
  * The GET /me body. Only a tenant the membership confirmed is shown, with its groups; a bare token claim is not shown
  * as the caller's tenant. Exported for bench/servers/auth.ts, which answers it with no tenant resolved.
  */
-export function toMe (principal: Principal, tenant: Pick<TenantContext, 'tenantId' | 'groups'> | null, tenants: readonly MemberTenant[]) {
+export function toMe (principal: Principal, tenant: Pick<TenantContext, 'tenantId' | 'groups' | 'email'> | null, tenants: readonly MemberTenant[]) {
   return {
     userId: principal.userId,
     username: principal.username,
-    email: principal.email ?? null,
+    // Access tokens carry no email: the membership's, read and cached with the tenant (no extra read per request).
+    email: principal.email ?? tenant?.email ?? null,
     tenantId: tenant?.tenantId ?? null,
     groups: tenant?.groups ?? [],
     scopes: principal.scopes,

@@ -4,7 +4,8 @@ import AjvCompiler from '@fastify/ajv-compiler'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import errors from '../plugins/errors.js'
-import { problem, sendProblem } from './http/problem.js'
+import { clientErrorResponse, problem, sendProblem } from './http/problem.js'
+import { redactUrl } from './http/log.js'
 import { AccessLogController } from './http/access-log.js'
 import dynamodb from '../plugins/dynamodb.js'
 import type { Dynamo } from './dynamodb.js'
@@ -55,10 +56,27 @@ export interface AppOptions {
   }
 }
 
+/** The `req` of the request log lines: Fastify's own serializer, with credentials in the query string redacted. */
+export function requestSerializer (req: { method: string, url: string, host?: string, ip?: string, headers?: Record<string, string | string[] | undefined>, socket?: { remotePort?: number } }) {
+  const version = req.headers?.['accept-version']
+  return {
+    method: req.method,
+    url: redactUrl(req.url),
+    version: typeof version === 'string' ? version : undefined,
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort
+  }
+}
+
 export const loggerOptions = (level: string) => ({
   level,
+  serializers: { req: requestSerializer },
   redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.token', '*.accessToken', '*.idToken'], censor: '[redacted]' }
 })
+
+/** Trusts the `hops` nearest proxies (proxy-addr's hop index 0 is the socket peer), like Express's numeric trust proxy. */
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops
 
 export async function buildApp (config: Config, opts: AppOptions = {}) {
   const app = Fastify({
@@ -71,6 +89,15 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
     requestTimeout: 30_000,
     connectionTimeout: 10_000,
     return503OnClosing: true,
+    // request.ip keys the anonymous rate-limit and failed-authentication buckets: X-Forwarded-For only from trusted
+    // proxies. Fastify 5 treats a numeric trustProxy as "trust nothing", so a hop count is a function of the hop index.
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
+    // Requests Node's HTTP parser refuses (431 headers too large, 408, 400) never reach Fastify: problem+json too.
+    clientErrorHandler (err, socket) {
+      if ((err as { code?: string }).code === 'ECONNRESET' || socket.destroyed) return
+      if (socket.writable) socket.end(clientErrorResponse(err as { code?: string }))
+      else socket.destroy(err)
+    },
     // Errors the router raises before any handler (bad URL, oversized path parameter, ...) are problems too.
     frameworkErrors (err, _request, reply) {
       const status = (err as { statusCode?: number }).statusCode

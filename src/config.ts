@@ -1,12 +1,16 @@
 // The service's configuration: one TypeBox schema of the environment, validated once at boot.
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
+import { isIP } from 'node:net'
 import { TABLE } from './table.js'
 import { isLocalEndpoint } from './aws.js'
 
 const Bool = (def: boolean, description: string) => Type.Boolean({ default: def, description })
 const Int = (def: number, min: number, max: number, description: string) =>
   Type.Integer({ default: def, minimum: min, maximum: max, description })
+
+/** A proxy address or range for TRUST_PROXY: an IP, a CIDR, or one of proxy-addr's names. */
+const PROXY_ENTRY = '(?:[0-9A-Fa-f:.]+(?:/\\d{1,3})?|loopback|linklocal|uniquelocal)'
 
 /** One or more http(s) URLs, comma-separated. */
 const URL_LIST = '^https?://[^,\\s]+(\\s*,\\s*https?://[^,\\s]+)*$'
@@ -30,9 +34,16 @@ export const ConfigSchema = Type.Object({
   JWKS_REFETCH_INTERVAL_SECONDS: Int(10, 10, 3600, 'at most one JWKS refetch per interval for unknown kids'),
   TOKEN_CACHE_SIZE: Int(10000, 0, 1000000, 'verified tokens kept in memory; 0 disables'),
   MEMBERSHIP_CACHE_TTL_SECONDS: Int(30, 0, 300, 'how long a resolved membership is reused'),
+  TRUST_PROXY: Type.String({
+    default: '',
+    pattern: `^(\\d{1,2}|${PROXY_ENTRY}(\\s*,\\s*${PROXY_ENTRY})*)?$`,
+    description: 'off (empty or 0), a hop count, or comma-separated proxy addresses/CIDRs whose X-Forwarded-For is believed'
+  }),
   CORS_ORIGINS: Type.String({ default: '', pattern: `^(${URL_LIST.slice(1, -1)})?$`, description: 'comma-separated allowed origins' }),
   RATE_LIMIT_MAX: Int(1000, 1, 1000000, 'requests per tenant per window'),
   RATE_LIMIT_WINDOW_SECONDS: Int(60, 1, 3600, 'per-tenant rate-limit window'),
+  AUTH_FAILURE_LIMIT: Int(20, 1, 1000000, 'failed authentications per client address per window before 429'),
+  AUTH_FAILURE_WINDOW_SECONDS: Int(60, 1, 3600, 'the failed-authentication window'),
   COGNITO_CREATE_USER_RPS: Int(50, 1, 1000, 'client-side budget for AdminCreateUser'),
   COGNITO_USER_UPDATE_RPS: Int(25, 1, 1000, 'client-side budget for the user-update category'),
   COGNITO_USER_READ_RPS: Int(120, 1, 1000, 'client-side budget for the user-read category'),
@@ -47,6 +58,27 @@ export class ConfigError extends Error {
 }
 
 const list = (s: string | undefined) => (s ?? '').split(',').map(x => x.trim()).filter(Boolean)
+
+/**
+ * Fastify's trustProxy from TRUST_PROXY. Never `true`: trusting every hop lets any client pick its own request.ip
+ * with X-Forwarded-For, and with it its rate-limit and failed-authentication buckets. A hop count trusts that many
+ * proxies in front of the app (1 behind one load balancer); a list trusts only those addresses.
+ */
+function trustProxyOf (value: string): false | number | string[] {
+  if (/^\d{1,2}$/.test(value)) return Number(value) === 0 ? false : Number(value)
+  const entries = list(value)
+  if (entries.length === 0) return false
+  for (const entry of entries) {
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) continue
+    const [address = '', prefix] = entry.split('/')
+    const family = isIP(address)
+    const max = family === 4 ? 32 : 128
+    if (family === 0 || (prefix !== undefined && !(Number(prefix) >= 0 && Number(prefix) <= max))) {
+      throw new ConfigError(`Configuration error: TRUST_PROXY is invalid (${JSON.stringify(entry)} is not an IP address or CIDR)`)
+    }
+  }
+  return entries
+}
 
 /** Validates the environment; throws ConfigError with one line naming the variable. */
 export function loadConfig (env: NodeJS.ProcessEnv = process.env) {
@@ -74,6 +106,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env) {
   if (plain) throw new ConfigError(`Configuration error: COGNITO_ISSUER must use https except on localhost (${JSON.stringify(plain)})`)
   return {
     ...c,
+    trustProxy: trustProxyOf(c.TRUST_PROXY),
     cognitoClientIds: list(c.COGNITO_CLIENT_IDS),
     cognitoIssuers: issuers,
     corsOrigins: list(c.CORS_ORIGINS)

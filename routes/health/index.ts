@@ -25,13 +25,14 @@ const Status = Type.Object({ status: Type.Literal('ok') })
 
 const health: FastifyPluginAsyncTypebox<{ config: Config, checkTimeoutMs?: number }> = async (app, opts) => {
   const checkTimeoutMs = opts.checkTimeoutMs ?? CHECK_TIMEOUT_MS
+  // Never rate-limited: a load balancer's or orchestrator's probe must not be answered 429 because clients are busy.
   app.get('/health', {
-    config: { auth: 'public' },
+    config: { auth: 'public', rateLimit: false },
     schema: { tags: ['health'], summary: 'Liveness', response: { 200: Status } }
   }, async () => ({ status: 'ok' as const }))
 
   app.get('/health/ready', {
-    config: { auth: 'public' },
+    config: { auth: 'public', rateLimit: false },
     schema: { tags: ['health'], summary: 'Readiness: DynamoDB and signing keys', response: { 200: Status, ...problemResponses(503) } }
   }, async (request, reply) => {
     const checks = {

@@ -5,7 +5,8 @@ import { createKeyStore, SigningKeyError, type SigningKey } from './jwks.js'
 import { createTokenCache } from './token-cache.js'
 import { ClaimsError, principalFromApiGatewayClaims, principalFromClaims, type ClaimRules } from './claims.js'
 import { checkLifetime, createSignatureVerifier, decodeToken, signingKeyId, TokenRejectedError } from './verify-token.js'
-import { InvalidTokenError, SigningKeysUnavailableError } from './errors.js'
+import { InvalidTokenError, SigningKeysUnavailableError, TooManyFailedAuthenticationsError } from './errors.js'
+import { createFailureLimiter } from './failure-limiter.js'
 
 /** Tokens longer than this are refused before any parsing (Cognito tokens are 1-4 KB). */
 const MAX_TOKEN_LENGTH = 8192
@@ -52,6 +53,14 @@ export function createTokenAuthenticator (config: Config, opts: { onFetchError?:
   })
   const cache = createTokenCache<{ principal: Principal, key: SigningKey }>(config.TOKEN_CACHE_SIZE)
   const signatures = createSignatureVerifier(MAX_PENDING_SIGNATURE_CHECKS)
+  const failures = createFailureLimiter({ max: config.AUTH_FAILURE_LIMIT, windowMs: config.AUTH_FAILURE_WINDOW_SECONDS * 1000 })
+
+  /** Refuses a client over its failure budget: unknown tokens from it are not decoded, and never reach RSA. */
+  function checkClient (client: string | undefined) {
+    if (client === undefined) return
+    const retryAfter = failures.retryAfter(client)
+    if (retryAfter > 0) throw new TooManyFailedAuthenticationsError(retryAfter)
+  }
 
   /** Whether the token is past exp + tolerance now; any other lifetime problem (nbf ahead, exp missing) throws. */
   function isExpired (payload: Record<string, unknown>): boolean {
@@ -75,11 +84,12 @@ export function createTokenAuthenticator (config: Config, opts: { onFetchError?:
      * A token the cache does not know. The cheap checks come first (structure, header, issuer, claim rules, nbf), so a
      * token that fails them costs no key lookup, no JWKS refetch and no RSA; the signature is checked last, off the event loop.
      */
-    async verify (token: string, log: RejectionLog): Promise<Principal> {
-      if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw new InvalidTokenError()
+    async verify (token: string, log: RejectionLog, client?: string): Promise<Principal> {
+      checkClient(client)
       let principal: Principal
       let key: SigningKey
       try {
+        if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw new TokenRejectedError('malformed', 'the token is empty or too long')
         const { header, payload, input, signature } = decodeToken(token)
         const kid = signingKeyId(header)
         // The claim rules include iss: from here on it is one of the configured issuers.
@@ -89,6 +99,8 @@ export function createTokenAuthenticator (config: Config, opts: { onFetchError?:
         // issuers are configured to anyone who writes one in a token.
         let expired = isExpired(payload)
         key = keys.peek(iss, kid) ?? await keys.get(iss, kid)
+        // Again after a possible JWKS wait: failures of the same client's other tokens may have been counted meanwhile.
+        checkClient(client)
         if (!await signatures.verify(input, signature, key.key)) throw new TokenRejectedError('signature', 'signature is invalid')
         // The waits above (a JWKS fetch, the threadpool queue) may have carried the token past its expiry, or a refetch
         // may have retired its key meanwhile: both are checked again now.
@@ -98,6 +110,7 @@ export function createTokenAuthenticator (config: Config, opts: { onFetchError?:
       } catch (err) {
         if (err instanceof SigningKeyError && err.reason === 'unavailable') throw new SigningKeysUnavailableError()
         if (!(err instanceof TokenRejectedError || err instanceof ClaimsError || err instanceof SigningKeyError)) throw err
+        if (client !== undefined) failures.fail(client)
         log.info({ reason: err.message }, 'token rejected')
         throw err instanceof TokenRejectedError && err.reason === 'expired' ? new InvalidTokenError('The access token has expired') : new InvalidTokenError()
       }
@@ -108,6 +121,8 @@ export function createTokenAuthenticator (config: Config, opts: { onFetchError?:
     /** Resolves once the signing keys can be loaded; rejects otherwise. */
     ready: () => keys.ready(),
     /** JWKS fetches started so far: for tests and the benchmark. */
-    fetchCount: () => keys.fetchCount()
+    fetchCount: () => keys.fetchCount(),
+    /** RSA signature checks started so far: for tests and the benchmark. */
+    signatureCheckCount: () => signatures.checks
   }
 }

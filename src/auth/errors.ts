@@ -25,3 +25,13 @@ const Unavailable = createError('APP_SIGNING_KEYS_UNAVAILABLE', 'Signing keys ar
 export class SigningKeysUnavailableError extends Unavailable {
   headers = { 'retry-after': '5' }
 }
+const TooManyFailures = createError<[string]>('APP_AUTH_RATE_LIMITED', '%s', 429)
+/** Too many failed authentications from the caller's address: its unknown tokens are refused unread until Retry-After. */
+export class TooManyFailedAuthenticationsError extends TooManyFailures {
+  constructor (retryAfterSeconds: number) {
+    super('Too many failed authentications from your address; retry later')
+    this.headers = { 'retry-after': String(retryAfterSeconds) }
+  }
+
+  headers: Record<string, string>
+}

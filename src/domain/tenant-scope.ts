@@ -14,6 +14,8 @@ export interface TenantContext {
   scope: TenantScope
   tenantId: string
   groups: TenantGroup[]
+  /** The member's email as the membership records it: access tokens carry none, and GET /me shows it. */
+  email?: string
   /** Tokens issued (iat) before this epoch second are refused: see Membership.tokensValidAfter. */
   tokensValidAfter?: number
 }

@@ -42,6 +42,19 @@ export function sendProblem (reply: FastifyReply, p: Problem, headers?: Record<s
   return reply.code(p.status).type('application/problem+json; charset=utf-8').send(p)
 }
 
+/**
+ * The raw HTTP answer to a request Node's parser refused before Fastify saw it (headers too large, timeout, garbage):
+ * the same problem+json as every other error, where Fastify's default writes plain JSON. `Connection: close`: the
+ * stream cannot be trusted to continue after a parse error.
+ */
+export function clientErrorResponse (err: { code?: string }): string {
+  const [status, detail] = err.code === 'HPE_HEADER_OVERFLOW'
+    ? [431, 'The request headers are too large']
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'The request took too long to arrive'] : [400, 'The request could not be parsed']
+  const body = JSON.stringify(problem(status, detail))
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+}
+
 const THROTTLING = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'TooManyRequestsException', 'LimitExceededException'])
 const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH'])
 
@@ -60,11 +73,37 @@ export function isDependencyUnavailable (err: unknown): boolean {
   return e.$fault === 'server' || Boolean(e.$retryable) || THROTTLING.has(e.name ?? '')
 }
 
-/** ajv's message, except that a value outside an enum (a status) is told the allowed values. */
-function validationMessage (v: NonNullable<FastifyError['validation']>[number]): string {
-  const allowed = (v.params as { allowedValues?: unknown } | undefined)?.allowedValues
-  if (v.keyword === 'enum' && Array.isArray(allowed)) return `must be one of: ${allowed.map(a => String(a)).join(', ')}`
-  return v.message ?? 'invalid'
+type ValidationError = NonNullable<FastifyError['validation']>[number]
+
+const listValues = (values: readonly unknown[]) => values.map(v => JSON.stringify(v)).join(', ')
+
+/**
+ * ajv's errors as a client can act on them. A union of literals (TypeBox's shape for a status) fails as one "must be
+ * equal to constant" per branch plus "must match a schema in anyOf", none naming a value: collapsed into one error
+ * listing the allowed values. An unknown property and an enum name what they refuse or allow.
+ */
+export function validationErrors (list: readonly ValidationError[], context: string): Array<{ path: string, message: string }> {
+  const consumed = new Set<ValidationError>()
+  const collapsed = new Map<ValidationError, string>()
+  for (const e of list) {
+    if (e.keyword !== 'anyOf') continue
+    const branches = list.filter(b => b !== e && b.schemaPath.startsWith(`${e.schemaPath}/`))
+    const consts = branches.filter(b => b.keyword === 'const')
+    if (consts.length === 0 || branches.some(b => b.keyword !== 'const' && b.keyword !== 'type')) continue
+    for (const b of branches) consumed.add(b)
+    collapsed.set(e, `must be one of ${listValues([...new Set(consts.map(b => b.params.allowedValue))])}`)
+  }
+  return list.filter(e => !consumed.has(e)).map(e => {
+    let message = collapsed.get(e) ?? e.message ?? 'invalid'
+    if (e.keyword === 'additionalProperties' && typeof e.params.additionalProperty === 'string') {
+      message = `must NOT have additional property ${JSON.stringify(e.params.additionalProperty)}`
+    } else if (e.keyword === 'enum' && Array.isArray(e.params.allowedValues)) {
+      message = `must be one of ${listValues(e.params.allowedValues)}`
+    } else if (e.keyword === 'const' && 'allowedValue' in e.params) {
+      message = `must be ${JSON.stringify(e.params.allowedValue)}`
+    }
+    return { path: `${context}${e.instancePath ?? ''}`, message }
+  })
 }
 
 /** Maps an error to a problem. 5xx details are never exposed. */
@@ -72,7 +111,7 @@ export function toProblem (err: FastifyError & HttpErrorExtras, request: Fastify
   if (err.validation) {
     return problem(400, 'The request is not valid', {
       code: 'VALIDATION',
-      errors: err.validation.map(v => ({ path: `${err.validationContext ?? 'request'}${v.instancePath ?? ''}`, message: validationMessage(v) }))
+      errors: validationErrors(err.validation, err.validationContext ?? 'request')
     })
   }
   if (err.statusCode === undefined && isDependencyUnavailable(err)) {

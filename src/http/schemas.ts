@@ -12,15 +12,27 @@ export const Email = Type.String({ maxLength: EMAIL_MAX_LENGTH, pattern: EMAIL_P
  */
 export const statusSchema = <Values extends string[]>(values: readonly [...Values], options: { description?: string } = {}) => Type.Enum<Values>(values, options)
 
+/** The page size when ?limit is absent. */
+export const DEFAULT_PAGE_LIMIT = 25
+
 /**
  * ?limit&cursor, plus a list's own filters (orders' `status`). The cursor is opaque; the repository checks it belongs
  * to the caller's partition and kind (400 "Invalid cursor" otherwise). Unknown parameters are a 400.
+ * `limit` has a default, which ajv fills in (useDefaults) before the handler runs: so it is not required of the caller
+ * (nor listed as required in OpenAPI), while handlers read it as a number.
  */
-export const PageQuery = <F extends TProperties = {}>(defaultLimit = 25, filters: F = {} as F) => Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: defaultLimit }),
-  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, description: 'opaque; from nextCursor' })),
-  ...filters
-}, { additionalProperties: false })
+export const PageQuery = <F extends TProperties = {}>(defaultLimit = DEFAULT_PAGE_LIMIT, filters: F = {} as F) => {
+  const schema = Type.Object({
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: defaultLimit }),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, description: 'opaque; from nextCursor' })),
+    ...filters
+  }, { additionalProperties: false })
+  const raw = schema as { required?: string[] }
+  const required = (raw.required ?? []).filter(name => name !== 'limit')
+  if (required.length > 0) raw.required = required
+  else delete raw.required
+  return schema
+}
 
 /** { items, nextCursor }: nextCursor is null on the last page, and only there. */
 export const Page = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) })

@@ -144,7 +144,7 @@ export function createTenantResolver (deps: Deps) {
     const scope = mintTenantScope(membership.tenantId)
     // An invitation that created the account: this is the person's first authenticated request here, which accepts it.
     if (state === 'accepts') await memberships.markActive(scope, userId)
-    return { kind: 'ok', context: Object.freeze({ scope, tenantId: membership.tenantId, groups: Object.freeze([...membership.groups]) as TenantContext['groups'], ...(membership.tokensValidAfter ? { tokensValidAfter: membership.tokensValidAfter } : {}) }) }
+    return { kind: 'ok', context: Object.freeze({ scope, tenantId: membership.tenantId, groups: Object.freeze([...membership.groups]) as TenantContext['groups'], ...(membership.email ? { email: membership.email } : {}), ...(membership.tokensValidAfter ? { tokensValidAfter: membership.tokensValidAfter } : {}) }) }
   }
 
   /** Every active membership of the user, with its tenant's name (the tenants read side by side). */

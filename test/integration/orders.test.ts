@@ -193,7 +193,7 @@ t.test('pagination: newest first, cursors bound to the tenant, status filter kee
   t.equal(confirmedExact.nextCursor, null, 'filtered: exactly `limit` matches left, nextCursor is null')
   const badStatus = await app.inject({ url: '/orders?status=lost', headers: alice })
   t.equal(badStatus.statusCode, 400)
-  t.match(badStatus.json().errors, [{ path: 'querystring/status', message: 'must be one of: pending, confirmed, shipped, cancelled' }], 'names the allowed values')
+  t.match(badStatus.json().errors, [{ path: 'querystring/status', message: 'must be one of "pending", "confirmed", "shipped", "cancelled"' }], 'names the allowed values')
 
   t.equal((await app.inject({ url: '/orders?limit=0', headers: alice })).statusCode, 400)
   t.equal((await app.inject({ url: '/orders?limit=101', headers: alice })).statusCode, 400)

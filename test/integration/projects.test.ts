@@ -52,7 +52,7 @@ t.test('create, read, change, archive and delete a project', async t => {
   t.match(reactivated.json(), { status: 'active', name: 'Apollo 3', version: 4 })
   const badStatus = await patch({ ...mike, 'if-match': '"4"' }, project.projectId, { status: 'deleted' })
   t.equal(badStatus.statusCode, 400)
-  t.match(badStatus.json().errors, [{ path: 'body/status', message: 'must be one of: active, archived' }])
+  t.match(badStatus.json().errors, [{ path: 'body/status', message: 'must be one of "active", "archived"' }])
 
   t.equal((await app.inject({ method: 'DELETE', url: `/projects/${project.projectId}`, headers: mike })).statusCode, 403, 'members cannot delete')
   t.equal((await app.inject({ method: 'DELETE', url: `/projects/${project.projectId}`, headers: { ...alice, 'if-match': '"1"' } })).statusCode, 412)

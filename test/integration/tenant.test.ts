@@ -125,3 +125,10 @@ t.test('a tenant-optional route with groups: only the membership grants them, ne
   t.equal(tokenOnly.headers['www-authenticate'], 'Bearer realm="api", error="insufficient_scope"')
   t.equal((await probe('otto', ['members'])).statusCode, 403, 'an admin by membership is not a member, whatever the token says')
 })
+
+t.test('GET /me shows the email of the membership for an access token (which carries none)', async t => {
+  await stack.member(A, 'mia', ['members'])
+  const res = await app.inject({ url: '/me', headers: stack.auth({ sub: 'mia' }) })
+  t.equal(res.statusCode, 200)
+  t.match(res.json(), { userId: 'mia', email: 'mia@example.com', tenantId: A, groups: ['members'] })
+})

@@ -206,7 +206,8 @@ t.test('tampered and malformed tokens are 401, never 500', async t => {
 
 t.test('unknown kid: one refetch, then 401; 1000 random kids cause at most one fetch', async t => {
   const issuer = await issuerFor(t)
-  const app = await build(t, envFor(issuer))
+  // All from one address: the failed-authentication limit (tested on its own below) would answer 429 first.
+  const app = await build(t, envFor(issuer, { AUTH_FAILURE_LIMIT: '100000' }))
   t.equal((await me(app, issuer.sign(issuer.accessClaims()))).statusCode, 200)
   t.equal(issuer.requests, 1)
   const claims = issuer.accessClaims()
@@ -389,6 +390,49 @@ t.test('token cache: exact-token keys, expiry honoured', async t => {
   t.equal((await me(app, shortLived)).statusCode, 200, 'verified and cached')
   await new Promise(resolve => setTimeout(resolve, exp * 1000 - Date.now() + 50))
   assertInvalid(t, await me(app, shortLived))
+})
+
+t.test('a signature with spare bits set in its last character is refused, not verified as the same token', async t => {
+  const issuer = await issuerFor(t)
+  const app = await build(t, envFor(issuer))
+  const token = issuer.sign(issuer.accessClaims())
+  t.equal((await me(app, token)).statusCode, 200)
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+  // 256 signature bytes are 342 characters: the last one carries 2 bits, so 15 other characters decode to the same bytes.
+  const last = alphabet.indexOf(token.at(-1) as string)
+  const variants = Array.from({ length: 16 }, (_, spare) => alphabet[(last & 0x30) | spare] as string).filter(c => c !== token.at(-1))
+  t.equal(variants.length, 15)
+  for (const c of variants) assertInvalid(t, await me(app, token.slice(0, -1) + c))
+})
+
+t.test('failed authentications per client address: over the limit, 429 before any RSA check', async t => {
+  const issuer = await issuerFor(t)
+  const app = await build(t, envFor(issuer, { AUTH_FAILURE_LIMIT: '5', AUTH_FAILURE_WINDOW_SECONDS: '60' }))
+  const from = (remoteAddress: string, token: string) => app.inject({ url: '/me', remoteAddress, headers: { authorization: `Bearer ${token}` } })
+  const checks = () => app.signatureCheckCount?.() ?? -1
+  const valid = issuer.sign(issuer.accessClaims({ sub: 'known' }))
+  t.equal((await from('203.0.113.7', valid)).statusCode, 200, 'verified and cached before the attack')
+  // Right issuer, client and kid: only the RSA check can tell these apart from genuine tokens.
+  const forged = () => {
+    const [h, p] = issuer.sign(issuer.accessClaims({ jti: randomUUID() })).split('.')
+    return `${h}.${p}.${issuer.sign(issuer.accessClaims()).split('.')[2]}`
+  }
+  for (let i = 0; i < 5; i++) assertInvalid(t, await from('203.0.113.7', forged()))
+  t.equal(checks(), 6, 'one RSA check per forged token so far')
+
+  const refused = await from('203.0.113.7', forged())
+  t.equal(refused.statusCode, 429)
+  t.match(refused.headers['content-type'], /^application\/problem\+json/)
+  t.match(refused.json(), { status: 429, code: 'APP_AUTH_RATE_LIMITED' })
+  t.ok(Number(refused.headers['retry-after']) >= 1 && Number(refused.headers['retry-after']) <= 60, 'Retry-After within the window')
+  t.equal((await from('203.0.113.7', issuer.sign(issuer.accessClaims({ sub: 'new' })))).statusCode, 429, 'even a genuine but unknown token waits')
+  t.equal(checks(), 6, 'no RSA check for a refused client')
+  t.equal((await from('203.0.113.7', valid)).statusCode, 200, 'a token verified before still passes: it costs nothing')
+
+  // Another address is not affected.
+  t.equal((await from('198.51.100.1', issuer.sign(issuer.accessClaims({ sub: 'other' })))).statusCode, 200)
+  assertInvalid(t, await from('198.51.100.1', forged()))
+  t.equal(checks(), 8, 'the other address still gets its signatures checked')
 })
 
 // That size 0 stores nothing is test/unit/token-cache.test.ts; here: the app still verifies and serves with it.

@@ -54,3 +54,14 @@ t.test('the server exits non-zero with one line when COGNITO_USER_POOL_ID is mis
   t.equal(r.status, 1)
   t.equal(r.stderr.trim(), 'Configuration error: COGNITO_USER_POOL_ID is required')
 })
+
+t.test('TRUST_PROXY: off by default; a hop count or addresses and CIDRs, never "trust everything"', async t => {
+  t.equal(loadConfig(required).trustProxy, false)
+  t.equal(loadConfig({ ...required, TRUST_PROXY: '0' }).trustProxy, false)
+  t.equal(loadConfig({ ...required, TRUST_PROXY: '1' }).trustProxy, 1)
+  t.same(loadConfig({ ...required, TRUST_PROXY: '10.0.0.0/16, 192.0.2.1,2001:db8::/32,loopback' }).trustProxy, ['10.0.0.0/16', '192.0.2.1', '2001:db8::/32', 'loopback'])
+  for (const bad of ['true', '*', '10.0.0.0/33', '2001:db8::/129', '300.1.1.1', '10.0.0.0/8,', 'example.com', '100']) {
+    t.throws(() => loadConfig({ ...required, TRUST_PROXY: bad }), ConfigError, bad)
+    t.throws(() => loadConfig({ ...required, TRUST_PROXY: bad }), { message: /TRUST_PROXY/ }, bad)
+  }
+})

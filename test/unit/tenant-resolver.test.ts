@@ -31,7 +31,7 @@ const tn = (tenantId: string, status: Tenant['status'] = 'active'): Tenant => ({
 
 t.test('outcomes', async t => {
   const { resolver } = fake([m('a', 'u1'), m('a', 'u2', 'disabled'), m('a', 'u3'), m('b', 'u3'), m('s', 'u4')], [tn('a'), tn('b'), tn('s', 'suspended')])
-  t.match(await resolver.resolve({ userId: 'u1' }), { kind: 'ok', context: { tenantId: 'a', groups: ['members'], scope: { tenantId: 'a' } } })
+  t.match(await resolver.resolve({ userId: 'u1' }), { kind: 'ok', context: { tenantId: 'a', groups: ['members'], email: 'x', scope: { tenantId: 'a' } } })
   t.match(await resolver.resolve({ userId: 'u2' }), { kind: 'denied', reason: 'Your membership is disabled' })
   t.match(await resolver.resolve({ userId: 'u3' }), { kind: 'ambiguous' })
   t.match(await resolver.resolve({ userId: 'u3', tenantId: 'b' }), { kind: 'ok', context: { tenantId: 'b' } })
@@ -125,7 +125,7 @@ t.test('a cache miss reads the membership and its tenant side by side, and uses 
   t.match(await resolver.resolve({ userId: 'u1' }), { kind: 'ok', context: { tenantId: 'a' } })
   t.ok(overlapped, 'both reads were in flight at once')
   // The tenant exists and is active, but the token's claim names a tenant the caller is not a member of.
-  t.match(await resolver.resolve({ userId: 'u2', tenantId: 'a' }), { kind: 'denied', reason: 'The token tenant does not match your membership' })
+  t.match(await resolver.resolve({ userId: 'u2', tenantId: 'a' }), { kind: 'denied', reason: 'You are not a member of this tenant' })
 })
 
 t.test('the membership alone decides a refusal, even when the tenant read alongside it fails', async t => {
@@ -140,7 +140,7 @@ t.test('the membership alone decides a refusal, even when the tenant read alongs
     tenants: { get: async () => { throw new Error('DynamoDB throttled the tenant read') } },
     ttlMs: 0
   })
-  t.match(await resolver.resolve({ userId: 'u1', tenantId: 'a' }), { kind: 'denied', reason: 'The token tenant does not match your membership' })
+  t.match(await resolver.resolve({ userId: 'u1', tenantId: 'a' }), { kind: 'denied', reason: 'You are not a member of this tenant' })
   t.match(await resolver.resolve({ userId: 'u2' }), { kind: 'denied', reason: 'Your membership is disabled' })
   t.match(await resolver.resolve({ userId: 'u3' }), { kind: 'none' }, 'listed by the index, gone from the table')
   members.push(m('a', 'u4'))

@@ -57,7 +57,8 @@ t.test('a re-enable in the disable\'s own second waits for the next second befor
       return {}
     }
   } as unknown as DynamoDBDocumentClient
-  const cognito = { enableUser: async () => { steps.push('AdminEnableUser') } } as unknown as UserPoolClient
+  const calls = { enableUser: async () => { steps.push('AdminEnableUser') } }
+  const cognito = { ...calls, forTenant: () => calls } as unknown as UserPoolClient
   const users = createTenantUsers({
     dynamo: { doc, tableName: 't' },
     cognito,

@@ -112,3 +112,28 @@ t.test('signature checks on the threadpool: exact, bounded, and never a rejectio
   t.same(results, tokens.map((_, i) => i % 3 !== 0))
   t.equal(verifier.pending, 0)
 })
+
+t.test('decodeToken: only the canonical base64url of each segment (no spare bits set in the last character)', async t => {
+  const key = testKey(0)
+  const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+  /** The same bytes, written with the last character's spare bits set: Buffer.from(..., 'base64url') cannot tell. */
+  const sibling = (segment: string) => {
+    const spare = segment.length % 4 === 2 ? 0x0f : 0x03
+    const last = B64URL.indexOf(segment.at(-1) as string)
+    const other = segment.slice(0, -1) + (B64URL[last | spare] as string)
+    t.same(Buffer.from(other, 'base64url'), Buffer.from(segment, 'base64url'), 'decodes to the same bytes')
+    return other
+  }
+  // Claims chosen so that every segment's length is 2 or 3 mod 4 (RS256-2048 signatures are 342 chars, 2 mod 4).
+  let token = ''
+  for (let i = 0; ; i++) {
+    token = signJwt({ alg: 'RS256', kid: key.kid, x: 'a'.repeat(i % 3) }, { sub: 'a'.repeat(1 + Math.floor(i / 3)) }, key.privateKey)
+    if (token.split('.').every(s => s.length % 4 > 1)) break
+  }
+  const [h, p, s] = token.split('.') as [string, string, string]
+  t.equal(rejection(() => decodeToken(token)), 'accepted')
+  t.equal(rejection(() => decodeToken(`${sibling(h)}.${p}.${s}`)), 'malformed', 'header')
+  t.equal(rejection(() => decodeToken(`${h}.${sibling(p)}.${s}`)), 'malformed', 'payload')
+  t.equal(rejection(() => decodeToken(`${h}.${p}.${sibling(s)}`)), 'malformed', 'signature')
+  t.equal(rejection(() => decodeToken(`${h}.${p}.${s}AAA`)), 'malformed', 'a length of 1 mod 4 holds no whole byte')
+})
