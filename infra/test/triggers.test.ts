@@ -182,27 +182,53 @@ t.test('post confirmation', async t => {
 })
 
 t.test('pre token generation V2', async t => {
-  const handler = createPreTokenGenerationHandler({ dynamo, tableName: TABLE_NAME })
+  const handler = createPreTokenGenerationHandler({ dynamo, tableName: TABLE_NAME, now: () => NOW.getTime() })
+  const member = (tenantId: string, status = 'active', invitation?: Record<string, unknown>) =>
+    ({ Item: { ...keys.membership(tenantId, SUB), tenantId, userId: SUB, email: 'a@b.co', groups: ['members'], status, createdAt: 'c', updatedAt: 'u', ...(invitation ? { invitation } : {}) } })
+  /** Memberships of SUB in these tenants, and a profile with this default (or none). */
+  function table (memberships: Record<string, ReturnType<typeof member>>, defaultTenantId?: string) {
+    dynamoMock.on(GetCommand).resolves({})
+    for (const [tenantId, item] of Object.entries(memberships)) dynamoMock.on(GetCommand, { Key: keys.membership(tenantId, SUB) }).resolves(item)
+    if (defaultTenantId) dynamoMock.on(GetCommand, { Key: keys.userProfile(SUB) }).resolves({ Item: { ...keys.userProfile(SUB), defaultTenantId, updatedAt: 'u' } })
+  }
+  const withMetadata = (event: PreTokenGenerationV2TriggerEvent, tenantId: string) =>
+    ({ ...event, request: { ...event.request, clientMetadata: { tenant_id: tenantId } } }) as PreTokenGenerationV2TriggerEvent
 
-  t.test('from the attribute: access token only, no lookup', async t => {
+  t.test('the home tenant, confirmed by its membership: access token only (the ID token has the attribute)', async t => {
+    table({ t1: member('t1') })
     const out = await handler(tokenEvent({ sub: SUB, 'custom:tenant_id': 't1' }))
     t.strictSame(out.response.claimsAndScopeOverrideDetails, { accessTokenGeneration: { claimsToAddOrOverride: { 'custom:tenant_id': 't1' } } })
-    t.equal(dynamoMock.calls().length, 0)
+    t.ok(dynamoMock.commandCalls(GetCommand).some(c => c.args[0].input.ConsistentRead === true), 'the membership is read consistently')
   })
 
-  t.test('from the membership: access and ID token', async t => {
-    dynamoMock.on(QueryCommand).resolves({ Items: [{ tenantId: 'fromindex1' }] })
-    const out = await handler(tokenEvent({ sub: SUB }))
+  t.test('the default tenant wins over the home tenant; both tokens say so', async t => {
+    table({ t1: member('t1'), t2: member('t2') }, 't2')
+    const out = await handler(tokenEvent({ sub: SUB, 'custom:tenant_id': 't1' }))
     t.strictSame(out.response.claimsAndScopeOverrideDetails, {
-      accessTokenGeneration: { claimsToAddOrOverride: { 'custom:tenant_id': 'fromindex1' } },
-      idTokenGeneration: { claimsToAddOrOverride: { 'custom:tenant_id': 'fromindex1' } }
+      accessTokenGeneration: { claimsToAddOrOverride: { 'custom:tenant_id': 't2' } },
+      idTokenGeneration: { claimsToAddOrOverride: { 'custom:tenant_id': 't2' } }
     })
-    t.match(dynamoMock.commandCalls(QueryCommand)[0]?.args[0].input, { IndexName: 'GSI1', ExpressionAttributeValues: { ':pk': keys.userIndexPk(SUB) } })
   })
 
-  t.test('no tenant (platform admin): nothing added', async t => {
-    dynamoMock.on(QueryCommand).resolves({ Items: [] })
-    const out = await handler(tokenEvent({ sub: SUB }))
+  t.test('ClientMetadata.tenant_id is honoured only for a usable membership', async t => {
+    table({ t1: member('t1'), t2: member('t2'), t3: member('t3', 'disabled') })
+    const asked = await handler(withMetadata(tokenEvent({ sub: SUB, 'custom:tenant_id': 't1' }), 't2'))
+    t.match(asked.response.claimsAndScopeOverrideDetails, { accessTokenGeneration: { claimsToAddOrOverride: { 'custom:tenant_id': 't2' } } }, 'asked and confirmed')
+    for (const refused of ['t3', 'not-mine', 'a#b']) {
+      const out = await handler(withMetadata(tokenEvent({ sub: SUB, 'custom:tenant_id': 't1' }), refused))
+      t.strictSame(out.response.claimsAndScopeOverrideDetails, { accessTokenGeneration: { claimsToAddOrOverride: { 'custom:tenant_id': 't1' } } }, `${refused}: refused, the home tenant instead`)
+    }
+  })
+
+  t.test('a pending invitation (an account that existed before) is not a tenant to put in a token', async t => {
+    table({ t2: member('t2', 'invited', { invitedAt: 'x', invitedBy: 'y', expiresAt: '2999-01-01T00:00:00.000Z', createdUser: false }) })
+    const out = await handler(withMetadata(tokenEvent({ sub: SUB }), 't2'))
     t.strictSame(out.response.claimsAndScopeOverrideDetails, {})
+  })
+
+  t.test('nothing confirmed (a platform admin, a removed home membership): nothing added', async t => {
+    table({})
+    t.strictSame((await handler(tokenEvent({ sub: SUB }))).response.claimsAndScopeOverrideDetails, {})
+    t.strictSame((await handler(tokenEvent({ sub: SUB, 'custom:tenant_id': 'gone' }))).response.claimsAndScopeOverrideDetails, {})
   })
 })

@@ -1,29 +1,65 @@
-// Cognito pre token generation (V2) trigger: puts the caller's tenant into the access token as custom:tenant_id.
+// Cognito pre token generation (V2) trigger: puts the person's tenant for this session into the access token as custom:tenant_id.
 import type { PreTokenGenerationV2TriggerEvent } from 'aws-lambda'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { documentClient } from '../../src/aws.js'
-import { findMembershipTenantId, requireEnv } from './membership-lookup.js'
+import { ID_REGEX } from '../../src/domain/model.js'
+import { usability } from '../../src/domain/membership.js'
+import { mintTenantScope } from '../../src/domain/tenant-scope.js'
+import { membershipsRepository } from '../../src/repositories/memberships.js'
+import { profilesRepository } from '../../src/repositories/profiles.js'
+import { requireEnv } from './membership-lookup.js'
 import { TENANT_ATTRIBUTE } from './pre-sign-up.js'
 
 export interface PreTokenGenerationDeps {
   dynamo: DynamoDBDocumentClient
   tableName: string
+  now?: () => number
 }
+
+/** What a client may send in ClientMetadata (InitiateAuth, including a refresh) to ask for another tenant. */
+export const TENANT_METADATA_KEY = 'tenant_id'
 
 /**
  * Access tokens carry no custom attributes unless a V2 trigger adds them
  * (https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-token-generation.html).
- * Invited users have the immutable attribute; self-signed-up users only have a membership (the attribute
- * cannot be set after creation), so look it up. Platform admins have neither and get no tenant claim.
+ * The tenant, in this order: the one the client asks for in ClientMetadata.tenant_id, the default set with
+ * PUT /me/default-tenant, the home tenant (the immutable custom:tenant_id of an invited account); the first that a
+ * usable membership confirms. None confirmed (a platform admin, a self-signed-up person before their tenant exists):
+ * no claim, and the API picks the only usable membership or asks for X-Tenant-Id. The API confirms the claim again on
+ * every request, so a claim that goes stale (a membership removed within the token's hour) opens nothing.
  */
-export function createPreTokenGenerationHandler ({ dynamo, tableName }: PreTokenGenerationDeps) {
+export function createPreTokenGenerationHandler ({ dynamo, tableName, now = Date.now }: PreTokenGenerationDeps) {
+  const memberships = membershipsRepository({ doc: dynamo, tableName })
+  const profiles = profilesRepository({ doc: dynamo, tableName })
+
+  /** Whether the person may act in the tenant: a membership that a request would accept. */
+  async function usableIn (userId: string, tenantId: string): Promise<boolean> {
+    if (!ID_REGEX.test(tenantId)) return false
+    // The trigger acts for the person Cognito authenticated: a scope of a tenant they name, used only to read their own membership.
+    const m = await memberships.get(mintTenantScope(tenantId), userId, { consistent: true })
+    const state = m ? usability(m, now()) : 'unusable'
+    return state === 'usable' || state === 'accepts'
+  }
+
   return async function preTokenGeneration (event: PreTokenGenerationV2TriggerEvent): Promise<PreTokenGenerationV2TriggerEvent> {
-    const fromAttribute = event.request.userAttributes[TENANT_ATTRIBUTE]
-    const sub = event.request.userAttributes.sub ?? event.userName
-    const tenantId = fromAttribute !== undefined && fromAttribute !== ''
-      ? fromAttribute
-      : await findMembershipTenantId(dynamo, tableName, sub)
+    const attributes = event.request.userAttributes
+    const sub = attributes.sub ?? event.userName
+    const home = attributes[TENANT_ATTRIBUTE]
+    const asked = (event.request as { clientMetadata?: Record<string, string> }).clientMetadata?.[TENANT_METADATA_KEY]
+    const candidates = async function * () {
+      if (asked !== undefined && asked !== '') yield asked
+      const profile = await profiles.get(sub)
+      if (profile?.defaultTenantId !== undefined) yield profile.defaultTenantId
+      if (home !== undefined && home !== '') yield home
+    }
+    let tenantId: string | undefined
+    const tried = new Set<string>()
+    for await (const candidate of candidates()) {
+      if (tried.has(candidate)) continue
+      tried.add(candidate)
+      if (await usableIn(sub, candidate)) { tenantId = candidate; break }
+    }
     if (tenantId === undefined) return event
 
     const details = event.response.claimsAndScopeOverrideDetails ?? {}
@@ -31,8 +67,8 @@ export function createPreTokenGenerationHandler ({ dynamo, tableName }: PreToken
       ...details.accessTokenGeneration,
       claimsToAddOrOverride: { ...details.accessTokenGeneration?.claimsToAddOrOverride, [TENANT_ATTRIBUTE]: tenantId }
     }
-    // The ID token already carries the attribute when the user has it (the client may read it); add it only when it came from the membership.
-    if (fromAttribute === undefined || fromAttribute === '') {
+    // The ID token carries the home tenant as the attribute; when this session's tenant differs, it says so too.
+    if (tenantId !== home) {
       details.idTokenGeneration = {
         ...details.idTokenGeneration,
         claimsToAddOrOverride: { ...details.idTokenGeneration?.claimsToAddOrOverride, [TENANT_ATTRIBUTE]: tenantId }

@@ -4,7 +4,8 @@ import { LRUCache } from 'lru-cache'
 import type { FastifyRequest } from 'fastify'
 import { mintTenantScope, type TenantContext, type TenantScope } from '../domain/tenant-scope.js'
 import type { Principal } from '../domain/principal.js'
-import { ID_REGEX, type Membership, type TenantGroup } from '../domain/model.js'
+import { ID_REGEX, type TenantGroup } from '../domain/model.js'
+import { usability } from '../domain/membership.js'
 import { ForbiddenError, InvitationExpiredError, TenantRequiredError } from '../domain/errors.js'
 import { InvalidTokenError } from '../auth/errors.js'
 import type { membershipsRepository } from '../repositories/memberships.js'
@@ -71,22 +72,6 @@ export interface Choice { userId: string, tenantId?: string }
 /** The cache key of a request: the user and the tenant it chose (if any); both caches of this module use it. */
 export const keyOf = (choice: Choice) => `${choice.userId}\u0000${choice.tenantId ?? ''}`
 
-type Usability = 'usable' | 'accepts' | 'expired' | 'pending' | 'unusable'
-
-/**
- * What a membership allows now. `accepts`: an invitation that created the person's account, which this request accepts
- * (their first in the tenant); `pending`: an invitation to a person who already had an account, which opens nothing
- * until accepted through /me/invitations.
- */
-export function usability (m: Membership, nowMs: number): Usability {
-  if (m.status === 'active') return 'usable'
-  if (m.status !== 'invited') return 'unusable'
-  const invitation = m.invitation
-  // Stored before invitations expired or needed accepting: accepted by the first request, as then.
-  if (invitation === undefined) return 'accepts'
-  if (Date.parse(invitation.expiresAt) <= nowMs) return invitation.createdUser ? 'expired' : 'pending'
-  return invitation.createdUser ? 'accepts' : 'pending'
-}
 
 export function createTenantResolver (deps: Deps) {
   const { memberships, tenants, ttlMs } = deps

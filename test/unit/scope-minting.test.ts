@@ -14,7 +14,8 @@ export const ALLOWED: RegExp[] = [
   /^src\/domain\/tenant-scope\.ts$/, // the definition
   /^src\/tenancy\/resolver\.ts$/, // from a verified identity and its membership
   /^src\/scripts\/users-import\.ts$/, // the operator's bulk import
-  /^src\/services\/tenant-onboarding\.ts$/ // operator onboarding: the tenant it just created, or one a retried onboarding resumes
+  /^src\/services\/tenant-onboarding\.ts$/, // operator onboarding: the tenant it just created, or one a retried onboarding resumes
+  /^infra\/triggers\/pre-token-generation\.ts$/ // reads the authenticated person's own membership of a tenant they ask for, nothing else
 ]
 
 function files (dir: string): string[] {

@@ -1,0 +1,19 @@
+// What a membership allows now: shared by the API's tenant resolution and the pre token generation trigger.
+import type { Membership } from './model.js'
+
+export type Usability = 'usable' | 'accepts' | 'expired' | 'pending' | 'unusable'
+
+/**
+ * What a membership allows now. `accepts`: an invitation that created the person's account, which this request accepts
+ * (their first in the tenant); `pending`: an invitation to a person who already had an account, which opens nothing
+ * until accepted through /me/invitations.
+ */
+export function usability (m: Membership, nowMs: number): Usability {
+  if (m.status === 'active') return 'usable'
+  if (m.status !== 'invited') return 'unusable'
+  const invitation = m.invitation
+  // Stored before invitations expired or needed accepting: accepted by the first request, as then.
+  if (invitation === undefined) return 'accepts'
+  if (Date.parse(invitation.expiresAt) <= nowMs) return invitation.createdUser ? 'expired' : 'pending'
+  return invitation.createdUser ? 'accepts' : 'pending'
+}
