@@ -72,7 +72,6 @@ export interface Choice { userId: string, tenantId?: string }
 /** The cache key of a request: the user and the tenant it chose (if any); both caches of this module use it. */
 export const keyOf = (choice: Choice) => `${choice.userId}\u0000${choice.tenantId ?? ''}`
 
-
 export function createTenantResolver (deps: Deps) {
   const { memberships, tenants, ttlMs } = deps
   // Undefined when ttlMs is 0 (caching off); single-flight still applies then.
