@@ -32,7 +32,7 @@ function bindUser (request: FastifyRequest, reply: FastifyReply) {
   if (userId !== undefined) bindLog(request, reply, { userId })
 }
 
-export default fp<{ config: Config }>(async function auth (app, { config }) {
+export default fp<{ config: Config, now?: () => number }>(async function auth (app, { config, now }) {
   app.decorateRequest('principal', null)
 
   if (config.AUTH_MODE === 'apigateway') {
@@ -54,7 +54,7 @@ export default fp<{ config: Config }>(async function auth (app, { config }) {
     return
   }
 
-  const authenticator = createTokenAuthenticator(config, { onFetchError: (err, issuer) => app.log.warn({ err, issuer }, 'JWKS fetch failed') })
+  const authenticator = createTokenAuthenticator(config, { onFetchError: (err, issuer) => app.log.warn({ err, issuer }, 'JWKS fetch failed'), now })
   app.decorate('signingKeysReady', authenticator.ready)
   app.decorate('jwksFetchCount', authenticator.fetchCount)
   app.decorate('signatureCheckCount', authenticator.signatureCheckCount)

@@ -53,6 +53,8 @@ export interface AppOptions {
     readinessTimeoutMs?: number
     /** How long a tenant-optional route skips the lookup after a failed one (default DEGRADED_TTL_MS). */
     degradedTtlMs?: number
+    /** The clock of token verification (lifetimes, the token cache, JWKS pacing); Date.now by default. */
+    now?: () => number
   }
 }
 
@@ -110,7 +112,7 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
   await app.register(httpSecurity, { config })
   await app.register(dynamodb, { config, dynamo: opts.dynamo })
   await app.register(cognito, { config, cognito: opts.cognito })
-  await app.register(auth, { config })
+  await app.register(auth, { config, now: opts.timing?.now })
   await app.register(tenant, { config, degradedTtlMs: opts.timing?.degradedTtlMs })
   await app.register(platformAdmin, { config })
   await app.register(accessPolicy)

@@ -42,18 +42,26 @@ export function principalFromAuthorizer (config: Config, claims: Record<string, 
 }
 
 /** AUTH_MODE=jwt: verifies Cognito tokens against the configured issuers' keys, never against anything a token names. */
-export function createTokenAuthenticator (config: Config, opts: { onFetchError?: (err: unknown, issuer: string) => void } = {}) {
+export interface TokenAuthenticatorOptions {
+  onFetchError?: (err: unknown, issuer: string) => void
+  /** The clock of token lifetimes, the token cache, JWKS pacing and the failure window (ms); Date.now by default. */
+  now?: () => number
+}
+
+export function createTokenAuthenticator (config: Config, opts: TokenAuthenticatorOptions = {}) {
+  const now = opts.now ?? Date.now
   const rules = claimRulesOf(config)
   const toleranceMs = config.JWT_CLOCK_TOLERANCE_SECONDS * 1000
   const keys = createKeyStore({
     issuers: config.cognitoIssuers,
     timeoutMs: config.JWKS_TIMEOUT_MS,
     refetchIntervalMs: config.JWKS_REFETCH_INTERVAL_SECONDS * 1000,
-    onFetchError: opts.onFetchError
+    onFetchError: opts.onFetchError,
+    now
   })
-  const cache = createTokenCache<{ principal: Principal, key: SigningKey }>(config.TOKEN_CACHE_SIZE)
+  const cache = createTokenCache<{ principal: Principal, key: SigningKey }>(config.TOKEN_CACHE_SIZE, now)
   const signatures = createSignatureVerifier(MAX_PENDING_SIGNATURE_CHECKS)
-  const failures = createFailureLimiter({ max: config.AUTH_FAILURE_LIMIT, windowMs: config.AUTH_FAILURE_WINDOW_SECONDS * 1000 })
+  const failures = createFailureLimiter({ max: config.AUTH_FAILURE_LIMIT, windowMs: config.AUTH_FAILURE_WINDOW_SECONDS * 1000, now })
 
   /** Refuses a client over its failure budget: unknown tokens from it are not decoded, and never reach RSA. */
   function checkClient (client: string | undefined) {
@@ -65,7 +73,7 @@ export function createTokenAuthenticator (config: Config, opts: { onFetchError?:
   /** Whether the token is past exp + tolerance now; any other lifetime problem (nbf ahead, exp missing) throws. */
   function isExpired (payload: Record<string, unknown>): boolean {
     try {
-      checkLifetime(payload, Date.now(), toleranceMs)
+      checkLifetime(payload, now(), toleranceMs)
       return false
     } catch (err) {
       if (err instanceof TokenRejectedError && err.reason === 'expired') return true

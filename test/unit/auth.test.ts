@@ -328,7 +328,9 @@ t.test('JWKS down with a warm cache: cached keys keep working', async t => {
 t.test('JWKS down with a cold cache: 503 with Retry-After, then recovers', async t => {
   const issuer = await issuerFor(t)
   issuer.mode = 'down'
-  const app = await build(t, envFor(issuer))
+  // A clock the test moves: the cold issuer's one-second retry pacing, without a second on the real clock.
+  let offset = 0
+  const app = await build(t, envFor(issuer), { timing: { now: () => Date.now() + offset } })
   const token = issuer.sign(issuer.accessClaims())
   const res = await me(app, token)
   t.equal(res.statusCode, 503)
@@ -339,23 +341,26 @@ t.test('JWKS down with a cold cache: 503 with Retry-After, then recovers', async
   await t.rejects(app.signingKeysReady())
   // A cold issuer retries after a second, not after the full refetch interval.
   issuer.mode = 'up'
-  await new Promise(resolve => setTimeout(resolve, 1100))
+  t.equal((await me(app, token)).statusCode, 503, 'not within the second')
+  offset += 1100
   t.equal((await me(app, token)).statusCode, 200)
 })
 
 t.test('a JWKS endpoint that never answers: the request fails within the timeout', async t => {
   const issuer = await issuerFor(t)
   issuer.mode = 'hang'
-  const app = await build(t, envFor(issuer, { JWKS_TIMEOUT_MS: '300' }))
+  let offset = 0
+  const app = await build(t, envFor(issuer, { JWKS_TIMEOUT_MS: '300' }), { timing: { now: () => Date.now() + offset } })
   const started = Date.now()
   const res = await me(app, issuer.sign(issuer.accessClaims()))
   const took = Date.now() - started
   t.equal(res.statusCode, 503)
   t.ok(took >= 250 && took < 1500, `answered after ${took} ms`)
+  // Past the cold retry pacing (moved clock), readiness fetches again and fails within the timeout too.
+  offset += 1000
   const readyStarted = Date.now()
-  await new Promise(resolve => setTimeout(resolve, 1000))
   await t.rejects(app.signingKeysReady())
-  t.ok(Date.now() - readyStarted < 2500, 'readiness fails within the timeout too')
+  t.ok(Date.now() - readyStarted < 1500, 'readiness fails within the timeout too')
 })
 
 t.test('jku, x5u and jwk headers are ignored: no fetch to them, no key from them', async t => {
@@ -373,7 +378,8 @@ t.test('jku, x5u and jwk headers are ignored: no fetch to them, no key from them
 
 t.test('token cache: exact-token keys, expiry honoured', async t => {
   const issuer = await issuerFor(t)
-  const app = await build(t, envFor(issuer, { JWT_CLOCK_TOLERANCE_SECONDS: '0' }))
+  let offset = 0
+  const app = await build(t, envFor(issuer, { JWT_CLOCK_TOLERANCE_SECONDS: '0' }), { timing: { now: () => Date.now() + offset } })
   const token = issuer.sign(issuer.accessClaims())
   t.equal((await me(app, token)).statusCode, 200)
   t.equal((await me(app, token)).statusCode, 200)
@@ -388,7 +394,8 @@ t.test('token cache: exact-token keys, expiry honoured', async t => {
   const exp = Math.floor(Date.now() / 1000) + 1
   const shortLived = issuer.sign(issuer.accessClaims({ exp }))
   t.equal((await me(app, shortLived)).statusCode, 200, 'verified and cached')
-  await new Promise(resolve => setTimeout(resolve, exp * 1000 - Date.now() + 50))
+  // Past its expiry on the app's clock: the cached entry is not served, and the token is refused.
+  offset += exp * 1000 - Date.now() + 50
   assertInvalid(t, await me(app, shortLived))
 })
 
