@@ -9,7 +9,7 @@ import { ordersRepository, type OrderChanges } from '../../src/repositories/orde
 import { problemResponses } from '../../src/http/problem.js'
 import { tenantScopeOf } from '../../src/tenancy/resolver.js'
 import { Page, PageQuery, statusSchema } from '../../src/http/schemas.js'
-import { IfMatchHeaders, assertIfMatch, etagOf, requireIfMatch } from '../../src/http/preconditions.js'
+import { IfMatchHeaders, currentIfMatch, etagOf, requireIfMatch } from '../../src/http/preconditions.js'
 import { IdempotencyHeaders, idempotencyOf } from '../../src/http/idempotency.js'
 
 const OrderId = Type.String({ pattern: ID_PATTERN, description: 'time-sortable id' })
@@ -111,9 +111,7 @@ const orders: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const scope = tenantScopeOf(request)
     const ifMatch = requireIfMatch(request.headers['if-match'])
-    const current = await repo.get(scope, request.params.orderId, { consistent: true })
-    if (!current) throw new NotFoundError('Order')
-    assertIfMatch(ifMatch, current)
+    const current = await currentIfMatch(ifMatch, () => repo.get(scope, request.params.orderId, { consistent: true }), 'Order')
     const { status, note, items } = request.body
     if (status !== undefined && !canTransition(current.status, status)) throw new ConflictError(`An order cannot go from ${current.status} to ${status}`)
     if (items !== undefined && current.status !== 'pending') throw new ConflictError('Items can only change while the order is pending')
@@ -136,13 +134,8 @@ const orders: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const scope = tenantScopeOf(request)
     const ifMatch = request.headers['if-match']
-    let expected: number | undefined
-    if (ifMatch !== undefined) {
-      const current = await repo.get(scope, request.params.orderId, { consistent: true })
-      if (!current) throw new NotFoundError('Order')
-      assertIfMatch(ifMatch, current)
-      expected = current.version
-    }
+    // If-Match is optional here: with it, the delete is held to the version it names.
+    const expected = ifMatch === undefined ? undefined : (await currentIfMatch(ifMatch, () => repo.get(scope, request.params.orderId, { consistent: true }), 'Order')).version
     await repo.delete(scope, request.params.orderId, expected)
     return reply.code(204).send(null)
   })

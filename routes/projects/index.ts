@@ -8,7 +8,7 @@ import { NotFoundError } from '../../src/domain/errors.js'
 import { projectsRepository } from '../../src/repositories/projects.js'
 import { problemResponses } from '../../src/http/problem.js'
 import { Page, PageQuery, statusSchema } from '../../src/http/schemas.js'
-import { IfMatchHeaders, assertIfMatch, etagOf, requireIfMatch } from '../../src/http/preconditions.js'
+import { IfMatchHeaders, currentIfMatch, etagOf, requireIfMatch } from '../../src/http/preconditions.js'
 import { IdempotencyHeaders, idempotencyOf } from '../../src/http/idempotency.js'
 import { tenantScopeOf } from '../../src/tenancy/resolver.js'
 
@@ -80,9 +80,7 @@ const projects: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const scope = tenantScopeOf(request)
     const ifMatch = requireIfMatch(request.headers['if-match'])
-    const current = await repo.get(scope, request.params.projectId, { consistent: true })
-    if (!current) throw new NotFoundError('Project')
-    assertIfMatch(ifMatch, current)
+    const current = await currentIfMatch(ifMatch, () => repo.get(scope, request.params.projectId, { consistent: true }), 'Project')
     assertCanChange(current, request.body)
     // Conditional on the version just checked: a concurrent change in between is a 412, not a lost update.
     const updated = await repo.update(scope, current.projectId, current.version, request.body)
@@ -102,13 +100,8 @@ const projects: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const scope = tenantScopeOf(request)
     const ifMatch = request.headers['if-match']
-    let expected: number | undefined
-    if (ifMatch !== undefined) {
-      const current = await repo.get(scope, request.params.projectId, { consistent: true })
-      if (!current) throw new NotFoundError('Project')
-      assertIfMatch(ifMatch, current)
-      expected = current.version
-    }
+    // If-Match is optional here: with it, the delete is held to the version it names.
+    const expected = ifMatch === undefined ? undefined : (await currentIfMatch(ifMatch, () => repo.get(scope, request.params.projectId, { consistent: true }), 'Project')).version
     await repo.delete(scope, request.params.projectId, expected)
     return reply.code(204).send(null)
   })

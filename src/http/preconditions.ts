@@ -1,6 +1,6 @@
 // ETags and If-Match for optimistic concurrency: every versioned resource's ETag is its version as a strong tag, "<version>".
 import { Type } from 'typebox'
-import { BadRequestError, PreconditionFailedError, PreconditionRequiredError, WildcardIfMatchError } from '../domain/errors.js'
+import { BadRequestError, NotFoundError, PreconditionFailedError, PreconditionRequiredError, WildcardIfMatchError } from '../domain/errors.js'
 
 /** Anything with a version that each write bumps. */
 export interface Versioned { version: number }
@@ -39,4 +39,16 @@ export function assertIfMatch (header: string | undefined, current: Versioned): 
     throw new BadRequestError(BARE_TAG.test(malformed) ? `ETags are quoted: send If-Match: "${malformed}"` : 'If-Match must list quoted ETags, such as "1"')
   }
   throw new PreconditionFailedError()
+}
+
+/**
+ * A version-checked write's first step: reads the current item (consistently, in `read`), 404 when it is gone, then
+ * checks If-Match against it as assertIfMatch does. Returns the item: a PATCH changes it, a DELETE holds its delete to
+ * `current.version` (the write itself stays conditional on that version, so a change in between is a 412).
+ */
+export async function currentIfMatch<T extends Versioned> (header: string, read: () => Promise<T | null>, what: string): Promise<T> {
+  const current = await read()
+  if (!current) throw new NotFoundError(what)
+  assertIfMatch(header, current)
+  return current
 }
