@@ -4,9 +4,10 @@ import { compare, countInstructions, INSTRUCTIONS, jwksSummary, load, preflight,
 import { assertValgrind } from './callgrind.js'
 import { authScenarios } from './auth.js'
 import { ordersScenarios } from './orders.js'
+import { loggingScenarios } from './logging.js'
 
 /** Every scenario module contributes here. */
-const scenarios: Scenario[] = [...authScenarios, ...ordersScenarios]
+const scenarios: Scenario[] = [...authScenarios, ...ordersScenarios, ...loggingScenarios]
 
 const defaultConnections = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const duration = Number(process.env.BENCH_DURATION ?? 12)

@@ -24,9 +24,12 @@ export interface BenchIssuer {
   token: (overrides?: Record<string, unknown>) => string
 }
 
-export interface BenchStack extends BenchIssuer {
+export interface BenchData extends BenchIssuer {
   /** The issuer's env plus DynamoDB Local; servers doing the app's DynamoDB work get it too. */
   env: Record<string, string>
+}
+
+export interface BenchStack extends BenchData {
   app: RunningServer
 }
 
@@ -41,7 +44,8 @@ export const benchIssuer = once(async (): Promise<BenchIssuer> => {
   }
 })
 
-export const benchStack = once(async (): Promise<BenchStack> => {
+/** DynamoDB Local, seeded with the bench tenant and member, and the env that points a server at it; no server. */
+export const benchData = once(async (): Promise<BenchData> => {
   const base = await benchIssuer()
   const started = Date.now()
   const dynamo = await startDynamoLocal()
@@ -69,7 +73,12 @@ export const benchStack = once(async (): Promise<BenchStack> => {
     // The limiter still runs, keys and counts on every request; only its ceiling is out of reach.
     RATE_LIMIT_MAX: '1000000'
   }
-  const app = await serve('app', env)
+  return { ...base, env }
+})
+
+export const benchStack = once(async (): Promise<BenchStack> => {
+  const data = await benchData()
+  const app = await serve('app', data.env)
   reportJwksOf('app', app)
-  return { ...base, env, app }
+  return { ...data, app }
 })

@@ -2,6 +2,7 @@
 import closeWithGrace from 'close-with-grace'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { buildApp, loggerOptions } from './app.js'
+import { flushLogs, logDestination } from './log-destination.js'
 
 let config: Config
 try {
@@ -19,12 +20,15 @@ if (config.AUTH_MODE === 'apigateway') {
   process.exit(1)
 }
 
-const app = await buildApp(config, { logger: loggerOptions(config.LOG_LEVEL) })
+// stdout, written as src/log-destination.ts chose by measurement; every held line is written before the process exits.
+const logs = logDestination()
+const app = await buildApp(config, { logger: { ...loggerOptions(config.LOG_LEVEL), stream: logs } })
 
 closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
   if (err) app.log.error({ err }, 'closing after an uncaught error')
   else app.log.info({ signal }, 'closing')
   await app.close()
+  await flushLogs(logs)
 })
 
 try {
