@@ -16,13 +16,13 @@ t.before(async () => { services = await startServices(t) })
 const appWith = async (t: Test, env: Record<string, string> = {}) => await build(t, { ...services.env, ...env })
 
 t.test('real cognito-local tokens', async t => {
-  const user = await services.createUser({ email: 'carol@example.com', password: 'Passw0rd!long', groups: ['admins'], tenantId: 'tenant-42' })
+  const user = await services.createUser({ email: 'carol@example.com', password: 'Passw0rd!long', groups: ['platform-admins'], tenantId: 'tenant-42' })
   const { accessToken, idToken } = await services.signIn({ email: 'carol@example.com', password: 'Passw0rd!long' })
   const app = await appWith(t)
 
   const ok = await app.inject({ url: '/me', headers: { authorization: `Bearer ${accessToken}` } })
   t.equal(ok.statusCode, 200)
-  t.match(ok.json(), { userId: user.userId, groups: ['admins'], tenantId: null })
+  t.match(ok.json(), { userId: user.userId, groups: [], tenantId: null })
 
   t.equal((await app.inject({ url: '/me', headers: { authorization: `Bearer ${idToken}` } })).statusCode, 401, 'ID token refused by default')
   const [h, p, s] = accessToken.split('.') as [string, string, string]

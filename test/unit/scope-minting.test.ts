@@ -14,7 +14,10 @@ export const ALLOWED: RegExp[] = [
   /^src\/domain\/tenant-scope\.ts$/, // the definition
   /^src\/tenancy\/resolver\.ts$/, // from a verified identity and its membership
   /^src\/scripts\/users-import\.ts$/, // the operator's bulk import
-  /^src\/services\/tenant-onboarding\.ts$/ // operator onboarding: the tenant it just created, or one a retried onboarding resumes
+  /^src\/services\/tenant-onboarding\.ts$/, // operator onboarding: the tenant it just created, or one a retried onboarding resumes
+  // The invitee's own invitations (/me/invitations/:tenantId): the path's tenant is only ever used together with the
+  // caller's verified user id, so the scope reaches that caller's own membership (and the tenant's audit trail) only.
+  /^src\/services\/invitations\.ts$/
 ]
 
 function files (dir: string): string[] {
