@@ -90,7 +90,7 @@ const users: FastifyPluginAsyncTypebox<{ faults?: TenantUsersFaults, invitationT
   }, async (request) => {
     const { scope } = caller(request)
     const page = await service.list(scope, { limit: request.query.limit, cursor: request.query.cursor })
-    return { items: page.items.map(toUser), nextCursor: page.nextCursor }
+    return { items: page.items.map(m => toUser(m)), nextCursor: page.nextCursor }
   })
 
   app.get('/users/:userId', {
