@@ -382,9 +382,8 @@ export function createTenantUsers (deps: TenantUsersDeps) {
           if ((err as Error).name !== 'UnsupportedUserStateException') throw err
         }
       }
-      const at = now().toISOString()
       const invitation: Invitation = { ...(m.invitation ?? { invitedAt: m.createdAt, invitedBy: actor, createdUser: true }), expiresAt: expiresAt() }
-      await applyChange(scope, m, { invitation }, { actor, action: 'user.invitation_resent', target: userId, details: { expiresAt: invitation.expiresAt, at } })
+      await applyChange(scope, m, { invitation }, { actor, action: 'user.invitation_resent', target: userId, details: { expiresAt: invitation.expiresAt } })
       evict(userId)
       return invitation
     }

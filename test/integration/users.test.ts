@@ -578,23 +578,27 @@ t.test('disable and enable are audited once each, without details; repeating eit
   t.same((await auditFor(a.auth, m.userId)).map(e => e.action), ['user.enabled', 'user.disabled', 'user.invited'], 'nothing else about the user, newest first')
 })
 
-t.test('a resent invitation is audited every time one is sent; a refused resend is not', async t => {
+t.test('a resent invitation is audited every time one is sent, with its new expiry; a refused resend is not', async t => {
   const a = await onboard()
   const m = await invite(a.auth)
   const resend = () => app.inject({ method: 'POST', url: `/users/${m.userId}/invitation`, headers: a.auth })
+  const expected = (e: AuditItem) => ({ actor: a.adminId, action: 'user.invitation_resent', target: m.userId, details: { expiresAt: e.details?.expiresAt } })
 
-  t.equal((await resend()).statusCode, 202)
+  const first = await resend()
+  t.equal(first.statusCode, 202)
   const sent = await auditFor(a.auth, m.userId, 'user.invitation_resent')
   t.equal(sent.length, 1)
-  t.same(entryOf(t, sent[0]), { actor: a.adminId, action: 'user.invitation_resent', target: m.userId })
+  t.same(entryOf(t, sent[0]), expected(sent[0]!))
+  t.equal(sent[0]?.details?.expiresAt, first.json().invitation.expiresAt, 'the entry records the new expiry')
   // Not idempotent: each resend makes Cognito send another invitation, and each is recorded.
   t.equal((await resend()).statusCode, 202)
   const both = await auditFor(a.auth, m.userId, 'user.invitation_resent')
   t.equal(both.length, 2, 'a second send, a second entry')
-  t.same(both.map(e => entryOf(t, e)), [1, 2].map(() => ({ actor: a.adminId, action: 'user.invitation_resent', target: m.userId })))
+  t.same(both.map(e => entryOf(t, e)), both.map(expected))
   t.not(both[0]?.auditId, both[1]?.auditId)
 
-  await stack.activate(m.email, m.userId)
+  // Accepted by the member's first request: nothing left to resend.
+  t.equal((await app.inject({ method: 'GET', url: '/orders', headers: stack.bearer(await stack.activate(m.email, m.userId)) })).statusCode, 200)
   t.equal((await resend()).statusCode, 409)
   t.equal((await auditFor(a.auth, m.userId, 'user.invitation_resent')).length, 2, 'the refused resend left no entry')
 })
