@@ -20,6 +20,7 @@ import health from '../routes/health/index.js'
 import me from '../routes/me.js'
 import tenants from '../routes/tenants/index.js'
 import users from '../routes/users/index.js'
+import invitations from '../routes/invitations/index.js'
 import audit from '../routes/audit/index.js'
 import httpSecurity from '../plugins/http-security.js'
 import rateLimit from '../plugins/rate-limit.js'
@@ -126,8 +127,9 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
 
   await app.register(health, { config, checkTimeoutMs: opts.timing?.readinessTimeoutMs })
   await app.register(me)
-  await app.register(tenants, { faults: opts.faults })
-  await app.register(users, { faults: opts.faults })
+  await app.register(tenants, { faults: opts.faults, invitationTtlSeconds: config.INVITATION_TTL_SECONDS })
+  await app.register(users, { faults: opts.faults, invitationTtlSeconds: config.INVITATION_TTL_SECONDS })
+  await app.register(invitations)
   await app.register(audit)
   await app.register(orders)
   await app.register(projects)

@@ -34,6 +34,7 @@ export const ConfigSchema = Type.Object({
   JWKS_REFETCH_INTERVAL_SECONDS: Int(10, 10, 3600, 'at most one JWKS refetch per interval for unknown kids'),
   TOKEN_CACHE_SIZE: Int(10000, 0, 1000000, 'verified tokens kept in memory; 0 disables'),
   MEMBERSHIP_CACHE_TTL_SECONDS: Int(30, 0, 300, 'how long a resolved membership is reused'),
+  INVITATION_TTL_SECONDS: Int(604800, 1, 31536000, 'how long an invitation into a tenant can be accepted'),
   TRUST_PROXY: Type.String({
     default: '',
     pattern: `^(\\d{1,2}|${PROXY_ENTRY}(\\s*,\\s*${PROXY_ENTRY})*)?$`,

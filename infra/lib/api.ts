@@ -19,16 +19,15 @@ export interface ApiProps {
 }
 
 /**
- * Exactly the admin calls the API's user management makes (src/cognito/user-pool.ts sends these nine commands and no
- * others); nothing else on the pool. In particular no AdminUpdateUserAttributes: nothing in the API changes a user's
+ * Exactly the admin calls the API's user management makes (src/cognito/user-pool.ts sends these seven commands and no
+ * others); nothing else on the pool. No group changes: tenant roles live in memberships, and platform-admins is
+ * managed by operators outside the API. In particular no AdminUpdateUserAttributes: nothing in the API changes a user's
  * attributes, and the grant would let a compromised API rewrite any user's email.
  */
 export const API_COGNITO_ACTIONS = [
   'cognito-idp:AdminCreateUser',
   'cognito-idp:AdminGetUser',
   'cognito-idp:AdminListGroupsForUser',
-  'cognito-idp:AdminAddUserToGroup',
-  'cognito-idp:AdminRemoveUserFromGroup',
   'cognito-idp:AdminDisableUser',
   'cognito-idp:AdminEnableUser',
   'cognito-idp:AdminDeleteUser',

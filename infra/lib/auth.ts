@@ -2,10 +2,9 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib'
 import * as cognito from 'aws-cdk-lib/aws-cognito'
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb'
-import * as iam from 'aws-cdk-lib/aws-iam'
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs'
 import { Construct } from 'constructs'
-import { GROUPS, type Group } from '../../src/domain/model.js'
+import { PLATFORM_GROUPS, type PlatformGroup } from '../../src/domain/model.js'
 import type { StageConfig } from './config.js'
 import { functionLogGroup, nodeFunctionProps, repoPath } from './bundling.js'
 
@@ -16,7 +15,7 @@ export interface AuthProps {
 }
 
 /** Lower precedence wins when a user is in several groups and the groups carry IAM roles (they don't today). */
-const GROUP_PRECEDENCE: Record<Group, number> = { 'platform-admins': 0, admins: 10, members: 20 }
+const GROUP_PRECEDENCE: Record<PlatformGroup, number> = { 'platform-admins': 0 }
 
 export class Auth extends Construct {
   readonly userPool: cognito.UserPool
@@ -96,7 +95,9 @@ export class Auth extends Construct {
     })
     branding.node.addDependency(this.domain)
 
-    for (const group of GROUPS) {
+    // Platform roles only: tenant roles (admins, members) live in each membership, since one person has different roles
+    // in different tenants.
+    for (const group of PLATFORM_GROUPS) {
       new cognito.CfnUserPoolGroup(this, `Group-${group}`, {
         userPoolId: this.userPool.userPoolId,
         groupName: group,
@@ -118,18 +119,7 @@ export class Auth extends Construct {
     table.grantReadWriteData(this.triggers.postConfirmation)
     table.grantReadData(this.triggers.preTokenGeneration)
 
-    // Not userPool.grant(): that puts the pool ARN in the role's default policy, which the function depends on, while
-    // the pool depends on the function (LambdaConfig) -- a cycle CloudFormation rejects at deploy, not at synth.
-    // A separate policy may name the pool because nothing waits for it.
-    const postConfirmationRole = this.triggers.postConfirmation.role
-    if (postConfirmationRole === undefined) throw new Error('PostConfirmation function has no role')
-    new iam.Policy(this, 'PostConfirmationCognitoPolicy', {
-      roles: [postConfirmationRole],
-      statements: [new iam.PolicyStatement({
-        actions: ['cognito-idp:AdminAddUserToGroup'],
-        resources: [this.userPool.userPoolArn]
-      })]
-    })
+    // No Cognito rights for the triggers: the founder becomes an admin through the membership, not a Cognito group.
 
     this.userPool.addTrigger(cognito.UserPoolOperation.PRE_SIGN_UP, this.triggers.preSignUp)
     this.userPool.addTrigger(cognito.UserPoolOperation.POST_CONFIRMATION, this.triggers.postConfirmation)

@@ -84,7 +84,10 @@ t.test('IAM: explicit actions only, Cognito on its own pool, DynamoDB on its own
   const cognito = statements.filter(s => asList(s.Action).some(a => a.startsWith('cognito-idp:')))
   t.equal(cognito.length, 1)
   t.strictSame([...asList(cognito[0]!.Action)].sort(), [...API_COGNITO_ACTIONS].sort())
-  t.equal(API_COGNITO_ACTIONS.length, 9)
+  t.equal(API_COGNITO_ACTIONS.length, 7)
+  for (const gone of ['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminRemoveUserFromGroup']) {
+    t.notOk(asList(cognito[0]!.Action).includes(gone), `${gone} is not granted (tenant roles live in memberships)`)
+  }
   for (const unused of ['cognito-idp:AdminUpdateUserAttributes']) {
     t.notOk(asList(cognito[0]!.Action).includes(unused), `${unused} is not granted (the API never calls it)`)
   }

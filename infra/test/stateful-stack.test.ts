@@ -9,7 +9,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions'
 import * as cognito from 'aws-cdk-lib/aws-cognito'
 import * as lambda from 'aws-cdk-lib/aws-lambda'
 import { TABLE, createTableInput } from '../../src/table.js'
-import { GROUPS } from '../../src/domain/model.js'
+import { PLATFORM_GROUPS } from '../../src/domain/model.js'
 import { childEnv } from '../../test/helpers/child-env.js'
 import { asList, findCycle, policyStatements, synthStage } from './fixtures/app.js'
 
@@ -131,10 +131,10 @@ t.test('hosted UI domain on managed login v2, with branding for the client', asy
   t.pass('domain and branding')
 })
 
-t.test('groups', async t => {
+t.test('groups: platform roles only (tenant roles live in memberships)', async t => {
   const names = Object.values(template.findResources('AWS::Cognito::UserPoolGroup')).map(g => g.Properties.GroupName).sort()
-  t.strictSame(names, [...GROUPS].sort())
-  t.strictSame(names, ['admins', 'members', 'platform-admins'])
+  t.strictSame(names, [...PLATFORM_GROUPS].sort())
+  t.strictSame(names, ['platform-admins'])
 })
 
 t.test('triggers: pre sign-up, post confirmation, pre token generation V2_0 on Node 22 arm64', async t => {
@@ -162,20 +162,16 @@ t.test('triggers: pre sign-up, post confirmation, pre token generation V2_0 on N
   template.allResourcesProperties('AWS::Lambda::Permission', { Principal: 'cognito-idp.amazonaws.com', SourceArn: { 'Fn::GetAtt': [poolId, 'Arn'] } })
 })
 
-t.test('trigger IAM: Cognito via a separate policy on the pool ARN, DynamoDB on the table only, no wildcards', async t => {
+t.test('trigger IAM: no Cognito rights at all, DynamoDB on the table only, no wildcards', async t => {
   const statements = policyStatements(template)
   t.ok(statements.length > 0)
   for (const s of statements) {
     for (const action of asList(s.Action)) t.notOk(action.includes('*'), `no wildcard action: ${action}`)
     for (const resource of asList(s.Resource)) t.not(resource, '*', 'no * resource')
   }
-  const cognitoStatements = statements.filter(s => asList(s.Action).some(a => a.startsWith('cognito-idp:')))
-  t.strictSame(cognitoStatements.map(s => [asList(s.Action), s.Resource]), [[['cognito-idp:AdminAddUserToGroup'], { 'Fn::GetAtt': [poolId, 'Arn'] }]])
-
+  // The founder of a self-signed-up tenant is its admin through the membership: no trigger adds anyone to a group.
+  t.strictSame(statements.filter(s => asList(s.Action).some(a => a.startsWith('cognito-idp:'))), [])
   const policies = template.findResources('AWS::IAM::Policy')
-  const cognitoPolicy = Object.entries(policies).find(([, p]) => JSON.stringify(p).includes('cognito-idp:'))!
-  t.notMatch(cognitoPolicy[0], /DefaultPolicy/, 'not in the role default policy the function depends on')
-  t.strictSame(cognitoPolicy[1].Properties.Roles, [{ Ref: json.Resources[functionIdOf('PostConfirmation')].Properties.Role['Fn::GetAtt'][0] }])
 
   for (const s of statements.filter(s => asList(s.Action).some(a => a.startsWith('dynamodb:')))) {
     t.strictSame(asList(s.Resource), [{ 'Fn::GetAtt': [tableId, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, '/index/*']] }])

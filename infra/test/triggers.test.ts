@@ -3,7 +3,7 @@ import t from 'tap'
 import { mockClient } from 'aws-sdk-client-mock'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
-import { AdminAddUserToGroupCommand, AdminUpdateUserAttributesCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'
 import type { PostConfirmationTriggerEvent, PreSignUpTriggerEvent, PreTokenGenerationV2TriggerEvent } from 'aws-lambda'
 import { handler as preSignUp } from '../triggers/pre-sign-up.js'
 import { createPostConfirmationHandler, EmailClaimedError, tenantIdFor, tenantNameFor } from '../triggers/post-confirmation.js'
@@ -18,7 +18,6 @@ const NOW = new Date('2026-01-02T03:04:05.000Z')
 const dynamoMock = mockClient(DynamoDBDocumentClient)
 const cognitoMock = mockClient(CognitoIdentityProviderClient)
 const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }))
-const cognito = new CognitoIdentityProviderClient({ region: 'eu-west-1' })
 t.beforeEach(() => { dynamoMock.reset(); cognitoMock.reset() })
 
 const base = { version: '1', region: 'eu-west-1', userPoolId: 'eu-west-1_abc', userName: SUB, callerContext: { awsSdkVersion: '3', clientId: 'client' } }
@@ -43,13 +42,12 @@ t.test('pre sign-up', async t => {
 })
 
 t.test('post confirmation', async t => {
-  const handler = createPostConfirmationHandler({ dynamo, cognito, tableName: TABLE_NAME, now: () => NOW })
+  const handler = createPostConfirmationHandler({ dynamo, tableName: TABLE_NAME, now: () => NOW })
   const tenantId = tenantIdFor(SUB)
 
-  t.test('creates tenant (adminCount 1) + admin membership + email claim in one transaction, then adds the user to admins', async t => {
+  t.test('creates tenant (adminCount 1) + admin membership + email record in one transaction; no Cognito group (the membership makes the admin)', async t => {
     dynamoMock.on(QueryCommand).resolves({ Items: [] })
     dynamoMock.on(TransactWriteCommand).resolves({})
-    cognitoMock.on(AdminAddUserToGroupCommand).resolves({})
     const event = confirmEvent('PostConfirmation_ConfirmSignUp', { sub: SUB, email: 'Alice@Acme.io' })
     t.same(await handler(event), event)
 
@@ -91,12 +89,11 @@ t.test('post confirmation', async t => {
       SK: 'EMAIL',
       type: 'emailClaim',
       email: 'alice@acme.io',
-      tenantId,
-      status: 'member',
+      status: 'user',
       userId: SUB,
-      groups: ['admins'],
+      username: SUB,
       createdAt: at
-    }, 'the global claim, finished (member), for the normalized address')
+    }, 'the global email record names the founder\'s Cognito user, for the normalized address')
     for (const item of items.slice(0, 2)) {
       t.equal(item.Put!.TableName, TABLE_NAME)
       t.equal(item.Put!.ConditionExpression, 'attribute_not_exists(#pk)')
@@ -106,19 +103,17 @@ t.test('post confirmation', async t => {
     t.equal(items[2]!.Put!.ConditionExpression, 'attribute_not_exists(#pk) OR #s = :pending', 'a free address, or a stale pending invite claim')
     t.strictSame(items[2]!.Put!.ExpressionAttributeNames, { '#pk': 'PK', '#s': 'status' })
     t.strictSame(items[2]!.Put!.ExpressionAttributeValues, { ':pending': 'pending' })
-    t.strictSame(cognitoMock.commandCalls(AdminAddUserToGroupCommand).map(c => c.args[0].input), [{ UserPoolId: 'eu-west-1_abc', Username: SUB, GroupName: 'admins' }])
-    t.equal(cognitoMock.commandCalls(AdminUpdateUserAttributesCommand).length, 0, 'never tries to set the immutable custom:tenant_id')
+    t.equal(cognitoMock.calls().length, 0, 'no Cognito call: no group, and never the immutable custom:tenant_id')
   })
 
   t.test('the membership keeps Cognito\'s username when it differs from the sub', async t => {
     dynamoMock.on(QueryCommand).resolves({ Items: [] })
     dynamoMock.on(TransactWriteCommand).resolves({})
-    cognitoMock.on(AdminAddUserToGroupCommand).resolves({})
     await handler({ ...confirmEvent('PostConfirmation_ConfirmSignUp', { sub: SUB, email: 'alice@acme.io' }), userName: 'cognito-user-name' })
     const items = dynamoMock.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!
     t.equal(items[1]!.Put!.Item!.cognitoUsername, 'cognito-user-name')
     t.equal(items[1]!.Put!.Item!.userId, SUB, 'the membership is still keyed by the sub')
-    t.equal(cognitoMock.commandCalls(AdminAddUserToGroupCommand)[0]?.args[0].input.Username, 'cognito-user-name')
+    t.equal(items[2]!.Put!.Item!.username, 'cognito-user-name', 'and so does the email record')
   })
 
   t.test('an address another tenant\'s member holds: no tenant, no group, the confirmation fails', async t => {
@@ -126,33 +121,31 @@ t.test('post confirmation', async t => {
     dynamoMock.on(TransactWriteCommand).rejects(Object.assign(new Error('cancelled'), { name: 'TransactionCanceledException', CancellationReasons: [{ Code: 'None' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed' }] }))
     dynamoMock.on(GetCommand).resolves({})
     await t.rejects(handler(confirmEvent('PostConfirmation_ConfirmSignUp', { sub: SUB, email: 'alice@acme.io' })), EmailClaimedError)
-    t.equal(cognitoMock.commandCalls(AdminAddUserToGroupCommand).length, 0, 'not made an admin of anything')
+    t.equal(cognitoMock.calls().length, 0, 'no Cognito call')
   })
 
   t.test('a confirmed user without an email gets nothing', async t => {
     dynamoMock.on(QueryCommand).resolves({ Items: [] })
     await t.rejects(handler(confirmEvent('PostConfirmation_ConfirmSignUp', { sub: SUB })), /no email/)
     t.equal(dynamoMock.commandCalls(TransactWriteCommand).length, 0)
-    t.equal(cognitoMock.commandCalls(AdminAddUserToGroupCommand).length, 0)
+    t.equal(cognitoMock.calls().length, 0)
   })
 
   t.test('a retry after success reuses the membership: no second tenant', async t => {
     dynamoMock.on(QueryCommand).resolves({ Items: [{ tenantId: 'existing1', userId: SUB }] })
-    cognitoMock.on(AdminAddUserToGroupCommand).resolves({})
     await handler(confirmEvent('PostConfirmation_ConfirmSignUp', { sub: SUB, email: 'alice@acme.io' }))
     t.equal(dynamoMock.commandCalls(TransactWriteCommand).length, 0)
-    t.equal(cognitoMock.commandCalls(AdminAddUserToGroupCommand).length, 1, 'group add is repeated (Cognito treats it as a no-op)')
+    t.equal(cognitoMock.calls().length, 0)
   })
 
   t.test('a concurrent retry the index has not seen yet loses the condition and goes on', async t => {
     dynamoMock.on(QueryCommand).resolves({ Items: [] })
     dynamoMock.on(TransactWriteCommand).rejects(Object.assign(new Error('cancelled'), { name: 'TransactionCanceledException', CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'ConditionalCheckFailed' }, { Code: 'ConditionalCheckFailed' }] }))
     dynamoMock.on(GetCommand).resolves({ Item: { tenantId, userId: SUB } })
-    cognitoMock.on(AdminAddUserToGroupCommand).resolves({})
     await handler(confirmEvent('PostConfirmation_ConfirmSignUp', { sub: SUB, email: 'alice@acme.io' }))
     const [get] = dynamoMock.commandCalls(GetCommand)
     t.strictSame(get?.args[0].input, { TableName: TABLE_NAME, Key: keys.membership(tenantId, SUB), ConsistentRead: true })
-    t.equal(cognitoMock.commandCalls(AdminAddUserToGroupCommand).length, 1)
+    t.equal(cognitoMock.calls().length, 0)
   })
 
   t.test('a cancelled transaction without our membership is an error', async t => {
@@ -160,7 +153,7 @@ t.test('post confirmation', async t => {
     dynamoMock.on(TransactWriteCommand).rejects(Object.assign(new Error('cancelled'), { name: 'TransactionCanceledException', CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }] }))
     dynamoMock.on(GetCommand).resolves({})
     await t.rejects(handler(confirmEvent('PostConfirmation_ConfirmSignUp', { sub: SUB, email: 'alice@acme.io' })), /cancelled/)
-    t.equal(cognitoMock.commandCalls(AdminAddUserToGroupCommand).length, 0)
+    t.equal(cognitoMock.calls().length, 0)
   })
 
   t.test('other trigger sources and invited users are left alone', async t => {

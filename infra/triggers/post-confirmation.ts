@@ -1,9 +1,8 @@
-// Cognito post confirmation trigger: gives a self-signed-up user a new tenant, makes them its admin and claims their email.
+// Cognito post confirmation trigger: gives a self-signed-up user a new tenant, makes them its admin (through the membership) and records their email.
 import { createHash } from 'node:crypto'
 import type { PostConfirmationTriggerEvent } from 'aws-lambda'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { AdminAddUserToGroupCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'
 import { documentClient } from '../../src/aws.js'
 import { TABLE } from '../../src/table.js'
 import { keys, normalizeEmail } from '../../src/repositories/keys.js'
@@ -16,7 +15,6 @@ import { TENANT_ATTRIBUTE } from './pre-sign-up.js'
 
 export interface PostConfirmationDeps {
   dynamo: DynamoDBDocumentClient
-  cognito: CognitoIdentityProviderClient
   tableName: string
   now?: () => Date
 }
@@ -54,12 +52,12 @@ const TENANT_ITEM = 0
 const MEMBERSHIP_ITEM = 1
 const CLAIM_ITEM = 2
 
-export function createPostConfirmationHandler ({ dynamo, cognito, tableName, now = () => new Date() }: PostConfirmationDeps) {
+export function createPostConfirmationHandler ({ dynamo, tableName, now = () => new Date() }: PostConfirmationDeps) {
   /**
-   * One transaction writes what the API's onboarding writes (src/services/user-admin.ts, src/local/seed.ts): the tenant
+   * One transaction writes what the API's onboarding writes (src/services/tenant-users.ts, src/local/seed.ts): the tenant
    * with adminCount 1 (the founder is its one admin; the API's last-admin guard decrements only while adminCount > 1),
    * the founder's admins membership (with cognitoUsername, which the API's admin calls use), and the global EMAIL#
-   * claim as a finished `member` claim, so that no other tenant can invite the founder's address.
+   * record naming this user, so that an invite of the founder's address by another tenant finds this user.
    *
    * A claim already on the address: Cognito keeps one user per email here (email is the username attribute), and this
    * user has just been confirmed with it, so no other live Cognito user holds the address and any claim is stale.
@@ -78,7 +76,7 @@ export function createPostConfirmationHandler ({ dynamo, cognito, tableName, now
     const groups: TenantGroup[] = [ADMIN_GROUP]
     const tenant: Tenant = { tenantId, name: tenantNameFor(email), status: 'active', createdAt: at, updatedAt: at }
     const membership: MembershipRecord = { tenantId, userId, email, groups, status: 'active', createdAt: at, updatedAt: at, cognitoUsername }
-    const claim: EmailClaim = { email, tenantId, status: 'member', userId, groups, createdAt: at }
+    const claim: EmailClaim = { email, status: 'user', userId, username: cognitoUsername, createdAt: at }
     const notExists = { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': TABLE.partitionKey } }
     try {
       await transact(dynamo, [
@@ -119,9 +117,8 @@ export function createPostConfirmationHandler ({ dynamo, cognito, tableName, now
     // email is a required attribute of the pool (and the username attribute); without it there is nothing to claim.
     if (attributes.email === undefined || attributes.email === '') throw new Error('Confirmed user has no email')
     const email = normalizeEmail(attributes.email)
+    // The founder is the tenant's admin through the membership alone: tenant roles are no Cognito groups.
     const tenantId = await findMembershipTenantId(dynamo, tableName, userId) ?? await createTenant(userId, event.userName, email)
-    // Adding a user to a group they are already in succeeds, so a retry can repeat this.
-    await cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: event.userPoolId, Username: event.userName, GroupName: ADMIN_GROUP }))
     console.log(JSON.stringify({ msg: 'tenant admin ready', tenantId, userId }))
     return event
   }
@@ -131,7 +128,6 @@ let live: ReturnType<typeof createPostConfirmationHandler> | undefined
 export async function handler (event: PostConfirmationTriggerEvent): Promise<PostConfirmationTriggerEvent> {
   live ??= createPostConfirmationHandler({
     dynamo: documentClient(new DynamoDBClient({})),
-    cognito: new CognitoIdentityProviderClient({}),
     tableName: requireEnv('TABLE_NAME')
   })
   return await live(event)

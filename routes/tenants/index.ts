@@ -12,10 +12,10 @@ const Tenant = Type.Object({ tenantId: Type.String(), name: Type.String(), statu
 const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' })
 const Params = Type.Object({ tenantId: Type.String({ pattern: ID_PATTERN }) })
 
-const tenants: FastifyPluginAsyncTypebox<{ faults?: TenantUsersFaults }> = async (app, opts) => {
+const tenants: FastifyPluginAsyncTypebox<{ faults?: TenantUsersFaults, invitationTtlSeconds?: number }> = async (app, opts) => {
   const service = createTenantOnboarding({
     dynamo: app.dynamo,
-    tenantUsers: createTenantUsers({ dynamo: app.dynamo, cognito: app.cognito, evictMembership: userId => app.tenantCache.evict(userId), faults: opts.faults }),
+    tenantUsers: createTenantUsers({ dynamo: app.dynamo, cognito: app.cognito, evictMembership: userId => app.tenantCache.evict(userId), faults: opts.faults, invitationTtlSeconds: opts.invitationTtlSeconds }),
     // plugins/tenant caches tenants' members: a suspension takes effect at once on this instance (others within the TTL).
     evictTenant: tenantId => app.tenantCache.evictTenant(tenantId)
   })

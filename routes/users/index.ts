@@ -1,7 +1,7 @@
 // Tenant user management for the tenant's admins: invite, list, groups, disable/enable, remove, resend. The tenant is always request.tenant.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { ID_PATTERN, SETTABLE_USER_STATUSES, USER_STATUSES, type UserStatus } from '../../src/domain/model.js'
+import { ID_PATTERN, SETTABLE_USER_STATUSES, USER_STATUSES, type Membership, type UserStatus } from '../../src/domain/model.js'
 import { problemResponses } from '../../src/http/problem.js'
 import { tenantScopeOf } from '../../src/tenancy/resolver.js'
 import { ForbiddenError } from '../../src/domain/errors.js'
@@ -11,11 +11,16 @@ import { createTenantUsers, type TenantUsersFaults } from '../../src/services/te
 
 const TenantGroup = Type.Union([Type.Literal('admins'), Type.Literal('members')])
 const UserId = Type.String({ pattern: ID_PATTERN })
+const InvitationView = Type.Object({
+  expiresAt: Type.String(),
+  expired: Type.Optional(Type.Literal(true, { description: 'present once expiresAt has passed: resend to renew it' }))
+}, { description: 'while the user is invited: until when the invitation can be accepted' })
 const User = Type.Object({
   userId: Type.String(),
   email: Type.String(),
   groups: Type.Array(TenantGroup),
-  status: statusSchema(USER_STATUSES)
+  status: statusSchema(USER_STATUSES),
+  invitation: Type.Optional(InvitationView)
 })
 const UserParams = Type.Object({ userId: UserId })
 const NoContent = Type.Null()
@@ -28,16 +33,22 @@ function caller (request: FastifyRequest) {
   return { scope, actor: principal.userId }
 }
 
-const toUser = (m: { userId: string, email: string, groups: Array<'admins' | 'members'>, status: string }) =>
-  ({ userId: m.userId, email: m.email, groups: m.groups, status: m.status as UserStatus })
+/** The user as admins see it; a pending invitation shows its expiry, and `expired: true` once that has passed. */
+function toUser (m: Pick<Membership, 'userId' | 'email' | 'groups' | 'status' | 'invitation'>, nowMs = Date.now()) {
+  const invitation = m.status === 'invited' && m.invitation
+    ? { expiresAt: m.invitation.expiresAt, ...(Date.parse(m.invitation.expiresAt) <= nowMs ? { expired: true as const } : {}) }
+    : undefined
+  return { userId: m.userId, email: m.email, groups: m.groups, status: m.status as UserStatus, ...(invitation ? { invitation } : {}) }
+}
 
-const users: FastifyPluginAsyncTypebox<{ faults?: TenantUsersFaults }> = async (app, opts) => {
+const users: FastifyPluginAsyncTypebox<{ faults?: TenantUsersFaults, invitationTtlSeconds?: number }> = async (app, opts) => {
   const service = createTenantUsers({
     dynamo: app.dynamo,
     cognito: app.cognito,
     // plugins/tenant caches resolved memberships: a revocation evicts on this instance at once (others within the TTL).
     evictMembership: userId => app.tenantCache.evict(userId),
-    faults: opts.faults
+    faults: opts.faults,
+    invitationTtlSeconds: opts.invitationTtlSeconds
   })
   const auth = { groups: ['admins'] as const, tenant: 'required' as const }
   const tags = ['users']
@@ -46,17 +57,26 @@ const users: FastifyPluginAsyncTypebox<{ faults?: TenantUsersFaults }> = async (
     config: { auth },
     schema: {
       tags,
-      summary: 'Invite a user into the caller\'s tenant',
+      summary: 'Invite a person into the caller\'s tenant: a new account (accepted by their first request), or a pending invitation for an existing one',
       body: Type.Object({
         email: Email,
         groups: Type.Optional(Type.Array(TenantGroup, { minItems: 1, maxItems: 2, uniqueItems: true }))
       }, { additionalProperties: false }),
-      response: { 201: User, ...problemResponses(400, 401, 403, 409, 503) }
+      response: {
+        201: Type.Object({
+          userId: Type.String(),
+          email: Type.String(),
+          groups: Type.Array(TenantGroup),
+          status: Type.Literal('invited'),
+          invitation: Type.Object({ expiresAt: Type.String() })
+        }),
+        ...problemResponses(400, 401, 403, 409, 503)
+      }
     }
   }, async (request, reply) => {
     const { scope, actor } = caller(request)
     const m = await service.invite(scope, { email: request.body.email, groups: request.body.groups, actor })
-    return reply.code(201).send(toUser(m))
+    return reply.code(201).send({ userId: m.userId, email: m.email, groups: m.groups, status: 'invited' as const, invitation: { expiresAt: m.invitation?.expiresAt ?? '' } })
   })
 
   app.get('/users', {
@@ -70,7 +90,7 @@ const users: FastifyPluginAsyncTypebox<{ faults?: TenantUsersFaults }> = async (
   }, async (request) => {
     const { scope } = caller(request)
     const page = await service.list(scope, { limit: request.query.limit, cursor: request.query.cursor })
-    return { items: page.items.map(toUser), nextCursor: page.nextCursor }
+    return { items: page.items.map(m => toUser(m)), nextCursor: page.nextCursor }
   })
 
   app.get('/users/:userId', {
@@ -104,7 +124,7 @@ const users: FastifyPluginAsyncTypebox<{ faults?: TenantUsersFaults }> = async (
     config: { auth },
     schema: {
       tags,
-      summary: 'Disable (signs the user out everywhere) or re-enable a user',
+      summary: 'Disable the user in this tenant (Cognito disables and signs them out only when no other tenant has them active) or re-enable them',
       params: UserParams,
       body: Type.Object({ status: statusSchema(SETTABLE_USER_STATUSES) }, { additionalProperties: false }),
       response: { 200: User, ...problemResponses(400, 401, 403, 404, 409, 503) }
@@ -117,7 +137,7 @@ const users: FastifyPluginAsyncTypebox<{ faults?: TenantUsersFaults }> = async (
 
   app.delete('/users/:userId', {
     config: { auth },
-    schema: { tags, summary: 'Remove the user: signed out, deleted from Cognito, membership gone, audit kept', params: UserParams, response: { 204: NoContent, ...problemResponses(400, 401, 403, 404, 409, 503) } }
+    schema: { tags, summary: 'Remove the user from this tenant, or revoke their pending invitation; the account goes only with their last membership', params: UserParams, response: { 204: NoContent, ...problemResponses(400, 401, 403, 404, 409, 503) } }
   }, async (request, reply) => {
     const { scope, actor } = caller(request)
     await service.remove(scope, request.params.userId, actor)
@@ -128,14 +148,14 @@ const users: FastifyPluginAsyncTypebox<{ faults?: TenantUsersFaults }> = async (
     config: { auth },
     schema: {
       tags,
-      summary: 'Resend the invitation while the user has not signed in yet',
+      summary: 'Renew a pending invitation (a new expiresAt) and, for a user who never signed in, resend the temporary password',
       params: UserParams,
-      response: { 202: Type.Object({ status: Type.Literal('resent') }), ...problemResponses(400, 401, 403, 404, 409, 503) }
+      response: { 202: Type.Object({ status: Type.Literal('resent'), invitation: Type.Object({ expiresAt: Type.String() }) }), ...problemResponses(400, 401, 403, 404, 409, 503) }
     }
   }, async (request, reply) => {
     const { scope, actor } = caller(request)
-    await service.resendInvitation(scope, request.params.userId, actor)
-    return reply.code(202).send({ status: 'resent' as const })
+    const invitation = await service.resendInvitation(scope, request.params.userId, actor)
+    return reply.code(202).send({ status: 'resent' as const, invitation: { expiresAt: invitation.expiresAt } })
   })
 }
 export default users

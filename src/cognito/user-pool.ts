@@ -1,14 +1,12 @@
 // The Cognito admin-API client for one user pool: per-quota-category rate limiting shared fairly between tenants, retries with backoff, and 503 + Retry-After when the budget is spent.
 import { AsyncLocalStorage } from 'node:async_hooks'
 import {
-  AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
   AdminDeleteUserCommand,
   AdminDisableUserCommand,
   AdminEnableUserCommand,
   AdminGetUserCommand,
   AdminListGroupsForUserCommand,
-  AdminRemoveUserFromGroupCommand,
   AdminUserGlobalSignOutCommand,
   CognitoIdentityProviderClient,
   type AttributeType
@@ -171,14 +169,6 @@ export function createUserPoolClient (config: Config, deps: UserPoolClientDeps =
         NextToken = res.NextToken
       } while (NextToken)
       return groups
-    },
-
-    async addToGroup (username: string, group: string): Promise<void> {
-      await send(tenant, () => client.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: group })))
-    },
-
-    async removeFromGroup (username: string, group: string): Promise<void> {
-      await send(tenant, () => client.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: userPoolId, Username: username, GroupName: group })))
     },
 
     async disableUser (username: string): Promise<void> {

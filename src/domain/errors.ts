@@ -16,6 +16,8 @@ export const ServiceUnavailableError = createError<[string]>('APP_UNAVAILABLE', 
 // User management (invites, groups, removal). Distinct codes so callers (the bulk import) can tell the cases apart.
 export const AlreadyMemberError = createError('APP_ALREADY_MEMBER', 'This email address is already a member of the tenant', 409)
 /** Deliberately vague: it must not reveal that, or where, the address has an account. */
+/** Another tenant's invite of the same address is creating its account: retry in a moment. */
+export const InviteUnderWayError = createError('APP_INVITE_UNDER_WAY', 'An invitation of this address is under way; retry later', 409)
 export const EmailUnavailableError = createError('APP_EMAIL_UNAVAILABLE', 'This email address cannot be invited', 409)
 export const LastAdminError = createError('APP_LAST_ADMIN', 'A tenant keeps at least one admin', 409)
 export const ConcurrentChangeError = createError<[string]>('APP_CONCURRENT_CHANGE', 'The %s was changed concurrently; retry', 409)

@@ -5,6 +5,12 @@ export type Group = typeof GROUPS[number]
 /** The groups a tenant admin may hand out; platform-admins is the operator's and belongs to no tenant. */
 export const TENANT_GROUPS = ['admins', 'members'] as const
 export type TenantGroup = typeof TENANT_GROUPS[number]
+/**
+ * The only groups the user pool holds: platform roles. Tenant roles live in the membership alone (one person has
+ * different roles in different tenants, which one set of Cognito groups per user cannot express).
+ */
+export const PLATFORM_GROUPS = ['platform-admins'] as const
+export type PlatformGroup = typeof PLATFORM_GROUPS[number]
 
 export const TENANT_STATUSES = ['active', 'suspended'] as const
 export type TenantStatus = typeof TENANT_STATUSES[number]

@@ -11,14 +11,14 @@ import {
   type AttributeType,
   type CognitoIdentityProviderClient
 } from '@aws-sdk/client-cognito-identity-provider'
-import { GROUPS, type Group } from '../domain/model.js'
+import { PLATFORM_GROUPS, type PlatformGroup } from '../domain/model.js'
 
 export interface LocalUserPool {
   userPoolId: string
   clientId: string
 }
 
-/** A pool with email sign-in, an immutable custom:tenant_id, the three groups, and a public app client. */
+/** A pool with email sign-in, an immutable custom:tenant_id, the platform-admins group (tenant roles live in memberships), and a public app client. */
 export async function createLocalUserPool (client: CognitoIdentityProviderClient, { poolName }: { poolName: string }): Promise<LocalUserPool> {
   const { UserPool: pool } = await client.send(new CreateUserPoolCommand({
     PoolName: poolName,
@@ -30,7 +30,7 @@ export async function createLocalUserPool (client: CognitoIdentityProviderClient
   const userPoolId = pool?.Id
   if (userPoolId === undefined) throw new Error('CreateUserPool returned no pool id')
 
-  for (const group of GROUPS) {
+  for (const group of PLATFORM_GROUPS) {
     await client.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: group }))
   }
 
@@ -49,7 +49,8 @@ export interface CreateLocalUserOptions {
   userPoolId: string
   email: string
   password: string
-  groups: readonly Group[]
+  /** Platform roles only: the pool has no tenant groups. */
+  groups: readonly PlatformGroup[]
   tenantId?: string
   /** When the email is taken, reuse that user (its password and groups are set again) instead of failing. */
   reuseExisting?: boolean

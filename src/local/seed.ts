@@ -1,7 +1,7 @@
 // Seeds a demo tenant and demo users into the local stack; safe to run again on the same data.
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { TENANT_GROUPS, type Group, type Membership, type Tenant, type TenantGroup } from '../domain/model.js'
+import { PLATFORM_GROUPS, TENANT_GROUPS, type Group, type Membership, type PlatformGroup, type Tenant, type TenantGroup } from '../domain/model.js'
 import { normalizeEmail } from '../repositories/keys.js'
 import { tenantItem } from '../repositories/tenants.js'
 import { emailClaimItem, membershipItem, type EmailClaim } from '../repositories/memberships.js'
@@ -51,7 +51,8 @@ export async function seedDemo ({ dynamo, tableName, cognito, userPoolId }: Seed
       userPoolId,
       email: demo.email,
       password: demo.password,
-      groups: demo.groups,
+      // Only platform roles are Cognito groups; tenant roles live in the membership below.
+      groups: demo.groups.filter(isPlatformGroup),
       tenantId: demo.tenantId,
       reuseExisting: true
     })
@@ -66,9 +67,9 @@ export async function seedDemo ({ dynamo, tableName, cognito, userPoolId }: Seed
       createdAt: now,
       updatedAt: now
     }
-    // ... and per member, the membership plus the global email claim that makes the address unavailable to other tenants.
+    // ... and per member, the membership plus the global email record that maps the address to its Cognito user.
     await putIfAbsent(dynamo, tableName, { ...membershipItem(membership), cognitoUsername: username })
-    const claim: EmailClaim = { email: normalizeEmail(demo.email), tenantId: demo.tenantId, status: 'member', userId, groups: membership.groups, createdAt: now }
+    const claim: EmailClaim = { email: normalizeEmail(demo.email), status: 'user', userId, username, createdAt: now }
     await putIfAbsent(dynamo, tableName, emailClaimItem(claim))
   }
   return { tenant: { ...DEMO_TENANT }, users }
@@ -86,6 +87,10 @@ async function putIfAbsent (dynamo: DynamoDBDocumentClient, tableName: string, i
   } catch (err) {
     if ((err as Error).name !== 'ConditionalCheckFailedException') throw err
   }
+}
+
+function isPlatformGroup (group: Group): group is PlatformGroup {
+  return (PLATFORM_GROUPS as readonly string[]).includes(group)
 }
 
 function isTenantGroup (group: Group): group is TenantGroup {

@@ -10,6 +10,7 @@ export type AuditAction =
   | 'tenant.created' | 'tenant.updated'
   | 'user.invited' | 'user.group_added' | 'user.group_removed'
   | 'user.disabled' | 'user.enabled' | 'user.removed' | 'user.invitation_resent'
+  | 'user.invitation_revoked' | 'user.invitation_accepted' | 'user.invitation_declined'
 
 export interface AuditEntry {
   auditId: string

@@ -59,7 +59,8 @@ export function membershipsRepository (dynamo: { doc: DynamoDBDocumentClient, ta
         await doc.send(new UpdateCommand({
           TableName: tableName,
           Key: keys.membership(scope.tenantId, userId),
-          UpdateExpression: 'SET #s = :active, updatedAt = :now',
+          // The invitation is kept only while it is pending (Membership.invitation).
+          UpdateExpression: 'SET #s = :active, updatedAt = :now REMOVE invitation',
           ConditionExpression: '#s = :invited',
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: { ':active': 'active', ':invited': 'invited', ':now': new Date().toISOString() }
@@ -93,19 +94,41 @@ export interface MembershipRecord extends Membership {
   cognitoPending?: 'disable'
 }
 
-/** The global email claim: `pending` while an invite is between its steps, `member` once the membership exists. */
+/**
+ * The global email record, PK=EMAIL#<address>: maps an address to its one Cognito user, whatever tenants the person is
+ * in. `pending` while an invite (of `tenantId`, with `groups`: what identifies a retry of the same invite) is creating
+ * or finding that user; `user` once it is known. It is the anchor that makes concurrent invites of one address, by one
+ * tenant or several, create exactly one Cognito user. Records written before organizations say `member` (and carry the
+ * tenant that invited): read as `user`.
+ */
 export interface EmailClaim {
   email: string
-  tenantId: string
-  status: 'pending' | 'member'
+  status: 'pending' | 'user'
   userId?: string
-  groups: Membership['groups']
+  /** Cognito's Username of the user (cognito-local: the sub). */
+  username?: string
+  /** pending only: the inviting tenant and the groups of that invite. */
+  tenantId?: string
+  groups?: Membership['groups']
   createdAt: string
 }
 
-/** The stored item of an email claim: PK=EMAIL#<normalized address>. */
+/** The stored item of an email record: PK=EMAIL#<normalized address>. */
 export function emailClaimItem (claim: EmailClaim) {
   return { ...keys.emailClaim(claim.email), type: 'emailClaim', ...claim }
+}
+
+function toClaim (item: Record<string, unknown>): EmailClaim {
+  const status = item.status === 'pending' ? 'pending' : 'user'
+  return {
+    email: item.email as string,
+    status,
+    ...(typeof item.userId === 'string' ? { userId: item.userId } : {}),
+    ...(typeof item.username === 'string' ? { username: item.username } : typeof item.userId === 'string' ? { username: item.userId } : {}),
+    ...(status === 'pending' && typeof item.tenantId === 'string' ? { tenantId: item.tenantId } : {}),
+    ...(status === 'pending' && Array.isArray(item.groups) ? { groups: item.groups as Membership['groups'] } : {}),
+    createdAt: item.createdAt as string
+  }
 }
 
 function toMembershipRecord (item: Record<string, unknown>): MembershipRecord {
@@ -118,7 +141,7 @@ function toMembershipRecord (item: Record<string, unknown>): MembershipRecord {
   }
 }
 
-export type MembershipChange = Partial<Pick<MembershipRecord, 'groups' | 'status' | 'removing' | 'statusBeforeDisable' | 'tokensValidAfter' | 'cognitoPending'>>
+export type MembershipChange = Partial<Pick<MembershipRecord, 'groups' | 'status' | 'removing' | 'statusBeforeDisable' | 'tokensValidAfter' | 'cognitoPending' | 'invitation'>>
 
 export function membershipWrites (dynamo: { doc: DynamoDBDocumentClient, tableName: string }) {
   const { doc, tableName } = dynamo
@@ -135,15 +158,15 @@ export function membershipWrites (dynamo: { doc: DynamoDBDocumentClient, tableNa
 
     async getClaim (email: string): Promise<EmailClaim | null> {
       const res = await doc.send(new GetCommand({ TableName: tableName, Key: keys.emailClaim(email), ConsistentRead: true }))
-      return res.Item ? (res.Item as unknown as EmailClaim) : null
+      return res.Item ? toClaim(res.Item) : null
     },
 
     /**
-     * Invite step 1: claims the email for this tenant, as `pending`. Succeeds when the address is free, or already
-     * pending for this same tenant with the same groups (a retry of an interrupted invite, or the same invite sent
-     * twice at once), or pending since before `staleBefore` (an attempt given up). Fails its condition when the address
-     * is a member here, claimed by another tenant, or being invited here with other groups right now: all answered
-     * without reading Cognito, so a losing concurrent invite leaves nothing behind.
+     * Invite step 1, for an address without a known user: claims it as `pending` for this invite. Succeeds when the
+     * address is free, or pending for this same tenant with the same groups (a retry of an interrupted invite, or the
+     * same invite sent twice at once), or pending since before `staleBefore` (an attempt given up, of any tenant).
+     * Fails its condition when the address has a user, or another invite is under way: answered without Cognito, so a
+     * losing concurrent invite leaves nothing behind.
      */
     claimPending (scope: TenantScope, email: string, groups: Membership['groups'], now: string, staleBefore: string): TransactItem {
       const claim: EmailClaim = { email: normalizeEmail(email), tenantId: scope.tenantId, status: 'pending', groups, createdAt: now }
@@ -151,10 +174,25 @@ export function membershipWrites (dynamo: { doc: DynamoDBDocumentClient, tableNa
         Put: {
           TableName: tableName,
           Item: emailClaimItem(claim),
-          ConditionExpression: 'attribute_not_exists(PK) OR (tenantId = :t AND #s = :pending AND (groups = :g OR createdAt < :stale))',
+          ConditionExpression: 'attribute_not_exists(PK) OR (#s = :pending AND ((tenantId = :t AND groups = :g) OR createdAt < :stale))',
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: { ':t': scope.tenantId, ':pending': 'pending', ':g': groups, ':stale': staleBefore }
         }
+      }
+    },
+
+    /** Drops an email record that names a Cognito user that no longer exists (only while it still names that user). */
+    async dropStaleClaim (email: string, userId: string): Promise<void> {
+      try {
+        await doc.send(new DeleteCommand({
+          TableName: tableName,
+          Key: keys.emailClaim(email),
+          ConditionExpression: '#s <> :pending AND userId = :u',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':pending': 'pending', ':u': userId }
+        }))
+      } catch (err) {
+        if ((err as Error).name !== 'ConditionalCheckFailedException') throw err
       }
     },
 
@@ -173,7 +211,10 @@ export function membershipWrites (dynamo: { doc: DynamoDBDocumentClient, tableNa
       }
     },
 
-    /** Invite step 3: the membership (with its GSI1 keys) and the claim turned `member`, together; only while the claim is still this invite's (same groups). */
+    /**
+     * Invite step 3 after a pending claim: the membership (with its GSI1 keys) and the email record turned `user`,
+     * together; only while the claim is still this invite's (this tenant, same groups).
+     */
     completeInvite (scope: TenantScope, m: MembershipRecord): TransactItem[] {
       return [
         { Put: { TableName: tableName, Item: { ...membershipItem(m), cognitoUsername: m.cognitoUsername }, ConditionExpression: 'attribute_not_exists(PK)' } },
@@ -181,10 +222,29 @@ export function membershipWrites (dynamo: { doc: DynamoDBDocumentClient, tableNa
           Update: {
             TableName: tableName,
             Key: keys.emailClaim(m.email),
-            UpdateExpression: 'SET #s = :member, userId = :u, groups = :g',
+            UpdateExpression: 'SET #s = :user, userId = :u, username = :n REMOVE tenantId, groups',
             ConditionExpression: 'tenantId = :t AND #s = :pending AND groups = :g',
             ExpressionAttributeNames: { '#s': 'status' },
-            ExpressionAttributeValues: { ':member': 'member', ':pending': 'pending', ':u': m.userId, ':g': m.groups, ':t': scope.tenantId }
+            ExpressionAttributeValues: { ':user': 'user', ':pending': 'pending', ':u': m.userId, ':n': m.cognitoUsername, ':g': m.groups, ':t': scope.tenantId }
+          }
+        }
+      ]
+    },
+
+    /**
+     * The invite of an address whose user is known: the membership, while the email record still names that user
+     * (a concurrent removal of the person's last membership deletes both).
+     */
+    joinExisting (scope: TenantScope, m: MembershipRecord): TransactItem[] {
+      return [
+        { Put: { TableName: tableName, Item: { ...membershipItem({ ...m, tenantId: scope.tenantId }), cognitoUsername: m.cognitoUsername }, ConditionExpression: 'attribute_not_exists(PK)' } },
+        {
+          ConditionCheck: {
+            TableName: tableName,
+            Key: keys.emailClaim(m.email),
+            ConditionExpression: '#s <> :pending AND userId = :u',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':pending': 'pending', ':u': m.userId }
           }
         }
       ]
@@ -228,19 +288,37 @@ export function membershipWrites (dynamo: { doc: DynamoDBDocumentClient, tableNa
       }
     },
 
-    /** Removal's last step: the membership and the email claim go (the claim only if it is this user's). */
-    remove (scope: TenantScope, m: MembershipRecord): TransactItem[] {
+    /**
+     * Removal's last step: the membership goes, held to the state read (`updatedAt`); with `account`, the email record
+     * too (the Cognito user is gone), only if it still names this user.
+     */
+    remove (scope: TenantScope, m: MembershipRecord, account: boolean): TransactItem[] {
       return [
         { Delete: { TableName: tableName, Key: keys.membership(scope.tenantId, m.userId) } },
-        {
-          Delete: {
-            TableName: tableName,
-            Key: keys.emailClaim(m.email),
-            ConditionExpression: 'attribute_not_exists(PK) OR (tenantId = :t AND userId = :u)',
-            ExpressionAttributeValues: { ':t': scope.tenantId, ':u': m.userId }
-          }
-        }
+        ...(account
+          ? [{
+              Delete: {
+                TableName: tableName,
+                Key: keys.emailClaim(m.email),
+                ConditionExpression: 'attribute_not_exists(PK) OR userId = :u',
+                ExpressionAttributeValues: { ':u': m.userId }
+              }
+            }]
+          : [])
       ]
+    },
+
+    /** A declined invitation: the membership goes, if it is still the one read. */
+    decline (scope: TenantScope, m: MembershipRecord): TransactItem {
+      return {
+        Delete: {
+          TableName: tableName,
+          Key: keys.membership(scope.tenantId, m.userId),
+          ConditionExpression: 'updatedAt = :seen AND #s = :invited',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':seen': m.updatedAt, ':invited': 'invited' }
+        }
+      }
     }
   }
 }

@@ -86,14 +86,15 @@ export function tenantWrites (dynamo: { doc: DynamoDBDocumentClient, tableName: 
      * Moves the tenant's admin count. A decrement carries the guard: it fails its condition unless another admin
      * remains, which makes "keep at least one admin" race-free (two concurrent removals cannot both pass).
      */
-    adjustAdminCount (tenantId: string, delta: 1 | -1): TransactItem {
+    /** `guarded` (the default): a decrement never takes the last admin. A declined invitation is not guarded: it was never the person's to keep. */
+    adjustAdminCount (tenantId: string, delta: 1 | -1, guarded = true): TransactItem {
       return {
         Update: {
           TableName: tableName,
           Key: keys.tenant(tenantId),
           UpdateExpression: 'ADD adminCount :d',
-          ConditionExpression: delta < 0 ? 'attribute_exists(PK) AND adminCount > :one' : 'attribute_exists(PK)',
-          ExpressionAttributeValues: delta < 0 ? { ':d': delta, ':one': 1 } : { ':d': delta }
+          ConditionExpression: delta < 0 && guarded ? 'attribute_exists(PK) AND adminCount > :one' : 'attribute_exists(PK)',
+          ExpressionAttributeValues: delta < 0 && guarded ? { ':d': delta, ':one': 1 } : { ':d': delta }
         }
       }
     },

@@ -48,7 +48,7 @@ async function main () {
     let lastPlain = 0
     let barStarted = false
     const summary = await importUsers({
-      tenantUsers: createTenantUsers({ dynamo, cognito }),
+      tenantUsers: createTenantUsers({ dynamo, cognito, invitationTtlSeconds: config.INVITATION_TTL_SECONDS }),
       // Operator path: the tenant is addressed by id on the command line (allow-listed for mintTenantScope).
       scope: mintTenantScope(values.tenant),
       actor: `operator:users-import:${process.env.USER ?? 'unknown'}`,

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Membership, Tenant, TenantStatus } from '../domain/model.js'
 import { mintTenantScope } from '../domain/tenant-scope.js'
-import { ConcurrentChangeError, ConflictError, EmailUnavailableError, NotFoundError } from '../domain/errors.js'
+import { ConcurrentChangeError, ConflictError, EmailUnavailableError, InviteUnderWayError, NotFoundError } from '../domain/errors.js'
 import { normalizeEmail } from '../repositories/keys.js'
 import { tenantWrites } from '../repositories/tenants.js'
 import { membershipWrites } from '../repositories/memberships.js'
@@ -25,6 +25,14 @@ export function createTenantOnboarding (deps: TenantOnboardingDeps) {
   const audit = auditRepository(deps.dynamo)
   const now = deps.now ?? (() => new Date())
 
+  /** The tenant an earlier, interrupted onboarding of this name and admin wrote: its invite's claim is still pending. */
+  async function earlierAttempt (email: string, name: string): Promise<Tenant | null> {
+    const claim = await memberships.getClaim(email)
+    if (claim?.status !== 'pending' || claim.tenantId === undefined) return null
+    const earlier = await tenants.getRecord(claim.tenantId)
+    return earlier && earlier.onboardingAdminEmail === email && earlier.adminCount === 0 && earlier.tenant.name === name ? earlier.tenant : null
+  }
+
   return {
     /**
      * The tenant record (and its audit entry) is written in the same transaction as the admin's pending email claim,
@@ -34,6 +42,9 @@ export function createTenantOnboarding (deps: TenantOnboardingDeps) {
     async onboard (input: { name: string, adminEmail: string, actor: string }): Promise<{ tenant: Tenant, admin: Membership }> {
       const at = now().toISOString()
       const email = normalizeEmail(input.adminEmail)
+      // A retry of an onboarding interrupted mid-invite resumes it at once (rather than waiting on its own pending claim).
+      const interrupted = await earlierAttempt(email, input.name)
+      if (interrupted) return { tenant: interrupted, admin: await deps.tenantUsers.invite(mintTenantScope(interrupted.tenantId), { email, groups: ['admins'], actor: input.actor }) }
       const tenant: Tenant = { tenantId: randomUUID(), name: input.name, status: 'active', createdAt: at, updatedAt: at }
       const scope = mintTenantScope(tenant.tenantId)
       const created = audit.put(scope, { actor: input.actor, action: 'tenant.created', target: tenant.tenantId, details: { name: input.name } })
@@ -49,11 +60,11 @@ export function createTenantOnboarding (deps: TenantOnboardingDeps) {
         return { tenant, admin }
       } catch (err) {
         const claim = await memberships.getClaim(email)
-        if (err instanceof EmailUnavailableError && claim?.status === 'pending' && claim.tenantId !== tenant.tenantId) {
-          const earlier = await tenants.getRecord(claim.tenantId)
-          if (earlier && earlier.onboardingAdminEmail === email && earlier.adminCount === 0 && earlier.tenant.name === input.name) {
-            const admin = await deps.tenantUsers.invite(mintTenantScope(earlier.tenant.tenantId), { email, groups: ['admins'], actor: input.actor })
-            return { tenant: earlier.tenant, admin }
+        if (err instanceof EmailUnavailableError || err instanceof InviteUnderWayError) {
+          const earlier = await earlierAttempt(email, input.name)
+          if (earlier && earlier.tenantId !== tenant.tenantId) {
+            const admin = await deps.tenantUsers.invite(mintTenantScope(earlier.tenantId), { email, groups: ['admins'], actor: input.actor })
+            return { tenant: earlier, admin }
           }
         }
         // Unless our own invite is still pending (an unknown outcome that a retry resumes), the tenant written with it

@@ -1,14 +1,15 @@
 // User management across Cognito and DynamoDB: invite, group change, disable/enable, removal, resend; ordered so that the two never drift.
+// One Cognito user per person, any number of memberships: tenant roles live only in the membership.
 import { setTimeout as delay } from 'node:timers/promises'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { UserPoolClient, CognitoUser } from '../cognito/user-pool.js'
-import { TENANT_GROUPS, type Membership, type TenantGroup } from '../domain/model.js'
+import { TENANT_GROUPS, type Invitation, type Membership, type TenantGroup } from '../domain/model.js'
 import type { TenantScope } from '../domain/tenant-scope.js'
 import {
-  BadRequestError, AlreadyMemberError, ConcurrentChangeError, ConflictError, EmailUnavailableError, LastAdminError, NotFoundError
+  BadRequestError, AlreadyMemberError, ConcurrentChangeError, ConflictError, EmailUnavailableError, InviteUnderWayError, LastAdminError, NotFoundError
 } from '../domain/errors.js'
 import { assertEmail, normalizeEmail } from '../repositories/keys.js'
-import { membershipWrites, type MembershipRecord, type MembershipChange } from '../repositories/memberships.js'
+import { membershipsRepository, membershipWrites, type EmailClaim, type MembershipRecord, type MembershipChange } from '../repositories/memberships.js'
 import { tenantWrites } from '../repositories/tenants.js'
 import { auditRepository, type AuditInput } from '../repositories/audit.js'
 import { transact, TransactionCancelled, type TransactItem } from '../repositories/transact.js'
@@ -20,7 +21,7 @@ import { transact, TransactionCancelled, type TransactItem } from '../repositori
 export interface TenantUsersFaults {
   /** Invite: after the pending claim (step 1), before Cognito. */
   afterClaim?: () => Promise<void> | void
-  /** Invite: after the Cognito user exists and has its groups (step 2), before the membership (step 3). */
+  /** Invite: after the Cognito user exists (step 2), before the membership (step 3). */
   afterCognito?: () => Promise<void> | void
   /** Removal: after the membership is marked removing, before Cognito deletes the user. */
   beforeCognitoDelete?: () => Promise<void> | void
@@ -34,6 +35,10 @@ export interface TenantUsersDeps {
   /** Drops a user's cached membership on this instance, so a revocation takes effect at once (plugins/tenant). */
   evictMembership?: (userId: string) => void
   faults?: TenantUsersFaults
+  /** How long an invitation can be accepted (INVITATION_TTL_SECONDS); a week by default. */
+  invitationTtlSeconds?: number
+  /** How long an invite waits for another tenant's invite of the same address to find or create its user. */
+  claimWaitMs?: number
   now?: () => Date
   /** Waits that many milliseconds (default: a timer); injectable with `now`. */
   sleep?: (ms: number) => Promise<void>
@@ -59,6 +64,8 @@ function normalizeGroups (groups: readonly string[] | undefined): TenantGroup[] 
  * taken as given up and a new invite may take the claim over. Far above any one request's duration (requestTimeout 30 s).
  */
 export const PENDING_CLAIM_LEASE_MS = 120_000
+/** The default INVITATION_TTL_SECONDS: a week. */
+export const DEFAULT_INVITATION_TTL_SECONDS = 604_800
 
 const isAdmin = (m: Pick<Membership, 'groups'>) => m.groups.includes('admins')
 /** Admins that count towards the tenant's adminCount: not disabled, not being removed. */
@@ -67,12 +74,16 @@ const countsAsAdmin = (m: MembershipRecord) => isAdmin(m) && m.status !== 'disab
 export function createTenantUsers (deps: TenantUsersDeps) {
   const { cognito, faults = {} } = deps
   const memberships = membershipWrites(deps.dynamo)
+  const reads = membershipsRepository(deps.dynamo)
   const tenants = tenantWrites(deps.dynamo)
   const audit = auditRepository(deps.dynamo)
   const now = deps.now ?? (() => new Date())
   const sleep = deps.sleep ?? (async (ms: number) => { await delay(ms) })
+  const ttlMs = (deps.invitationTtlSeconds ?? DEFAULT_INVITATION_TTL_SECONDS) * 1000
+  const claimWaitMs = deps.claimWaitMs ?? 5000
   const evict = (userId: string) => deps.evictMembership?.(userId)
   const run = (items: Array<TransactItem | null | false | undefined>) => transact(deps.dynamo.doc, items)
+  const expiresAt = () => new Date(now().getTime() + ttlMs).toISOString()
 
   /** A tenant admin addresses only members of their own tenant: read in the scope's partition before any Cognito call. */
   async function memberOf (scope: TenantScope, userId: string): Promise<MembershipRecord> {
@@ -108,18 +119,21 @@ export function createTenantUsers (deps: TenantUsersDeps) {
     throw new EmailUnavailableError()
   }
 
+  /** Whether an invitation of this tenant created the account: its home tenant, and nobody has chosen a password yet. */
+  const createdHere = (scope: TenantScope, user: CognitoUser) => user.tenantId === scope.tenantId && user.status === 'FORCE_CHANGE_PASSWORD'
+
   /**
-   * Invite step 2's user: a new one (AdminCreateUser), or, when the address is taken, the user an earlier attempt of
-   * this invite created (this tenant's, email verified). An UNCONFIRMED user is a self sign-up nobody confirmed: never
-   * invited (AdminCreateUser never makes one) and without membership (we hold the pending claim), so it neither blocks
-   * the address nor is handed to the invitee, whose account its creator would know the password of; it is deleted and
-   * the invited user created. Any other user we hold no membership for, of another tenant or none, is never adopted
-   * and never changed.
+   * Invite step 2's user, under this invite's pending claim: a new one (AdminCreateUser, home tenant this one), or the
+   * user that already has the address, if its email is verified (a member elsewhere, a platform admin, or the user an
+   * earlier attempt of this invite created). An UNCONFIRMED user is a self sign-up nobody confirmed: never invited
+   * (AdminCreateUser never makes one) and without membership (we hold the pending claim), so it neither blocks the
+   * address nor is handed to the invitee, whose account its creator would know the password of; it is deleted and the
+   * invited user created. A user whose email is not verified is never adopted: nobody has shown it is theirs.
    */
-  async function createOrAdopt (scope: TenantScope, email: string): Promise<CognitoUser & { adopted: boolean }> {
+  async function createOrAdopt (scope: TenantScope, email: string): Promise<{ user: CognitoUser, createdUser: boolean }> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return { ...await cognito.forTenant(scope.tenantId).createUser({ email, tenantId: scope.tenantId }), adopted: false }
+        return { user: await cognito.forTenant(scope.tenantId).createUser({ email, tenantId: scope.tenantId }), createdUser: true }
       } catch (err) {
         if ((err as Error).name !== 'UsernameExistsException') {
           if (isDefiniteRejection(err)) {
@@ -132,7 +146,7 @@ export function createTenantUsers (deps: TenantUsersDeps) {
       }
       const existing = await cognito.forTenant(scope.tenantId).getUser(email)
       if (existing && existing.status !== 'UNCONFIRMED') {
-        if (existing.tenantId === scope.tenantId && existing.emailVerified) return { ...existing, adopted: true }
+        if (existing.emailVerified) return { user: existing, createdUser: createdHere(scope, existing) }
         return await unavailable(scope, email)
       }
       // Gone meanwhile, or an unconfirmed sign-up: (once more) create the invited user in its place.
@@ -141,71 +155,121 @@ export function createTenantUsers (deps: TenantUsersDeps) {
     }
   }
 
+  /** The email record once no invite of another tenant is between its steps: waits (bounded) for such an invite to finish. */
+  async function settledClaim (scope: TenantScope, email: string): Promise<EmailClaim | null> {
+    const until = Date.now() + claimWaitMs
+    for (;;) {
+      const claim = await memberships.getClaim(email)
+      if (claim?.status !== 'pending') return claim
+      if (claim.tenantId === scope.tenantId) throw new ConflictError('An invitation of this address with other groups is under way; retry later')
+      if (Date.parse(claim.createdAt) < now().getTime() - PENDING_CLAIM_LEASE_MS) return claim
+      if (Date.now() >= until) throw new InviteUnderWayError()
+      await delay(100)
+    }
+  }
+
+  const invitationOf = (actor: Actor, createdUser: boolean, at: string): Invitation => ({ invitedAt: at, invitedBy: actor, expiresAt: expiresAt(), createdUser })
+
+  /** Writes the membership of a person whose Cognito user the email record names (no pending claim involved). */
+  async function joinExisting (scope: TenantScope, claim: EmailClaim, input: { email: string, groups: TenantGroup[], actor: Actor }, extra: TransactItem[]): Promise<Membership | 'stale'> {
+    const userId = claim.userId as string
+    // Already a member here, in any status: answered from DynamoDB, before Cognito is asked anything.
+    if (await memberships.getRecord(scope, userId)) throw new AlreadyMemberError()
+    const user = await cognito.forTenant(scope.tenantId).getUser(claim.username ?? userId)
+    if (!user) return 'stale'
+    if (!user.emailVerified || user.status === 'UNCONFIRMED') throw new EmailUnavailableError()
+    const at = now().toISOString()
+    const invitation = invitationOf(input.actor, createdHere(scope, user), at)
+    const member: MembershipRecord = { tenantId: scope.tenantId, userId, email: input.email, groups: input.groups, status: 'invited', createdAt: at, updatedAt: at, cognitoUsername: user.username, invitation }
+    // The caller's items (the tenant record at onboarding) go first, on their own: the admin count below updates that
+    // same item, which one transaction cannot do twice. A failure of theirs reads failedAt(i) for extra[i] as above.
+    if (extra.length > 0) await run(extra)
+    try {
+      await run([
+        ...memberships.joinExisting(scope, member),
+        isAdmin(member) && tenants.adjustAdminCount(scope.tenantId, 1),
+        audit.put(scope, { actor: input.actor, action: 'user.invited', target: userId, details: { email: input.email, groups: input.groups } })
+      ])
+    } catch (err) {
+      if (err instanceof TransactionCancelled && err.failedAt(0)) throw new AlreadyMemberError()
+      if (err instanceof TransactionCancelled && err.failedAt(1)) throw new ConcurrentChangeError('email address')
+      throw err
+    }
+    const { cognitoUsername: _u, ...result } = member
+    return result
+  }
+
+  /**
+   * Whether the removal of membership `m` also deletes the person's Cognito user: only when no other membership
+   * remains and the person is not a platform admin; for a pending invitation, only when that invitation created the
+   * account and nobody ever signed in with it. Read again by a retried removal: once the user is gone, it is gone.
+   */
+  async function accountGoes (scope: TenantScope, m: MembershipRecord): Promise<boolean> {
+    const others = (await reads.findByUser(m.userId)).filter(o => o.tenantId !== scope.tenantId)
+    if (others.length > 0) return false
+    const pool = cognito.forTenant(scope.tenantId)
+    if (m.invitation !== undefined || m.status === 'invited' || m.statusBeforeDisable === 'invited') {
+      if (m.invitation?.createdUser === false) return false
+      const user = await pool.getUser(m.cognitoUsername)
+      return user === null || user.status === 'FORCE_CHANGE_PASSWORD'
+    }
+    return !(await platformAdmin(scope, m.cognitoUsername))
+  }
+
+  async function platformAdmin (scope: TenantScope, username: string): Promise<boolean> {
+    try {
+      return (await cognito.forTenant(scope.tenantId).listGroups(username)).includes('platform-admins')
+    } catch (err) {
+      if ((err as Error).name === 'UserNotFoundException') return false
+      throw err
+    }
+  }
+
   return {
     /**
-     * Invites a user into the tenant, in three steps:
-     *  1. DynamoDB: claim the email as `pending` for this tenant (conditional; a member here or a claim by another
-     *     tenant fails here, before Cognito is touched). `extra` items (the tenant record at onboarding) go in the same
-     *     transaction, ahead of the claim: a TransactionCancelled rethrown for one of them reads `failedAt(i)` for the
-     *     caller's `extra[i]`, so the caller maps its own conditions without knowing this transaction.
-     *  2. Cognito: AdminCreateUser (or, if the user exists, adopt it only when its custom:tenant_id is this tenant and
-     *     its email is verified; an unconfirmed sign-up is deleted first: createOrAdopt), then AdminAddUserToGroup for
-     *     each group (idempotent).
-     *  3. DynamoDB: the USER#<sub> membership (status invited, GSI1 keys), the claim turned `member`, the admin count
-     *     and the audit entry, in one transaction.
+     * Invites a person into the tenant. The email record (EMAIL#<address>) maps the address to its Cognito user:
+     *  - It names a user: a member here already (any status) is a 409; otherwise the membership is written `invited`
+     *    (createdUser false: the person accepts it through /me/invitations), no Cognito write.
+     *  - It names none: 1. claim it as `pending` for this invite (conditional; `extra` items, the tenant record at
+     *    onboarding, go in the same transaction, ahead of the claim: a TransactionCancelled rethrown for one of them
+     *    reads `failedAt(i)` for the caller's `extra[i]`); an invite of another tenant under way is waited for, then
+     *    joined as above. 2. Cognito: AdminCreateUser (createdUser true: the first request accepts it) or the existing
+     *    verified user (createOrAdopt). 3. the membership and the record turned `user`, the admin count and the audit
+     *    entry, in one transaction.
      * A failure after step 1 with an unknown Cognito outcome, or after step 2, leaves the claim `pending`: the same
-     * invite retried completes it (step 1 accepts its own pending claim, step 2 adopts the user). A definite Cognito
+     * invite retried completes it (step 1 accepts its own pending claim, step 2 finds the user). A definite Cognito
      * rejection in step 2 rolls step 1 back.
      */
     async invite (scope: TenantScope, input: { email: string, groups?: readonly string[], actor: Actor }, extra: TransactItem[] = []): Promise<Membership> {
       const email = assertEmail(normalizeEmail(input.email))
       const groups = normalizeGroups(input.groups)
-      const at = now().toISOString()
+      const wanted = { email, groups, actor: input.actor }
 
-      try {
-        const staleBefore = new Date(now().getTime() - PENDING_CLAIM_LEASE_MS).toISOString()
-        await run([...extra, memberships.claimPending(scope, email, groups, at, staleBefore)])
-      } catch (err) {
-        if (err instanceof TransactionCancelled && err.failedAt(extra.length)) {
-          const claim = await memberships.getClaim(email)
-          if (claim && claim.tenantId === scope.tenantId) {
-            if (claim.status === 'pending') throw new ConflictError('An invitation of this address with other groups is under way; retry later')
-            throw new AlreadyMemberError()
+      for (let round = 0; round < 3; round++) {
+        let claim = await memberships.getClaim(email)
+        if (claim?.status !== 'user') {
+          const at = now().toISOString()
+          try {
+            const staleBefore = new Date(now().getTime() - PENDING_CLAIM_LEASE_MS).toISOString()
+            await run([...extra, memberships.claimPending(scope, email, groups, at, staleBefore)])
+            claim = null
+          } catch (err) {
+            // Anything else (contention or throttling: retryable, 503; a condition of an `extra` item: the caller's to map).
+            if (!(err instanceof TransactionCancelled && err.failedAt(extra.length))) throw err
+            claim = await settledClaim(scope, email)
+            if (claim?.status !== 'user') continue
           }
-          throw new EmailUnavailableError()
         }
-        // Anything else (contention or throttling: retryable, 503; a condition of an `extra` item: the caller's to map).
-        throw err
-      }
-      await faults.afterClaim?.()
-
-      const user = await createOrAdopt(scope, email)
-      if (user.adopted) {
-        // An earlier attempt with this claim may have added other groups (one given up after the lease): the invited
-        // user's Cognito groups are exactly the membership's, as its tokens will carry them.
-        for (const group of await cognito.forTenant(scope.tenantId).listGroups(user.username)) {
-          if ((TENANT_GROUPS as readonly string[]).includes(group) && !groups.includes(group as TenantGroup)) await cognito.forTenant(scope.tenantId).removeFromGroup(user.username, group)
+        if (claim?.status === 'user' && claim.userId !== undefined) {
+          const joined = await joinExisting(scope, claim, wanted, extra)
+          if (joined !== 'stale') return joined
+          // The record names a user Cognito no longer has (drift): drop it and start over.
+          await memberships.dropStaleClaim(email, claim.userId)
+          continue
         }
+        return await completeWithClaim(scope, wanted)
       }
-      for (const group of groups) await cognito.forTenant(scope.tenantId).addToGroup(user.username, group)
-      await faults.afterCognito?.()
-
-      const member: MembershipRecord = {
-        tenantId: scope.tenantId, userId: user.userId, email, groups, status: 'invited', createdAt: at, updatedAt: at, cognitoUsername: user.username
-      }
-      try {
-        await run([
-          ...memberships.completeInvite(scope, member),
-          isAdmin(member) && tenants.adjustAdminCount(scope.tenantId, 1),
-          audit.put(scope, { actor: input.actor, action: 'user.invited', target: user.userId, details: { email, groups } })
-        ])
-      } catch (err) {
-        // A concurrent identical invite finished first (the same groups: claimPending refuses other groups meanwhile).
-        if (err instanceof TransactionCancelled && (err.failedAt(0) || err.failedAt(1))) throw new AlreadyMemberError()
-        throw err
-      }
-      const { cognitoUsername: _u, ...result } = member
-      return result
+      throw new ConcurrentChangeError('email address')
     },
 
     get: memberOf,
@@ -216,40 +280,31 @@ export function createTenantUsers (deps: TenantUsersDeps) {
       return { ...found, items: found.items.filter(m => m.removing !== true) }
     },
 
-    /**
-     * Grant: Cognito first, then the membership. The API authorizes on the membership, so the grant takes effect
-     * only once both hold; if the second write fails, Cognito has an extra group the API ignores and a retry completes.
-     * A membership with the group already has it in Cognito too (granted there first): nothing to do, no Cognito call.
-     */
+    /** Grant: the membership alone holds tenant roles. A membership with the group already has it: nothing to do. */
     async addGroup (scope: TenantScope, userId: string, group: TenantGroup, actor: Actor): Promise<void> {
       const m = await memberOf(scope, userId)
       if (m.groups.includes(group)) return
-      await cognito.forTenant(scope.tenantId).addToGroup(m.cognitoUsername, group)
       const groups = TENANT_GROUPS.filter(g => g === group || m.groups.includes(g))
       await applyChange(scope, m, { groups }, { actor, action: 'user.group_added', target: userId, details: { group } })
       evict(userId)
     },
 
-    /**
-     * Revoke: the membership first (the API refuses at once; the last-admin guard runs before Cognito is touched),
-     * then Cognito. If Cognito fails, the membership already lacks the group and a retry removes it from Cognito.
-     */
+    /** Revoke: the membership (the last-admin guard runs in the same transaction); refused at once on this instance. */
     async removeGroup (scope: TenantScope, userId: string, group: TenantGroup, actor: Actor): Promise<void> {
       const m = await memberOf(scope, userId)
-      if (m.groups.includes(group)) {
-        const groups = m.groups.filter(g => g !== group)
-        if (groups.length === 0) throw new ConflictError('A user keeps at least one group; remove the user instead')
-        await applyChange(scope, m, { groups }, { actor, action: 'user.group_removed', target: userId, details: { group } })
-        evict(userId)
-      }
-      await cognito.forTenant(scope.tenantId).removeFromGroup(m.cognitoUsername, group)
+      if (!m.groups.includes(group)) return
+      const groups = m.groups.filter(g => g !== group)
+      if (groups.length === 0) throw new ConflictError('A user keeps at least one group; remove the user instead')
+      await applyChange(scope, m, { groups }, { actor, action: 'user.group_removed', target: userId, details: { group } })
+      evict(userId)
     },
 
     /**
-     * disabled: the membership first (refused at once, last-admin guard; marked cognitoPending), then global sign-out
-     * and AdminDisableUser, then the mark is cleared. active: AdminEnableUser first, then the membership (the API lets
-     * the user back in only when both agree). A retry after a partial failure repeats the idempotent Cognito calls and
-     * skips what is done; a status the user already has (a disable no longer pending) makes no Cognito call.
+     * disabled: the membership in this tenant first (refused at once, last-admin guard; marked cognitoPending); then,
+     * only if the person has no other active membership and is not a platform admin, global sign-out and
+     * AdminDisableUser; then the mark is cleared. Other tenants are never touched. active: AdminEnableUser first (a
+     * no-op when Cognito has the user enabled), then the membership. A retry after a partial failure repeats the
+     * idempotent Cognito calls and skips what is done; a status the user already has makes no Cognito call.
      */
     async setStatus (scope: TenantScope, userId: string, status: 'disabled' | 'active', actor: Actor): Promise<void> {
       const m = await memberOf(scope, userId)
@@ -262,8 +317,11 @@ export function createTenantUsers (deps: TenantUsersDeps) {
         } else if (m.cognitoPending !== 'disable') {
           return
         }
-        await cognito.forTenant(scope.tenantId).globalSignOut(m.cognitoUsername)
-        await cognito.forTenant(scope.tenantId).disableUser(m.cognitoUsername)
+        const activeElsewhere = (await reads.findByUser(userId)).some(o => o.tenantId !== scope.tenantId && o.status === 'active')
+        if (!activeElsewhere && !(await platformAdmin(scope, m.cognitoUsername))) {
+          await cognito.forTenant(scope.tenantId).globalSignOut(m.cognitoUsername)
+          await cognito.forTenant(scope.tenantId).disableUser(m.cognitoUsername)
+        }
         await memberships.clearCognitoPending(scope, userId, 'disable')
         return
       }
@@ -282,40 +340,77 @@ export function createTenantUsers (deps: TenantUsersDeps) {
     },
 
     /**
-     * Removal: 1) the membership is marked removing and disabled (refused at once, left out of the listing; last-admin
-     * guard), 2) Cognito: AdminDeleteUser (custom:tenant_id is immutable, so only deletion frees the address for another
-     * tenant; it also ends the user's sessions, so no global sign-out, one call fewer to fail), 3) the membership and the
-     * email claim go. The audit entry is written with step 1, the decision itself: a removal never retried still says
-     * who started it, and a retry (which finds the membership removing, skips step 1 and resumes) never writes it twice.
+     * Removal from this tenant (and revocation of a pending invitation): 1) the membership is marked removing and
+     * disabled (refused at once, left out of the listing; last-admin guard), with the audit entry, the decision itself:
+     * a removal never retried still says who started it, and a retry (which finds the membership removing, skips step 1
+     * and resumes) never writes it twice. 2) Cognito: AdminDeleteUser, only when the person keeps no membership (see
+     * accountGoes); it also ends their sessions. Otherwise the person keeps their account and their other tenants, and
+     * only this tenant refuses them (evicted here at once, elsewhere within MEMBERSHIP_CACHE_TTL_SECONDS). 3) the
+     * membership goes, and with the account the email record.
      */
     async remove (scope: TenantScope, userId: string, actor: Actor): Promise<void> {
       const m = await memberships.getRecord(scope, userId)
       if (!m) throw new NotFoundError('User')
       if (!m.removing) {
-        await applyChange(scope, m, { removing: true, status: 'disabled', statusBeforeDisable: m.status },
-          { actor, action: 'user.removed', target: userId, details: { email: m.email, groups: m.groups } })
+        const pending = m.status === 'invited'
+        await applyChange(scope, m, { removing: true, status: 'disabled', statusBeforeDisable: m.status === 'disabled' ? m.statusBeforeDisable : m.status },
+          { actor, action: pending ? 'user.invitation_revoked' : 'user.removed', target: userId, details: { email: m.email, groups: m.groups } })
         evict(userId)
       }
       await faults.beforeCognitoDelete?.()
-      await cognito.forTenant(scope.tenantId).deleteUser(m.cognitoUsername)
+      const account = await accountGoes(scope, m)
+      if (account) await cognito.forTenant(scope.tenantId).deleteUser(m.cognitoUsername)
       await faults.afterCognitoDelete?.()
-      await run(memberships.remove(scope, m))
+      await run(memberships.remove(scope, m, account))
     },
 
-    /** Resends the invitation while the user has not signed in yet (Cognito: FORCE_CHANGE_PASSWORD); otherwise 409. */
-    async resendInvitation (scope: TenantScope, userId: string, actor: Actor): Promise<void> {
+    /**
+     * Renews a pending invitation (expiresAt from now) and, while the person has never signed in (Cognito:
+     * FORCE_CHANGE_PASSWORD), has Cognito send the temporary password again. 409 once the invitation is accepted.
+     */
+    async resendInvitation (scope: TenantScope, userId: string, actor: Actor): Promise<Invitation> {
       const m = await memberOf(scope, userId)
       if (m.status !== 'invited') throw new ConflictError('The user has already accepted the invitation')
-      const user = await cognito.forTenant(scope.tenantId).getUser(m.cognitoUsername)
-      if (!user || user.status !== 'FORCE_CHANGE_PASSWORD') throw new ConflictError('The user has already accepted the invitation')
-      try {
-        await cognito.forTenant(scope.tenantId).resendInvitation(m.cognitoUsername)
-      } catch (err) {
-        if ((err as Error).name === 'UnsupportedUserStateException') throw new ConflictError('The user has already accepted the invitation')
-        throw err
+      const pool = cognito.forTenant(scope.tenantId)
+      const user = await pool.getUser(m.cognitoUsername)
+      if (!user) throw new ConflictError('The user has no account any more; remove and invite them again')
+      if (user.status === 'FORCE_CHANGE_PASSWORD') {
+        try {
+          await pool.resendInvitation(m.cognitoUsername)
+        } catch (err) {
+          // Signed in meanwhile: the password is theirs now; the renewal below still applies.
+          if ((err as Error).name !== 'UnsupportedUserStateException') throw err
+        }
       }
-      await run([audit.put(scope, { actor, action: 'user.invitation_resent', target: userId })])
+      const invitation: Invitation = { ...(m.invitation ?? { invitedAt: m.createdAt, invitedBy: actor, createdUser: true }), expiresAt: expiresAt() }
+      await applyChange(scope, m, { invitation }, { actor, action: 'user.invitation_resent', target: userId, details: { expiresAt: invitation.expiresAt } })
+      evict(userId)
+      return invitation
     }
+  }
+
+  /** Steps 2 and 3 of an invite that holds the pending claim. */
+  async function completeWithClaim (scope: TenantScope, input: { email: string, groups: TenantGroup[], actor: Actor }): Promise<Membership> {
+    const { email, groups } = input
+    await faults.afterClaim?.()
+    const { user, createdUser } = await createOrAdopt(scope, email)
+    await faults.afterCognito?.()
+    const at = now().toISOString()
+    const invitation = invitationOf(input.actor, createdUser, at)
+    const member: MembershipRecord = { tenantId: scope.tenantId, userId: user.userId, email, groups, status: 'invited', createdAt: at, updatedAt: at, cognitoUsername: user.username, invitation }
+    try {
+      await run([
+        ...memberships.completeInvite(scope, member),
+        isAdmin(member) && tenants.adjustAdminCount(scope.tenantId, 1),
+        audit.put(scope, { actor: input.actor, action: 'user.invited', target: user.userId, details: { email, groups } })
+      ])
+    } catch (err) {
+      // A concurrent identical invite finished first (the same groups: claimPending refuses other groups meanwhile).
+      if (err instanceof TransactionCancelled && (err.failedAt(0) || err.failedAt(1))) throw new AlreadyMemberError()
+      throw err
+    }
+    const { cognitoUsername: _u, ...result } = member
+    return result
   }
 }
 export type TenantUsers = ReturnType<typeof createTenantUsers>

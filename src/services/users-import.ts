@@ -10,7 +10,10 @@ export interface ImportRow { line: number, email: string, groups: TenantGroup[] 
 export interface ImportFailure { line: number, email: string, reason: string }
 export interface ImportSummary {
   total: number
+  /** New accounts created by the import: the person's first sign-in accepts the invitation. */
   invited: number
+  /** Addresses that already had an account (a member elsewhere): a pending invitation, which the person accepts. */
+  pendingInvitations: number
   alreadyMembers: number
   failed: ImportFailure[]
 }
@@ -88,7 +91,7 @@ export function printable (text: string): string {
 
 /** The summary the script prints: every line through printable(). */
 export function formatSummary (s: ImportSummary): string {
-  const lines = [`${s.total} rows: ${s.invited} invited, ${s.alreadyMembers} already members, ${s.failed.length} failed`]
+  const lines = [`${s.total} rows: ${s.invited} invited, ${s.pendingInvitations} pending invitations (existing users), ${s.alreadyMembers} already members, ${s.failed.length} failed`]
   for (const f of s.failed) lines.push(`  line ${f.line} ${f.email ? printable(f.email) : '(empty)'}: ${printable(f.reason)}`)
   return lines.join('\n')
 }
@@ -120,11 +123,11 @@ export interface ImportOptions {
 
 /**
  * Invites every row through the same service the API uses (so the same claim/Cognito/membership steps and the same
- * rate limits apply). A rerun is cheap: a row already done is refused by its email claim before any Cognito call
+ * rate limits apply). An address that already has an account gets a pending invitation and is counted as one. A rerun is cheap: a row already done is refused by its email claim before any Cognito call
  * and counted as already a member; a row interrupted mid-invite is completed.
  */
 export async function importUsers (opts: ImportOptions, initialFailures: ImportFailure[] = []): Promise<ImportSummary> {
-  const summary: ImportSummary = { total: opts.rows.length + initialFailures.length, invited: 0, alreadyMembers: 0, failed: [...initialFailures] }
+  const summary: ImportSummary = { total: opts.rows.length + initialFailures.length, invited: 0, pendingInvitations: 0, alreadyMembers: 0, failed: [...initialFailures] }
   let next = 0
   let done = initialFailures.length
   opts.onProgress?.(done, summary.total)
@@ -133,8 +136,9 @@ export async function importUsers (opts: ImportOptions, initialFailures: ImportF
       const row = opts.rows[next++]
       if (!row) return
       try {
-        await opts.tenantUsers.invite(opts.scope, { email: row.email, groups: row.groups, actor: opts.actor })
-        summary.invited++
+        const m = await opts.tenantUsers.invite(opts.scope, { email: row.email, groups: row.groups, actor: opts.actor })
+        if (m.invitation?.createdUser === false) summary.pendingInvitations++
+        else summary.invited++
       } catch (err) {
         if (err instanceof AlreadyMemberError) summary.alreadyMembers++
         else summary.failed.push({ line: row.line, email: row.email, reason: (err as Error).message })

@@ -71,12 +71,12 @@ async function listAndGetAgree (t: Test, auth: { authorization: string }, userId
   if (got.statusCode === 404) t.notOk(inList, 'not listed, as the read denies it')
   else t.same(inList, got.json(), 'listed as read')
 }
-/** Cognito and the membership agree: the user exists with exactly the membership's groups and its enabled state. */
+/** Cognito and the membership agree: the user exists, in no Cognito group (roles live in the membership), enabled unless disabled. */
 async function inStep (t: Test, tenantId: string, userId: string) {
   const m = await item(keys.membership(tenantId, userId))
   const u = await cognitoUser(userId)
   t.ok(m && u, 'both exist')
-  t.same(u?.groups, [...(m?.groups as string[])].sort(), 'Cognito groups are the membership\'s')
+  t.same(u?.groups, [], 'no Cognito group')
   t.equal(u?.enabled, m?.status !== 'disabled', 'Cognito enabled unless the membership is disabled')
   t.notOk(m?.cognitoPending, 'nothing pending')
 }
@@ -85,16 +85,17 @@ const steps = {
   invite: [
     { cognito: undefined, dynamo: writeWith('"pending"') },
     { cognito: 'AdminCreateUser' },
-    { cognito: 'AdminAddUserToGroup' },
-    { dynamo: writeWith('"member"') }
+    { dynamo: writeWith('"user"') }
   ],
   remove: [
     { dynamo: writeWith('"removing"') },
+    { cognito: 'AdminGetUser' },
     { cognito: 'AdminDeleteUser' },
     { dynamo: (name: string, input: Record<string, unknown>) => name === 'TransactWriteCommand' && json(input).includes('"Delete"') }
   ],
   disable: [
     { dynamo: writeWith('"disabled"') },
+    { cognito: 'AdminListGroupsForUser' },
     { cognito: 'AdminUserGlobalSignOut' },
     { cognito: 'AdminDisableUser' },
     { dynamo: writeWith('REMOVE cognitoPending') }
@@ -104,18 +105,15 @@ const steps = {
     { dynamo: writeWith('user.enabled') }
   ],
   addGroup: [
-    { cognito: 'AdminAddUserToGroup' },
     { dynamo: writeWith('user.group_added') }
   ],
   removeGroup: [
-    { dynamo: writeWith('user.group_removed') },
-    { cognito: 'AdminRemoveUserFromGroup' }
+    { dynamo: writeWith('user.group_removed') }
   ],
   onboard: [
     { dynamo: writeWith('"pending"') },
     { cognito: 'AdminCreateUser' },
-    { cognito: 'AdminAddUserToGroup' },
-    { dynamo: writeWith('"member"') }
+    { dynamo: writeWith('"user"') }
   ]
 }
 const arm = (step: { cognito?: string, dynamo?: typeof plan.dynamo }) => { plan.cognito = step.cognito; plan.dynamo = step.dynamo }
@@ -134,7 +132,7 @@ t.test('an invite interrupted at any step: the same request retried completes it
       t.equal(retry.statusCode, 201, retry.body)
       const userId = retry.json().userId as string
       t.equal((await usersWithEmail(email)).length, 1, 'one Cognito user')
-      t.match(await item(keys.emailClaim(email)), { status: 'member', userId })
+      t.match(await item(keys.emailClaim(email)), { status: 'user', userId })
       await inStep(t, a.tenantId, userId)
       await listAndGetAgree(t, a.auth, userId)
     })
@@ -210,7 +208,7 @@ t.test('onboarding interrupted at any step: the same request retried onboards on
       const { tenantId, admin } = retry.json() as { tenantId: string, admin: { userId: string } }
       t.equal((await usersWithEmail(adminEmail)).length, 1)
       t.match(await item(keys.tenant(tenantId)), { adminCount: 1 })
-      t.match(await item(keys.emailClaim(adminEmail)), { status: 'member', tenantId })
+      t.match(await item(keys.emailClaim(adminEmail)), { status: 'user', userId: admin.userId })
       await inStep(t, tenantId, admin.userId)
     })
   }
@@ -226,11 +224,11 @@ t.test('a change that changes nothing makes no Cognito call', async t => {
   t.equal((await patch('active')).statusCode, 200)
   t.equal(rec.count(), 0, 'enabling an enabled user')
   t.equal((await patch('disabled')).statusCode, 200)
-  t.same(rec.calls.map(c => c.op), ['AdminUserGlobalSignOut', 'AdminDisableUser'], 'the disable itself')
+  t.same(rec.calls.map(c => c.op), ['AdminListGroupsForUser', 'AdminUserGlobalSignOut', 'AdminDisableUser'], 'the disable itself (no other active membership, no platform admin)')
   rec.reset()
   t.equal((await patch('disabled')).statusCode, 200)
   t.equal(rec.count(), 0, 'disabling a disabled user')
-  t.match(await cognitoUser(m.userId), { enabled: false, groups: ['members'] })
+  t.match(await cognitoUser(m.userId), { enabled: false, groups: [] })
 })
 
 t.test('an unconfirmed self sign-up neither blocks an invitation nor receives it', async t => {

@@ -76,14 +76,14 @@ t.test('ensureTable is idempotent and sets up the GSI and TTL', async (t) => {
 })
 
 t.test('a local user signs in and gets an RS256 access token the JWKS verifies', async (t) => {
-  const user = await services.createUser({ email: 'alice@example.test', password: 'Alice-Passw0rd', groups: ['admins'], tenantId: 'acme' })
+  const user = await services.createUser({ email: 'alice@example.test', password: 'Alice-Passw0rd', groups: ['platform-admins'], tenantId: 'acme' })
   t.match(user.userId, /^[0-9a-f-]{36}$/, 'userId is the sub')
   const tokens = await services.signIn({ email: 'alice@example.test', password: 'Alice-Passw0rd' })
 
   const access = decodeJwt(tokens.accessToken)
   t.equal(access.header.alg, 'RS256')
   t.equal(access.header.kid, 'CognitoLocal')
-  t.same(access.payload['cognito:groups'], ['admins'])
+  t.same(access.payload['cognito:groups'], ['platform-admins'], 'the pool\'s one group: tenant roles live in memberships')
   t.equal(access.payload.client_id, services.clientId)
   t.equal(access.payload.sub, user.userId)
   t.equal(access.payload.token_use, 'access')
@@ -105,12 +105,12 @@ t.test('a local user signs in and gets an RS256 access token the JWKS verifies',
 })
 
 t.test('the printed token command returns an access token (needs curl)', async (t) => {
-  await services.createUser({ email: 'bob@example.test', password: "Bob-Passw0rd-it's", groups: ['members'], tenantId: 'acme' })
+  await services.createUser({ email: 'bob@example.test', password: "Bob-Passw0rd-it's", groups: [], tenantId: 'acme' })
   const command = tokenCommand({ cognitoEndpoint: services.cognitoEndpoint, clientId: services.clientId, email: 'bob@example.test', password: "Bob-Passw0rd-it's" })
   const { stdout } = await execFileAsync('sh', ['-c', `${command} && printf '%s' "$TOKEN"`])
   const { payload } = decodeJwt(stdout)
   t.equal(payload.client_id, services.clientId)
-  t.same(payload['cognito:groups'], ['members'])
+  t.same(payload['cognito:groups'] ?? [], [], 'no Cognito group for a tenant member')
 })
 
 t.test('seedDemo is idempotent', async (t) => {

@@ -40,7 +40,7 @@ t.test('60 loops of one tenant\'s user updates: another tenant\'s group changes 
   const other = cognito.forTenant('other')
   const results: string[] = []
   for (let i = 0; i < 6; i++) {
-    results.push(await other.addToGroup('someone', 'admins').then(() => 'ok', (err: Error) => err.name))
+    results.push(await other.enableUser('someone').then(() => 'ok', (err: Error) => err.name))
     results.push(await cognito.disableUser('operator-target').then(() => 'ok', (err: Error) => err.name))
   }
   run.stop = true

@@ -23,7 +23,7 @@ function tenantUsersOn (failing: (item: TransactItem) => boolean, stored: Record
       throw Object.assign(new Error('cancelled'), { name: 'TransactionCanceledException', CancellationReasons: codes.map(Code => ({ Code })) })
     }
   } as unknown as DynamoDBDocumentClient
-  return createTenantUsers({ dynamo: { doc, tableName: 't' }, cognito: {} as UserPoolClient })
+  return createTenantUsers({ dynamo: { doc, tableName: 't' }, cognito: {} as UserPoolClient, claimWaitMs: 50 })
 }
 
 const extra = (pk: string): TransactItem => ({ Put: { TableName: 't', Item: { PK: pk, SK: pk }, ConditionExpression: 'attribute_not_exists(PK)' } })
@@ -39,10 +39,13 @@ t.test('an extra item whose condition fails is reported at the caller\'s index f
 })
 
 t.test('the claim\'s own condition still maps to a 409, with extra items ahead of it or not', async t => {
-  const taken = { ...claimKey, email, tenantId: 'tenant-b', status: 'member' }
+  // Another tenant's invite of the address is between its steps: waited for (claimWaitMs), then 409 to retry.
+  const elsewhere = { ...claimKey, email, tenantId: 'tenant-b', status: 'pending', groups: ['members'], createdAt: new Date().toISOString() }
+  // This tenant's own invite of it with other groups: 409 at once.
+  const here = { ...elsewhere, tenantId: 'tenant-a', groups: ['admins'] }
   for (const items of [[], [extra('first'), extra('second')]] as TransactItem[][]) {
-    const users = tenantUsersOn(item => keyOf(item) === claimKey.PK, taken)
-    await t.rejects(users.invite(scope, { email, actor: 'op' }, items), { code: 'APP_EMAIL_UNAVAILABLE' }, `${items.length} extra items`)
+    await t.rejects(tenantUsersOn(item => keyOf(item) === claimKey.PK, elsewhere).invite(scope, { email, actor: 'op' }, items), { code: 'APP_INVITE_UNDER_WAY' }, `${items.length} extra items`)
+    await t.rejects(tenantUsersOn(item => keyOf(item) === claimKey.PK, here).invite(scope, { email, actor: 'op' }, items), { code: 'APP_CONFLICT' }, `${items.length} extra items`)
   }
 })
 

@@ -28,7 +28,7 @@ t.test('printed rows carry no terminal escape sequences or bidi controls', async
   t.equal(printable('back\\slash'), 'back\\\\slash', 'a backslash is escaped too, so escapes in the output are unambiguous')
   t.equal(printable('plain@example.com (ok)'), 'plain@example.com (ok)')
   const { failures } = parseUsersCsv('email,groups\n\u001b[31mred@example.com\u001b[0m,members\nok@example.com,\u001b[2Jadmins\n')
-  const out = formatSummary({ total: 2, invited: 0, alreadyMembers: 0, failed: failures })
+  const out = formatSummary({ total: 2, invited: 0, pendingInvitations: 0, alreadyMembers: 0, failed: failures })
   // eslint-disable-next-line no-control-regex
   t.notMatch(out, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/, 'nothing but newlines between the lines')
   t.match(out, /line 2 \\x1b\[31mred@example.com\\x1b\[0m: invalid email/)

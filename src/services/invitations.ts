@@ -1,0 +1,111 @@
+// The invitee's side of invitations: list the caller's pending invitations, accept one, decline one.
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import type { Invitation, TenantGroup } from '../domain/model.js'
+import { mintTenantScope, type TenantScope } from '../domain/tenant-scope.js'
+import { ConcurrentChangeError, ForbiddenError, InvitationExpiredError, NotFoundError } from '../domain/errors.js'
+import { membershipsRepository, membershipWrites, type MembershipRecord } from '../repositories/memberships.js'
+import { tenantsRepository, tenantWrites } from '../repositories/tenants.js'
+import { auditRepository } from '../repositories/audit.js'
+import { transact, TransactionCancelled } from '../repositories/transact.js'
+
+export interface InvitationsDeps {
+  dynamo: { doc: DynamoDBDocumentClient, tableName: string }
+  /** Drops the user's cached resolutions on this instance (plugins/tenant), so an acceptance opens the tenant at once. */
+  evictMembership?: (userId: string) => void
+  now?: () => Date
+}
+
+export interface PendingInvitation {
+  tenantId: string
+  name: string
+  groups: TenantGroup[]
+  invitedAt: string
+  expiresAt: string
+  invitedBy: string
+}
+
+export interface AcceptedMembership { tenantId: string, name: string, groups: TenantGroup[], status: 'active' }
+
+const expired = (invitation: Invitation, nowMs: number) => Date.parse(invitation.expiresAt) <= nowMs
+
+export function createInvitations (deps: InvitationsDeps) {
+  const reads = membershipsRepository(deps.dynamo)
+  const writes = membershipWrites(deps.dynamo)
+  const tenantReads = tenantsRepository(deps.dynamo)
+  const tenants = tenantWrites(deps.dynamo)
+  const audit = auditRepository(deps.dynamo)
+  const now = deps.now ?? (() => new Date())
+
+  /**
+   * The scope of the caller's own membership in a tenant named by the path. Minted here, and only here for this
+   * purpose: the tenant id comes from the request, but it is only ever used together with the caller's verified user
+   * id, so the one item it can reach is the caller's own membership (and that tenant's audit trail, written alongside).
+   */
+  function ownScope (tenantId: string): TenantScope {
+    return mintTenantScope(tenantId)
+  }
+
+  /** The caller's pending invitation into the tenant; the same 404 whether the tenant exists or not. */
+  async function pending (tenantId: string, userId: string): Promise<{ scope: TenantScope, m: MembershipRecord & { invitation: Invitation } }> {
+    const scope = ownScope(tenantId)
+    const m = await writes.getRecord(scope, userId)
+    if (!m || m.removing || m.status !== 'invited' || m.invitation === undefined) throw new NotFoundError('Invitation')
+    return { scope, m: m as MembershipRecord & { invitation: Invitation } }
+  }
+
+  return {
+    /** Every invitation the caller can still accept: invited memberships whose invitation has not expired, newest first. */
+    async list (userId: string): Promise<PendingInvitation[]> {
+      const nowMs = now().getTime()
+      const open = (await reads.findByUser(userId)).filter(m => m.status === 'invited' && m.invitation !== undefined && !expired(m.invitation, nowMs))
+      const named = await Promise.all(open.map(async m => ({ m, tenant: await tenantReads.get(m.tenantId) })))
+      return named
+        .filter(({ tenant }) => tenant !== null)
+        .map(({ m, tenant }) => {
+          const invitation = m.invitation as Invitation
+          return { tenantId: m.tenantId, name: tenant!.name, groups: [...m.groups], invitedAt: invitation.invitedAt, expiresAt: invitation.expiresAt, invitedBy: invitation.invitedBy }
+        })
+        .sort((a, b) => b.invitedAt.localeCompare(a.invitedAt) || a.tenantId.localeCompare(b.tenantId))
+    },
+
+    /** invited → active, audited in that tenant; 410 once expired, 403 while the tenant is suspended. */
+    async accept (userId: string, tenantId: string): Promise<AcceptedMembership> {
+      const { scope, m } = await pending(tenantId, userId)
+      if (expired(m.invitation, now().getTime())) throw new InvitationExpiredError()
+      const tenant = await tenantReads.get(tenantId, { consistent: true })
+      if (!tenant) throw new NotFoundError('Invitation')
+      if (tenant.status !== 'active') throw new ForbiddenError('The tenant is suspended')
+      try {
+        await transact(deps.dynamo.doc, [
+          writes.change(scope, m, { status: 'active', invitation: undefined }, now().toISOString()),
+          audit.put(scope, { actor: userId, action: 'user.invitation_accepted', target: userId, details: { groups: m.groups } })
+        ])
+      } catch (err) {
+        if (err instanceof TransactionCancelled && err.failedAt(0)) throw new ConcurrentChangeError('invitation')
+        throw err
+      }
+      deps.evictMembership?.(userId)
+      return { tenantId, name: tenant.name, groups: [...m.groups], status: 'active' }
+    },
+
+    /**
+     * Declined: the membership goes, audited in that tenant. An invited admin counted towards the tenant's admins; the
+     * count goes down without the last-admin guard (the admin never was one).
+     */
+    async decline (userId: string, tenantId: string): Promise<void> {
+      const { scope, m } = await pending(tenantId, userId)
+      try {
+        await transact(deps.dynamo.doc, [
+          writes.decline(scope, m),
+          m.groups.includes('admins') && tenants.adjustAdminCount(tenantId, -1, false),
+          audit.put(scope, { actor: userId, action: 'user.invitation_declined', target: userId, details: { email: m.email, groups: m.groups } })
+        ])
+      } catch (err) {
+        if (err instanceof TransactionCancelled && err.failedAt(0)) throw new ConcurrentChangeError('invitation')
+        throw err
+      }
+      deps.evictMembership?.(userId)
+    }
+  }
+}
+export type Invitations = ReturnType<typeof createInvitations>
