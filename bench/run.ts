@@ -6,6 +6,14 @@ import { authScenarios } from './auth.js'
 import { ordersScenarios } from './orders.js'
 import { loggingScenarios } from './logging.js'
 
+// `npm run bench -- coldstart`: the Lambda cold-start comparison (bench/coldstart.ts), a mode of its own rather than a
+// load scenario (no servers, no load: fresh processes importing bundles). Nothing below runs in this mode.
+if (process.argv[2] === 'coldstart') {
+  const { coldstart } = await import('./coldstart.js')
+  // stdout is synchronous on Linux pipes and files, so exiting here loses no output.
+  process.exit(await coldstart())
+}
+
 /** Every scenario module contributes here. */
 const scenarios: Scenario[] = [...authScenarios, ...ordersScenarios, ...loggingScenarios]
 
@@ -19,7 +27,7 @@ const warmup = Math.max(0, Number(process.env.BENCH_WARMUP ?? 12))
  * The spread between process pairs gives the ratio's interval (bench/lib.ts compare): more processes, a narrower one.
  */
 const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 12))
-// `npm run bench -- orders` selects orders-*; `-- me-same-token` selects one scenario.
+// `npm run bench -- orders` selects orders-*; `-- me-same-token` selects one scenario; `-- coldstart` is the mode above.
 const only = process.argv.slice(2)
 const selected = only.length ? scenarios.filter(s => only.some(o => s.name === o || s.name.startsWith(`${o}-`))) : scenarios
 if (selected.length === 0) {
