@@ -1,6 +1,7 @@
 // buildApp(config): registers the plugins, then the routes. No listen, no process handling: see server.ts and lambda.ts.
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import AjvCompiler from '@fastify/ajv-compiler'
+import SerializerCompiler from '@fastify/fast-json-stringify-compiler'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import errors from '../plugins/errors.js'
@@ -41,6 +42,42 @@ function buildValidators (externalSchemas: Parameters<ReturnType<typeof AjvCompi
   return (route: Parameters<typeof strict>[0]) => route.httpPart === 'body' ? strict(route) : coercing(route)
 }
 
+type Compiled = ((...args: never[]) => unknown) & { errors?: unknown }
+/**
+ * A compiled function built on its first call rather than now. Fastify reads a validator's `errors` after calling it
+ * (Ajv sets them on the function), so they are copied across after each call.
+ */
+function onFirstCall<F extends Compiled> (compile: () => F): F {
+  let fn: F | undefined
+  const lazy = function (this: unknown, ...args: never[]) {
+    fn ??= compile()
+    const result = fn.apply(this, args)
+    lazy.errors = fn.errors
+    return result
+  } as F
+  return lazy
+}
+
+/**
+ * Validators and serializers compiled when a route first needs them, not at ready(). Compiling every route's schemas
+ * (Ajv, its meta-schema, fast-json-stringify) was about half of the Lambda's init (bench/coldstart.ts, bench/README.md);
+ * an instance that serves a few routes now compiles those only. A schema Ajv cannot compile fails that route's requests
+ * (500) instead of the start, so only the Lambda asks for it; servers and tests compile everything up front.
+ */
+function lazyCompilers () {
+  const serializers = SerializerCompiler()
+  return {
+    buildValidator: (...setup: Parameters<typeof buildValidators>) => {
+      let compilers: ReturnType<typeof buildValidators> | undefined
+      return (route: Parameters<ReturnType<typeof buildValidators>>[0]) => onFirstCall(() => (compilers ??= buildValidators(...setup))(route))
+    },
+    buildSerializer: (...setup: Parameters<typeof serializers>) => {
+      let compile: ReturnType<typeof serializers> | undefined
+      return (route: Parameters<ReturnType<typeof serializers>>[0]) => onFirstCall(() => (compile ??= serializers(...setup))(route))
+    }
+  }
+}
+
 export interface AppOptions {
   logger?: FastifyServerOptions['logger']
   /** Fastify's limit on each plugin's start (10 s by default); 0 turns it off (bench servers under valgrind start 50 times slower). */
@@ -50,6 +87,8 @@ export interface AppOptions {
   cognito?: UserPoolClient
   /** Test-only fault injection between the steps of a user-management write. */
   faults?: TenantUsersFaults
+  /** Compile each route's validators and serializers on its first request (src/lambda.ts); see lazyCompilers. */
+  lazyCompile?: boolean
   /** Test-only: shorter waits, so tests of time-bound behaviour need not sit on the real clock for seconds. */
   timing?: {
     /** How long /health/ready waits for each check (default 1200 ms, inside the 2 s promise). */
@@ -89,7 +128,7 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
     ...(opts.pluginTimeout === undefined ? {} : { pluginTimeout: opts.pluginTimeout }),
     // One access line per request at info, instead of Fastify's two (src/http/access-log.ts).
     logController: new AccessLogController(),
-    schemaController: { compilersFactory: { buildValidator: buildValidators } },
+    schemaController: { compilersFactory: opts.lazyCompile ? lazyCompilers() : { buildValidator: buildValidators } },
     routerOptions: { maxParamLength: 200 },
     bodyLimit: 1024 * 1024,
     requestTimeout: 30_000,
