@@ -63,8 +63,10 @@ export class Api extends Construct {
         AUTH_MODE: 'apigateway',
         COGNITO_USER_POOL_ID: userPool.userPoolId,
         COGNITO_CLIENT_IDS: userPoolClient.userPoolClientId,
-        TABLE_NAME: table.tableName,
-        NODE_OPTIONS: '--enable-source-maps'
+        TABLE_NAME: table.tableName
+        // No NODE_OPTIONS=--enable-source-maps: with it, Node 22 decodes the bundle's whole source map (2.9 MB) during
+        // init, because pino looks up its caller through util.getCallSites(), which then maps through it: ~450 ms of
+        // every cold start (bench/README.md, Cold start). index.mjs.map still ships beside the bundle to map stack traces.
       },
       logGroup: functionLogGroup(this, 'HandlerLogs', config.stage),
       bundling: {
