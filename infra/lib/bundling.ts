@@ -25,6 +25,18 @@ const ESM_BANNER = [
   'const __dirname = __pathDirname(__filename);'
 ].join(' ')
 
+/**
+ * Node builtins whose ESM import is slow, bundled as require() instead. An ESM import of a builtin makes Node build its
+ * ESM facade, which reads every export, lazy getters included: for node:http that loads undici (its WebSocket getters),
+ * ~50 ms, and node:process and node:util cost ~10 ms each, all at link time, even for code the bundle never runs (the
+ * AWS SDK's instance-metadata credentials import node:http). CommonJS dependencies require() their builtins, which
+ * costs nothing of the sort. Each alias points at a one-line CommonJS shim (builtins/), whose require('x') — no node:
+ * prefix, so the alias does not catch it — goes through the banner's createRequire. esbuild applies an alias to
+ * subpaths too: a builtin with subpaths (node:fs/promises, node:util/types) is only listed if the bundle imports none.
+ */
+export const BUILTINS_BY_REQUIRE = ['http', 'process', 'util'] as const
+const builtinAliases = BUILTINS_BY_REQUIRE.map(m => `node:${m}=${repoPath('infra', 'lib', 'builtins', `${m}.cjs`)}`)
+
 export function nodeFunctionProps (entry: string, overrides: Partial<NodejsFunctionProps> = {}): NodejsFunctionProps {
   return {
     entry,
@@ -49,6 +61,7 @@ export function nodeFunctionProps (entry: string, overrides: Partial<NodejsFunct
       minify: true,
       sourceMap: true,
       sourcesContent: false,
+      esbuildArgs: { '--alias': builtinAliases },
       ...overrides.bundling
     }
   }
