@@ -1,5 +1,6 @@
 // OpenAPI from the route schemas (@fastify/swagger), served with Swagger UI at /docs; the document declares bearer auth.
 import fp from 'fastify-plugin'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { existsSync } from 'node:fs'
@@ -12,8 +13,18 @@ import { declareContextPolicy } from './access-policy.js'
  */
 const bundledStatic = fileURLToPath(new URL('./static/', import.meta.url))
 const baseDir = existsSync(bundledStatic) ? bundledStatic : undefined
+// staticCSP: swagger-ui sets a CSP (with hashes of its own inline code) on its routes, replacing helmet's stricter API default.
+const uiOptions = { routePrefix: '/docs', staticCSP: true, ...(baseDir ? { baseDir } : {}) }
 
-export default fp(async function docs (app) {
+export interface DocsOptions {
+  /**
+   * Build Swagger UI on the first /docs request instead of at startup (the Lambda, src/lambda.ts): loading and
+   * registering swagger-ui and @fastify/static was ~40 ms of every cold start, for pages a cold instance rarely serves.
+   */
+  lazyUi?: boolean
+}
+
+export default fp<DocsOptions>(async function docs (app, opts) {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -30,7 +41,37 @@ export default fp(async function docs (app) {
     ui.addHook('onRoute', route => {
       route.config = { ...route.config, rateLimit: { ...(route.config as { rateLimit?: object } | undefined)?.rateLimit, groupId: 'docs' } } as typeof route.config
     })
-    // staticCSP: swagger-ui sets a CSP (with hashes of its own inline code) on its routes, replacing helmet's stricter API default.
-    await ui.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, ...(baseDir ? { baseDir } : {}) })
+    if (opts.lazyUi) lazySwaggerUi(ui, app)
+    else await ui.register(swaggerUi, uiOptions)
   })
 }, { name: 'docs', dependencies: ['access-policy'] })
+
+/** Response headers of the inner instance not to copy: the outer reply sets its own framing. */
+const HOP_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date'])
+
+/**
+ * /docs and /docs/* answered by swagger-ui in an instance of its own, built on the first such request and fed this
+ * app's OpenAPI document. Its headers (content type, caching, swagger-ui's CSP) replace this app's, as swagger-ui's
+ * own onSend does when registered here; a file it does not have is this app's 404.
+ */
+function lazySwaggerUi (ui: FastifyInstance, app: FastifyInstance) {
+  let inner: Promise<FastifyInstance> | undefined
+  const build = async () => {
+    const docsApp = Fastify({ logger: false })
+    await docsApp.register(swagger, { mode: 'static', specification: { document: app.swagger() as never } })
+    await docsApp.register(swaggerUi, uiOptions)
+    await docsApp.ready()
+    return docsApp
+  }
+  const forward = async (request: FastifyRequest, reply: FastifyReply) => {
+    inner ??= build().catch(err => { inner = undefined; throw err })
+    const res = await (await inner).inject({ method: request.method as 'GET', url: request.url, headers: request.headers })
+    const csp = res.headers['content-security-policy']
+    if (csp !== undefined) reply.header('content-security-policy', csp)
+    if (res.statusCode === 404) return reply.callNotFound()
+    for (const [name, value] of Object.entries(res.headers)) if (!HOP_HEADERS.has(name) && value !== undefined) reply.header(name, value)
+    // An empty body (a redirect) goes out as none, without the content type Fastify gives a buffer.
+    return reply.code(res.statusCode).send(res.rawPayload.length > 0 ? res.rawPayload : undefined)
+  }
+  for (const url of ['/docs', '/docs/*']) ui.get(url, { schema: { hide: true } }, forward)
+}

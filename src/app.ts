@@ -87,8 +87,11 @@ export interface AppOptions {
   cognito?: UserPoolClient
   /** Test-only fault injection between the steps of a user-management write. */
   faults?: TenantUsersFaults
-  /** Compile each route's validators and serializers on its first request (src/lambda.ts); see lazyCompilers. */
-  lazyCompile?: boolean
+  /**
+   * Defer what a cold Lambda does not need for its first request (src/lambda.ts): each route's validators and
+   * serializers (lazyCompilers) and Swagger UI (plugins/docs.ts) are built when first requested.
+   */
+  lazy?: boolean
   /** Test-only: shorter waits, so tests of time-bound behaviour need not sit on the real clock for seconds. */
   timing?: {
     /** How long /health/ready waits for each check (default 1200 ms, inside the 2 s promise). */
@@ -128,7 +131,7 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
     ...(opts.pluginTimeout === undefined ? {} : { pluginTimeout: opts.pluginTimeout }),
     // One access line per request at info, instead of Fastify's two (src/http/access-log.ts).
     logController: new AccessLogController(),
-    schemaController: { compilersFactory: opts.lazyCompile ? lazyCompilers() : { buildValidator: buildValidators } },
+    schemaController: { compilersFactory: opts.lazy ? lazyCompilers() : { buildValidator: buildValidators } },
     routerOptions: { maxParamLength: 200 },
     bodyLimit: 1024 * 1024,
     requestTimeout: 30_000,
@@ -162,7 +165,7 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
   // After access-policy, so the limiter runs after authenticate → tenant → groups and can key on the tenant.
   await app.register(rateLimit, { config })
   // Before the routes, so @fastify/swagger sees them all.
-  await app.register(docs)
+  await app.register(docs, { lazyUi: opts.lazy })
 
   await app.register(health, { config, checkTimeoutMs: opts.timing?.readinessTimeoutMs })
   await app.register(me)

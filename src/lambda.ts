@@ -9,7 +9,7 @@ import { logDestination } from './log-destination.js'
 const config = loadConfig()
 // Synchronous writes to stdout (CloudWatch): nothing is in flight or held when an invocation ends and the function is
 // frozen, so no line is lost (bench/README.md, "Logging cost").
-const app = await buildApp(config, { logger: { ...loggerOptions(config.LOG_LEVEL), stream: logDestination({ sync: true }) }, lazyCompile: true })
+const app = await buildApp(config, { logger: { ...loggerOptions(config.LOG_LEVEL), stream: logDestination({ sync: true }) }, lazy: true })
 
 /** request.awsLambda.event is how plugins/auth reads the authorizer's claims in AUTH_MODE=apigateway. */
 export const handler = awsLambdaFastify<APIGatewayProxyEventV2WithJWTAuthorizer>(app, { decorateRequest: true })
