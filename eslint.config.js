@@ -1,11 +1,13 @@
 // neostandard: the Fastify ecosystem's style, with TypeScript. `npm run lint` runs it; `.ci/run` runs it before the tests.
 import neostandard from 'neostandard'
 
+const ignores = ['dist/**', 'coverage/**', '.tap/**', 'infra/cdk.out/**', '.local/**', 'web/dist/**']
+
 export default [
-  ...neostandard({
-    ts: true,
-    ignores: ['dist/**', 'coverage/**', '.tap/**', 'infra/cdk.out/**', '.local/**', 'web/dist/**']
-  }),
+  // Global ignores: neostandard's `ignores` only scope its own configs, so the blocks below (and ESLint's defaults for
+  // .js/.mjs/.cjs) would still lint build output such as the bundles `npm run cdk:synth` leaves in infra/cdk.out.
+  { ignores },
+  ...neostandard({ ts: true, ignores }),
   {
     // `void promise;` marks a deliberately unawaited promise whose failure is handled inside it (standard bans void outright).
     rules: { 'no-void': ['error', { allowAsStatement: true }] }
