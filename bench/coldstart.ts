@@ -1,10 +1,10 @@
 // `npm run bench -- coldstart`: Lambda cold start of the API bundle against a bare Fastify Lambda bundled the same way.
 //
-// The API bundle is the one `npm run cdk:synth` makes (cdk synth in infra/, into a directory of our own so a synth
-// elsewhere is not disturbed; BENCH_COLDSTART_CDK_OUT=<dir> reuses an existing cdk.out instead), run with the
-// environment the stack sets on the API function. The baseline is bench/servers/bare-lambda.ts, bundled by a
-// NodejsFunction with the same infra/lib/bundling.ts settings (ESM banner, minify, source map, node22) and run with the
-// same environment. Each round starts one fresh Node process per side, in alternating order, and each process times
+// The API bundle is the one `npm run cdk:synth` makes (the same app, infra/lib/app.ts with cdk.json's context,
+// synthesized in this process into a directory of our own so a synth elsewhere is not disturbed;
+// BENCH_COLDSTART_CDK_OUT=<dir> reuses an existing cdk.out instead), run with the environment the stack sets on the API
+// function. The baseline is bench/servers/bare-lambda.ts, bundled in the same synth by a NodejsFunction with the same
+// infra/lib/bundling.ts settings (ESM banner, minify, source map, node22) and run with the same environment. Each round starts one fresh Node process per side, in alternating order, and each process times
 // its own import of the bundle plus the first invoke of GET /health (bench/coldstart-child.mjs).
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -76,25 +76,39 @@ export function apiBundle (cdkOut: string): Bundle {
   return { label: 'app', file: join(dir, 'index.mjs'), env: { ...lambdaRuntimeEnv(dir, 'coldstart-app'), ...functionEnv(fn.Properties?.Environment?.Variables ?? {}) } }
 }
 
-/** `npm run cdk:synth` into outDir. */
-export function synthApi (outDir: string): void {
-  const run = spawnSync('npx', ['cdk', 'synth', '-q', '-o', outDir], {
-    cwd: join(ROOT, 'infra'), encoding: 'utf8', env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: '1' }
+const BARE_STACK = 'ColdstartBare'
+
+/**
+ * One in-process synth into outDir, as `cdk synth` runs it (infra/lib/app.ts with cdk.json's context), of the API
+ * stack (unless withApi is false: a reused cdk.out has it) and a stack of its own holding bench/servers/bare-lambda.ts
+ * in a NodejsFunction with the API's bundling settings (infra/lib/bundling.ts). Only those two functions are bundled
+ * (aws:cdk:bundling-stacks): the stateful stack's triggers are not measured. One synth instead of the CLI's plus one
+ * for bare saves a CLI, tsx and aws-cdk-lib start and two esbuild runs (test/bench/coldstart.test.ts runs it all).
+ */
+export async function synthBundles (outDir: string, { withApi = true } = {}): Promise<void> {
+  const [{ App, Stack }, { NodejsFunction }, { nodeFunctionProps, repoPath }, { addStageStacks }] = await Promise.all([
+    import('aws-cdk-lib'), import('aws-cdk-lib/aws-lambda-nodejs'), import('../infra/lib/bundling.js'), import('../infra/lib/app.js')
+  ])
+  const cdkContext = (JSON.parse(readFileSync(join(ROOT, 'infra', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context
+  const app = new App({
+    outdir: outDir,
+    context: {
+      ...cdkContext,
+      // The CLI turns path and asset metadata on; an in-process App needs them asked for, to find the API function
+      // (apiBundle) and name each asset's directory.
+      'aws:cdk:enable-path-metadata': true,
+      'aws:cdk:enable-asset-metadata': true,
+      'aws:cdk:bundling-stacks': [BARE_STACK, ...(withApi ? [`SaasApp-${String(cdkContext.stage)}-Api`] : [])]
+    }
   })
-  if (run.status !== 0) throw new Error(`coldstart: cdk synth failed (${run.status}):\n${run.stderr.slice(-3000)}`)
+  if (withApi) addStageStacks(app)
+  new NodejsFunction(new Stack(app, BARE_STACK), 'Bare', nodeFunctionProps(repoPath('bench', 'servers', 'bare-lambda.ts'))) // eslint-disable-line no-new
+  app.synth()
 }
 
-/** bench/servers/bare-lambda.ts through a NodejsFunction with the API's bundling settings (infra/lib/bundling.ts). */
-export async function bareBundle (outDir: string, env: Record<string, string>): Promise<Bundle> {
-  const [{ App, Stack }, { NodejsFunction }, { nodeFunctionProps, repoPath }] = await Promise.all([
-    import('aws-cdk-lib'), import('aws-cdk-lib/aws-lambda-nodejs'), import('../infra/lib/bundling.js')
-  ])
-  // The CLI turns asset metadata on; an in-process App needs it asked for, to name the asset's directory.
-  const app = new App({ outdir: outDir, context: { 'aws:cdk:enable-asset-metadata': true } })
-  const stack = new Stack(app, 'ColdstartBare')
-  new NodejsFunction(stack, 'Bare', nodeFunctionProps(repoPath('bench', 'servers', 'bare-lambda.ts'))) // eslint-disable-line no-new
-  app.synth()
-  const template = JSON.parse(readFileSync(join(outDir, 'ColdstartBare.template.json'), 'utf8')) as Template
+/** The baseline's bundle from synthBundles' output, run with the API function's environment. */
+export function bareBundle (outDir: string, env: Record<string, string>): Bundle {
+  const template = JSON.parse(readFileSync(join(outDir, `${BARE_STACK}.template.json`), 'utf8')) as Template
   const asset = Object.values(template.Resources).find(r => r.Type === 'AWS::Lambda::Function')?.Metadata?.['aws:asset:path']
   if (!asset) throw new Error('coldstart: the bare function has no bundled asset')
   const dir = join(outDir, asset)
@@ -146,9 +160,10 @@ export async function coldstart (): Promise<number> {
   try {
     const reused = process.env.BENCH_COLDSTART_CDK_OUT
     const cdkOut = reused ?? join(work, 'cdk.out')
-    if (!reused) synthApi(cdkOut)
+    const bareOut = reused ? join(work, 'bare.out') : cdkOut
+    await synthBundles(bareOut, { withApi: !reused })
     const app = apiBundle(cdkOut)
-    const bare = await bareBundle(join(work, 'bare.out'), app.env)
+    const bare = bareBundle(bareOut, app.env)
     const node = coldstartNode()
     const size = (f: string) => `${(readFileSync(f).length / 1e6).toFixed(2)} MB`
     console.log(`coldstart: ${rounds} round(s), each a fresh ${node.version} process per side (alternating order), timing import of the bundle + first GET /health invoke`)
