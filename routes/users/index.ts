@@ -7,6 +7,7 @@ import { tenantScopeOf } from '../../src/tenancy/resolver.js'
 import { ForbiddenError } from '../../src/domain/errors.js'
 import { Email, Page, PageQuery, statusSchema } from '../../src/http/schemas.js'
 import type { FastifyRequest } from 'fastify'
+import { invitationExpired } from '../../src/domain/membership.js'
 import { createTenantUsers, type TenantUsersFaults } from '../../src/services/tenant-users.js'
 
 const TenantGroup = Type.Union([Type.Literal('admins'), Type.Literal('members')])
@@ -36,7 +37,7 @@ function caller (request: FastifyRequest) {
 /** The user as admins see it; a pending invitation shows its expiry, and `expired: true` once that has passed. */
 function toUser (m: Pick<Membership, 'userId' | 'email' | 'groups' | 'status' | 'invitation'>, nowMs = Date.now()) {
   const invitation = m.status === 'invited' && m.invitation
-    ? { expiresAt: m.invitation.expiresAt, ...(Date.parse(m.invitation.expiresAt) <= nowMs ? { expired: true as const } : {}) }
+    ? { expiresAt: m.invitation.expiresAt, ...(invitationExpired(m.invitation, nowMs) ? { expired: true as const } : {}) }
     : undefined
   return { userId: m.userId, email: m.email, groups: m.groups, status: m.status as UserStatus, ...(invitation ? { invitation } : {}) }
 }

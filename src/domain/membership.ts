@@ -1,5 +1,8 @@
 // What a membership allows now: shared by the API's tenant resolution and the pre token generation trigger.
-import type { Membership } from './model.js'
+import type { Invitation, Membership } from './model.js'
+
+/** Whether an invitation can no longer be accepted at `nowMs`. */
+export const invitationExpired = (invitation: Invitation, nowMs: number) => Date.parse(invitation.expiresAt) <= nowMs
 
 export type Usability = 'usable' | 'accepts' | 'expired' | 'pending' | 'unusable'
 
@@ -14,6 +17,6 @@ export function usability (m: Membership, nowMs: number): Usability {
   const invitation = m.invitation
   // Stored before invitations expired or needed accepting: accepted by the first request, as then.
   if (invitation === undefined) return 'accepts'
-  if (Date.parse(invitation.expiresAt) <= nowMs) return invitation.createdUser ? 'expired' : 'pending'
+  if (invitationExpired(invitation, nowMs)) return invitation.createdUser ? 'expired' : 'pending'
   return invitation.createdUser ? 'accepts' : 'pending'
 }

@@ -7,6 +7,7 @@ import { membershipsRepository, membershipWrites, type MembershipRecord } from '
 import { tenantsRepository, tenantWrites } from '../repositories/tenants.js'
 import { auditRepository } from '../repositories/audit.js'
 import { transact, TransactionCancelled } from '../repositories/transact.js'
+import { invitationExpired } from '../domain/membership.js'
 
 export interface InvitationsDeps {
   dynamo: { doc: DynamoDBDocumentClient, tableName: string }
@@ -25,8 +26,6 @@ export interface PendingInvitation {
 }
 
 export interface AcceptedMembership { tenantId: string, name: string, groups: TenantGroup[], status: 'active' }
-
-const expired = (invitation: Invitation, nowMs: number) => Date.parse(invitation.expiresAt) <= nowMs
 
 export function createInvitations (deps: InvitationsDeps) {
   const reads = membershipsRepository(deps.dynamo)
@@ -57,7 +56,7 @@ export function createInvitations (deps: InvitationsDeps) {
     /** Every invitation the caller can still accept: invited memberships whose invitation has not expired, newest first. */
     async list (userId: string): Promise<PendingInvitation[]> {
       const nowMs = now().getTime()
-      const open = (await reads.findByUser(userId)).filter(m => m.status === 'invited' && m.invitation !== undefined && !expired(m.invitation, nowMs))
+      const open = (await reads.findByUser(userId)).filter(m => m.status === 'invited' && m.invitation !== undefined && !invitationExpired(m.invitation, nowMs))
       const named = await Promise.all(open.map(async m => ({ m, tenant: await tenantReads.get(m.tenantId) })))
       return named
         .filter(({ tenant }) => tenant !== null)
@@ -71,7 +70,7 @@ export function createInvitations (deps: InvitationsDeps) {
     /** invited → active, audited in that tenant; 410 once expired, 403 while the tenant is suspended. */
     async accept (userId: string, tenantId: string): Promise<AcceptedMembership> {
       const { scope, m } = await pending(tenantId, userId)
-      if (expired(m.invitation, now().getTime())) throw new InvitationExpiredError()
+      if (invitationExpired(m.invitation, now().getTime())) throw new InvitationExpiredError()
       const tenant = await tenantReads.get(tenantId, { consistent: true })
       if (!tenant) throw new NotFoundError('Invitation')
       if (tenant.status !== 'active') throw new ForbiddenError('The tenant is suspended')
