@@ -39,12 +39,13 @@ export function tenantWrites (dynamo: { doc: DynamoDBDocumentClient, tableName: 
   const { doc, tableName } = dynamo
   return {
     /** A new tenant: adminCount starts at 0 and counts admins that are not disabled (the last-admin guard). */
-    create (t: Tenant, adminEmail: string): TransactItem {
+    /** adminCount 1 only when the first admin's membership is written in the same transaction. */
+    create (t: Tenant, adminEmail: string, adminCount: 0 | 1 = 0): TransactItem {
       return {
         Put: {
           TableName: tableName,
           // onboardingAdminEmail lets a retried onboarding resume this tenant instead of colliding with its own claim.
-          Item: { ...tenantItem(t), adminCount: 0, onboardingAdminEmail: adminEmail },
+          Item: { ...tenantItem(t), adminCount, onboardingAdminEmail: adminEmail },
           ConditionExpression: 'attribute_not_exists(PK)'
         }
       }

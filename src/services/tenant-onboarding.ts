@@ -38,6 +38,8 @@ export function createTenantOnboarding (deps: TenantOnboardingDeps) {
      * The tenant record (and its audit entry) is written in the same transaction as the admin's pending email claim,
      * then the admin is invited (see tenantUsers.invite). If that is interrupted, the same request retried finds its
      * own pending claim on a tenant still waiting for that admin, and resumes it instead of creating a second tenant.
+     * For a person who already has an account there is no claim to write: the tenant record, counting its admin, goes
+     * in the one transaction that writes the admin's (pending) membership, so neither exists without the other.
      */
     async onboard (input: { name: string, adminEmail: string, actor: string }): Promise<{ tenant: Tenant, admin: Membership }> {
       const at = now().toISOString()
@@ -51,7 +53,7 @@ export function createTenantOnboarding (deps: TenantOnboardingDeps) {
       try {
         let admin: Membership
         try {
-          admin = await deps.tenantUsers.invite(scope, { email, groups: ['admins'], actor: input.actor }, [tenants.create(tenant, email), created])
+          admin = await deps.tenantUsers.invite(scope, { email, groups: ['admins'], actor: input.actor }, (adminCounted) => [tenants.create(tenant, email, adminCounted ? 1 : 0), created])
         } catch (err) {
           // invite reports our own items' conditions by their index here (a random id taken, in practice never).
           if (err instanceof TransactionCancelled && (err.failedAt(0) || err.failedAt(1))) throw new ConflictError('The tenant already exists')

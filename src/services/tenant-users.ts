@@ -29,6 +29,13 @@ export interface TenantUsersFaults {
   afterCognitoDelete?: () => Promise<void> | void
 }
 
+/**
+ * A caller's own items for the invite's first write (the tenant record and its audit entry at onboarding). Called with
+ * `adminCounted` true when they go in the same transaction as an admin's membership: then they must count that admin
+ * on the tenant item themselves, since one transaction cannot write that item twice.
+ */
+export type CallerItems = (adminCounted: boolean) => TransactItem[]
+
 export interface TenantUsersDeps {
   dynamo: { doc: DynamoDBDocumentClient, tableName: string }
   cognito: UserPoolClient
@@ -171,7 +178,7 @@ export function createTenantUsers (deps: TenantUsersDeps) {
   const invitationOf = (actor: Actor, createdUser: boolean, at: string): Invitation => ({ invitedAt: at, invitedBy: actor, expiresAt: expiresAt(), createdUser })
 
   /** Writes the membership of a person whose Cognito user the email record names (no pending claim involved). */
-  async function joinExisting (scope: TenantScope, claim: EmailClaim, input: { email: string, groups: TenantGroup[], actor: Actor }, extra: TransactItem[]): Promise<Membership | 'stale'> {
+  async function joinExisting (scope: TenantScope, claim: EmailClaim, input: { email: string, groups: TenantGroup[], actor: Actor }, extra?: CallerItems): Promise<Membership | 'stale'> {
     const userId = claim.userId as string
     // Already a member here, in any status: answered from DynamoDB, before Cognito is asked anything.
     if (await memberships.getRecord(scope, userId)) throw new AlreadyMemberError()
@@ -181,18 +188,20 @@ export function createTenantUsers (deps: TenantUsersDeps) {
     const at = now().toISOString()
     const invitation = invitationOf(input.actor, createdHere(scope, user), at)
     const member: MembershipRecord = { tenantId: scope.tenantId, userId, email: input.email, groups: input.groups, status: 'invited', createdAt: at, updatedAt: at, cognitoUsername: user.username, invitation }
-    // The caller's items (the tenant record at onboarding) go first, on their own: the admin count below updates that
-    // same item, which one transaction cannot do twice. A failure of theirs reads failedAt(i) for extra[i] as above.
-    if (extra.length > 0) await run(extra)
+    // The caller's items (the tenant record at onboarding) go in the same transaction, ahead of ours, and count this
+    // admin themselves: the admin count is on the tenant item, which one transaction cannot update twice. So either
+    // the tenant and its admin's membership both exist, or neither does. A failure of theirs reads failedAt(i).
+    const own = extra?.(isAdmin(member)) ?? []
     try {
       await run([
+        ...own,
         ...memberships.joinExisting(scope, member),
-        isAdmin(member) && tenants.adjustAdminCount(scope.tenantId, 1),
+        own.length === 0 && isAdmin(member) && tenants.adjustAdminCount(scope.tenantId, 1),
         audit.put(scope, { actor: input.actor, action: 'user.invited', target: userId, details: { email: input.email, groups: input.groups } })
       ])
     } catch (err) {
-      if (err instanceof TransactionCancelled && err.failedAt(0)) throw new AlreadyMemberError()
-      if (err instanceof TransactionCancelled && err.failedAt(1)) throw new ConcurrentChangeError('email address')
+      if (err instanceof TransactionCancelled && err.failedAt(own.length)) throw new AlreadyMemberError()
+      if (err instanceof TransactionCancelled && err.failedAt(own.length + 1)) throw new ConcurrentChangeError('email address')
       throw err
     }
     const { cognitoUsername: _u, ...result } = member
@@ -229,7 +238,8 @@ export function createTenantUsers (deps: TenantUsersDeps) {
     /**
      * Invites a person into the tenant. The email record (EMAIL#<address>) maps the address to its Cognito user:
      *  - It names a user: a member here already (any status) is a 409; otherwise the membership is written `invited`
-     *    (createdUser false: the person accepts it through /me/invitations), no Cognito write.
+     *    (createdUser false: the person accepts it through /me/invitations), no Cognito write; `extra` items go in
+     *    that same transaction (an onboarded tenant never exists without its admin's membership).
      *  - It names none: 1. claim it as `pending` for this invite (conditional; `extra` items, the tenant record at
      *    onboarding, go in the same transaction, ahead of the claim: a TransactionCancelled rethrown for one of them
      *    reads `failedAt(i)` for the caller's `extra[i]`); an invite of another tenant under way is waited for, then
@@ -240,7 +250,7 @@ export function createTenantUsers (deps: TenantUsersDeps) {
      * invite retried completes it (step 1 accepts its own pending claim, step 2 finds the user). A definite Cognito
      * rejection in step 2 rolls step 1 back.
      */
-    async invite (scope: TenantScope, input: { email: string, groups?: readonly string[], actor: Actor }, extra: TransactItem[] = []): Promise<Membership> {
+    async invite (scope: TenantScope, input: { email: string, groups?: readonly string[], actor: Actor }, extra?: CallerItems): Promise<Membership> {
       const email = assertEmail(normalizeEmail(input.email))
       const groups = normalizeGroups(input.groups)
       const wanted = { email, groups, actor: input.actor }
@@ -249,13 +259,14 @@ export function createTenantUsers (deps: TenantUsersDeps) {
         let claim = await memberships.getClaim(email)
         if (claim?.status !== 'user') {
           const at = now().toISOString()
+          const own = extra?.(false) ?? []
           try {
             const staleBefore = new Date(now().getTime() - PENDING_CLAIM_LEASE_MS).toISOString()
-            await run([...extra, memberships.claimPending(scope, email, groups, at, staleBefore)])
+            await run([...own, memberships.claimPending(scope, email, groups, at, staleBefore)])
             claim = null
           } catch (err) {
             // Anything else (contention or throttling: retryable, 503; a condition of an `extra` item: the caller's to map).
-            if (!(err instanceof TransactionCancelled && err.failedAt(extra.length))) throw err
+            if (!(err instanceof TransactionCancelled && err.failedAt(own.length))) throw err
             claim = await settledClaim(scope, email)
             if (claim?.status !== 'user') continue
           }

@@ -5,6 +5,7 @@
 import t, { type Test } from 'tap'
 import { randomUUID } from 'node:crypto'
 import { AdminGetUserCommand, AdminListGroupsForUserCommand, InitiateAuthCommand, ListUsersCommand, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider'
+import { ScanCommand } from '@aws-sdk/lib-dynamodb'
 import { keys } from '../../src/repositories/keys.js'
 import { recordCognitoCalls, startUsersStack } from '../helpers/users-stack.js'
 
@@ -16,13 +17,16 @@ const operator = stack.bearer(await stack.platformAdminToken())
 const uniq = () => randomUUID().slice(0, 8)
 
 /** One app whose next step named by `plan` fails once: a Cognito operation, or a DynamoDB command `dynamo` picks. */
-const plan: { cognito?: string, dynamo?: (name: string, input: Record<string, unknown>) => boolean } = {}
+const plan: { cognito?: string, dynamo?: (name: string, input: Record<string, unknown>) => boolean, down?: boolean } = {}
 const faulty = await stack.app(t)
 recordCognitoCalls(faulty.cognito, op => { if (plan.cognito === op) { plan.cognito = undefined; throw new Error(`crash at ${op}`) } })
 {
   const doc = faulty.dynamo.doc
   const send = doc.send.bind(doc) as (command: unknown) => Promise<unknown>
   doc.send = (async (command: { constructor: { name: string }, input: Record<string, unknown> }) => {
+    // `down`: every write fails, as if the process died there (no compensating write gets through either).
+    const write = command.constructor.name !== 'GetCommand' && command.constructor.name !== 'QueryCommand'
+    if (plan.down === true && write) throw new Error('DynamoDB unreachable')
     if (plan.dynamo?.(command.constructor.name, command.input)) { plan.dynamo = undefined; throw new Error('crash in DynamoDB') }
     return await send(command)
   }) as typeof doc.send
@@ -212,6 +216,34 @@ t.test('onboarding interrupted at any step: the same request retried onboards on
       await inStep(t, tenantId, admin.userId)
     })
   }
+})
+
+t.test('onboarding a person who already has an account: a crash at its write leaves no admin-less tenant; the retry onboards one', async t => {
+  const existing = await onboard()
+  const adminEmail = (await item(keys.membership(existing.tenantId, existing.adminId)))?.email as string
+  const name = `Existing admin ${uniq()}`
+  const tenantsNamed = async () => ((await services.documentClient.send(new ScanCommand({
+    TableName: services.tableName,
+    FilterExpression: 'SK = :sk AND #n = :n',
+    ExpressionAttributeNames: { '#n': 'name' },
+    ExpressionAttributeValues: { ':sk': 'TENANT', ':n': name },
+    ConsistentRead: true
+  }))).Items ?? [])
+  const post = () => faulty.inject({ method: 'POST', url: '/tenants', headers: operator, payload: { name, adminEmail } })
+  // The crash comes at the write of the admin's pending membership, and nothing is written after it (no cleanup).
+  arm({ dynamo: (name, input) => { plan.down = writeWith('user.invited')(name, input); return plan.down } })
+  t.ok((await post()).statusCode >= 500, 'the fault')
+  plan.down = false
+  t.same(await tenantsNamed(), [], 'no tenant was written without its admin')
+  const retry = await post()
+  t.equal(retry.statusCode, 201, retry.body)
+  const { tenantId, admin } = retry.json() as { tenantId: string, admin: { userId: string, status: string } }
+  t.equal(admin.userId, existing.adminId, 'the same person: no second account')
+  t.equal(admin.status, 'invited', 'pending until they accept')
+  t.equal((await tenantsNamed()).length, 1, 'one tenant')
+  t.match(await item(keys.tenant(tenantId)), { adminCount: 1 })
+  t.match(await item(keys.membership(tenantId, existing.adminId)), { status: 'invited', groups: ['admins'] })
+  t.equal((await usersWithEmail(adminEmail)).length, 1)
 })
 
 t.test('a change that changes nothing makes no Cognito call', async t => {

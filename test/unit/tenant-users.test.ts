@@ -31,7 +31,7 @@ const keyOf = (item: TransactItem) => item.Put?.Item?.PK
 
 t.test('an extra item whose condition fails is reported at the caller\'s index for it', async t => {
   const users = tenantUsersOn(item => keyOf(item) === 'second')
-  const err = await users.invite(scope, { email, actor: 'op' }, [extra('first'), extra('second')]).catch((e: unknown) => e)
+  const err = await users.invite(scope, { email, actor: 'op' }, () => [extra('first'), extra('second')]).catch((e: unknown) => e)
   if (!(err instanceof TransactionCancelled)) throw err
   t.equal(err.failedAt(1), true, 'extra[1] failed')
   t.equal(err.failedAt(0), false, 'extra[0] did not')
@@ -44,8 +44,8 @@ t.test('the claim\'s own condition still maps to a 409, with extra items ahead o
   // This tenant's own invite of it with other groups: 409 at once.
   const here = { ...elsewhere, tenantId: 'tenant-a', groups: ['admins'] }
   for (const items of [[], [extra('first'), extra('second')]] as TransactItem[][]) {
-    await t.rejects(tenantUsersOn(item => keyOf(item) === claimKey.PK, elsewhere).invite(scope, { email, actor: 'op' }, items), { code: 'APP_INVITE_UNDER_WAY' }, `${items.length} extra items`)
-    await t.rejects(tenantUsersOn(item => keyOf(item) === claimKey.PK, here).invite(scope, { email, actor: 'op' }, items), { code: 'APP_CONFLICT' }, `${items.length} extra items`)
+    await t.rejects(tenantUsersOn(item => keyOf(item) === claimKey.PK, elsewhere).invite(scope, { email, actor: 'op' }, () => items), { code: 'APP_INVITE_UNDER_WAY' }, `${items.length} extra items`)
+    await t.rejects(tenantUsersOn(item => keyOf(item) === claimKey.PK, here).invite(scope, { email, actor: 'op' }, () => items), { code: 'APP_CONFLICT' }, `${items.length} extra items`)
   }
 })
 
