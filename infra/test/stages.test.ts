@@ -1,7 +1,9 @@
-// Stage and feature settings read from CDK context: dev vs prod, passwordless, callback URLs, and bad values refused.
+// Stage and feature settings read from CDK context: dev vs prod, passwordless, callback URLs, CORS origins, the console
+// build's path, and bad values refused.
 import t from 'tap'
 import { App } from 'aws-cdk-lib'
 import { readStageConfig } from '../lib/config.js'
+import { repoPath } from '../lib/bundling.js'
 import { synthStage } from './fixtures/app.js'
 
 // Synthesizing loads most of aws-cdk-lib (and bundles with esbuild); on a busy 2-core box that can pass tap's 30 s default.
@@ -71,4 +73,13 @@ t.test('context overrides and validation', async t => {
   t.throws(() => config({ throttleRateLimit: '0' }), /throttleRateLimit must be a positive number/)
   t.throws(() => config({ throttleBurstLimit: '1.5' }), /throttleBurstLimit must be a positive integer/)
   t.throws(() => config({ throttleBurstLimit: 'lots' }), /throttleBurstLimit must be a positive integer/)
+  t.strictSame(config({}).corsOrigins, [], 'no extra CORS origins unless configured (the console\'s own is added by the stack)')
+  t.strictSame(config({ corsOrigins: 'http://localhost:5173,https://admin.example.com' }).corsOrigins, ['http://localhost:5173', 'https://admin.example.com'])
+  t.strictSame(config({ corsOrigins: [] }).corsOrigins, [], 'an empty JSON array is no origin')
+  t.throws(() => config({ corsOrigins: 'http://admin.example.com' }), /corsOrigins: .* must use https/)
+  t.throws(() => config({ corsOrigins: 'https://admin.example.com/' }), /must be an origin/, 'an origin has no trailing slash')
+  t.throws(() => config({ corsOrigins: 'https://admin.example.com/app' }), /must be an origin/)
+  t.equal(config({}).consoleAssetPath, repoPath('web', 'dist'), 'the console build defaults to web/dist')
+  t.equal(config({ consoleAssetPath: 'infra/test/fixtures/console' }).consoleAssetPath, repoPath('infra', 'test', 'fixtures', 'console'), 'relative to the repository root')
+  t.equal(config({ consoleAssetPath: '/tmp/build' }).consoleAssetPath, '/tmp/build')
 })
