@@ -14,8 +14,10 @@ const dev = synthStage({}, { bundle: false })
 const prod = synthStage({ stage: 'prod' }, { bundle: false })
 const passwordless = synthStage({ passwordless: 'true' }, { bundle: false }) // -c passwordless=true arrives as a string
 
+/** The API, the console and the web client are in the stateless stack; the rest in the stateful one. */
+const STATELESS = /ApiGatewayV2|UserPoolClient|CloudFront/
 const props = (synthed: typeof dev, type: string): Record<string, any> => {
-  const stack = type.includes('ApiGatewayV2') ? synthed.apiTemplate : synthed.statefulTemplate
+  const stack = STATELESS.test(type) ? synthed.apiTemplate : synthed.statefulTemplate
   return Object.values(stack.findResources(type))[0]!.Properties
 }
 
@@ -34,7 +36,8 @@ t.test('dev and prod differ by name, not by copy-pasted stacks', async t => {
   }
   t.equal(props(dev, 'AWS::DynamoDB::Table').TableName, 'saas-app-dev', 'the deployed table names stay as they are')
   t.equal(props(prod, 'AWS::DynamoDB::Table').TableName, 'saas-app-prod')
-  t.strictSame(props(prod, 'AWS::Cognito::UserPoolClient').CallbackURLs, ['https://app.example.com/auth/callback'])
+  t.strictSame(props(prod, 'AWS::Cognito::UserPoolClient').CallbackURLs.slice(1), ['https://app.example.com/auth/callback'], 'after the console\'s own')
+  t.match(props(prod, 'AWS::CloudFront::ResponseHeadersPolicy').ResponseHeadersPolicyConfig.Comment, /prod/)
   t.equal(prod.stateful.terminationProtection, true, 'prod stateful stack has termination protection')
   t.equal(dev.stateful.terminationProtection, false)
 })
