@@ -28,13 +28,16 @@ type Template = { Resources: Record<string, LambdaFunctionResource> }
 export interface Bundle { label: string, file: string, env: Record<string, string> }
 
 /**
- * Values for the variables the stack sets from other stacks' outputs (Fn::ImportValue): any valid value will do, as
- * GET /health touches neither the pool nor the table. A new token-valued variable fails the bench until it has one here.
+ * Values for the variables the stack sets from other resources (the stateful stack's exports, the web client, the
+ * console's distribution): any valid value will do, as GET /health touches neither the pool nor the table. A new
+ * token-valued variable fails the bench until it has one here.
  */
 const TOKEN_PLACEHOLDERS: Record<string, string> = {
   COGNITO_USER_POOL_ID: 'us-east-1_Bench1',
   COGNITO_CLIENT_IDS: 'benchclient1',
-  TABLE_NAME: 'saas-app-bench'
+  TABLE_NAME: 'saas-app-bench',
+  // The console's origin is the distribution's domain (plus the configured origins): an example of the same shape.
+  CORS_ORIGINS: 'https://d111111abcdef8.cloudfront.net,http://localhost:5173'
 }
 
 /** What Lambda itself puts in every function's environment, with dummy credentials: nothing may need the network. */
@@ -98,7 +101,10 @@ export async function synthBundles (outDir: string, { withApi = true } = {}): Pr
       // (apiBundle) and name each asset's directory.
       'aws:cdk:enable-path-metadata': true,
       'aws:cdk:enable-asset-metadata': true,
-      'aws:cdk:bundling-stacks': [BARE_STACK, ...(withApi ? [`SaasApp-${String(cdkContext.stage)}-Api`] : [])]
+      'aws:cdk:bundling-stacks': [BARE_STACK, ...(withApi ? [`SaasApp-${String(cdkContext.stage)}-Api`] : [])],
+      // The API stack also hosts the web console; its content does not touch the API bundle, so the infra tests'
+      // stand-in build serves (no `npm run web:build` needed to measure a cold start).
+      consoleAssetPath: join('infra', 'test', 'fixtures', 'console')
     }
   })
   if (withApi) addStageStacks(app)

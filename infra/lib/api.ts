@@ -16,6 +16,8 @@ export interface ApiProps {
   table: dynamodb.ITable
   userPool: cognito.IUserPool
   userPoolClient: cognito.IUserPoolClient
+  /** Browser origins allowed to call the API (the app's CORS_ORIGINS): the console's and the configured ones. */
+  corsOrigins: string[]
 }
 
 /**
@@ -52,7 +54,7 @@ export class Api extends Construct {
 
   constructor (scope: Construct, id: string, props: ApiProps) {
     super(scope, id)
-    const { config, table, userPool, userPoolClient } = props
+    const { config, table, userPool, userPoolClient, corsOrigins } = props
 
     this.handler = new NodejsFunction(this, 'Handler', nodeFunctionProps(repoPath('src', 'lambda.ts'), {
       description: `Fastify API (${config.stage})`,
@@ -63,7 +65,9 @@ export class Api extends Construct {
         AUTH_MODE: 'apigateway',
         COGNITO_USER_POOL_ID: userPool.userPoolId,
         COGNITO_CLIENT_IDS: userPoolClient.userPoolClientId,
-        TABLE_NAME: table.tableName
+        TABLE_NAME: table.tableName,
+        // The app answers CORS itself (@fastify/cors, plugins/http-security.ts); API Gateway's own CORS stays off.
+        CORS_ORIGINS: corsOrigins.join(',')
         // No NODE_OPTIONS=--enable-source-maps: with it, Node 22 decodes the bundle's whole source map (2.9 MB) during
         // init, because pino looks up its caller through util.getCallSites(), which then maps through it: ~450 ms of
         // every cold start (bench/README.md, Cold start). index.mjs.map still ships beside the bundle to map stack traces.

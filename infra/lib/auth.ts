@@ -1,5 +1,6 @@
-// Cognito for the app: user pool, web client, managed-login domain, groups and the tenant-provisioning triggers.
-import { Duration, RemovalPolicy } from 'aws-cdk-lib'
+// Cognito for the app: user pool, managed-login domain, groups and the tenant-provisioning triggers (the web client is
+// in web-client.ts, beside the console it redirects to).
+import { RemovalPolicy } from 'aws-cdk-lib'
 import * as cognito from 'aws-cdk-lib/aws-cognito'
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb'
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs'
@@ -14,12 +15,19 @@ export interface AuthProps {
   table: dynamodb.ITable
 }
 
+/**
+ * The managed-login base URL for a Cognito prefix domain. Built from the configured prefix rather than read from the
+ * domain resource, so the stateless stack needs no new export from the stateful one to name it.
+ */
+export function hostedUiBaseUrl (domainPrefix: string, region: string): string {
+  return `https://${domainPrefix}.auth.${region}.amazoncognito.com`
+}
+
 /** Lower precedence wins when a user is in several groups and the groups carry IAM roles (they don't today). */
 const GROUP_PRECEDENCE: Record<PlatformGroup, number> = { 'platform-admins': 0 }
 
 export class Auth extends Construct {
   readonly userPool: cognito.UserPool
-  readonly webClient: cognito.UserPoolClient
   readonly domain: cognito.UserPoolDomain
   readonly triggers: { preSignUp: NodejsFunction, postConfirmation: NodejsFunction, preTokenGeneration: NodejsFunction }
 
@@ -34,7 +42,7 @@ export class Auth extends Construct {
       signInAliases: { email: true },
       autoVerify: { email: true },
       standardAttributes: { email: { required: true, mutable: true } },
-      // The web client must be able to write email (see writeAttributes below), so a user can call UpdateUserAttributes
+      // The web client must be able to write email (writeAttributes in web-client.ts), so a user can call UpdateUserAttributes
       // on their own email. With keepOriginal the change only takes effect once the user has verified the new address:
       // until then the old address stays the sign-in identifier, and nobody can take (and so block for invites) an
       // address they do not control. The membership and EMAIL# claim still keep the old address after a verified
@@ -53,48 +61,10 @@ export class Auth extends Construct {
       removalPolicy: RemovalPolicy.RETAIN
     })
 
-    this.webClient = this.userPool.addClient('WebClient', {
-      userPoolClientName: `${config.prefix}-web`,
-      // A browser app cannot keep a secret: public client, authorization code grant, and the app sends a PKCE
-      // code_challenge (Cognito honours PKCE on the authorize endpoint for any client; public clients must use it).
-      generateSecret: false,
-      authFlows: { userSrp: true, ...(config.passwordless ? { user: true } : {}) },
-      oAuth: {
-        flows: { authorizationCodeGrant: true, implicitCodeGrant: false },
-        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
-        callbackUrls: config.callbackUrls,
-        logoutUrls: config.logoutUrls
-      },
-      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
-      accessTokenValidity: Duration.hours(1),
-      idTokenValidity: Duration.hours(1),
-      refreshTokenValidity: Duration.days(30),
-      enableTokenRevocation: true,
-      preventUserExistenceErrors: true,
-      readAttributes: new cognito.ClientAttributes()
-        .withStandardAttributes({ email: true, emailVerified: true, fullname: true })
-        .withCustomAttributes('tenant_id'),
-      // Listed explicitly: without writeAttributes a client may write every writable attribute, and a user could
-      // pick their own custom:tenant_id at sign-up (the tenant-escape hole). custom:tenant_id is deliberately absent.
-      // email stays: Cognito requires every app client to be able to write every required attribute (it rejects
-      // CreateUserPoolClient with "Invalid write attributes specified" otherwise), and SignUp needs it. What a user
-      // can do with it after sign-up is bounded by keepOriginal on the pool above.
-      writeAttributes: new cognito.ClientAttributes()
-        .withStandardAttributes({ email: true, fullname: true })
-    })
-
     this.domain = this.userPool.addDomain('Domain', {
       cognitoDomain: { domainPrefix: config.domainPrefix },
       managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN
     })
-    // Managed login (v2) shows nothing for a client without a branding style; Cognito's defaults are enough for now.
-    const branding = new cognito.CfnManagedLoginBranding(this, 'WebClientBranding', {
-      userPoolId: this.userPool.userPoolId,
-      clientId: this.webClient.userPoolClientId,
-      useCognitoProvidedValues: true
-    })
-    branding.node.addDependency(this.domain)
-
     // Platform roles only: tenant roles (admins, members) live in each membership, since one person has different roles
     // in different tenants.
     for (const group of PLATFORM_GROUPS) {

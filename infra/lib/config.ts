@@ -1,5 +1,7 @@
 // Reads the deployment settings for one stage from CDK context (cdk.json defaults, overridden by `-c key=value`).
+import * as path from 'node:path'
 import type { Node } from 'constructs'
+import { repoPath } from './bundling.js'
 
 const STAGES = ['dev', 'prod'] as const
 export type Stage = typeof STAGES[number]
@@ -10,8 +12,13 @@ export interface StageConfig {
   prefix: string
   /** Cognito hosted UI domain prefix: <prefix>.auth.<region>.amazoncognito.com; must be unique in the region. */
   domainPrefix: string
+  /** Redirect URIs besides the console's own (added by the stack): local development, a custom domain. */
   callbackUrls: string[]
   logoutUrls: string[]
+  /** Browser origins the API allows besides the console's own (added by the stack), e.g. a local dev server. */
+  corsOrigins: string[]
+  /** The web console's build output to deploy (`npm run web:build` writes web/dist); absolute. */
+  consoleAssetPath: string
   /** Passwordless email one-time codes as a first sign-in factor, besides passwords. */
   passwordless: boolean
   /**
@@ -44,6 +51,11 @@ function asList (value: unknown, key: string): string[] {
   return list
 }
 
+/** Like asList, but an absent key or an empty list is allowed. */
+function asOptionalList (value: unknown, key: string): string[] {
+  return value === undefined || (Array.isArray(value) && value.length === 0) || value === '' ? [] : asList(value, key)
+}
+
 /** A positive number (an integer if asked); `-c` gives strings, cdk.json numbers. */
 function asPositive (value: unknown, key: string, fallback: number, integer: boolean): number {
   if (value === undefined) return fallback
@@ -56,6 +68,12 @@ function asPositive (value: unknown, key: string, fallback: number, integer: boo
 function assertCallbackUrl (url: string, key: string): void {
   const parsed = new URL(url)
   if (parsed.protocol !== 'https:' && parsed.hostname !== 'localhost') throw new Error(`context ${key}: ${url} must use https (http is only allowed for localhost)`)
+}
+
+/** A bare origin (scheme, host, port; no path, not even /), https unless localhost: what the browser sends as Origin. */
+function assertOrigin (origin: string, key: string): void {
+  assertCallbackUrl(origin, key)
+  if (new URL(origin).origin !== origin) throw new Error(`context ${key}: ${origin} must be an origin like https://app.example.com, without a path or trailing slash`)
 }
 
 export function readStageConfig (node: Node): StageConfig {
@@ -71,6 +89,10 @@ export function readStageConfig (node: Node): StageConfig {
   const logoutUrls = asList(get('logoutUrls'), 'logoutUrls')
   for (const url of callbackUrls) assertCallbackUrl(url, 'callbackUrls')
   for (const url of logoutUrls) assertCallbackUrl(url, 'logoutUrls')
+  const corsOrigins = asOptionalList(get('corsOrigins'), 'corsOrigins')
+  for (const origin of corsOrigins) assertOrigin(origin, 'corsOrigins')
+  // Relative to the repository root, so the same value works from infra/ (the cdk CLI) and from the root (tests).
+  const consoleAssetPath = path.resolve(repoPath(), String(get('consoleAssetPath') ?? path.join('web', 'dist')))
 
   return {
     stage: stage as Stage,
@@ -78,6 +100,8 @@ export function readStageConfig (node: Node): StageConfig {
     domainPrefix: String(get('domainPrefix') ?? prefix),
     callbackUrls,
     logoutUrls,
+    corsOrigins,
+    consoleAssetPath,
     passwordless: asBoolean(get('passwordless'), 'passwordless'),
     throttle: {
       rateLimit: asPositive(get('throttleRateLimit'), 'throttleRateLimit', DEFAULT_THROTTLE.rateLimit, false),

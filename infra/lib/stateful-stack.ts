@@ -23,7 +23,6 @@ export class StatefulStack extends Stack {
 
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName })
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId })
-    new CfnOutput(this, 'WebClientId', { value: this.auth.webClient.userPoolClientId })
     new CfnOutput(this, 'HostedUiBaseUrl', { value: this.auth.domain.baseUrl() })
   }
 }

@@ -1,11 +1,12 @@
-// Assertions on the API stack: function settings, JWT authorizer, public routes, least-privilege IAM, no cycles.
+// Assertions on the API stack's API: function settings, JWT authorizer, public routes, least-privilege IAM, no cycles
+// (the console and its client, which share the stack, are in console.test.ts).
 import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { Match } from 'aws-cdk-lib/assertions'
 import { API_COGNITO_ACTIONS } from '../lib/api.js'
 import { DEFAULT_THROTTLE } from '../lib/config.js'
 import { repoPath } from '../lib/bundling.js'
-import { asList, findCycle, policyStatements, synthStage } from './fixtures/app.js'
+import { asList, findCycle, joinStacks, policyStatements, synthStage } from './fixtures/app.js'
 
 // Synthesizing loads most of aws-cdk-lib (and bundles with esbuild); on a busy 2-core box that can pass tap's 30 s default.
 t.setTimeout(240_000)
@@ -25,13 +26,17 @@ function importOf (value: unknown): { 'Fn::ImportValue': string } {
 const idOf = (type: string): string => Object.keys(statefulTemplate.findResources(type))[0]!
 const poolId = idOf('AWS::Cognito::UserPool')
 const tableId = idOf('AWS::DynamoDB::Table')
-const clientId = idOf('AWS::Cognito::UserPoolClient')
+// The web client lives in this stack, beside the console it redirects to (docs/decisions/0015).
+const clientId = Object.keys(template.findResources('AWS::Cognito::UserPoolClient'))[0]!
+const apiFunctionId = Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Fastify API') } }))[0]!
 const poolArn = importOf({ 'Fn::GetAtt': [poolId, 'Arn'] })
 const tableArn = importOf({ 'Fn::GetAtt': [tableId, 'Arn'] })
 
 t.test('API function: Node 22, arm64, environment', async t => {
-  template.resourceCountIs('AWS::Lambda::Function', 1)
+  // Besides it, only the CDK's own handlers for the console (the bucket deployment, the bucket's auto-delete in dev).
+  t.equal(Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler', Runtime: 'nodejs22.x' } })).length, 1)
   template.hasResourceProperties('AWS::Lambda::Function', {
+    Description: Match.stringLikeRegexp('^Fastify API'),
     Runtime: 'nodejs22.x',
     Architectures: ['arm64'],
     Handler: 'index.handler',
@@ -39,13 +44,14 @@ t.test('API function: Node 22, arm64, environment', async t => {
       Variables: {
         AUTH_MODE: 'apigateway',
         COGNITO_USER_POOL_ID: importOf({ Ref: poolId }),
-        COGNITO_CLIENT_IDS: importOf({ Ref: clientId }),
-        TABLE_NAME: importOf({ Ref: tableId })
+        COGNITO_CLIENT_IDS: { Ref: clientId },
+        TABLE_NAME: importOf({ Ref: tableId }),
+        CORS_ORIGINS: Match.anyValue() // the console's origin and the configured ones: console.test.ts
       }
     }
   })
-  const [fn] = Object.values(template.findResources('AWS::Lambda::Function')) as Array<{ Properties: { Environment: { Variables: Record<string, unknown> } } }>
-  t.notOk('NODE_OPTIONS' in fn!.Properties.Environment.Variables, 'no --enable-source-maps: it decodes the whole source map at init')
+  const fn = json.Resources[apiFunctionId] as { Properties: { Environment: { Variables: Record<string, unknown> } } }
+  t.notOk('NODE_OPTIONS' in fn.Properties.Environment.Variables, 'no --enable-source-maps: it decodes the whole source map at init')
   t.pass('function properties match')
 })
 
@@ -56,7 +62,7 @@ t.test('JWT authorizer: the pool issuer, the web client as audience', async t =>
     IdentitySource: ['$request.header.Authorization'],
     JwtConfiguration: {
       Issuer: { 'Fn::Join': ['', ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', importOf({ Ref: poolId })]] },
-      Audience: [importOf({ Ref: clientId })]
+      Audience: [{ Ref: clientId }]
     }
   })
   t.pass('authorizer matches')
@@ -75,8 +81,10 @@ t.test('routes: everything behind the authorizer except health, docs and CORS pr
   template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' })
 })
 
-t.test('IAM: explicit actions only, Cognito on its own pool, DynamoDB on its own table', async t => {
-  const statements = policyStatements(template)
+t.test('API IAM: explicit actions only, Cognito on its own pool, DynamoDB on its own table', async t => {
+  // The API function's role only; the console's bucket deployment has the CDK's own grants (console.test.ts).
+  const role = json.Resources[apiFunctionId].Properties.Role['Fn::GetAtt'][0] as string
+  const statements = policyStatements(template, role)
   for (const s of statements) {
     t.equal(s.Effect, 'Allow')
     for (const action of asList(s.Action)) t.notOk(action.includes('*'), `no wildcard action: ${action}`)
@@ -124,12 +132,31 @@ t.test('the granted Cognito actions are exactly the commands the API sends', asy
 
 t.test('no reference cycles; the API stack depends on the stateful one, never the reverse', async t => {
   t.equal(findCycle(json), undefined)
+  t.equal(findCycle(joinStacks({ Stateful: statefulJson, Api: json })), undefined, 'nor through the cross-stack references')
   t.ok(api.dependencies.includes(stateful))
   t.notOk(stateful.dependencies.includes(api))
   t.notOk(JSON.stringify(statefulJson).includes('Fn::ImportValue'), 'stateful stack imports nothing')
 })
 
-t.test('outputs the API URL', async t => {
-  template.hasOutput('ApiUrl', { Value: Match.anyValue() })
-  t.pass('ApiUrl output')
+t.test('imports only the pool and the table: nothing an already deployed stateful stack does not export', async t => {
+  // Keeps the move of the web client into this stack a two-step deploy (infra/README.md, "Upgrading"): the new API
+  // stack must deploy against the old stateful stack, so it may import nothing that stack did not export already.
+  const imports = [...new Set([...JSON.stringify(json).matchAll(/"Fn::ImportValue":"([^"]+)"/g)].map(m => m[1]))].sort()
+  const exported = Object.values(statefulJson.Outputs as Record<string, { Value: unknown, Export?: { Name: string } }>)
+    .filter(o => o.Export !== undefined).map(o => [o.Export!.Name, o.Value] as const)
+  t.strictSame(imports, exported.map(([name]) => name).sort(), 'every export is used')
+  t.strictSame(exported.map(([, value]) => value).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))), [
+    { 'Fn::GetAtt': [poolId, 'Arn'] },
+    { 'Fn::GetAtt': [tableId, 'Arn'] },
+    { Ref: poolId },
+    { Ref: tableId }
+  ])
+})
+
+t.test('outputs the API URL, the web client id and the console URL', async t => {
+  template.hasOutput('ApiUrl', { Value: { 'Fn::GetAtt': [Object.keys(template.findResources('AWS::ApiGatewayV2::Api'))[0]!, 'ApiEndpoint'] } })
+  template.hasOutput('WebClientId', { Value: { Ref: clientId } })
+  template.hasOutput('ConsoleUrl', { Value: Match.anyValue() })
+  t.notOk('WebClientId' in (statefulJson.Outputs ?? {}), 'no longer the stateful stack\'s')
+  t.pass('outputs')
 })

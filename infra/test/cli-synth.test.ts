@@ -14,7 +14,9 @@ t.teardown(() => rmSync(out, { recursive: true, force: true }))
 
 // The environment of a machine with no AWS account: no credentials, no profile, no region, no telemetry.
 const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), CDK_DISABLE_CLI_TELEMETRY: '1' }
-const synth = spawnSync('npx', ['cdk', 'synth', '-q', '-o', out], { cwd: infraDir, env: childEnv(env), encoding: 'utf8', timeout: 200_000 })
+// The web console's build (web/dist, from `npm run web:build`) is not made here: the app is pointed at the tests' stand-in.
+const consoleBuild = join(infraDir, 'test', 'fixtures', 'console')
+const synth = spawnSync('npx', ['cdk', 'synth', '-q', '-o', out, '-c', `consoleAssetPath=${consoleBuild}`], { cwd: infraDir, env: childEnv(env), encoding: 'utf8', timeout: 200_000 })
 
 t.test('cdk synth succeeds offline with no credentials', async t => {
   t.equal(synth.status, 0, synth.status === 0 ? 'cdk synth exit 0' : synth.stderr.slice(-2000))
@@ -22,9 +24,17 @@ t.test('cdk synth succeeds offline with no credentials', async t => {
   t.same(templates, ['SaasApp-dev-Api.template.json', 'SaasApp-dev-Stateful.template.json'])
 })
 
+t.test('without a web build, cdk synth fails and says to run npm run web:build', async t => {
+  const missing = spawnSync('npx', ['cdk', 'synth', '-q', '-o', join(out, 'missing'), '-c', `consoleAssetPath=${join(consoleBuild, 'no-such-build')}`], { cwd: infraDir, env: childEnv(env), encoding: 'utf8', timeout: 200_000 })
+  t.not(missing.status, 0)
+  t.match(missing.stderr, /web console build is missing .*Run `npm run web:build`/)
+  t.notOk(existsSync(join(out, 'missing', 'SaasApp-dev-Api.template.json')), 'no templates')
+})
+
 t.test('the synthesized API bundle is the real src/lambda.ts and answers through @fastify/aws-lambda', async t => {
-  const template = JSON.parse(readFileSync(join(out, 'SaasApp-dev-Api.template.json'), 'utf8')) as { Resources: Record<string, { Type: string, Metadata?: Record<string, string>, Properties?: { Handler?: string } }> }
-  const fn = Object.values(template.Resources).find(r => r.Type === 'AWS::Lambda::Function' && r.Properties?.Handler === 'index.handler')
+  const template = JSON.parse(readFileSync(join(out, 'SaasApp-dev-Api.template.json'), 'utf8')) as { Resources: Record<string, { Type: string, Metadata?: Record<string, string> }> }
+  // By its construct path: the console's bucket deployment brings a Lambda with the handler index.handler too.
+  const fn = Object.values(template.Resources).find(r => r.Type === 'AWS::Lambda::Function' && /\/Api\/Handler\/Resource$/.test(r.Metadata?.['aws:cdk:path'] ?? ''))
   const assetPath = fn?.Metadata?.['aws:asset:path']
   t.ok(assetPath, 'the API function has a bundled asset')
   const dir = join(out, assetPath as string)

@@ -1,7 +1,9 @@
-// Stage and feature settings read from CDK context: dev vs prod, passwordless, callback URLs, and bad values refused.
+// Stage and feature settings read from CDK context: dev vs prod, passwordless, callback URLs, CORS origins, the console
+// build's path, and bad values refused.
 import t from 'tap'
 import { App } from 'aws-cdk-lib'
 import { readStageConfig } from '../lib/config.js'
+import { repoPath } from '../lib/bundling.js'
 import { synthStage } from './fixtures/app.js'
 
 // Synthesizing loads most of aws-cdk-lib (and bundles with esbuild); on a busy 2-core box that can pass tap's 30 s default.
@@ -12,8 +14,10 @@ const dev = synthStage({}, { bundle: false })
 const prod = synthStage({ stage: 'prod' }, { bundle: false })
 const passwordless = synthStage({ passwordless: 'true' }, { bundle: false }) // -c passwordless=true arrives as a string
 
+/** The API, the console and the web client are in the stateless stack; the rest in the stateful one. */
+const STATELESS = /ApiGatewayV2|UserPoolClient|CloudFront/
 const props = (synthed: typeof dev, type: string): Record<string, any> => {
-  const stack = type.includes('ApiGatewayV2') ? synthed.apiTemplate : synthed.statefulTemplate
+  const stack = STATELESS.test(type) ? synthed.apiTemplate : synthed.statefulTemplate
   return Object.values(stack.findResources(type))[0]!.Properties
 }
 
@@ -32,7 +36,8 @@ t.test('dev and prod differ by name, not by copy-pasted stacks', async t => {
   }
   t.equal(props(dev, 'AWS::DynamoDB::Table').TableName, 'saas-app-dev', 'the deployed table names stay as they are')
   t.equal(props(prod, 'AWS::DynamoDB::Table').TableName, 'saas-app-prod')
-  t.strictSame(props(prod, 'AWS::Cognito::UserPoolClient').CallbackURLs, ['https://app.example.com/auth/callback'])
+  t.strictSame(props(prod, 'AWS::Cognito::UserPoolClient').CallbackURLs.slice(1), ['https://app.example.com/auth/callback'], 'after the console\'s own')
+  t.match(props(prod, 'AWS::CloudFront::ResponseHeadersPolicy').ResponseHeadersPolicyConfig.Comment, /prod/)
   t.equal(prod.stateful.terminationProtection, true, 'prod stateful stack has termination protection')
   t.equal(dev.stateful.terminationProtection, false)
 })
@@ -71,4 +76,13 @@ t.test('context overrides and validation', async t => {
   t.throws(() => config({ throttleRateLimit: '0' }), /throttleRateLimit must be a positive number/)
   t.throws(() => config({ throttleBurstLimit: '1.5' }), /throttleBurstLimit must be a positive integer/)
   t.throws(() => config({ throttleBurstLimit: 'lots' }), /throttleBurstLimit must be a positive integer/)
+  t.strictSame(config({}).corsOrigins, [], 'no extra CORS origins unless configured (the console\'s own is added by the stack)')
+  t.strictSame(config({ corsOrigins: 'http://localhost:5173,https://admin.example.com' }).corsOrigins, ['http://localhost:5173', 'https://admin.example.com'])
+  t.strictSame(config({ corsOrigins: [] }).corsOrigins, [], 'an empty JSON array is no origin')
+  t.throws(() => config({ corsOrigins: 'http://admin.example.com' }), /corsOrigins: .* must use https/)
+  t.throws(() => config({ corsOrigins: 'https://admin.example.com/' }), /must be an origin/, 'an origin has no trailing slash')
+  t.throws(() => config({ corsOrigins: 'https://admin.example.com/app' }), /must be an origin/)
+  t.equal(config({}).consoleAssetPath, repoPath('web', 'dist'), 'the console build defaults to web/dist')
+  t.equal(config({ consoleAssetPath: 'infra/test/fixtures/console' }).consoleAssetPath, repoPath('infra', 'test', 'fixtures', 'console'), 'relative to the repository root')
+  t.equal(config({ consoleAssetPath: '/tmp/build' }).consoleAssetPath, '/tmp/build')
 })

@@ -1,4 +1,5 @@
-// Assertions on the stateful stack (table, user pool, client, domain, groups, triggers) as synthesized for the default stage.
+// Assertions on the stateful stack (table, user pool, domain, groups, triggers) as synthesized for the default stage, and on
+// the pool's web client, which lives in the stateless stack beside the console (docs/decisions/0015).
 import t from 'tap'
 import { existsSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
@@ -11,13 +12,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda'
 import { TABLE, createTableInput } from '../../src/table.js'
 import { PLATFORM_GROUPS } from '../../src/domain/model.js'
 import { childEnv } from '../../test/helpers/child-env.js'
+import { hostedUiBaseUrl } from '../lib/auth.js'
 import { asList, findCycle, policyStatements, synthStage } from './fixtures/app.js'
 
 // Synthesizing loads most of aws-cdk-lib (and bundles with esbuild); on a busy 2-core box that can pass tap's 30 s default.
 t.setTimeout(240_000)
 
 // One synth (with real esbuild bundling) for the whole file.
-const { statefulTemplate: template, apiTemplate, outdir } = synthStage()
+const { statefulTemplate: template, apiTemplate, outdir, stateful, config } = synthStage()
 const json = template.toJSON()
 const logicalIdOf = (type: string, props: Record<string, unknown> = {}): string => {
   const ids = Object.keys(template.findResources(type, { Properties: props }))
@@ -82,14 +84,19 @@ t.test('user pool settings', async t => {
 })
 
 t.test('web client: public, code grant, scopes, token lifetimes, revocation', async t => {
-  template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+  template.resourceCountIs('AWS::Cognito::UserPoolClient', 0)
+  apiTemplate.resourceCountIs('AWS::Cognito::UserPoolClient', 1)
+  apiTemplate.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+    UserPoolId: { 'Fn::ImportValue': Match.stringLikeRegexp('SaasApp-dev-Stateful:ExportsOutputRefAuthUserPool') },
+    ClientName: 'saas-app-dev-web',
     GenerateSecret: false,
     ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
     AllowedOAuthFlows: ['code'],
     AllowedOAuthFlowsUserPoolClient: true,
     AllowedOAuthScopes: ['openid', 'email', 'profile'],
-    CallbackURLs: ['http://localhost:5173/auth/callback'],
-    LogoutURLs: ['http://localhost:5173/'],
+    // After the console's own origin (console.test.ts): the local dev server, which signs in at / like the console.
+    CallbackURLs: [Match.anyValue(), 'http://localhost:5173/'],
+    LogoutURLs: [Match.anyValue(), 'http://localhost:5173/'],
     AccessTokenValidity: 60,
     IdTokenValidity: 60,
     RefreshTokenValidity: 43200,
@@ -101,7 +108,7 @@ t.test('web client: public, code grant, scopes, token lifetimes, revocation', as
 })
 
 t.test('web client cannot write the tenant but can read it', async t => {
-  const client = Object.values(template.findResources('AWS::Cognito::UserPoolClient'))[0]!
+  const client = Object.values(apiTemplate.findResources('AWS::Cognito::UserPoolClient'))[0]!
   const { WriteAttributes: write, ReadAttributes: read } = client.Properties
   t.ok(Array.isArray(write) && write.length > 0, 'WriteAttributes is set explicitly (else every attribute is writable)')
   t.notOk(write.includes('custom:tenant_id'), 'WriteAttributes lacks custom:tenant_id')
@@ -118,17 +125,32 @@ t.test('web client cannot write the tenant but can read it', async t => {
 t.test('passwordless is off by default', async t => {
   const pool = Object.values(template.findResources('AWS::Cognito::UserPool'))[0]!
   t.equal(pool.Properties.Policies.SignInPolicy, undefined)
-  template.hasResourceProperties('AWS::Cognito::UserPoolClient', { ExplicitAuthFlows: Match.not(Match.arrayWith(['ALLOW_USER_AUTH'])) })
+  apiTemplate.hasResourceProperties('AWS::Cognito::UserPoolClient', { ExplicitAuthFlows: Match.not(Match.arrayWith(['ALLOW_USER_AUTH'])) })
 })
 
 t.test('hosted UI domain on managed login v2, with branding for the client', async t => {
   template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'saas-app-dev', ManagedLoginVersion: 2, UserPoolId: { Ref: poolId } })
-  template.hasResourceProperties('AWS::Cognito::ManagedLoginBranding', {
-    UserPoolId: { Ref: poolId },
-    ClientId: { Ref: logicalIdOf('AWS::Cognito::UserPoolClient') },
+  // The branding belongs to the client, so it moved with it; the stateless stack deploys after this one, domain included.
+  template.resourceCountIs('AWS::Cognito::ManagedLoginBranding', 0)
+  apiTemplate.hasResourceProperties('AWS::Cognito::ManagedLoginBranding', {
+    UserPoolId: { 'Fn::ImportValue': Match.stringLikeRegexp('SaasApp-dev-Stateful:ExportsOutputRefAuthUserPool') },
+    ClientId: { Ref: Object.keys(apiTemplate.findResources('AWS::Cognito::UserPoolClient'))[0]! },
     UseCognitoProvidedValues: true
   })
   t.pass('domain and branding')
+})
+
+t.test('the stateless stack names the managed-login domain from config (hostedUiBaseUrl): the same URL as the domain\'s', async t => {
+  // The console's config.json and CSP use hostedUiBaseUrl(config.domainPrefix, region) to avoid a new cross-stack export.
+  const domainId = logicalIdOf('AWS::Cognito::UserPoolDomain')
+  const flatten = (value: unknown): string => {
+    const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join']
+    if (join === undefined) return JSON.stringify(value)
+    return join[1].map(p => JSON.stringify(p) === JSON.stringify({ Ref: domainId }) ? json.Resources[domainId].Properties.Domain : typeof p === 'string' ? p : flatten(p)).join(join[0])
+  }
+  const expected = flatten(stateful.resolve(hostedUiBaseUrl(config.domainPrefix, stateful.region)))
+  t.equal(flatten(json.Outputs.HostedUiBaseUrl.Value), expected)
+  t.equal(expected, 'https://saas-app-dev.auth.{"Ref":"AWS::Region"}.amazoncognito.com')
 })
 
 t.test('groups: platform roles only (tenant roles live in memberships)', async t => {
@@ -214,7 +236,7 @@ t.test('bundles: the trigger ESM bundles load and export handler; the API bundle
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { env: childEnv({ PATH: process.env.PATH ?? '' }), encoding: 'utf8', timeout: 60_000 })
     t.equal(run.stdout, 'function', `${name} bundle exports handler${run.status === 0 ? '' : `: ${run.stderr.slice(-500)}`}`)
   }
-  const apiFn = Object.values(apiTemplate.findResources('AWS::Lambda::Function'))[0]!
+  const apiFn = Object.values(apiTemplate.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Fastify API') } }))[0]!
   t.ok(existsSync(path.join(assetDir(apiFn), 'index.mjs')), 'API bundle built')
   t.ok(existsSync(path.join(assetDir(apiFn), 'static', 'swagger-ui-bundle.js')), 'swagger-ui static files copied')
 })

@@ -1,0 +1,161 @@
+// The web console's hosting: a private S3 bucket behind CloudFront (origin access control), the build and its config.json.
+import { existsSync, statSync } from 'node:fs'
+import * as path from 'node:path'
+import { Duration, Lazy, RemovalPolicy } from 'aws-cdk-lib'
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront'
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins'
+import * as s3 from 'aws-cdk-lib/aws-s3'
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment'
+import { Construct } from 'constructs'
+import type { Stage } from './config.js'
+import { functionLogGroup } from './bundling.js'
+
+/** What the console fetches as /config.json at startup (the web app's runtime configuration; its shape is the web app's). */
+export interface ConsoleRuntimeConfig {
+  apiUrl: string
+  region: string
+  userPoolId: string
+  clientId: string
+  /** The managed-login base URL, https://<prefix>.auth.<region>.amazoncognito.com. */
+  cognitoDomain: string
+  redirectUri: string
+  logoutUri: string
+}
+
+export interface ConsoleHostingProps {
+  stage: Stage
+  /** The console's build output (`npm run web:build` writes web/dist): index.html and the hashed assets/. */
+  assetPath: string
+}
+
+/** Hashed file names (Vite's assets/) never change content: cache them for a year; a new build has new names. */
+const ASSETS_CACHE = [s3deploy.CacheControl.setPublic(), s3deploy.CacheControl.maxAge(Duration.days(365)), s3deploy.CacheControl.immutable()]
+/** index.html, config.json and the other unhashed root files: revalidate on every load, so a deploy shows at once. */
+const ENTRY_CACHE = [s3deploy.CacheControl.noCache()]
+
+/** Fails synth with what to do, rather than deploying an empty or half-built console. */
+export function assertConsoleBuild (assetPath: string): void {
+  const missing = ['index.html', 'assets/'].filter(f => !existsSync(path.join(assetPath, f)))
+  if (missing.length > 0 || !statSync(path.join(assetPath, 'assets')).isDirectory()) {
+    throw new Error(`The web console build is missing (${missing.join(' and ') || 'assets/'} not found in ${assetPath}). ` +
+      'Run `npm run web:build` before `cdk synth` or `cdk deploy`, or point the context key consoleAssetPath at a build.')
+  }
+}
+
+/**
+ * Hosts the single-page console. Construct it first, then build what needs its `url` (the Cognito client's redirect
+ * URIs, the API's CORS origins), then call `deploy()` with the values the console needs at runtime: they become
+ * config.json, and the content security policy lets the console connect to exactly those endpoints.
+ */
+export class ConsoleHosting extends Construct {
+  readonly bucket: s3.Bucket
+  readonly distribution: cloudfront.Distribution
+  readonly responseHeadersPolicy: cloudfront.ResponseHeadersPolicy
+  /** The console's origin, https://<distribution domain> (no trailing slash). */
+  readonly url: string
+  private readonly assetPath: string
+  private readonly stage: Stage
+  private runtime: ConsoleRuntimeConfig | undefined
+
+  constructor (scope: Construct, id: string, props: ConsoleHostingProps) {
+    super(scope, id)
+    assertConsoleBuild(props.assetPath)
+    this.assetPath = props.assetPath
+    this.stage = props.stage
+    const prod = props.stage === 'prod'
+
+    // Only build output, rebuilt by every deploy: dev empties and deletes it with the stack; prod keeps it on a stack
+    // delete, like every other prod resource that is not recreated automatically.
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      autoDeleteObjects: !prod
+    })
+
+    this.responseHeadersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: `Security headers for the web console (${props.stage})`,
+      securityHeadersBehavior: {
+        // Resolved at synth from the runtime config given to deploy(): connect-src names the API and Cognito only.
+        contentSecurityPolicy: { contentSecurityPolicy: Lazy.string({ produce: () => this.contentSecurityPolicy() }), override: true },
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        // Cognito redirects back with ?code=&state= in the URL; never send it to anyone as a Referer.
+        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true }
+      }
+    })
+
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: `Web console (${props.stage})`,
+      defaultRootObject: 'index.html',
+      defaultBehavior: {
+        // Origin access control (SigV4-signed requests from this distribution only), not the legacy OAI.
+        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+        // Honours the objects' Cache-Control (see ASSETS_CACHE, ENTRY_CACHE); query strings (Cognito's ?code=) are
+        // not part of the cache key, so the sign-in redirect is served the cached index.html.
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: this.responseHeadersPolicy,
+        compress: true
+      },
+      // No SPA fallback (403/404 -> /index.html): the console has no path router, so every page is /, and a missing
+      // file answers as missing instead of as an HTML page the browser would try to run as a script.
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      priceClass: cloudfront.PriceClass.PRICE_CLASS_100
+    })
+    this.url = `https://${this.distribution.distributionDomainName}`
+  }
+
+  /**
+   * Deploys the build and its config.json. Two deployments, because cache headers are per deployment: the hashed
+   * assets first (never pruned, so a browser still holding the previous index.html can load its chunks), then the
+   * entry files, which replace the old ones and invalidate the distribution.
+   */
+  deploy (runtime: ConsoleRuntimeConfig): void {
+    if (this.runtime !== undefined) throw new Error('ConsoleHosting.deploy() may be called once')
+    this.runtime = runtime
+    // One log group for the deployments' shared (singleton) handler, with the stage's retention.
+    const logGroup = functionLogGroup(this, 'DeploymentLogs', this.stage)
+    const assets = new s3deploy.BucketDeployment(this, 'DeployAssets', {
+      sources: [s3deploy.Source.asset(path.join(this.assetPath, 'assets'))],
+      destinationBucket: this.bucket,
+      destinationKeyPrefix: 'assets/',
+      prune: false,
+      cacheControl: ASSETS_CACHE,
+      logGroup
+    })
+    const entry = new s3deploy.BucketDeployment(this, 'DeployEntry', {
+      sources: [
+        s3deploy.Source.asset(this.assetPath, { exclude: ['assets'] }),
+        s3deploy.Source.jsonData('config.json', runtime)
+      ],
+      destinationBucket: this.bucket,
+      // Prunes stale root files but leaves assets/ to the deployment above.
+      exclude: ['assets/*'],
+      cacheControl: ENTRY_CACHE,
+      distribution: this.distribution,
+      distributionPaths: ['/*'],
+      logGroup
+    })
+    entry.node.addDependency(assets)
+  }
+
+  /** Same-origin only, except the connections the console makes to the API and to Cognito. */
+  private contentSecurityPolicy (): string {
+    if (this.runtime === undefined) throw new Error(`${this.node.path}: call deploy() so the content security policy knows the API and Cognito endpoints`)
+    const { apiUrl, cognitoDomain, region } = this.runtime
+    return [
+      "default-src 'self'",
+      `connect-src 'self' ${apiUrl} ${cognitoDomain} https://cognito-idp.${region}.amazonaws.com`,
+      "img-src 'self' data:",
+      "object-src 'none'",
+      "base-uri 'self'",
+      "form-action 'self'",
+      "frame-ancestors 'none'"
+    ].join('; ')
+  }
+}
