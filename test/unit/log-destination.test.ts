@@ -50,3 +50,21 @@ t.test('flushLogs waits for an asynchronous write in flight', async t => {
   t.equal(lines(file).length, 2000, 'every line written once flushLogs resolves')
   destination.end()
 })
+
+t.test('lines with multi-byte characters are written whole, in every write mode', async t => {
+  const dir = mkdtempSync(join(tmpdir(), 'log-dest-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  for (const [name, opts] of Object.entries({ server: {}, sync: { sync: true }, held: { sync: false, minLength: 4096 } })) {
+    const file = join(dir, `${name}.log`)
+    const destination = logDestination({ dest: file, ...opts })
+    await once(destination, 'ready')
+    const log = pino(destination)
+    const names = ['Zoë', 'Łódź', '東京', '👩‍💻']
+    for (let i = 0; i < 400; i++) log.info({ i, tenant: names[i % names.length] }, 'request')
+    await flushLogs(destination)
+    const written = lines(file).map(l => JSON.parse(l) as { i: number, tenant: string })
+    t.equal(written.length, 400, `${name}: every line`)
+    t.same(written.map(l => l.tenant), Array.from({ length: 400 }, (_, i) => names[i % names.length]), `${name}: intact`)
+    destination.end()
+  }
+})
