@@ -36,7 +36,7 @@ function TenantRow ({ api, tenant, onChanged }: { api: Api, tenant: Tenant, onCh
       <td><code>{tenant.tenantId}</code></td>
       <td><span className={`badge ${tenant.status}`}>{tenant.status}</span></td>
       <td>{formatDate(tenant.createdAt)}</td>
-      <td className='actions'>
+      <td>
         {tenant.status === 'active'
           ? <button type='button' className='danger' onClick={() => { void setStatus('suspended') }} disabled={action.busy}>Suspend<span className='sr-only'> {tenant.name}</span></button>
           : <button type='button' onClick={() => { void setStatus('active') }} disabled={action.busy}>Reactivate<span className='sr-only'> {tenant.name}</span></button>}

@@ -19,7 +19,7 @@ export function Users ({ api, tenantName, selfId }: { api: Api, tenantName: stri
       <h2 id='users-title'>Users of {tenantName}</h2>
       <Invite api={api} onInvited={list.reload} />
       <p>
-        <label><input type='checkbox' checked={onlyExpired} onChange={e => setOnlyExpired(e.target.checked)} /> Only expired invitations ({expired.length} shown so far)</label>
+        <label className='check'><input type='checkbox' checked={onlyExpired} onChange={e => setOnlyExpired(e.target.checked)} /> Only expired invitations ({expired.length} among the users loaded)</label>
       </p>
       <ListStates list={list} what='users' empty='No users.'>
         {shown.length === 0
@@ -40,6 +40,7 @@ export function Users ({ api, tenantName, selfId }: { api: Api, tenantName: stri
 
 function UserRow ({ api, user, self, onChanged }: { api: Api, user: User, self: boolean, onChanged: () => void }) {
   const action = useAction()
+  const [done, setDone] = useState<string | null>(null)
   const roleId = useId()
   const [role, setRole] = useState<Role>(roleOf(user))
   const path = { path: { userId: user.userId } }
@@ -60,8 +61,8 @@ function UserRow ({ api, user, self, onChanged }: { api: Api, user: User, self: 
     onChanged()
   })
   const resend = () => action.run(async () => {
-    await call(api.POST('/users/{userId}/invitation', { params: path }))
-    onChanged()
+    const resent = await call(api.POST('/users/{userId}/invitation', { params: path }))
+    setDone(`Invitation resent; valid until ${formatDate(resent.invitation.expiresAt)}.`)
   })
   const who = user.email
   return (
@@ -85,11 +86,14 @@ function UserRow ({ api, user, self, onChanged }: { api: Api, user: User, self: 
             : <span className='muted'> until {formatDate(user.invitation.expiresAt)}</span>
         )}
       </td>
-      <td className='actions'>
-        {user.status === 'invited' && <button type='button' onClick={() => { void resend() }} disabled={action.busy}>Resend invitation<span className='sr-only'> to {who}</span></button>}
-        {user.status === 'active' && !self && <button type='button' onClick={() => { void setStatus('disabled') }} disabled={action.busy}>Disable<span className='sr-only'> {who}</span></button>}
-        {user.status === 'disabled' && <button type='button' onClick={() => { void setStatus('active') }} disabled={action.busy}>Enable<span className='sr-only'> {who}</span></button>}
-        {!self && <button type='button' className='danger' onClick={() => { void remove() }} disabled={action.busy}>{user.status === 'invited' ? 'Revoke invitation' : 'Remove'}<span className='sr-only'> {who}</span></button>}
+      <td>
+        <div className='actions'>
+          {user.status === 'invited' && <button type='button' onClick={() => { void resend() }} disabled={action.busy}>Resend invitation<span className='sr-only'> to {who}</span></button>}
+          {user.status === 'active' && !self && <button type='button' onClick={() => { void setStatus('disabled') }} disabled={action.busy}>Disable<span className='sr-only'> {who}</span></button>}
+          {user.status === 'disabled' && <button type='button' onClick={() => { void setStatus('active') }} disabled={action.busy}>Enable<span className='sr-only'> {who}</span></button>}
+          {!self && <button type='button' className='danger' onClick={() => { void remove() }} disabled={action.busy}>{user.status === 'invited' ? 'Revoke invitation' : 'Remove'}<span className='sr-only'> {who}</span></button>}
+        </div>
+        {done !== null && <p role='status' className='ok'>{done}</p>}
         {action.problem !== null && <ProblemView problem={action.problem} />}
       </td>
     </tr>
