@@ -18,6 +18,7 @@ import { signIn as cognitoSignIn } from '../../src/local/cognito-setup.js'
 import { buildConsole, startConsoleServer } from '../../src/local/console.js'
 import { freePort } from '../../src/local/process.js'
 import { startLocalStack } from '../../src/local/stack.js'
+import { refreshAuth, send } from '../../web/src/auth/password.js'
 
 t.setTimeout(240_000)
 
@@ -120,6 +121,11 @@ async function run (t: Test): Promise<void> {
   const bossToken = await tokenOf('boss@acme.local', 'Boss-Passw0rd-1')
   const acmeOrder = await api(bossToken, 'POST', '/orders', { currency: 'USD', items: [{ sku: 'ACME-ONLY', quantity: 3, unitPrice: 500 }] }, { 'x-tenant-id': acmeId, 'idempotency-key': 'acme-1' })
   t.equal(acmeOrder.status, 201, 'an order in Acme')
+
+  // The console renews through REFRESH_TOKEN_AUTH locally: cognito-local answers it (with no new refresh token).
+  const first = await cognitoSignIn(cognito, { clientId: stack.clientId, email: member.email, password: member.password })
+  const renewed = await send(refreshAuth(stack.cognito.endpoint, stack.clientId, first.refreshToken))
+  t.ok('tokens' in renewed && renewed.tokens.accessToken.split('.').length === 3 && renewed.tokens.expiresAt > Date.now(), 'REFRESH_TOKEN_AUTH renews')
 
   const adminPage = await newPage()
 
@@ -290,6 +296,16 @@ async function run (t: Test): Promise<void> {
     await page.goto(`${web.url}#/users/demo`)
     await page.getByRole('heading', { name: 'Orders of Demo Tenant' }).waitFor()
     t.equal(await page.getByRole('heading', { name: /Users of/ }).count(), 0, 'a deep link to Users shows Orders instead')
+    // Keyboard: the first Tab reaches the skip link, Enter moves focus to the content without changing the route.
+    await page.keyboard.press('Tab')
+    t.equal(await page.evaluate('document.activeElement.textContent'), 'Skip to content')
+    await page.keyboard.press('Enter')
+    t.equal(await page.evaluate('document.activeElement.id'), 'main', 'focus is on the content')
+    t.match(page.url(), '#/users/demo', 'the route is untouched')
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByRole('status').filter({ hasText: 'You are signed out.' }).waitFor()
+    await page.getByLabel('Password', { exact: true }).waitFor()
+    t.pass('signed out, back at the sign-in form')
     await page.context().close()
 
     const token = await tokenOf(member.email, member.password)

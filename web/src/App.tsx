@@ -96,7 +96,8 @@ function Console ({ config, session }: { config: ConsoleConfig, session: Session
 
   return (
     <div className='shell'>
-      <a className='skip' href='#main'>Skip to content</a>
+      {/* Focuses the content without touching the hash, which holds the route. */}
+      <a className='skip' href='#main' onClick={e => { e.preventDefault(); document.getElementById('main')?.focus() }}>Skip to content</a>
       <header>
         <h1>Console</h1>
         <p className='tenant'>
