@@ -9,15 +9,18 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { AdminSetUserPasswordCommand } from '@aws-sdk/client-cognito-identity-provider'
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import t, { type Test } from 'tap'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
-import { localCognitoClient } from '../../src/local/clients.js'
-import { signIn as cognitoSignIn } from '../../src/local/cognito-setup.js'
+import { localCognitoClient, localDynamoClient } from '../../src/local/clients.js'
+import { createLocalUser, signIn as cognitoSignIn } from '../../src/local/cognito-setup.js'
 import { buildConsole, startConsoleServer } from '../../src/local/console.js'
 import { freePort } from '../../src/local/process.js'
 import { startLocalStack } from '../../src/local/stack.js'
+import { documentClient } from '../../src/aws.js'
+import { keys } from '../../src/repositories/keys.js'
 import { refreshAuth, send } from '../../web/src/auth/password.js'
 
 t.setTimeout(240_000)
@@ -66,6 +69,9 @@ async function run (t: Test): Promise<void> {
   // --- helpers -----------------------------------------------------------------------------------------------------
   const cognito = localCognitoClient(stack.cognito.endpoint)
   t.teardown(() => cognito.destroy())
+  const dynamo = localDynamoClient(stack.dynamo.endpoint)
+  const doc = documentClient(dynamo)
+  t.teardown(() => { doc.destroy(); dynamo.destroy() })
   const tokenOf = async (email: string, password: string) => (await cognitoSignIn(cognito, { clientId: stack.clientId, email, password })).accessToken
   const api = async (token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(`${apiUrl}${path}`, {
@@ -134,6 +140,8 @@ async function run (t: Test): Promise<void> {
     await page.goto(web.url)
     await axe(t, page, 'sign-in')
     await shot(page, '01-sign-in')
+    await signIn(page, admin.email, 'wrong-password')
+    t.match(await page.getByRole('alert').textContent(), /Sign-in failed: (Incorrect username or password|Invalid password)/, 'Cognito\'s refusal is shown (cognito-local words it "Invalid password")')
     await signIn(page, admin.email, admin.password)
     await t.resolves(activeTenant(page).filter({ hasText: 'Demo Tenant' }).waitFor(), 'the active tenant is named')
     await page.getByText('No orders yet.').waitFor()
@@ -190,6 +198,15 @@ async function run (t: Test): Promise<void> {
     await page.getByRole('status').filter({ hasText: 'Loading users' }).waitFor({ state: 'detached' })
     await extra.getByRole('button', { name: /Change role of extra/ }).and(page.locator(':disabled')).waitFor()
     t.equal(await extra.getByLabel('Role of extra@demo.local').inputValue(), 'admins', 'the role changed (as listed after a reload)')
+    // An invitation that has run out: shown as expired, and the filter finds it.
+    const listed = await api(await tokenOf(admin.email, admin.password), 'GET', '/users?limit=100', undefined, { 'x-tenant-id': 'demo' })
+    const extraId = (listed.body?.items as Array<{ userId: string, email: string }>).find(u => u.email === 'extra@demo.local')?.userId as string
+    await doc.send(new UpdateCommand({ TableName: stack.tableName, Key: keys.membership('demo', extraId), UpdateExpression: 'SET invitation.expiresAt = :past', ExpressionAttributeValues: { ':past': '2020-01-01T00:00:00.000Z' } }))
+    await page.getByRole('button', { name: 'Reload users' }).click()
+    await extra.locator('.badge', { hasText: 'invitation expired' }).waitFor()
+    await page.getByLabel(/Only expired invitations/).check()
+    t.same(await Promise.all((await page.locator('tbody tr').all()).map(async r => await r.getAttribute('data-user'))), ['extra@demo.local'], 'the filter shows only the expired invitation')
+    await page.getByLabel(/Only expired invitations/).uncheck()
     await extra.getByRole('button', { name: /Revoke invitation extra/ }).click()
     await extra.waitFor({ state: 'detached' })
     t.pass('the invitation is revoked')
@@ -348,6 +365,24 @@ async function run (t: Test): Promise<void> {
     t.match(await activeTenant(page).textContent(), 'No tenant')
     const row = page.locator('tr', { hasText: 'Acme Corp' })
     await row.waitFor()
+
+    // Onboarding a tenant whose first admin already has an account but no tenant: that person sees only the invitation.
+    await createLocalUser(cognito, { userPoolId: stack.userPoolId, email: 'loner@solo.local', password: 'Loner-Passw0rd-1', groups: [] })
+    await page.getByLabel('Name').fill('Beta Ltd')
+    await page.getByLabel('First admin\'s email').fill('loner@solo.local')
+    await page.getByRole('button', { name: 'Onboard tenant' }).click()
+    await page.getByRole('status').filter({ hasText: 'Created Beta Ltd' }).waitFor()
+    await page.locator('tr', { hasText: 'Beta Ltd' }).waitFor()
+    const loner = await newPage()
+    await signIn(loner, 'loner@solo.local', 'Loner-Passw0rd-1')
+    await loner.getByRole('heading', { name: 'My invitations' }).waitFor()
+    t.match(await activeTenant(loner).textContent(), 'No tenant', 'no tenant yet: the invitations are shown')
+    await loner.locator('li', { hasText: 'Beta Ltd' }).getByRole('button', { name: /Accept/ }).click()
+    await activeTenant(loner).filter({ hasText: 'Beta Ltd' }).waitFor()
+    await loner.getByRole('link', { name: 'Users' }).waitFor()
+    t.pass('accepted: in Beta Ltd, as its admin')
+    await loner.context().close()
+
     await axe(t, page, 'tenants')
     await shot(page, '08-tenants')
     await row.getByRole('button', { name: /Suspend/ }).click()
