@@ -49,13 +49,18 @@ export async function buildConsole (outDir = WEB_DIST): Promise<void> {
   })
 }
 
-/** What the console's config.json says for the local stack (the shape is ConsoleConfig in web/src/config.ts). */
+/** The console's config.json (ConsoleConfig in web/src/config.ts, repeated here: src/ does not import web/). */
 export interface LocalConsoleConfig {
   apiUrl: string
   region: string
   userPoolId: string
   clientId: string
-  cognitoEndpoint: string
+  /** Local sign-in (USER_PASSWORD_AUTH); `npm run dev` sets this. */
+  cognitoEndpoint?: string
+  /** Managed login (code grant with PKCE); the browser tests play it. */
+  cognitoDomain?: string
+  redirectUri?: string
+  logoutUri?: string
 }
 
 export interface ConsoleServer {
@@ -81,13 +86,18 @@ const TYPES: Record<string, string> = {
 /**
  * Serves a console build under /console/ (and config.json beside its index.html) on 127.0.0.1. The CSP is the one a
  * production distribution should send too: scripts and styles only from the console's origin, calls only to the API
- * and Cognito.
+ * and Cognito (the managed login domain's token endpoint, or locally the Cognito API).
  */
 export async function startConsoleServer (options: { distDir?: string, config: LocalConsoleConfig, port?: number }): Promise<ConsoleServer> {
   const distDir = resolvePath(options.distDir ?? WEB_DIST)
   if (!existsSync(join(distDir, 'index.html'))) throw new Error(`No console build in ${distDir}: run buildConsole() first`)
   const configJson = JSON.stringify(options.config, null, 2)
-  const connect = [...new Set([new URL(options.config.apiUrl).origin, new URL(options.config.cognitoEndpoint).origin])].join(' ')
+  const { apiUrl, cognitoEndpoint, cognitoDomain } = options.config
+  const connect = [...new Set([
+    new URL(apiUrl).origin,
+    ...(cognitoEndpoint !== undefined ? [new URL(cognitoEndpoint).origin] : []),
+    ...(cognitoDomain !== undefined ? [`https://${cognitoDomain}`] : [])
+  ])].join(' ')
   const csp = `default-src 'self'; connect-src 'self' ${connect}; img-src 'self' data:; style-src 'self'; script-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'`
 
   const server: Server = createServer((req, res) => {

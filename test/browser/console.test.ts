@@ -3,10 +3,11 @@
 // on another origin, as `npm run dev` does (so CORS is exercised as in production). One browser, one stack, the
 // scenarios in order (later ones build on the data of earlier ones). Screenshots go to $SCREENSHOT_DIR (default
 // <tmp>/console-screenshots), never into the repository; UPDATE_DOCS_SCREENSHOT=1 also writes docs/console.png.
+import { createHash, createPrivateKey } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { AdminSetUserPasswordCommand } from '@aws-sdk/client-cognito-identity-provider'
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
@@ -22,6 +23,7 @@ import { startLocalStack } from '../../src/local/stack.js'
 import { documentClient } from '../../src/aws.js'
 import { keys } from '../../src/repositories/keys.js'
 import { refreshAuth, send } from '../../web/src/auth/password.js'
+import { signJwt } from '../helpers/issuer.js'
 
 t.setTimeout(240_000)
 
@@ -45,9 +47,12 @@ async function run (t: Test): Promise<void> {
   // The build runs while the emulators start.
   const [stack] = await Promise.all([startLocalStack({ dataDir: join(work, 'local') }), buildConsole(join(work, 'dist'))])
   t.teardown(stack.stop)
+  // Two consoles on the same build: local sign-in (as `npm run dev`), and the managed login (played by the test).
   const consolePort = await freePort()
+  const managedPort = await freePort()
   const consoleOrigin = `http://127.0.0.1:${consolePort}`
-  const app = await buildApp(loadConfig({ ...stack.env, LOG_LEVEL: 'silent', CORS_ORIGINS: consoleOrigin }))
+  const managedOrigin = `http://127.0.0.1:${managedPort}`
+  const app = await buildApp(loadConfig({ ...stack.env, LOG_LEVEL: 'silent', CORS_ORIGINS: `${consoleOrigin},${managedOrigin}` }))
   t.teardown(() => app.close())
   const apiUrl = await app.listen({ port: 0, host: '127.0.0.1' })
   const web = await startConsoleServer({
@@ -56,6 +61,13 @@ async function run (t: Test): Promise<void> {
     config: { apiUrl, region: 'us-east-1', userPoolId: stack.userPoolId, clientId: stack.clientId, cognitoEndpoint: stack.cognito.endpoint }
   })
   t.teardown(web.close)
+  const MANAGED_DOMAIN = 'auth.console.test'
+  const managed = await startConsoleServer({
+    distDir: join(work, 'dist'),
+    port: managedPort,
+    config: { apiUrl, region: 'us-east-1', userPoolId: stack.userPoolId, clientId: stack.clientId, cognitoDomain: MANAGED_DOMAIN }
+  })
+  t.teardown(managed.close)
 
   const browser: Browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -114,6 +126,12 @@ async function run (t: Test): Promise<void> {
       .filter(v => v.impact === 'serious' || v.impact === 'critical')
       .map(v => v.id + ' (' + v.impact + '): ' + JSON.stringify(v.nodes.map(n => n.target))))`) as string[]
     tt.same(violations, [], `axe: no serious or critical violations on ${screen}`)
+  }
+  const localKey = createPrivateKey({ key: JSON.parse(readFileSync(join(dirname(createRequire(import.meta.url).resolve('cognito-local/package.json')), 'lib/keys/cognitoLocal.private.json'), 'utf8')).jwk, format: 'jwk' })
+  /** The same token with `exp` `seconds` from now, signed again with cognito-local's key (LOCAL-SERVICES.md). */
+  const shortLived = (token: string, seconds: number) => {
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString('utf8')) as Record<string, unknown>
+    return signJwt({ alg: 'RS256', kid: 'CognitoLocal' }, { ...claims, exp: Math.floor(Date.now() / 1000) + seconds }, localKey)
   }
   const shot = async (page: Page, name: string) => { await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true }) }
 
@@ -400,5 +418,66 @@ async function run (t: Test): Promise<void> {
     await row.getByRole('button', { name: /Reactivate/ }).click()
     await row.locator('.badge', { hasText: 'active' }).waitFor()
     t.equal((await api(bossToken, 'GET', '/orders', undefined, { 'x-tenant-id': acmeId })).status, 200, 'reactivated')
+  })
+  await t.test('8. the managed login: code grant with PKCE there and back, renewal, and sign-out', async t => {
+    // The test plays Cognito's managed login at https://auth.console.test: it checks what the console sends as
+    // Cognito would (the S256 challenge against the verifier, the redirect URI, the client) and answers with real
+    // tokens from cognito-local.
+    const seen: { challenge?: string, state?: string, grants: string[], logout?: string } = { grants: [] }
+    const page = await newPage()
+    await page.context().route(`https://${MANAGED_DOMAIN}/**`, async route => {
+      const url = new URL(route.request().url())
+      if (url.pathname === '/oauth2/authorize') {
+        const q = url.searchParams
+        t.equal(q.get('response_type'), 'code')
+        t.equal(q.get('client_id'), stack.clientId)
+        t.equal(q.get('redirect_uri'), managed.url, 'the redirect URI is the console page')
+        t.equal(q.get('code_challenge_method'), 'S256')
+        seen.challenge = q.get('code_challenge') ?? undefined
+        seen.state = q.get('state') ?? undefined
+        await route.fulfill({ status: 302, headers: { location: `${managed.url}?code=the-code&state=${seen.state ?? ''}` } })
+        return
+      }
+      if (url.pathname === '/oauth2/token') {
+        const form = new URLSearchParams(route.request().postData() ?? '')
+        seen.grants.push(form.get('grant_type') ?? '')
+        const cors = { 'access-control-allow-origin': managedOrigin, 'content-type': 'application/json' }
+        if (form.get('grant_type') === 'authorization_code') {
+          const verifier = form.get('code_verifier') ?? ''
+          t.equal(createHash('sha256').update(verifier).digest('base64url'), seen.challenge, 'the verifier matches the challenge')
+          t.same([form.get('code'), form.get('client_id'), form.get('redirect_uri')], ['the-code', stack.clientId, managed.url])
+        }
+        const tokens = await cognitoSignIn(cognito, { clientId: stack.clientId, email: admin.email, password: admin.password })
+        // The first access token lives 4 s (re-signed with cognito-local's shipped key), so the console must renew it
+        // with the refresh token within the test; the renewed one is cognito-local's own.
+        const access = seen.grants.length === 1 ? shortLived(tokens.accessToken, 4) : tokens.accessToken
+        await route.fulfill({ status: 200, headers: cors, body: JSON.stringify({ access_token: access, id_token: tokens.idToken, ...(form.get('grant_type') === 'authorization_code' ? { refresh_token: tokens.refreshToken } : {}), expires_in: 3600, token_type: 'Bearer' }) })
+        return
+      }
+      if (url.pathname === '/logout') {
+        seen.logout = url.search
+        await route.fulfill({ status: 302, headers: { location: url.searchParams.get('logout_uri') ?? '/' } })
+        return
+      }
+      await route.fulfill({ status: 404 })
+    })
+    await page.goto(`${managed.url}#/audit/demo`)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await activeTenant(page).filter({ hasText: 'Demo Tenant' }).waitFor()
+    await page.getByRole('heading', { name: 'Audit trail of Demo Tenant' }).waitFor()
+    t.equal(new URL(page.url()).search, '', 'the code is gone from the address')
+    t.match(page.url(), '#/audit/demo', 'back where the sign-in started')
+    t.same(await page.evaluate('({ local: Object.keys(localStorage), session: Object.keys(sessionStorage) })'), { local: [], session: [] }, 'the verifier is gone too; no token stored')
+    await page.waitForTimeout(3500)
+    t.same(seen.grants, ['authorization_code', 'refresh_token'], 'renewed with the refresh token before expiry')
+    await page.waitForTimeout(1500)
+    await page.getByRole('button', { name: 'Reload audit entries' }).click()
+    await page.getByRole('status').filter({ hasText: 'Loading audit entries' }).waitFor({ state: 'detached' })
+    t.equal(await page.getByRole('alert').count(), 0, 'past the first token\'s expiry, calls still succeed')
+
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByRole('button', { name: 'Sign in' }).waitFor()
+    t.equal(seen.logout, `?client_id=${stack.clientId}&logout_uri=${encodeURIComponent(managed.url)}`, 'the managed login\'s logout, back to the console')
+    await page.context().close()
   })
 }
