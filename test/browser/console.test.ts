@@ -478,6 +478,11 @@ async function run (t: Test): Promise<void> {
     await page.getByRole('button', { name: 'Sign out' }).click()
     await page.getByRole('button', { name: 'Sign in' }).waitFor()
     t.equal(seen.logout, `?client_id=${stack.clientId}&logout_uri=${encodeURIComponent(managed.url)}`, 'the managed login\'s logout, back to the console')
+    // A callback this browser did not ask for (a forged or replayed state) is refused, not exchanged.
+    await page.goto(`${managed.url}?code=stolen&state=forged`)
+    await page.getByRole('status').filter({ hasText: 'does not match this browser\'s request' }).waitFor()
+    t.equal(new URL(page.url()).search, '', 'its parameters are dropped')
+    t.same(seen.grants, ['authorization_code', 'refresh_token'], 'no code exchange for it')
     await page.context().close()
   })
 }

@@ -32,9 +32,9 @@ function useHash (): string {
   return useSyncExternalStore(cb => { addEventListener('hashchange', cb); return () => removeEventListener('hashchange', cb) }, () => location.hash)
 }
 
-export function App ({ config, session }: { config: ConsoleConfig, session: Session }) {
+export function App ({ config, session, notice: initialNotice }: { config: ConsoleConfig, session: Session, notice?: string }) {
   const tokens = useSyncExternalStore(session.subscribe, session.tokens)
-  const [notice, setNotice] = useState<string | undefined>()
+  const [notice, setNotice] = useState<string | undefined>(initialNotice)
   const [wasSignedIn, setWasSignedIn] = useState(false)
   useEffect(() => {
     if (tokens !== null) setWasSignedIn(true)

@@ -13,8 +13,15 @@ async function start () {
   if (!res.ok) throw new Error(`config.json: HTTP ${res.status}`)
   const config = parseConfig(await res.json())
   const session = createSession(config)
-  await session.finishManagedLogin()
-  root.render(<StrictMode><App config={config} session={session} /></StrictMode>)
+  let notice: string | undefined
+  try {
+    await session.finishManagedLogin()
+  } catch (err) {
+    // A failed or foreign callback: say why, drop its parameters, and offer a fresh sign-in.
+    notice = err instanceof Error ? err.message : String(err)
+    history.replaceState(null, '', `${location.pathname}${location.hash}`)
+  }
+  root.render(<StrictMode><App config={config} session={session} notice={notice} /></StrictMode>)
 }
 
 start().catch((err: unknown) => {

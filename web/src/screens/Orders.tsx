@@ -1,5 +1,6 @@
 // Orders of the active tenant: cursor-paged list, create, status change held to the version shown (If-Match).
-import { useId, useState, type FormEvent } from 'react'
+import { useId, useRef, useState, type FormEvent } from 'react'
+import { randomUrlSafe } from '../auth/managed-login.js'
 import { call, type Api } from '../api/client.js'
 import type { paths } from '../api/schema.js'
 import { formatDate, formatMoney, ListStates, ProblemView, useAction, usePagedList } from '../ui.js'
@@ -78,19 +79,22 @@ function CreateOrder ({ api, onCreated }: { api: Api, onCreated: () => void }) {
   const [quantity, setQuantity] = useState('1')
   const [unitPrice, setUnitPrice] = useState('1000')
   const [note, setNote] = useState('')
-  // One key per order being created: a retry of the same submission cannot create it twice.
-  const [idempotencyKey, setIdempotencyKey] = useState(() => crypto.randomUUID())
+  // One Idempotency-Key per order being created: submitting the same content again (after a timeout or a 503) reuses
+  // it, so the order is created once; changed content is another order and gets a new key (the API answers 422 to a
+  // key reused with another body).
+  const lastAttempt = useRef<{ body: string, key: string } | null>(null)
   const action = useAction()
   const submit = (e: FormEvent) => {
     e.preventDefault()
+    const body = { currency, items: [{ sku: sku.trim(), quantity: Number(quantity), unitPrice: Number(unitPrice) }], ...(note.trim() !== '' ? { note: note.trim() } : {}) }
+    const json = JSON.stringify(body)
+    const key = lastAttempt.current?.body === json ? lastAttempt.current.key : randomUrlSafe(24)
+    lastAttempt.current = { body: json, key }
     void action.run(async () => {
-      await call(api.POST('/orders', {
-        params: { header: { 'idempotency-key': idempotencyKey } },
-        body: { currency, items: [{ sku: sku.trim(), quantity: Number(quantity), unitPrice: Number(unitPrice) }], ...(note.trim() !== '' ? { note: note.trim() } : {}) }
-      }))
+      await call(api.POST('/orders', { params: { header: { 'idempotency-key': key } }, body }))
+      lastAttempt.current = null
       setSku('')
       setNote('')
-      setIdempotencyKey(crypto.randomUUID())
       onCreated()
     })
   }
