@@ -381,6 +381,8 @@ async function run (t: Test): Promise<void> {
     await signIn(page, operator.email, operator.password)
     await page.getByRole('heading', { name: 'Tenants' }).waitFor()
     t.match(await activeTenant(page).textContent(), 'No tenant')
+    await page.getByText(operator.email).waitFor()
+    t.pass('the header names the person by their address, not their id')
     const row = page.locator('tr', { hasText: 'Acme Corp' })
     await row.waitFor()
 

@@ -4,7 +4,7 @@ import { call, createApi, type Api } from './api/client.js'
 import type { paths } from './api/schema.js'
 import type { ConsoleConfig } from './config.js'
 import type { Session } from './auth/session.js'
-import { tokenGroups } from './auth/tokens.js'
+import { jwtClaims, tokenGroups } from './auth/tokens.js'
 import { ProblemView, problemOf } from './ui.js'
 import type { Problem } from './api/client.js'
 import { SignIn } from './screens/SignIn.js'
@@ -112,7 +112,7 @@ function Console ({ config, session }: { config: ConsoleConfig, session: Session
             </select>
           </label>
         )}
-        <p className='who'>{me.email ?? me.username}{platformAdmin && <span className='badge'>platform admin</span>} <button type='button' onClick={() => session.signOut()}>Sign out</button></p>
+        <p className='who'>{signedInAs(session, me)}{platformAdmin && <span className='badge'>platform admin</span>} <button type='button' onClick={() => session.signOut()}>Sign out</button></p>
       </header>
       <nav aria-label='Sections'>
         <ul>
@@ -149,4 +149,10 @@ function tenantApi (config: ConsoleConfig, accessToken: () => string | undefined
     tenantApis.set(key, client)
   }
   return client
+}
+
+/** The person's address: the ID token's email (access tokens carry none, and GET /me knows it only within a tenant). */
+function signedInAs (session: Session, me: Me): string {
+  const email = jwtClaims(session.tokens()?.idToken ?? '').email
+  return typeof email === 'string' ? email : me.email ?? me.username
 }
