@@ -374,6 +374,17 @@ async function run (t: Test): Promise<void> {
     await row.locator('.badge', { hasText: 'confirmed' }).waitFor()
     t.pass('after a reload the current status shows')
     if (process.env.UPDATE_DOCS_SCREENSHOT === '1') await page.screenshot({ path: DOCS_PNG })
+
+    // Cursor paging: the screen asks for 10 at a time; with 12 orders the rest come with "Load more orders".
+    for (let i = 0; i < 10; i++) {
+      const made = await api(adminToken, 'POST', '/orders', { currency: 'EUR', items: [{ sku: `PAGE-${i}`, quantity: 1, unitPrice: 100 }] }, { 'x-tenant-id': 'demo', 'idempotency-key': `page-${i}` })
+      t.equal(made.status, 201)
+    }
+    await page.getByRole('button', { name: 'Reload orders' }).click()
+    await page.getByRole('button', { name: 'Load more orders' }).click()
+    await page.locator('tr', { hasText: 'DEMO-1' }).waitFor()
+    t.equal(await page.locator('tbody tr').count(), 12, 'both pages listed')
+    t.equal(await page.getByRole('button', { name: 'Load more orders' }).count(), 0, 'no further page')
   })
 
   await t.test('7. a platform admin suspends a tenant, and its member is refused', async t => {
