@@ -1,4 +1,5 @@
-// `npm run dev`: the local stack (DynamoDB Local, cognito-local, table, pool, demo data), then the API in watch mode.
+// `npm run dev`: the local stack (DynamoDB Local, cognito-local, table, pool, demo data), the web console (built when
+// its sources changed, served on its own port), then the API in watch mode.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -6,6 +7,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { assertPortFree, stopAllServices, terminate } from '../local/process.js'
 import { startLocalStack, tokenCommand, type LocalStack } from '../local/stack.js'
+import { buildConsole, consoleBuildIsCurrent, startConsoleServer, type ConsoleServer } from '../local/console.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const dataDir = join(root, '.local')
@@ -21,7 +23,7 @@ function portFromEnv (...names: string[]): number | undefined {
   return undefined
 }
 
-function printBanner (stack: LocalStack, apiPort: number): void {
+function printBanner (stack: LocalStack, apiPort: number, webConsole: ConsoleServer): void {
   const admin = stack.demo.users.find((u) => u.role === 'admin') ?? stack.demo.users[0]
   const lines = [
     '',
@@ -41,6 +43,8 @@ function printBanner (stack: LocalStack, apiPort: number): void {
       `Get an access token (${admin.email}) and call the API:`,
       `  ${tokenCommand({ cognitoEndpoint: stack.cognito.endpoint, clientId: stack.clientId, email: admin.email, password: admin.password })}`,
       `  curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:${apiPort}/me`,
+      '',
+      `Console  ${webConsole.url}  (sign in as ${admin.email} / ${admin.password})`,
       ''
     )
   }
@@ -75,16 +79,35 @@ async function main (): Promise<void> {
   const apiPort = portFromEnv('DEV_API_PORT', 'PORT') ?? 3000
   const dynamoPort = portFromEnv('DEV_DYNAMODB_PORT') ?? 8000
   const cognitoPort = portFromEnv('DEV_COGNITO_PORT') ?? 9229
+  const consolePort = portFromEnv('DEV_CONSOLE_PORT') ?? 3001
   // Checked up front: a leftover DynamoDB Local otherwise fails with a Java stack trace.
   await assertPortFree(dynamoPort, 'DynamoDB Local', 'stop what listens there or set DEV_DYNAMODB_PORT')
   await assertPortFree(cognitoPort, 'cognito-local', 'stop what listens there or set DEV_COGNITO_PORT')
+  await assertPortFree(consolePort, 'the console', 'stop what listens there or set DEV_CONSOLE_PORT')
   const started = Date.now()
+  // Built while the emulators start (a fresh clone has no web/dist; `npm ci` then `npm run dev` must still show it).
+  const consoleBuilt = consoleBuildIsCurrent() ? Promise.resolve(false) : buildConsole().then(() => true)
+  consoleBuilt.catch(() => {}) // awaited below
   const stack = await startLocalStack({ dataDir, dynamoPort, cognitoPort, apiPort })
   if (interrupted) return // the signal handler is already stopping the services
+  let consoleServer: ConsoleServer
+  try {
+    if (await consoleBuilt) console.log('(console built into web/dist)')
+    consoleServer = await startConsoleServer({
+      port: consolePort,
+      config: { apiUrl: `http://127.0.0.1:${apiPort}`, region: stack.env.AWS_REGION ?? 'us-east-1', userPoolId: stack.userPoolId, clientId: stack.clientId, cognitoEndpoint: stack.cognito.endpoint }
+    })
+  } catch (err) {
+    await stack.stop()
+    throw err
+  }
   console.log(`(services up in ${((Date.now() - started) / 1000).toFixed(1)} s)`)
-  printBanner(stack, apiPort)
+  printBanner(stack, apiPort, consoleServer)
 
-  const env: NodeJS.ProcessEnv = { ...process.env, ...stack.env }
+  // The console is another origin than the API (as in production): the API must allow it, by either name of the host.
+  const consoleOrigins = [consoleServer.origin, `http://localhost:${consoleServer.port}`]
+  const corsOrigins = [...(process.env.CORS_ORIGINS ?? '').split(',').map(o => o.trim()).filter(o => o !== ''), ...consoleOrigins].join(',')
+  const env: NodeJS.ProcessEnv = { ...process.env, ...stack.env, CORS_ORIGINS: corsOrigins }
   // A real profile or session token next to the dummy keys would only confuse the SDK's credential chain.
   delete env.AWS_PROFILE
   delete env.AWS_SESSION_TOKEN
@@ -95,6 +118,7 @@ async function main (): Promise<void> {
   running.shutdown = async (code: number): Promise<void> => {
     shuttingDown ??= (async () => {
       await terminate(api, 5000)
+      await consoleServer.close()
       await stack.stop()
       console.log('Local stack stopped')
       process.exit(code)

@@ -1,0 +1,501 @@
+// The web console in a real browser (Debian's Chromium through playwright-core) against the real local stack:
+// DynamoDB Local, cognito-local behind the shim, the API listening on a free port, and the console built and served
+// on another origin, as `npm run dev` does (so CORS is exercised as in production). One browser, one stack, the
+// scenarios in order (later ones build on the data of earlier ones). Screenshots go to $SCREENSHOT_DIR (default
+// <tmp>/console-screenshots), never into the repository; UPDATE_DOCS_SCREENSHOT=1 also writes docs/console.png.
+import { createHash, createPrivateKey } from 'node:crypto'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { AdminSetUserPasswordCommand } from '@aws-sdk/client-cognito-identity-provider'
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import t, { type Test } from 'tap'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { buildApp } from '../../src/app.js'
+import { loadConfig } from '../../src/config.js'
+import { localCognitoClient, localDynamoClient } from '../../src/local/clients.js'
+import { createLocalUser, signIn as cognitoSignIn } from '../../src/local/cognito-setup.js'
+import { buildConsole, startConsoleServer } from '../../src/local/console.js'
+import { freePort } from '../../src/local/process.js'
+import { startLocalStack } from '../../src/local/stack.js'
+import { documentClient } from '../../src/aws.js'
+import { keys } from '../../src/repositories/keys.js'
+import { refreshAuth, send } from '../../web/src/auth/password.js'
+import { signJwt } from '../helpers/issuer.js'
+
+t.setTimeout(240_000)
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const SHOTS = process.env.SCREENSHOT_DIR ?? join(tmpdir(), 'console-screenshots')
+const DOCS_PNG = fileURLToPath(new URL('../../docs/console.png', import.meta.url))
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+
+if (!existsSync(CHROMIUM)) {
+  t.fail(`Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH`)
+} else {
+  // One parent test: tap ends its root test on its own once it goes idle between assertions.
+  await t.test('the console in a browser, against the local stack', async t => { await run(t) })
+}
+
+async function run (t: Test): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true })
+  const work = mkdtempSync(join(tmpdir(), 'console-browser-'))
+  t.teardown(() => rmSync(work, { recursive: true, force: true }))
+
+  // The build runs while the emulators start.
+  const [stack] = await Promise.all([startLocalStack({ dataDir: join(work, 'local') }), buildConsole(join(work, 'dist'))])
+  t.teardown(stack.stop)
+  // Two consoles on the same build: local sign-in (as `npm run dev`), and the managed login (played by the test).
+  const consolePort = await freePort()
+  const managedPort = await freePort()
+  const consoleOrigin = `http://127.0.0.1:${consolePort}`
+  const managedOrigin = `http://127.0.0.1:${managedPort}`
+  const app = await buildApp(loadConfig({ ...stack.env, LOG_LEVEL: 'silent', CORS_ORIGINS: `${consoleOrigin},${managedOrigin}` }))
+  t.teardown(() => app.close())
+  const apiUrl = await app.listen({ port: 0, host: '127.0.0.1' })
+  const web = await startConsoleServer({
+    distDir: join(work, 'dist'),
+    port: consolePort,
+    config: { apiUrl, region: 'us-east-1', userPoolId: stack.userPoolId, clientId: stack.clientId, cognitoEndpoint: stack.cognito.endpoint }
+  })
+  t.teardown(web.close)
+  const MANAGED_DOMAIN = 'auth.console.test'
+  const managed = await startConsoleServer({
+    distDir: join(work, 'dist'),
+    port: managedPort,
+    config: { apiUrl, region: 'us-east-1', userPoolId: stack.userPoolId, clientId: stack.clientId, cognitoDomain: MANAGED_DOMAIN }
+  })
+  t.teardown(managed.close)
+
+  const browser: Browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // Playwright gives every launch a fresh temporary profile (user data dir). The network flags keep Chromium from
+    // calling home on a machine without internet, which otherwise fails noisily and slowly.
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+  })
+  t.teardown(() => browser.close())
+
+  // --- helpers -----------------------------------------------------------------------------------------------------
+  const cognito = localCognitoClient(stack.cognito.endpoint)
+  t.teardown(() => cognito.destroy())
+  const dynamo = localDynamoClient(stack.dynamo.endpoint)
+  const doc = documentClient(dynamo)
+  t.teardown(() => { doc.destroy(); dynamo.destroy() })
+  const tokenOf = async (email: string, password: string) => (await cognitoSignIn(cognito, { clientId: stack.clientId, email, password })).accessToken
+  const api = async (token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {})
+    })
+    const text = await res.text()
+    return { status: res.status, body: text === '' ? null : JSON.parse(text) as Record<string, any> }
+  }
+  const user = (role: string) => {
+    const u = stack.demo.users.find(d => d.role === role)
+    if (u === undefined) throw new Error(`no demo ${role}`)
+    return u
+  }
+  const admin = user('admin')
+  const member = user('member')
+  const operator = user('operator')
+
+  const newPage = async (): Promise<Page> => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } })
+    context.setDefaultTimeout(15_000)
+    const page = await context.newPage()
+    page.on('pageerror', err => { t.fail(`page error: ${err.message}`) })
+    return page
+  }
+  const signIn = async (page: Page, email: string, password: string, { open = true } = {}) => {
+    if (open) await page.goto(web.url)
+    await page.getByLabel('Email').fill(email)
+    await page.getByLabel('Password', { exact: true }).fill(password)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+  }
+  const activeTenant = (page: Page) => page.getByTestId('active-tenant')
+  /** axe-core in the page: no serious or critical violation (labels, names, contrast, structure). */
+  const axe = async (tt: Test, page: Page, screen: string) => {
+    // Evaluated through the DevTools protocol: the console's CSP (script-src 'self') rightly refuses an inline script tag.
+    await page.evaluate(AXE)
+    // A string, evaluated in the page: this file is type-checked without the DOM library.
+    const violations = await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations
+      .filter(v => v.impact === 'serious' || v.impact === 'critical')
+      .map(v => v.id + ' (' + v.impact + '): ' + JSON.stringify(v.nodes.map(n => n.target))))`) as string[]
+    tt.same(violations, [], `axe: no serious or critical violations on ${screen}`)
+  }
+  const localKey = createPrivateKey({ key: JSON.parse(readFileSync(join(dirname(createRequire(import.meta.url).resolve('cognito-local/package.json')), 'lib/keys/cognitoLocal.private.json'), 'utf8')).jwk, format: 'jwk' })
+  /** The same token with `exp` `seconds` from now, signed again with cognito-local's key (LOCAL-SERVICES.md). */
+  const shortLived = (token: string, seconds: number) => {
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString('utf8')) as Record<string, unknown>
+    return signJwt({ alg: 'RS256', kid: 'CognitoLocal' }, { ...claims, exp: Math.floor(Date.now() / 1000) + seconds }, localKey)
+  }
+  const shot = async (page: Page, name: string) => { await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true }) }
+
+  // A second tenant with an existing person (its admin) and an order of its own, set up through the API as an
+  // operator and that admin would.
+  const operatorToken = await tokenOf(operator.email, operator.password)
+  const acme = await api(operatorToken, 'POST', '/tenants', { name: 'Acme Corp', adminEmail: 'boss@acme.local' })
+  t.equal(acme.status, 201, 'onboarded Acme')
+  const acmeId = acme.body?.tenantId as string
+  await cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: stack.userPoolId, Username: 'boss@acme.local', Password: 'Boss-Passw0rd-1', Permanent: true }))
+  const bossToken = await tokenOf('boss@acme.local', 'Boss-Passw0rd-1')
+  const acmeOrder = await api(bossToken, 'POST', '/orders', { currency: 'USD', items: [{ sku: 'ACME-ONLY', quantity: 3, unitPrice: 500 }] }, { 'x-tenant-id': acmeId, 'idempotency-key': 'acme-1' })
+  t.equal(acmeOrder.status, 201, 'an order in Acme')
+
+  // The console renews through REFRESH_TOKEN_AUTH locally: cognito-local answers it (with no new refresh token).
+  const first = await cognitoSignIn(cognito, { clientId: stack.clientId, email: member.email, password: member.password })
+  const renewed = await send(refreshAuth(stack.cognito.endpoint, stack.clientId, first.refreshToken))
+  t.ok('tokens' in renewed && renewed.tokens.accessToken.split('.').length === 3 && renewed.tokens.expiresAt > Date.now(), 'REFRESH_TOKEN_AUTH renews')
+
+  const adminPage = await newPage()
+
+  await t.test('1. an admin signs in, creates an order and changes its status', async t => {
+    const page = adminPage
+    await page.goto(web.url)
+    await axe(t, page, 'sign-in')
+    await shot(page, '01-sign-in')
+    await signIn(page, admin.email, 'wrong-password')
+    t.match(await page.getByRole('alert').textContent(), /Sign-in failed: (Incorrect username or password|Invalid password)/, 'Cognito\'s refusal is shown (cognito-local words it "Invalid password")')
+    await signIn(page, admin.email, admin.password)
+    await t.resolves(activeTenant(page).filter({ hasText: 'Demo Tenant' }).waitFor(), 'the active tenant is named')
+    await page.getByText('No orders yet.').waitFor()
+    // Keyboard only: the fields are reachable and Enter submits the form.
+    await page.getByLabel('SKU').focus()
+    await page.keyboard.type('DEMO-1')
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Control+A')
+    await page.keyboard.type('2')
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Control+A')
+    await page.keyboard.type('1250')
+    await page.keyboard.press('Enter')
+    const row = page.locator('tr', { hasText: 'DEMO-1' })
+    await row.waitFor()
+    t.match(await row.textContent(), /pending.*25\.00 EUR/, 'the new order is listed, pending, with its total')
+    await axe(t, page, 'orders')
+    await row.getByLabel(/New status of order/).selectOption('confirmed')
+    await row.getByRole('button', { name: /Apply/ }).click()
+    await row.locator('.badge', { hasText: 'confirmed' }).waitFor()
+    t.pass('the status changed to confirmed')
+    await shot(page, '02-orders')
+  })
+
+  await t.test('2. the admin invites a new address and an address that belongs to another tenant', async t => {
+    const page = adminPage
+    await page.getByRole('link', { name: 'Users' }).click()
+    await page.getByRole('heading', { name: 'Users of Demo Tenant' }).waitFor()
+    await page.locator('tr', { hasText: admin.email }).waitFor()
+    for (const email of ['newbie@demo.local', 'boss@acme.local']) {
+      await page.getByLabel('Email').fill(email)
+      await page.getByRole('button', { name: 'Invite', exact: true }).click()
+      await page.getByRole('status').filter({ hasText: `Invited ${email}` }).waitFor()
+      await page.locator('tr', { hasText: email }).locator('.badge', { hasText: 'invited' }).waitFor()
+    }
+    t.pass('both are listed as invited')
+    // Inviting someone already invited is refused, and the problem's title and detail are shown.
+    await page.getByLabel('Email').fill('newbie@demo.local')
+    await page.getByRole('button', { name: 'Invite', exact: true }).click()
+    const problem = page.locator('form .problem')
+    await problem.waitFor()
+    t.match(await problem.textContent(), /Conflict \(409\): .+/, 'a 409 shows title and detail')
+    await page.getByRole('button', { name: /Resend invitation to newbie@demo.local/ }).click()
+    await page.locator('tr', { hasText: 'newbie@demo.local' }).getByRole('status').filter({ hasText: 'Invitation resent' }).waitFor()
+    t.pass('resend is confirmed')
+    await axe(t, page, 'users')
+
+    // The other user actions, on a throwaway invitation and (disable, enable) on the demo member.
+    await page.getByLabel('Email').fill('extra@demo.local')
+    await page.getByRole('button', { name: 'Invite', exact: true }).click()
+    const extra = page.locator('tr', { hasText: 'extra@demo.local' })
+    await extra.getByLabel('Role of extra@demo.local').selectOption('admins')
+    await extra.getByRole('button', { name: /Change role of extra/ }).click()
+    await page.getByRole('status').filter({ hasText: 'Loading users' }).waitFor({ state: 'detached' })
+    await extra.getByRole('button', { name: /Change role of extra/ }).and(page.locator(':disabled')).waitFor()
+    t.equal(await extra.getByLabel('Role of extra@demo.local').inputValue(), 'admins', 'the role changed (as listed after a reload)')
+    // An invitation that has run out: shown as expired, and the filter finds it.
+    const listed = await api(await tokenOf(admin.email, admin.password), 'GET', '/users?limit=100', undefined, { 'x-tenant-id': 'demo' })
+    const extraId = (listed.body?.items as Array<{ userId: string, email: string }>).find(u => u.email === 'extra@demo.local')?.userId as string
+    await doc.send(new UpdateCommand({ TableName: stack.tableName, Key: keys.membership('demo', extraId), UpdateExpression: 'SET invitation.expiresAt = :past', ExpressionAttributeValues: { ':past': '2020-01-01T00:00:00.000Z' } }))
+    await page.getByRole('button', { name: 'Reload users' }).click()
+    await extra.locator('.badge', { hasText: 'invitation expired' }).waitFor()
+    await page.getByLabel(/Only expired invitations/).check()
+    t.same(await Promise.all((await page.locator('tbody tr').all()).map(async r => await r.getAttribute('data-user'))), ['extra@demo.local'], 'the filter shows only the expired invitation')
+    await page.getByLabel(/Only expired invitations/).uncheck()
+    await extra.getByRole('button', { name: /Revoke invitation extra/ }).click()
+    await extra.waitFor({ state: 'detached' })
+    t.pass('the invitation is revoked')
+    const memberRow = page.locator('tr', { hasText: member.email })
+    await memberRow.getByRole('button', { name: `Disable ${member.email}` }).click()
+    await memberRow.locator('.badge', { hasText: 'disabled' }).waitFor()
+    await memberRow.getByRole('button', { name: `Enable ${member.email}` }).click()
+    await memberRow.locator('.badge', { hasText: 'active' }).waitFor()
+    t.pass('disabled, then enabled again')
+    await shot(page, '03-users')
+    await page.getByRole('link', { name: 'Audit trail' }).click()
+    await page.locator('tr', { hasText: 'invit' }).first().waitFor()
+    t.pass('the audit trail lists the invitations')
+    await axe(t, page, 'audit')
+    await shot(page, '04-audit')
+  })
+
+  await t.test('3. the new invitee signs in with the temporary password, sets a new one and lands in the tenant', async t => {
+    // cognito-local writes the temporary password only to its log; the test sets a known one, as Cognito's own
+    // AdminSetUserPassword with Permanent: false does (the user stays FORCE_CHANGE_PASSWORD).
+    await cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: stack.userPoolId, Username: 'newbie@demo.local', Password: 'Temp-Passw0rd-1', Permanent: false }))
+    const page = await newPage()
+    await signIn(page, 'newbie@demo.local', 'Temp-Passw0rd-1')
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor()
+    await axe(t, page, 'new password')
+    await shot(page, '05-new-password')
+    await page.getByLabel('New password', { exact: true }).fill('Newbie-Passw0rd-2')
+    await page.getByLabel('Repeat the new password').fill('Newbie-Passw0rd-2')
+    await page.getByRole('button', { name: 'Set password and sign in' }).click()
+    await activeTenant(page).filter({ hasText: 'Demo Tenant' }).waitFor()
+    t.pass('signed in, in the Demo tenant')
+    await page.locator('tr', { hasText: 'DEMO-1' }).waitFor()
+    t.equal(await page.getByRole('link', { name: 'Users' }).count(), 0, 'a member sees no Users screen')
+    await t.resolves(tokenOf('newbie@demo.local', 'Newbie-Passw0rd-2'), 'the new password is the password now')
+    await page.context().close()
+  })
+
+  const bossPage = await newPage()
+  await t.test('4. the existing user accepts the invitation, switches tenants and sees each tenant\'s own orders', async t => {
+    const page = bossPage
+    await signIn(page, 'boss@acme.local', 'Boss-Passw0rd-1')
+    await activeTenant(page).filter({ hasText: 'Acme Corp' }).waitFor()
+    await page.locator('tr', { hasText: 'ACME-ONLY' }).waitFor()
+    await page.getByRole('link', { name: 'My invitations' }).click()
+    const invitation = page.locator('li', { hasText: 'Demo Tenant' })
+    await invitation.waitFor()
+    await axe(t, page, 'invitations')
+    await shot(page, '06-invitations')
+    await invitation.getByRole('button', { name: /Accept/ }).click()
+    await activeTenant(page).filter({ hasText: 'Demo Tenant' }).waitFor()
+    await page.locator('tr', { hasText: 'DEMO-1' }).waitFor()
+    t.equal(await page.locator('tr', { hasText: 'ACME-ONLY' }).count(), 0, 'Demo shows no Acme order')
+    t.equal(await page.getByRole('link', { name: 'Users' }).count(), 0, 'a member of Demo: no Users screen')
+
+    const switcher = page.getByLabel('Switch tenant')
+    await switcher.selectOption({ label: 'Acme Corp' })
+    await activeTenant(page).filter({ hasText: 'Acme Corp' }).waitFor()
+    await page.locator('tr', { hasText: 'ACME-ONLY' }).waitFor()
+    t.equal(await page.locator('tr', { hasText: 'DEMO-1' }).count(), 0, 'Acme shows no Demo order')
+    t.equal(await page.getByRole('link', { name: 'Users' }).count(), 1, 'an admin of Acme: the Users screen')
+
+    // A slow answer for the tenant being left must never appear under the next one: Acme's orders are held back,
+    // the person switches to Acme and at once back to Demo, then Acme's answer arrives.
+    let held = 0
+    await page.route('**/orders?*', async route => {
+      if (route.request().headers()['x-tenant-id'] === acmeId) { held++; await new Promise(resolve => setTimeout(resolve, 1500)) }
+      await route.continue()
+    })
+    await switcher.selectOption({ label: 'Demo Tenant' })
+    await page.locator('tr', { hasText: 'DEMO-1' }).waitFor()
+    await switcher.selectOption({ label: 'Acme Corp' })
+    await page.getByRole('status').filter({ hasText: 'Loading orders' }).waitFor()
+    await switcher.selectOption({ label: 'Demo Tenant' })
+    await page.locator('tr', { hasText: 'DEMO-1' }).waitFor()
+    await page.waitForTimeout(2000)
+    t.ok(held > 0, 'an Acme answer was held back')
+    t.match(await activeTenant(page).textContent(), 'Demo Tenant')
+    t.equal(await page.locator('tr', { hasText: 'ACME-ONLY' }).count(), 0, 'the late Acme answer is not shown under Demo')
+    await page.unroute('**/orders?*')
+    // Deep link: the tenant is part of the address.
+    // Deep link to the tenant that is not the default (Acme sorts first). Same document, new hash: goto alone
+    // would not reload the page.
+    await page.goto(`${web.url}#/orders/demo`)
+    await page.reload()
+    await page.getByLabel('Email').waitFor()
+    t.pass('a reload signs out: tokens live in memory only')
+    t.same(await page.evaluate('({ local: Object.keys(localStorage), session: Object.keys(sessionStorage) })'), { local: [], session: [] }, 'no token in web storage')
+    await signIn(page, 'boss@acme.local', 'Boss-Passw0rd-1', { open: false })
+    await activeTenant(page).filter({ hasText: 'Demo Tenant' }).waitFor()
+    await page.locator('tr', { hasText: 'DEMO-1' }).waitFor()
+    t.match(page.url(), '#/orders/demo', 'the deep link survives the sign-in')
+    // Back to Acme for scenario 7.
+    await page.getByLabel('Switch tenant').selectOption({ label: 'Acme Corp' })
+    await page.locator('tr', { hasText: 'ACME-ONLY' }).waitFor()
+  })
+
+  await t.test('5. a member does not see admin actions, and the API refuses them anyway', async t => {
+    const page = await newPage()
+    await signIn(page, member.email, member.password)
+    await activeTenant(page).filter({ hasText: 'Demo Tenant' }).waitFor()
+    await page.locator('tr', { hasText: 'DEMO-1' }).waitFor()
+    const nav = await page.getByRole('navigation').getByRole('link').allTextContents()
+    t.same(nav, ['Orders', 'My invitations'], 'only Orders and My invitations')
+    await page.goto(`${web.url}#/users/demo`)
+    await page.getByRole('heading', { name: 'Orders of Demo Tenant' }).waitFor()
+    t.equal(await page.getByRole('heading', { name: /Users of/ }).count(), 0, 'a deep link to Users shows Orders instead')
+    // Keyboard: the first Tab reaches the skip link, Enter moves focus to the content without changing the route.
+    await page.keyboard.press('Tab')
+    t.equal(await page.evaluate('document.activeElement.textContent'), 'Skip to content')
+    await page.keyboard.press('Enter')
+    t.equal(await page.evaluate('document.activeElement.id'), 'main', 'focus is on the content')
+    t.match(page.url(), '#/users/demo', 'the route is untouched')
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByRole('status').filter({ hasText: 'You are signed out.' }).waitFor()
+    await page.getByLabel('Password', { exact: true }).waitFor()
+    t.pass('signed out, back at the sign-in form')
+    await page.context().close()
+
+    const token = await tokenOf(member.email, member.password)
+    const tenant = { 'x-tenant-id': 'demo' }
+    t.equal((await api(token, 'GET', '/users', undefined, tenant)).status, 403, 'GET /users')
+    t.equal((await api(token, 'POST', '/users', { email: 'sneaky@demo.local', groups: ['admins'] }, tenant)).status, 403, 'POST /users')
+    t.equal((await api(token, 'PATCH', `/users/${admin.userId}`, { status: 'disabled' }, tenant)).status, 403, 'PATCH /users/:id')
+    t.equal((await api(token, 'GET', '/audit', undefined, tenant)).status, 403, 'GET /audit')
+    t.equal((await api(token, 'GET', '/tenants')).status, 403, 'GET /tenants')
+  })
+
+  await t.test('6. a stale order edit is refused with 412 and shown as such', async t => {
+    const page = adminPage
+    await page.getByRole('link', { name: 'Orders' }).click()
+    await page.getByLabel('SKU').fill('STALE-1')
+    await page.getByRole('button', { name: 'Create order' }).click()
+    const row = page.locator('tr', { hasText: 'STALE-1' })
+    await row.waitFor()
+    const orderId = await row.getAttribute('data-order-id') as string
+    // Behind the page's back: someone confirms it.
+    const adminToken = await tokenOf(admin.email, admin.password)
+    const changed = await api(adminToken, 'PATCH', `/orders/${orderId}`, { status: 'confirmed' }, { 'x-tenant-id': 'demo', 'if-match': '"1"' })
+    t.equal(changed.status, 200)
+    await row.getByLabel(/New status of order/).selectOption('cancelled')
+    await row.getByRole('button', { name: /Apply/ }).click()
+    const problem = row.getByRole('alert')
+    await problem.waitFor()
+    t.match(await problem.textContent(), /Precondition Failed \(412\).*changed by someone else/, 'the 412 is explained')
+    await shot(page, '07-stale-edit')
+    await problem.getByRole('button', { name: 'Reload orders' }).click()
+    await row.locator('.badge', { hasText: 'confirmed' }).waitFor()
+    t.pass('after a reload the current status shows')
+    if (process.env.UPDATE_DOCS_SCREENSHOT === '1') await page.screenshot({ path: DOCS_PNG })
+
+    // Cursor paging: the screen asks for 10 at a time; with 12 orders the rest come with "Load more orders".
+    for (let i = 0; i < 10; i++) {
+      const made = await api(adminToken, 'POST', '/orders', { currency: 'EUR', items: [{ sku: `PAGE-${i}`, quantity: 1, unitPrice: 100 }] }, { 'x-tenant-id': 'demo', 'idempotency-key': `page-${i}` })
+      t.equal(made.status, 201)
+    }
+    await page.getByRole('button', { name: 'Reload orders' }).click()
+    await page.getByRole('button', { name: 'Load more orders' }).click()
+    await page.locator('tr', { hasText: 'DEMO-1' }).waitFor()
+    t.equal(await page.locator('tbody tr').count(), 12, 'both pages listed')
+    t.equal(await page.getByRole('button', { name: 'Load more orders' }).count(), 0, 'no further page')
+  })
+
+  await t.test('7. a platform admin suspends a tenant, and its member is refused', async t => {
+    const page = await newPage()
+    await signIn(page, operator.email, operator.password)
+    await page.getByRole('heading', { name: 'Tenants' }).waitFor()
+    t.match(await activeTenant(page).textContent(), 'No tenant')
+    await page.getByText(operator.email).waitFor()
+    t.pass('the header names the person by their address, not their id')
+    const row = page.locator('tr', { hasText: 'Acme Corp' })
+    await row.waitFor()
+
+    // Onboarding a tenant whose first admin already has an account but no tenant: that person sees only the invitation.
+    await createLocalUser(cognito, { userPoolId: stack.userPoolId, email: 'loner@solo.local', password: 'Loner-Passw0rd-1', groups: [] })
+    await page.getByLabel('Name').fill('Beta Ltd')
+    await page.getByLabel('First admin\'s email').fill('loner@solo.local')
+    await page.getByRole('button', { name: 'Onboard tenant' }).click()
+    await page.getByRole('status').filter({ hasText: 'Created Beta Ltd' }).waitFor()
+    await page.locator('tr', { hasText: 'Beta Ltd' }).waitFor()
+    const loner = await newPage()
+    await signIn(loner, 'loner@solo.local', 'Loner-Passw0rd-1')
+    await loner.getByRole('heading', { name: 'My invitations' }).waitFor()
+    t.match(await activeTenant(loner).textContent(), 'No tenant', 'no tenant yet: the invitations are shown')
+    await loner.locator('li', { hasText: 'Beta Ltd' }).getByRole('button', { name: /Accept/ }).click()
+    await activeTenant(loner).filter({ hasText: 'Beta Ltd' }).waitFor()
+    await loner.getByRole('link', { name: 'Users' }).waitFor()
+    t.pass('accepted: in Beta Ltd, as its admin')
+    await loner.context().close()
+
+    await axe(t, page, 'tenants')
+    await shot(page, '08-tenants')
+    await row.getByRole('button', { name: /Suspend/ }).click()
+    await row.locator('.badge', { hasText: 'suspended' }).waitFor()
+
+    // Boss is still looking at Acme's orders: the next call is refused, and the page says why.
+    await bossPage.getByRole('button', { name: 'Reload orders' }).click()
+    const refusal = bossPage.getByRole('alert')
+    await refusal.waitFor()
+    t.match(await refusal.textContent(), /Forbidden \(403\): The tenant is suspended/, 'the refusal is shown')
+    t.equal(await bossPage.locator('tr', { hasText: 'ACME-ONLY' }).count(), 0, 'no Acme data is left on screen')
+    await shot(bossPage, '09-suspended')
+    t.equal((await api(bossToken, 'GET', '/orders', undefined, { 'x-tenant-id': acmeId })).status, 403, 'the API refuses it')
+
+    await row.getByRole('button', { name: /Reactivate/ }).click()
+    await row.locator('.badge', { hasText: 'active' }).waitFor()
+    t.equal((await api(bossToken, 'GET', '/orders', undefined, { 'x-tenant-id': acmeId })).status, 200, 'reactivated')
+  })
+  await t.test('8. the managed login: code grant with PKCE there and back, renewal, and sign-out', async t => {
+    // The test plays Cognito's managed login at https://auth.console.test: it checks what the console sends as
+    // Cognito would (the S256 challenge against the verifier, the redirect URI, the client) and answers with real
+    // tokens from cognito-local.
+    const seen: { challenge?: string, state?: string, grants: string[], logout?: string } = { grants: [] }
+    const page = await newPage()
+    await page.context().route(`https://${MANAGED_DOMAIN}/**`, async route => {
+      const url = new URL(route.request().url())
+      if (url.pathname === '/oauth2/authorize') {
+        const q = url.searchParams
+        t.equal(q.get('response_type'), 'code')
+        t.equal(q.get('client_id'), stack.clientId)
+        t.equal(q.get('redirect_uri'), managed.url, 'the redirect URI is the console page')
+        t.equal(q.get('code_challenge_method'), 'S256')
+        seen.challenge = q.get('code_challenge') ?? undefined
+        seen.state = q.get('state') ?? undefined
+        await route.fulfill({ status: 302, headers: { location: `${managed.url}?code=the-code&state=${seen.state ?? ''}` } })
+        return
+      }
+      if (url.pathname === '/oauth2/token') {
+        const form = new URLSearchParams(route.request().postData() ?? '')
+        seen.grants.push(form.get('grant_type') ?? '')
+        const cors = { 'access-control-allow-origin': managedOrigin, 'content-type': 'application/json' }
+        if (form.get('grant_type') === 'authorization_code') {
+          const verifier = form.get('code_verifier') ?? ''
+          t.equal(createHash('sha256').update(verifier).digest('base64url'), seen.challenge, 'the verifier matches the challenge')
+          t.same([form.get('code'), form.get('client_id'), form.get('redirect_uri')], ['the-code', stack.clientId, managed.url])
+        }
+        const tokens = await cognitoSignIn(cognito, { clientId: stack.clientId, email: admin.email, password: admin.password })
+        // The first access token lives 4 s (re-signed with cognito-local's shipped key), so the console must renew it
+        // with the refresh token within the test; the renewed one is cognito-local's own.
+        const access = seen.grants.length === 1 ? shortLived(tokens.accessToken, 4) : tokens.accessToken
+        await route.fulfill({ status: 200, headers: cors, body: JSON.stringify({ access_token: access, id_token: tokens.idToken, ...(form.get('grant_type') === 'authorization_code' ? { refresh_token: tokens.refreshToken } : {}), expires_in: 3600, token_type: 'Bearer' }) })
+        return
+      }
+      if (url.pathname === '/logout') {
+        seen.logout = url.search
+        await route.fulfill({ status: 302, headers: { location: url.searchParams.get('logout_uri') ?? '/' } })
+        return
+      }
+      await route.fulfill({ status: 404 })
+    })
+    await page.goto(`${managed.url}#/audit/demo`)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await activeTenant(page).filter({ hasText: 'Demo Tenant' }).waitFor()
+    await page.getByRole('heading', { name: 'Audit trail of Demo Tenant' }).waitFor()
+    t.equal(new URL(page.url()).search, '', 'the code is gone from the address')
+    t.match(page.url(), '#/audit/demo', 'back where the sign-in started')
+    t.same(await page.evaluate('({ local: Object.keys(localStorage), session: Object.keys(sessionStorage) })'), { local: [], session: [] }, 'the verifier is gone too; no token stored')
+    await page.waitForTimeout(3500)
+    t.same(seen.grants, ['authorization_code', 'refresh_token'], 'renewed with the refresh token before expiry')
+    await page.waitForTimeout(1500)
+    await page.getByRole('button', { name: 'Reload audit entries' }).click()
+    await page.getByRole('status').filter({ hasText: 'Loading audit entries' }).waitFor({ state: 'detached' })
+    t.equal(await page.getByRole('alert').count(), 0, 'past the first token\'s expiry, calls still succeed')
+
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByRole('button', { name: 'Sign in' }).waitFor()
+    t.equal(seen.logout, `?client_id=${stack.clientId}&logout_uri=${encodeURIComponent(managed.url)}`, 'the managed login\'s logout, back to the console')
+    // A callback this browser did not ask for (a forged or replayed state) is refused, not exchanged.
+    await page.goto(`${managed.url}?code=stolen&state=forged`)
+    await page.getByRole('status').filter({ hasText: 'does not match this browser\'s request' }).waitFor()
+    t.equal(new URL(page.url()).search, '', 'its parameters are dropped')
+    t.same(seen.grants, ['authorization_code', 'refresh_token'], 'no code exchange for it')
+    await page.context().close()
+  })
+}

@@ -1,0 +1,130 @@
+// The tenant's users, for its admins: invite, change role, disable/enable, remove, resend an invitation.
+import { useId, useState, type FormEvent } from 'react'
+import { call, type Api } from '../api/client.js'
+import type { paths } from '../api/schema.js'
+import { formatDate, ListStates, ProblemView, useAction, usePagedList } from '../ui.js'
+
+type User = paths['/users/{userId}']['get']['responses'][200]['content']['application/json']
+type Role = 'admins' | 'members'
+
+const roleOf = (u: User): Role => u.groups.includes('admins') ? 'admins' : 'members'
+
+export function Users ({ api, tenantName, selfId }: { api: Api, tenantName: string, selfId: string }) {
+  const list = usePagedList<User>(async cursor => await call(api.GET('/users', { params: { query: { limit: 20, ...(cursor !== undefined ? { cursor } : {}) } } })))
+  const [onlyExpired, setOnlyExpired] = useState(false)
+  const expired = list.items.filter(u => u.invitation?.expired === true)
+  const shown = onlyExpired ? expired : list.items
+  return (
+    <section aria-labelledby='users-title'>
+      <h2 id='users-title'>Users of {tenantName}</h2>
+      <Invite api={api} onInvited={list.reload} />
+      <p>
+        <label className='check'><input type='checkbox' checked={onlyExpired} onChange={e => setOnlyExpired(e.target.checked)} /> Only expired invitations ({expired.length} among the users loaded)</label>
+      </p>
+      <ListStates list={list} what='users' empty='No users.'>
+        {shown.length === 0
+          ? <p className='empty'>No expired invitations among the users loaded.</p>
+          : (
+              <table>
+                <caption className='sr-only'>Users of {tenantName}</caption>
+                <thead><tr><th scope='col'>Email</th><th scope='col'>Role</th><th scope='col'>Status</th><th scope='col'>Actions</th></tr></thead>
+                <tbody>
+                  {shown.map(u => <UserRow key={u.userId} api={api} user={u} self={u.userId === selfId} onChanged={list.reload} />)}
+                </tbody>
+              </table>
+            )}
+      </ListStates>
+    </section>
+  )
+}
+
+function UserRow ({ api, user, self, onChanged }: { api: Api, user: User, self: boolean, onChanged: () => void }) {
+  const action = useAction()
+  const [done, setDone] = useState<string | null>(null)
+  const roleId = useId()
+  const [role, setRole] = useState<Role>(roleOf(user))
+  const path = { path: { userId: user.userId } }
+  const changeRole = () => action.run(async () => {
+    const from = roleOf(user)
+    if (role === from) return
+    // Add the new group before removing the old: the last-admin guard never sees a tenant without an admin.
+    await call(api.PUT('/users/{userId}/groups/{group}', { params: { path: { userId: user.userId, group: role } } }))
+    await call(api.DELETE('/users/{userId}/groups/{group}', { params: { path: { userId: user.userId, group: from } } }))
+    onChanged()
+  })
+  const setStatus = (status: 'active' | 'disabled') => action.run(async () => {
+    await call(api.PATCH('/users/{userId}', { params: path, body: { status } }))
+    onChanged()
+  })
+  const remove = () => action.run(async () => {
+    await call(api.DELETE('/users/{userId}', { params: path }))
+    onChanged()
+  })
+  const resend = () => action.run(async () => {
+    const resent = await call(api.POST('/users/{userId}/invitation', { params: path }))
+    setDone(`Invitation resent; valid until ${formatDate(resent.invitation.expiresAt)}.`)
+  })
+  const who = user.email
+  return (
+    <tr data-user={user.email}>
+      <td>{user.email}{self && <span className='muted'> (you)</span>}</td>
+      <td>
+        <div className='inline'>
+          <label className='sr-only' htmlFor={roleId}>Role of {who}</label>
+          <select id={roleId} value={role} onChange={e => setRole(e.target.value as Role)}>
+            <option value='members'>member</option>
+            <option value='admins'>admin</option>
+          </select>
+          <button type='button' onClick={() => { void changeRole() }} disabled={action.busy || role === roleOf(user)}>Change role<span className='sr-only'> of {who}</span></button>
+        </div>
+      </td>
+      <td>
+        <span className={`badge ${user.status}`}>{user.status}</span>
+        {user.invitation !== undefined && (
+          user.invitation.expired === true
+            ? <span className='badge expired'> invitation expired {formatDate(user.invitation.expiresAt)}</span>
+            : <span className='muted'> until {formatDate(user.invitation.expiresAt)}</span>
+        )}
+      </td>
+      <td>
+        <div className='actions'>
+          {user.status === 'invited' && <button type='button' onClick={() => { void resend() }} disabled={action.busy}>Resend invitation<span className='sr-only'> to {who}</span></button>}
+          {user.status === 'active' && !self && <button type='button' onClick={() => { void setStatus('disabled') }} disabled={action.busy}>Disable<span className='sr-only'> {who}</span></button>}
+          {user.status === 'disabled' && <button type='button' onClick={() => { void setStatus('active') }} disabled={action.busy}>Enable<span className='sr-only'> {who}</span></button>}
+          {!self && <button type='button' className='danger' onClick={() => { void remove() }} disabled={action.busy}>{user.status === 'invited' ? 'Revoke invitation' : 'Remove'}<span className='sr-only'> {who}</span></button>}
+        </div>
+        {done !== null && <p role='status' className='ok'>{done}</p>}
+        {action.problem !== null && <ProblemView problem={action.problem} />}
+      </td>
+    </tr>
+  )
+}
+
+function Invite ({ api, onInvited }: { api: Api, onInvited: () => void }) {
+  const [email, setEmail] = useState('')
+  const [role, setRole] = useState<Role>('members')
+  const [done, setDone] = useState<string | null>(null)
+  const action = useAction()
+  const submit = (e: FormEvent) => {
+    e.preventDefault()
+    setDone(null)
+    void action.run(async () => {
+      const invited = await call(api.POST('/users', { body: { email: email.trim(), groups: [role] } }))
+      setDone(`Invited ${invited.email}; the invitation is valid until ${formatDate(invited.invitation.expiresAt)}.`)
+      setEmail('')
+      onInvited()
+    })
+  }
+  return (
+    <form className='card' onSubmit={submit} aria-labelledby='invite-title'>
+      <h3 id='invite-title'>Invite a person</h3>
+      <div className='fields'>
+        <label>Email <input type='email' required value={email} onChange={e => setEmail(e.target.value)} autoComplete='off' /></label>
+        <label>Role <select value={role} onChange={e => setRole(e.target.value as Role)}><option value='members'>member</option><option value='admins'>admin</option></select></label>
+      </div>
+      <button type='submit' disabled={action.busy}>Invite</button>
+      {done !== null && <p role='status' className='ok'>{done}</p>}
+      {action.problem !== null && <ProblemView problem={action.problem} />}
+    </form>
+  )
+}

@@ -1,0 +1,107 @@
+// Shared pieces of every screen: problem display, list states, paged lists whose answers are dropped once stale.
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react'
+import { ApiError, toProblem, type Problem } from './api/client.js'
+
+export function problemOf (err: unknown): Problem {
+  return err instanceof ApiError ? err.problem : toProblem(err)
+}
+
+/** Every problem+json answer shows its title and detail. */
+export function ProblemView ({ problem, children }: { problem: Problem, children?: ReactNode }) {
+  return (
+    <div className='problem' role='alert'>
+      <strong>{problem.title}</strong>{problem.status > 0 ? ` (${problem.status})` : ''}
+      {problem.detail !== undefined && <span>: {problem.detail}</span>}
+      {children}
+    </div>
+  )
+}
+
+export interface Page<T> { items: T[], nextCursor: string | null }
+
+export interface PagedList<T> {
+  items: T[]
+  nextCursor: string | null
+  loading: boolean
+  loaded: boolean
+  problem: Problem | null
+  reload: () => void
+  loadMore: () => void
+  /** Replaces one item in place (after a change), matched by `same`. */
+  replace: (item: T, same: (a: T, b: T) => boolean) => void
+}
+
+/**
+ * A paged list. Each load carries a generation: an answer that arrives after a reload, or after the component went
+ * away (screens are keyed by tenant, so a tenant switch unmounts them), is dropped, never shown under another tenant.
+ */
+export function usePagedList<T> (load: (cursor: string | undefined) => Promise<Page<T>>): PagedList<T> {
+  const [state, setState] = useState<{ items: T[], nextCursor: string | null, loading: boolean, loaded: boolean, problem: Problem | null }>({ items: [], nextCursor: null, loading: true, loaded: false, problem: null })
+  const generation = useRef(0)
+  const loadRef = useRef(load)
+  loadRef.current = load
+
+  const run = useCallback((cursor: string | undefined) => {
+    const mine = ++generation.current
+    setState(s => ({ ...s, items: cursor === undefined ? [] : s.items, loading: true, problem: null }))
+    loadRef.current(cursor).then(page => {
+      if (generation.current !== mine) return
+      setState(s => ({ items: cursor === undefined ? page.items : [...s.items, ...page.items], nextCursor: page.nextCursor, loading: false, loaded: true, problem: null }))
+    }, (err: unknown) => {
+      if (generation.current !== mine) return
+      setState(s => ({ ...s, loading: false, problem: problemOf(err) }))
+    })
+  }, [])
+
+  useEffect(() => {
+    run(undefined)
+    // Unmounted (another tenant, another screen): whatever is still in flight is dropped.
+    return () => { generation.current++ }
+  }, [run])
+
+  return {
+    ...state,
+    reload: () => run(undefined),
+    loadMore: () => { if (state.nextCursor !== null) run(state.nextCursor) },
+    replace: (item, same) => setState(s => ({ ...s, items: s.items.map(i => same(i, item) ? item : i) }))
+  }
+}
+
+/** Loading, error and empty states of a list, then the list itself. */
+export function ListStates<T> ({ list, empty, children, what }: { list: PagedList<T>, empty: string, what: string, children: ReactNode }) {
+  return (
+    <>
+      {list.problem !== null && <ProblemView problem={list.problem}> <button type='button' onClick={list.reload}>Retry</button></ProblemView>}
+      {list.loading && <p role='status'>Loading {what}…</p>}
+      {!list.loading && list.loaded && list.items.length === 0 && list.problem === null && <p className='empty'>{empty}</p>}
+      {list.items.length > 0 && children}
+      <div className='list-actions'>
+        <button type='button' onClick={list.reload} disabled={list.loading}>Reload {what}</button>
+        {list.nextCursor !== null && <button type='button' onClick={list.loadMore} disabled={list.loading}>Load more {what}</button>}
+      </div>
+    </>
+  )
+}
+
+/** A one-shot action (a button press): busy while it runs, its problem shown beside it. */
+export function useAction () {
+  const [busy, setBusy] = useState(false)
+  const [problem, setProblem] = useState<Problem | null>(null)
+  const alive = useRef(true)
+  useEffect(() => () => { alive.current = false }, [])
+  const run = useCallback(async (action: () => Promise<void>) => {
+    setBusy(true)
+    setProblem(null)
+    try {
+      await action()
+    } catch (err) {
+      if (alive.current) setProblem(problemOf(err))
+    } finally {
+      if (alive.current) setBusy(false)
+    }
+  }, [])
+  return { busy, problem, run, clear: () => setProblem(null) }
+}
+
+export const formatDate = (iso: string) => new Date(iso).toLocaleString()
+export const formatMoney = (minor: number, currency: string) => `${(minor / 100).toFixed(2)} ${currency}`
