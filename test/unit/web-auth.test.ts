@@ -6,6 +6,7 @@ import { authorizeUrl, callbackCode, codeChallenge, codeExchangeRequest, logoutU
 import { authOutcome, newPasswordChallenge, passwordAuth, refreshAuth } from '../../web/src/auth/password.js'
 import { jwtClaims, renewDelayMs, tokenGroups, tokensFrom } from '../../web/src/auth/tokens.js'
 import { parseConfig } from '../../web/src/config.js'
+import type { ConsoleRuntimeConfig } from '../../infra/lib/console.js'
 
 const jwt = (claims: Record<string, unknown>) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`
 
@@ -102,4 +103,22 @@ t.test('config.json: required fields, one sign-in mode, normalized URLs', async 
   t.throws(() => parseConfig({ ...base, clientId: '' }), /"clientId" is required/)
   t.throws(() => parseConfig({ ...base, region: 3 }), /"region" must be a string/)
   t.throws(() => parseConfig([]), /JSON object/)
+})
+
+t.test('config.json as the CDK app writes it (infra/lib/console.ts) is what the console reads', async t => {
+  const deployed: ConsoleRuntimeConfig = {
+    apiUrl: 'https://abc123.execute-api.eu-west-1.amazonaws.com',
+    region: 'eu-west-1',
+    userPoolId: 'eu-west-1_X',
+    clientId: 'c1',
+    cognitoDomain: 'https://saas-app-dev.auth.eu-west-1.amazoncognito.com',
+    redirectUri: 'https://d111.cloudfront.net/',
+    logoutUri: 'https://d111.cloudfront.net/'
+  }
+  const read = parseConfig(JSON.parse(JSON.stringify(deployed)))
+  t.equal(read.cognitoDomain, 'saas-app-dev.auth.eu-west-1.amazoncognito.com', 'the scheme is dropped once')
+  t.match(authorizeUrl({ domain: read.cognitoDomain as string, clientId: read.clientId, redirectUri: read.redirectUri as string, state: 's', challenge: 'c' }),
+    /^https:\/\/saas-app-dev\.auth\.eu-west-1\.amazoncognito\.com\/oauth2\/authorize\?/)
+  t.equal(read.redirectUri, deployed.redirectUri)
+  t.equal(read.logoutUri, deployed.logoutUri)
 })
