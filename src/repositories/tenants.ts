@@ -139,10 +139,18 @@ export function tenantWrites (dynamo: { doc: DynamoDBDocumentClient, tableName: 
         KeyConditionExpression: '#pk = :pk',
         ExpressionAttributeNames: { '#pk': TABLE.gsi1.partitionKey },
         ExpressionAttributeValues: { ':pk': keys.tenantsIndexPk },
-        Limit: page.limit,
+        // One item more than the page holds: it proves that more follow, so the last page has nextCursor null
+        // instead of a cursor to an empty page (as queryTenantPage does for the tenant-scoped lists).
+        Limit: page.limit + 1,
         ExclusiveStartKey: start
       }))
-      return { items: (res.Items ?? []).map(toTenant), nextCursor: encodeCursor(res.LastEvaluatedKey) }
+      const found = res.Items ?? []
+      if (found.length > page.limit) {
+        const last = found[page.limit - 1] as Record<string, unknown>
+        const key = { PK: last.PK, SK: last.SK, [TABLE.gsi1.partitionKey]: last[TABLE.gsi1.partitionKey], [TABLE.gsi1.sortKey]: last[TABLE.gsi1.sortKey] }
+        return { items: found.slice(0, page.limit).map(toTenant), nextCursor: encodeCursor(key) }
+      }
+      return { items: found.map(toTenant), nextCursor: encodeCursor(res.LastEvaluatedKey) }
     }
   }
 }

@@ -722,3 +722,31 @@ t.test('onboarding whose tenant record cannot be written (its id taken): 409, no
   t.same((all.Items ?? []).filter(i => i.name === name), [], 'no tenant record')
   t.equal((await post()).statusCode, 201, 'the same request retried (a new tenant id) onboards')
 })
+
+t.test('GET /tenants pages through every tenant once; the last page has nextCursor null, never a cursor to an empty page', async t => {
+  for (let i = 0; i < 3; i++) {
+    const res = await app.inject({ method: 'POST', url: '/tenants', headers: operator, payload: { name: `Paged ${uniq()}`, adminEmail: `paged-${uniq()}@example.com` } })
+    t.equal(res.statusCode, 201, res.body)
+  }
+  const all = (await app.inject({ method: 'GET', url: '/tenants?limit=100', headers: operator })).json() as { items: Array<{ tenantId: string }>, nextCursor: string | null }
+  t.equal(all.nextCursor, null, 'one page holds them all: no cursor')
+  const total = all.items.length
+  t.ok(total >= 3)
+  // A page size that divides the total exactly is the case that used to end in a cursor to an empty page.
+  for (const limit of [1, 2, total]) {
+    const seen: string[] = []
+    let cursor: string | null = null
+    let pages = 0
+    do {
+      const page = await app.inject({ method: 'GET', url: `/tenants?limit=${limit}${cursor === null ? '' : `&cursor=${cursor}`}`, headers: operator })
+      t.equal(page.statusCode, 200, page.body)
+      const body = page.json() as { items: Array<{ tenantId: string }>, nextCursor: string | null }
+      t.ok(body.items.length > 0, `limit ${limit}: no empty page`)
+      seen.push(...body.items.map(x => x.tenantId))
+      cursor = body.nextCursor
+      pages++
+    } while (cursor !== null && pages <= total)
+    t.same(seen, all.items.map(x => x.tenantId), `limit ${limit}: every tenant once, in order`)
+    t.equal(pages, Math.ceil(total / limit), `limit ${limit}: ${Math.ceil(total / limit)} pages`)
+  }
+})
