@@ -43,7 +43,7 @@ function choiceOf (request: FastifyRequest, principal: Principal): Choice {
   return { userId: principal.userId, tenantId: header }
 }
 
-export default fp<{ config: Config, degradedTtlMs?: number }>(async function tenant (app, opts) {
+export default fp<{ config: Config, degradedTtlMs?: number, now?: () => number }>(async function tenant (app, opts) {
   const resolver = createTenantResolver({
     memberships: membershipsRepository(app.dynamo),
     tenants: tenantsRepository(app.dynamo),
@@ -64,7 +64,7 @@ export default fp<{ config: Config, degradedTtlMs?: number }>(async function ten
     bindLog(request, reply, { tenantId: context.tenantId })
   }
 
-  const degraded = createDegradedMarks(opts.degradedTtlMs)
+  const degraded = createDegradedMarks(opts.degradedTtlMs, opts.now)
 
   app.decorate('resolveTenant', async function resolveTenant (request: FastifyRequest, reply: FastifyReply, required: boolean) {
     const principal = request.principal

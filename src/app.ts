@@ -98,7 +98,7 @@ export interface AppOptions {
     readinessTimeoutMs?: number
     /** How long a tenant-optional route skips the lookup after a failed one (default DEGRADED_TTL_MS). */
     degradedTtlMs?: number
-    /** The clock of token verification (lifetimes, the token cache, JWKS pacing); Date.now by default. */
+    /** The clock of token verification (lifetimes, the token cache, JWKS pacing) and of the degraded window; Date.now by default. */
     now?: () => number
   }
 }
@@ -159,7 +159,7 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
   await app.register(dynamodb, { config, dynamo: opts.dynamo })
   await app.register(cognito, { config, cognito: opts.cognito })
   await app.register(auth, { config, now: opts.timing?.now })
-  await app.register(tenant, { config, degradedTtlMs: opts.timing?.degradedTtlMs })
+  await app.register(tenant, { config, degradedTtlMs: opts.timing?.degradedTtlMs, now: opts.timing?.now })
   await app.register(platformAdmin, { config })
   await app.register(accessPolicy)
   // After access-policy, so the limiter runs after authenticate → tenant → groups and can key on the tenant.

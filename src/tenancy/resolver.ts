@@ -237,6 +237,8 @@ export function tenantContextOf (principal: Principal, resolution: Resolution, r
 
 /**
  * Principals whose lookup failed recently (see DEGRADED_TTL_MS); bounded like the membership cache. A fixed TTL on
- * the real clock, so none of what ttlCache adjusts applies.
+ * the real clock (or a test's), so none of what ttlCache adjusts applies. With a test's clock, ttlResolution 0: lru-cache
+ * otherwise keeps its last reading for a millisecond of real time, and a test's clock moves in jumps.
  */
-export const createDegradedMarks = (ttlMs = DEGRADED_TTL_MS) => new LRUCache<string, true>({ max: MEMBERSHIP_CACHE_MAX_ENTRIES, ttl: ttlMs })
+export const createDegradedMarks = (ttlMs = DEGRADED_TTL_MS, now?: () => number) =>
+  new LRUCache<string, true>({ max: MEMBERSHIP_CACHE_MAX_ENTRIES, ttl: ttlMs, ...(now === undefined ? {} : { perf: { now }, ttlResolution: 0 }) })
