@@ -103,10 +103,24 @@ export async function queryTenantPage<T> (
     startKey = res.LastEvaluatedKey
     if (!startKey) break
   }
-  // The extra item proves that more follow: the page ends at the item before it, and the cursor points there.
-  if (found.length > page.limit) {
-    const kept = found.slice(0, page.limit)
-    return { items: kept.map(toItem), nextCursor: encodeCursor(tableKeyOf(kept.at(-1) as Record<string, unknown>)) }
+  return pageOf(found, page.limit, startKey, tableKeyOf, toItem)
+}
+
+/**
+ * A page from a query that asked for one item more than `limit`: the extra item proves that more follow, so the page
+ * ends at the item before it and the cursor points there (`keyOf` gives that item's key in the queried index);
+ * otherwise the cursor is DynamoDB's own, null unless its 1 MB limit cut the query short.
+ */
+export function pageOf<T> (
+  found: Array<Record<string, unknown>>,
+  limit: number,
+  lastEvaluatedKey: Record<string, unknown> | undefined,
+  keyOf: (item: Record<string, unknown>) => Record<string, unknown>,
+  toItem: (item: Record<string, unknown>) => T
+): { items: T[], nextCursor: string | null } {
+  if (found.length > limit) {
+    const kept = found.slice(0, limit)
+    return { items: kept.map(toItem), nextCursor: encodeCursor(keyOf(kept.at(-1) as Record<string, unknown>)) }
   }
-  return { items: found.map(toItem), nextCursor: encodeCursor(startKey) }
+  return { items: found.map(toItem), nextCursor: encodeCursor(lastEvaluatedKey) }
 }

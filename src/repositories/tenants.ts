@@ -4,7 +4,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Tenant } from '../domain/model.js'
 import { keys } from './keys.js'
 import { TABLE } from '../table.js'
-import { decodeCursor, encodeCursor } from './cursor.js'
+import { decodeCursor, pageOf, tableKeyOf } from './cursor.js'
 import { transact, TransactionCancelled, type TransactItem } from './transact.js'
 
 function toTenant (item: Record<string, unknown>): Tenant {
@@ -144,13 +144,8 @@ export function tenantWrites (dynamo: { doc: DynamoDBDocumentClient, tableName: 
         Limit: page.limit + 1,
         ExclusiveStartKey: start
       }))
-      const found = res.Items ?? []
-      if (found.length > page.limit) {
-        const last = found[page.limit - 1] as Record<string, unknown>
-        const key = { PK: last.PK, SK: last.SK, [TABLE.gsi1.partitionKey]: last[TABLE.gsi1.partitionKey], [TABLE.gsi1.sortKey]: last[TABLE.gsi1.sortKey] }
-        return { items: found.slice(0, page.limit).map(toTenant), nextCursor: encodeCursor(key) }
-      }
-      return { items: found.map(toTenant), nextCursor: encodeCursor(res.LastEvaluatedKey) }
+      const gsi1KeyOf = (item: Record<string, unknown>) => ({ ...tableKeyOf(item), [TABLE.gsi1.partitionKey]: item[TABLE.gsi1.partitionKey], [TABLE.gsi1.sortKey]: item[TABLE.gsi1.sortKey] })
+      return pageOf(res.Items ?? [], page.limit, res.LastEvaluatedKey, gsi1KeyOf, toTenant)
     }
   }
 }
