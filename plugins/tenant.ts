@@ -8,7 +8,9 @@ import { BadRequestError, ForbiddenError } from '../src/domain/errors.js'
 import { ID_REGEX } from '../src/domain/model.js'
 import { membershipsRepository } from '../src/repositories/memberships.js'
 import { tenantsRepository } from '../src/repositories/tenants.js'
-import { createDegradedMarks, createTenantResolver, keyOf, tenantContextOf, type Choice, type MemberTenant, type Resolution } from '../src/tenancy/resolver.js'
+import { accountsRepository } from '../src/repositories/accounts.js'
+import { membershipLedger } from '../src/services/users/ledger.js'
+import { createDegradedMarks, createTenantResolver, keyOf, tenantContextOf, type Choice, type MemberView, type Resolution } from '../src/tenancy/resolver.js'
 import { bindLog } from '../src/http/log.js'
 
 declare module 'fastify' {
@@ -22,8 +24,8 @@ declare module 'fastify' {
     /** resolveTenant as a callback-style onRequest hook; synchronous on a membership-cache hit. */
     tenantHook: (required: boolean) => (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => void
     tenantCache: Pick<ReturnType<typeof createTenantResolver>, 'evict' | 'evictTenant'>
-    /** The tenants a user can act in (GET /me), cached like resolutions. */
-    memberTenants: (userId: string) => Promise<readonly MemberTenant[]>
+    /** The tenants a user can act in and their address (GET /me), cached like resolutions. */
+    memberView: (userId: string) => Promise<MemberView>
     /** Whether the user may act in the tenant now (an active membership of an active tenant), as a request would. */
     canActIn: (userId: string, tenantId: string) => Promise<boolean>
   }
@@ -47,10 +49,12 @@ export default fp<{ config: Config, degradedTtlMs?: number, now?: () => number }
   const resolver = createTenantResolver({
     memberships: membershipsRepository(app.dynamo),
     tenants: tenantsRepository(app.dynamo),
+    accounts: accountsRepository(app.dynamo),
+    acceptFirst: membershipLedger({ dynamo: app.dynamo }).acceptFirst,
     ttlMs: opts.config.MEMBERSHIP_CACHE_TTL_SECONDS * 1000
   })
   app.decorate('tenantCache', { evict: resolver.evict, evictTenant: resolver.evictTenant })
-  app.decorate('memberTenants', resolver.memberTenants)
+  app.decorate('memberView', resolver.memberView)
   app.decorate('canActIn', async (userId: string, tenantId: string) => (await resolver.resolve({ userId, tenantId })).kind === 'ok')
   app.decorateRequest('tenant', null)
   app.decorateRequest('tenantUnavailable', false)

@@ -3,8 +3,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Principal } from '../src/domain/principal.js'
 import type { TenantContext } from '../src/domain/tenant-scope.js'
-import type { MemberTenant } from '../src/tenancy/resolver.js'
-import { ID_PATTERN, TENANT_GROUPS } from '../src/domain/model.js'
+import type { MemberView } from '../src/tenancy/resolver.js'
+import { ID_PATTERN, PLATFORM_GROUPS, TENANT_GROUPS } from '../src/domain/model.js'
+import { principalOf } from '../src/http/request-context.js'
 import { ForbiddenError } from '../src/domain/errors.js'
 import { problemResponses } from '../src/http/problem.js'
 import { profilesRepository } from '../src/repositories/profiles.js'
@@ -14,7 +15,8 @@ const TenantGroups = Type.Array(statusSchema(TENANT_GROUPS))
 const Me = Type.Object({
   userId: Type.String(),
   username: Type.String(),
-  email: Type.Union([Type.String(), Type.Null()]),
+  email: Type.Union([Type.String(), Type.Null()], { description: 'the address of the caller\'s account as last seen (an invitation, the sign-up, the last token); null only when no record of it exists' }),
+  platformRoles: Type.Array(statusSchema(PLATFORM_GROUPS), { description: 'the caller\'s platform roles, confirmed with Cognito now' }),
   tenantId: Type.Union([Type.String(), Type.Null()], { description: 'the tenant this request acts in; null when none is chosen' }),
   groups: Type.Array(Type.String(), { description: 'the caller\'s groups in that tenant; [] when none is chosen' }),
   scopes: Type.Array(Type.String()),
@@ -32,16 +34,17 @@ export const meSchema = {
  * The GET /me body. Only a tenant the membership confirmed is shown, with its groups; a bare token claim is not shown
  * as the caller's tenant. Exported for bench/servers/auth.ts, which answers it with no tenant resolved.
  */
-export function toMe (principal: Principal, tenant: Pick<TenantContext, 'tenantId' | 'groups' | 'email'> | null, tenants: readonly MemberTenant[]) {
+export function toMe (principal: Principal, tenant: Pick<TenantContext, 'tenantId' | 'groups' | 'email'> | null, view: MemberView, platformRoles: readonly string[] = []) {
   return {
     userId: principal.userId,
     username: principal.username,
-    // Access tokens carry no email: the membership's, read and cached with the tenant (no extra read per request).
-    email: principal.email ?? tenant?.email ?? null,
+    // Access tokens carry no email: the account's, read and cached with the tenant list (no extra read per request).
+    email: principal.email ?? view.email ?? tenant?.email ?? null,
+    platformRoles: [...platformRoles] as Array<typeof PLATFORM_GROUPS[number]>,
     tenantId: tenant?.tenantId ?? null,
     groups: tenant?.groups ?? [],
     scopes: principal.scopes,
-    tenants: tenants.map(t => ({ tenantId: t.tenantId, name: t.name, groups: [...t.groups] }))
+    tenants: view.tenants.map(t => ({ tenantId: t.tenantId, name: t.name, groups: [...t.groups] }))
   }
 }
 
@@ -53,11 +56,13 @@ const me: FastifyPluginAsyncTypebox = async (app) => {
     config: { auth: { tenant: 'optional' } },
     schema: meSchema
   }, async (request) => {
-    // access-policy ran authenticate first, so principal is set; a null here is a wiring bug, not a caller error.
-    const principal = request.principal
-    if (!principal) throw new Error('GET /me reached without a principal')
+    const principal = principalOf(request)
     // While the tenant lookup is failing, /me still answers who the caller is (as for its tenant); the list waits for it.
-    return toMe(principal, request.tenant, request.tenantUnavailable ? [] : await app.memberTenants(principal.userId))
+    const [view, roles] = await Promise.all([
+      request.tenantUnavailable ? { email: null, tenants: [] } : app.memberView(principal.userId),
+      app.platformRolesOf(request)
+    ])
+    return toMe(principal, request.tenant, view, roles)
   })
 
   app.put('/me/default-tenant', {
@@ -70,8 +75,7 @@ const me: FastifyPluginAsyncTypebox = async (app) => {
       response: { 204: Type.Null({ description: 'Saved; takes effect at the next sign-in or token refresh' }), ...problemResponses(400, 401, 403, 503) }
     }
   }, async (request, reply) => {
-    const principal = request.principal
-    if (!principal) throw new Error('PUT /me/default-tenant reached without a principal')
+    const principal = principalOf(request)
     // The same answer whether or not the tenant exists.
     if (!await app.canActIn(principal.userId, request.body.tenantId)) throw new ForbiddenError('You are not a member of this tenant')
     await profiles.setDefaultTenant(principal.userId, request.body.tenantId)

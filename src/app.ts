@@ -16,7 +16,8 @@ import platformAdmin from '../plugins/platform-admin.js'
 import accessPolicy from '../plugins/access-policy.js'
 import cognito from '../plugins/cognito.js'
 import type { UserPoolClient } from './cognito/user-pool.js'
-import type { TenantUsersFaults } from './services/tenant-users.js'
+import type { TenantUsersFaults } from './services/users/index.js'
+import services from '../plugins/services.js'
 import health from '../routes/health/index.js'
 import me from '../routes/me.js'
 import tenants from '../routes/tenants/index.js'
@@ -161,6 +162,7 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
   await app.register(auth, { config, now: opts.timing?.now })
   await app.register(tenant, { config, degradedTtlMs: opts.timing?.degradedTtlMs, now: opts.timing?.now })
   await app.register(platformAdmin, { config })
+  await app.register(services, { config, faults: opts.faults })
   await app.register(accessPolicy)
   // After access-policy, so the limiter runs after authenticate → tenant → groups and can key on the tenant.
   await app.register(rateLimit, { config })
@@ -169,8 +171,8 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
 
   await app.register(health, { config, checkTimeoutMs: opts.timing?.readinessTimeoutMs })
   await app.register(me)
-  await app.register(tenants, { faults: opts.faults, invitationTtlSeconds: config.INVITATION_TTL_SECONDS })
-  await app.register(users, { faults: opts.faults, invitationTtlSeconds: config.INVITATION_TTL_SECONDS })
+  await app.register(tenants)
+  await app.register(users)
   await app.register(invitations)
   await app.register(audit)
   await app.register(orders)

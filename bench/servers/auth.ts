@@ -22,7 +22,7 @@ export default async function authOnly () {
   app.get('/me/token', { config: { auth: { tenant: 'none' } }, schema: { response: { 200: meSchema.response[200] } } }, async (request) => {
     const principal = request.principal
     if (!principal) throw new Error('GET /me/token reached without a principal')
-    return toMe(principal, null, [])
+    return toMe(principal, null, { email: null, tenants: [] })
   })
   return app
 }

@@ -6,7 +6,7 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand 
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'
 import type { PostConfirmationTriggerEvent, PreSignUpTriggerEvent, PreTokenGenerationV2TriggerEvent } from 'aws-lambda'
 import { handler as preSignUp } from '../triggers/pre-sign-up.js'
-import { createPostConfirmationHandler, EmailClaimedError, tenantIdFor, tenantNameFor } from '../triggers/post-confirmation.js'
+import { createPostConfirmationHandler, tenantIdFor, tenantNameFor } from '../triggers/post-confirmation.js'
 import { createPreTokenGenerationHandler } from '../triggers/pre-token-generation.js'
 import { keys } from '../../src/repositories/keys.js'
 import { TABLE } from '../../src/table.js'
@@ -57,7 +57,7 @@ t.test('post confirmation', async t => {
     const writes = dynamoMock.commandCalls(TransactWriteCommand)
     t.equal(writes.length, 1, 'exactly one TransactWriteItems')
     const items = writes[0]!.args[0].input.TransactItems!
-    t.equal(items.length, 3)
+    t.equal(items.length, 4)
     const at = NOW.toISOString()
     t.strictSame(items[0]!.Put!.Item, {
       ...keys.tenant(tenantId),
@@ -84,7 +84,8 @@ t.test('post confirmation', async t => {
       updatedAt: at,
       cognitoUsername: SUB
     }, 'the membership has the normalized email and the Cognito username')
-    t.strictSame(items[2]!.Put!.Item, {
+    t.match(items[2]!.Update, { Key: keys.account(SUB), ConditionExpression: 'attribute_not_exists(deleting)', ExpressionAttributeValues: { ':one': 1, ':live': 1 } }, 'the founder\'s account counts one live membership')
+    t.strictSame(items[3]!.Put!.Item, {
       PK: 'EMAIL#alice@acme.io',
       SK: 'EMAIL',
       type: 'emailClaim',
@@ -96,13 +97,10 @@ t.test('post confirmation', async t => {
     }, 'the global email record names the founder\'s Cognito user, for the normalized address')
     for (const item of items.slice(0, 2)) {
       t.equal(item.Put!.TableName, TABLE_NAME)
-      t.equal(item.Put!.ConditionExpression, 'attribute_not_exists(#pk)')
-      t.same(item.Put!.ExpressionAttributeNames, { '#pk': 'PK' })
+      t.equal(item.Put!.ConditionExpression, 'attribute_not_exists(PK)')
     }
-    t.equal(items[2]!.Put!.TableName, TABLE_NAME)
-    t.equal(items[2]!.Put!.ConditionExpression, 'attribute_not_exists(#pk) OR #s = :pending', 'a free address, or a stale pending invite claim')
-    t.strictSame(items[2]!.Put!.ExpressionAttributeNames, { '#pk': 'PK', '#s': 'status' })
-    t.strictSame(items[2]!.Put!.ExpressionAttributeValues, { ':pending': 'pending' })
+    t.equal(items[3]!.Put!.TableName, TABLE_NAME)
+    t.equal(items[3]!.Put!.ConditionExpression, undefined, 'Cognito has just confirmed the address as this user\'s: any other record of it is stale and replaced')
     t.equal(cognitoMock.calls().length, 0, 'no Cognito call: no group, and never the immutable custom:tenant_id')
   })
 
@@ -113,14 +111,14 @@ t.test('post confirmation', async t => {
     const items = dynamoMock.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!
     t.equal(items[1]!.Put!.Item!.cognitoUsername, 'cognito-user-name')
     t.equal(items[1]!.Put!.Item!.userId, SUB, 'the membership is still keyed by the sub')
-    t.equal(items[2]!.Put!.Item!.username, 'cognito-user-name', 'and so does the email record')
+    t.equal(items[3]!.Put!.Item!.username, 'cognito-user-name', 'and so does the email record')
   })
 
-  t.test('an address another tenant\'s member holds: no tenant, no group, the confirmation fails', async t => {
+  t.test('a failed condition that is not a concurrent run of this trigger fails the confirmation', async t => {
     dynamoMock.on(QueryCommand).resolves({ Items: [] })
-    dynamoMock.on(TransactWriteCommand).rejects(Object.assign(new Error('cancelled'), { name: 'TransactionCanceledException', CancellationReasons: [{ Code: 'None' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed' }] }))
+    dynamoMock.on(TransactWriteCommand).rejects(Object.assign(new Error('cancelled'), { name: 'TransactionCanceledException', CancellationReasons: [{ Code: 'None' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed' }, { Code: 'None' }] }))
     dynamoMock.on(GetCommand).resolves({})
-    await t.rejects(handler(confirmEvent('PostConfirmation_ConfirmSignUp', { sub: SUB, email: 'alice@acme.io' })), EmailClaimedError)
+    await t.rejects(handler(confirmEvent('PostConfirmation_ConfirmSignUp', { sub: SUB, email: 'alice@acme.io' })), /cancelled/)
     t.equal(cognitoMock.calls().length, 0, 'no Cognito call')
   })
 

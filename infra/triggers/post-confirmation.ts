@@ -4,12 +4,10 @@ import type { PostConfirmationTriggerEvent } from 'aws-lambda'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { documentClient } from '../../src/aws.js'
-import { TABLE } from '../../src/table.js'
 import { keys, normalizeEmail } from '../../src/repositories/keys.js'
-import { tenantItem } from '../../src/repositories/tenants.js'
-import { emailClaimItem, membershipItem, type EmailClaim, type MembershipRecord } from '../../src/repositories/memberships.js'
 import { transact, TransactionCancelled } from '../../src/repositories/transact.js'
-import type { Tenant, TenantGroup } from '../../src/domain/model.js'
+import { membershipLedger } from '../../src/services/users/ledger.js'
+import type { Tenant } from '../../src/domain/model.js'
 import { findMembershipTenantId, requireEnv } from './membership-lookup.js'
 import { TENANT_ATTRIBUTE } from './pre-sign-up.js'
 
@@ -19,7 +17,6 @@ export interface PostConfirmationDeps {
   now?: () => Date
 }
 
-const ADMIN_GROUP: TenantGroup = 'admins'
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789'
 /** Shared mailbox providers: their domain says nothing about the customer, so it makes a poor tenant name. */
 const PUBLIC_EMAIL_DOMAINS = new Set(['gmail.com', 'googlemail.com', 'outlook.com', 'hotmail.com', 'live.com', 'yahoo.com', 'icloud.com', 'me.com', 'proton.me', 'protonmail.com', 'gmx.com', 'gmx.de', 'aol.com'])
@@ -41,67 +38,28 @@ export function tenantNameFor (email: string): string {
   return domain !== undefined && domain !== '' && !PUBLIC_EMAIL_DOMAINS.has(domain) ? domain : `${email}'s tenant`
 }
 
-/** The founder's address is held by another tenant's finished membership: no tenant is created (see createTenant). */
-export class EmailClaimedError extends Error {
-  override name = 'EmailClaimedError'
-  constructor () { super('This email address already belongs to another tenant') }
-}
-
-/** Positions of the items in the founder's transaction (cancellation reasons come back in this order). */
-const TENANT_ITEM = 0
-const MEMBERSHIP_ITEM = 1
-const CLAIM_ITEM = 2
-
 export function createPostConfirmationHandler ({ dynamo, tableName, now = () => new Date() }: PostConfirmationDeps) {
+  const ledger = membershipLedger({ dynamo: { doc: dynamo, tableName }, now })
+
   /**
-   * One transaction writes what the API's onboarding writes (src/services/tenant-users.ts, src/local/seed.ts): the tenant
-   * with adminCount 1 (the founder is its one admin; the API's last-admin guard decrements only while adminCount > 1),
-   * the founder's admins membership (with cognitoUsername, which the API's admin calls use), and the global EMAIL#
-   * record naming this user, so that an invite of the founder's address by another tenant finds this user.
-   *
-   * A claim already on the address: Cognito keeps one user per email here (email is the username attribute), and this
-   * user has just been confirmed with it, so no other live Cognito user holds the address and any claim is stale.
-   * - `pending` (another tenant's invite between its steps, or one that died there): taken over. That invite cannot
-   *   finish any more (its AdminCreateUser now fails with UsernameExists, and the user it finds has no tenant, so it
-   *   answers "email unavailable"); its retry and its rollback are conditional on its own pending claim and change nothing.
-   * - `member` of another tenant (drift: e.g. a removal that stopped after deleting the Cognito user, or a member who
-   *   changed their Cognito email): never overwritten, since another tenant's membership still points at it and its
-   *   removal deletes the claim only if it is still its own. No tenant is created and the trigger throws
-   *   (EmailClaimedError). Cognito has already confirmed the user, so the user can sign in but has no tenant, no group
-   *   and no tenant claim: the API refuses them until an operator resolves the stale claim. Fail closed, and loud.
+   * One transaction writes the tenant (adminCount 1: the founder is its one active admin), the founder's admins
+   * membership, their account record and the email record naming them (src/services/users/ledger.ts foundingItems,
+   * the one function the local seed uses too). Cognito has just confirmed this user with the address and keeps one
+   * user per address (email is the username attribute), so an email record naming anyone else is stale (a pending
+   * invite that can no longer finish, or an account that moved to another address) and is replaced, never followed.
    */
   async function createTenant (userId: string, cognitoUsername: string, email: string): Promise<string> {
     const tenantId = tenantIdFor(userId)
     const at = now().toISOString()
-    const groups: TenantGroup[] = [ADMIN_GROUP]
     const tenant: Tenant = { tenantId, name: tenantNameFor(email), status: 'active', createdAt: at, updatedAt: at }
-    const membership: MembershipRecord = { tenantId, userId, email, groups, status: 'active', createdAt: at, updatedAt: at, cognitoUsername }
-    const claim: EmailClaim = { email, status: 'user', userId, username: cognitoUsername, createdAt: at }
-    const notExists = { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': TABLE.partitionKey } }
     try {
-      await transact(dynamo, [
-        { Put: { TableName: tableName, Item: { ...tenantItem(tenant), adminCount: 1 }, ...notExists } },
-        { Put: { TableName: tableName, Item: { ...membershipItem(membership), cognitoUsername }, ...notExists } },
-        {
-          Put: {
-            TableName: tableName,
-            Item: emailClaimItem(claim),
-            ConditionExpression: 'attribute_not_exists(#pk) OR #s = :pending',
-            ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#s': 'status' },
-            ExpressionAttributeValues: { ':pending': 'pending' }
-          }
-        }
-      ])
+      await transact(dynamo, ledger.foundingItems(tenant, { userId, username: cognitoUsername, email }))
     } catch (err) {
       if (!(err instanceof TransactionCancelled) || !err.reasons.includes('ConditionalCheckFailed')) throw err
-      // A concurrent run of this trigger for the same user got there first (all three items committed together);
-      // go on only if it really is this user's membership.
+      // A concurrent run of this trigger for the same user got there first (all items committed together): go on
+      // only if it really is this user's membership.
       const existing = await dynamo.send(new GetCommand({ TableName: tableName, Key: keys.membership(tenantId, userId), ConsistentRead: true }))
       if (existing.Item !== undefined) return tenantId
-      if (err.failedAt(CLAIM_ITEM) && !err.failedAt(TENANT_ITEM) && !err.failedAt(MEMBERSHIP_ITEM)) {
-        console.error(JSON.stringify({ msg: 'founder email claimed by another tenant; no tenant created', userId, cognitoUsername }))
-        throw new EmailClaimedError()
-      }
       throw err
     }
     return tenantId

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { problemResponses } from '../../src/http/problem.js'
-import { tenantScopeOf } from '../../src/tenancy/resolver.js'
+import { tenantScopeOf } from '../../src/http/request-context.js'
 import { Page, PageQuery } from '../../src/http/schemas.js'
 import { auditRepository } from '../../src/repositories/audit.js'
 

@@ -1,12 +1,11 @@
 // The invitee's invitations: list the caller's pending ones, accept or decline one. Any signed-in caller, no tenant:
 // the tenant in the path is only ever used together with the caller's own user id (src/services/invitations.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { ID_PATTERN, TENANT_GROUPS } from '../../src/domain/model.js'
 import { problemResponses } from '../../src/http/problem.js'
 import { statusSchema } from '../../src/http/schemas.js'
-import { createInvitations } from '../../src/services/invitations.js'
+import { principalOf } from '../../src/http/request-context.js'
 
 const Groups = Type.Array(statusSchema(TENANT_GROUPS))
 const PendingInvitation = Type.Object({
@@ -20,15 +19,10 @@ const PendingInvitation = Type.Object({
 const Accepted = Type.Object({ tenantId: Type.String(), name: Type.String(), groups: Groups, status: Type.Literal('active') }, { additionalProperties: false })
 const Params = Type.Object({ tenantId: Type.String({ pattern: ID_PATTERN }) })
 
-/** The caller's user id, from auth (access-policy authenticated before the handler runs). */
-function callerOf (request: FastifyRequest): string {
-  const principal = request.principal
-  if (!principal) throw new Error(`${request.method} ${request.url} reached without a principal`)
-  return principal.userId
-}
+const callerOf = (request: Parameters<typeof principalOf>[0]) => principalOf(request).userId
 
 const invitations: FastifyPluginAsyncTypebox = async (app) => {
-  const service = createInvitations({ dynamo: app.dynamo, evictMembership: userId => app.tenantCache.evict(userId) })
+  const service = app.services.invitations
   // Any authenticated caller; no tenant is resolved (a pending invitation opens no tenant until accepted).
   const auth = { tenant: 'none' as const }
   const tags = ['me']
@@ -60,7 +54,7 @@ const invitations: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags,
       security,
-      summary: 'Decline your invitation into the tenant: the membership is removed (audited in that tenant)',
+      summary: 'Decline your invitation into the tenant: the membership is removed (audited in that tenant); with your last membership, your account goes too',
       params: Params,
       response: { 204: Type.Null({ description: 'Declined' }), ...problemResponses(400, 401, 403, 404, 409, 503) }
     }

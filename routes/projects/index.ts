@@ -10,7 +10,7 @@ import { problemResponses } from '../../src/http/problem.js'
 import { Page, PageQuery, statusSchema } from '../../src/http/schemas.js'
 import { IfMatchHeaders, currentIfMatch, etagOf, requireIfMatch } from '../../src/http/preconditions.js'
 import { IdempotencyHeaders, idempotencyOf } from '../../src/http/idempotency.js'
-import { tenantScopeOf } from '../../src/tenancy/resolver.js'
+import { tenantScopeOf } from '../../src/http/request-context.js'
 
 const ProjectId = Type.String({ pattern: ID_PATTERN, description: 'time-sortable id' })
 const Status = statusSchema(PROJECT_STATUSES)

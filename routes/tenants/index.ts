@@ -1,27 +1,23 @@
 // Tenant onboarding and lifecycle, for platform admins only (no tenant of their own: tenant 'none').
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { ID_PATTERN, TENANT_STATUSES } from '../../src/domain/model.js'
+import { ID_PATTERN, TENANT_GROUPS, TENANT_STATUSES, USER_STATUSES } from '../../src/domain/model.js'
 import { problemResponses } from '../../src/http/problem.js'
 import { Email, Page, PageQuery, statusSchema } from '../../src/http/schemas.js'
-import { createTenantUsers, type TenantUsersFaults } from '../../src/services/tenant-users.js'
-import { createTenantOnboarding } from '../../src/services/tenant-onboarding.js'
+import { principalOf } from '../../src/http/request-context.js'
+import { TenantNameSchema } from '../../src/domain/tenant-name.js'
 
 const Status = statusSchema(TENANT_STATUSES)
 const Tenant = Type.Object({ tenantId: Type.String(), name: Type.String(), status: Status, createdAt: Type.String(), updatedAt: Type.String() })
-const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' })
+const Name = TenantNameSchema
+const Appointed = Type.Object({ userId: Type.String(), email: Type.String(), groups: Type.Array(statusSchema(TENANT_GROUPS)), status: statusSchema(USER_STATUSES) })
 const Params = Type.Object({ tenantId: Type.String({ pattern: ID_PATTERN }) })
 
-const tenants: FastifyPluginAsyncTypebox<{ faults?: TenantUsersFaults, invitationTtlSeconds?: number }> = async (app, opts) => {
-  const service = createTenantOnboarding({
-    dynamo: app.dynamo,
-    tenantUsers: createTenantUsers({ dynamo: app.dynamo, cognito: app.cognito, evictMembership: userId => app.tenantCache.evict(userId), faults: opts.faults, invitationTtlSeconds: opts.invitationTtlSeconds }),
-    // plugins/tenant caches tenants' members: a suspension takes effect at once on this instance (others within the TTL).
-    evictTenant: tenantId => app.tenantCache.evictTenant(tenantId)
-  })
+const tenants: FastifyPluginAsyncTypebox = async (app) => {
+  const service = app.services.onboarding
   const auth = { groups: ['platform-admins'] as const, tenant: 'none' as const }
   const tags = ['tenants']
-  const actor = (userId: string | undefined) => userId ?? 'unknown'
+  const actor = (request: Parameters<typeof principalOf>[0]) => principalOf(request).userId
 
   app.post('/tenants', {
     config: { auth },
@@ -44,7 +40,7 @@ const tenants: FastifyPluginAsyncTypebox<{ faults?: TenantUsersFaults, invitatio
       }
     }
   }, async (request, reply) => {
-    const { tenant, admin } = await service.onboard({ name: request.body.name, adminEmail: request.body.adminEmail, actor: actor(request.principal?.userId) })
+    const { tenant, admin } = await service.onboard({ name: request.body.name, adminEmail: request.body.adminEmail, actor: actor(request) })
     return reply.code(201).send({
       tenantId: tenant.tenantId,
       name: tenant.name,
@@ -78,6 +74,24 @@ const tenants: FastifyPluginAsyncTypebox<{ faults?: TenantUsersFaults, invitatio
       body: Type.Object({ name: Type.Optional(Name), status: Type.Optional(Status) }, { additionalProperties: false, minProperties: 1 }),
       response: { 200: Tenant, ...problemResponses(400, 401, 403, 404, 409, 503) }
     }
-  }, async (request) => await service.update(request.params.tenantId, request.body, actor(request.principal?.userId)))
+  }, async (request) => await service.update(request.params.tenantId, request.body, actor(request)))
+
+  app.post('/tenants/:tenantId/admins', {
+    config: { auth },
+    schema: {
+      tags,
+      summary: 'Restore a tenant\'s administration: a member of the tenant becomes an admin (200), or the person is invited as its admin and accepts as usual (201). Audited in the tenant',
+      params: Params,
+      body: Type.Object({ email: Email }, { additionalProperties: false }),
+      response: {
+        200: Appointed,
+        201: Appointed,
+        ...problemResponses(400, 401, 403, 404, 409, 503)
+      }
+    }
+  }, async (request, reply) => {
+    const { membership, invited } = await service.appointAdmin(request.params.tenantId, { email: request.body.email, actor: actor(request) })
+    return reply.code(invited ? 201 : 200).send({ userId: membership.userId, email: membership.email, groups: membership.groups, status: membership.status as 'invited' | 'active' | 'disabled' })
+  })
 }
 export default tenants

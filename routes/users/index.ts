@@ -3,12 +3,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { ID_PATTERN, SETTABLE_USER_STATUSES, USER_STATUSES, type Membership, type UserStatus } from '../../src/domain/model.js'
 import { problemResponses } from '../../src/http/problem.js'
-import { tenantScopeOf } from '../../src/tenancy/resolver.js'
-import { ForbiddenError } from '../../src/domain/errors.js'
+import { principalOf, tenantScopeOf } from '../../src/http/request-context.js'
 import { Email, Page, PageQuery, statusSchema } from '../../src/http/schemas.js'
 import type { FastifyRequest } from 'fastify'
 import { invitationExpired } from '../../src/domain/membership.js'
-import { createTenantUsers, type TenantUsersFaults } from '../../src/services/tenant-users.js'
 
 const TenantGroup = Type.Union([Type.Literal('admins'), Type.Literal('members')])
 const UserId = Type.String({ pattern: ID_PATTERN })
@@ -28,10 +26,7 @@ const NoContent = Type.Null()
 
 /** The scope and actor, both from upstream plugins: never from the request itself. */
 function caller (request: FastifyRequest) {
-  const scope = tenantScopeOf(request)
-  const principal = request.principal
-  if (!principal) throw new ForbiddenError('No principal')
-  return { scope, actor: principal.userId }
+  return { scope: tenantScopeOf(request), actor: principalOf(request).userId }
 }
 
 /** The user as admins see it; a pending invitation shows its expiry, and `expired: true` once that has passed. */
@@ -42,15 +37,8 @@ function toUser (m: Pick<Membership, 'userId' | 'email' | 'groups' | 'status' | 
   return { userId: m.userId, email: m.email, groups: m.groups, status: m.status as UserStatus, ...(invitation ? { invitation } : {}) }
 }
 
-const users: FastifyPluginAsyncTypebox<{ faults?: TenantUsersFaults, invitationTtlSeconds?: number }> = async (app, opts) => {
-  const service = createTenantUsers({
-    dynamo: app.dynamo,
-    cognito: app.cognito,
-    // plugins/tenant caches resolved memberships: a revocation evicts on this instance at once (others within the TTL).
-    evictMembership: userId => app.tenantCache.evict(userId),
-    faults: opts.faults,
-    invitationTtlSeconds: opts.invitationTtlSeconds
-  })
+const users: FastifyPluginAsyncTypebox = async (app) => {
+  const service = app.services.tenantUsers
   const auth = { groups: ['admins'] as const, tenant: 'required' as const }
   const tags = ['users']
 
@@ -125,7 +113,7 @@ const users: FastifyPluginAsyncTypebox<{ faults?: TenantUsersFaults, invitationT
     config: { auth },
     schema: {
       tags,
-      summary: 'Disable the user in this tenant (Cognito disables and signs them out only when no other tenant has them active) or re-enable them',
+      summary: 'Disable the user in this tenant, or re-enable them; their Cognito account is disabled (and signed out) only while no tenant holds a live membership. 409 for an invitation to a person who already had an account: revoke it instead',
       params: UserParams,
       body: Type.Object({ status: statusSchema(SETTABLE_USER_STATUSES) }, { additionalProperties: false }),
       response: { 200: User, ...problemResponses(400, 401, 403, 404, 409, 503) }

@@ -1,4 +1,5 @@
 // RFC 9457 problem details: the one shape of every error answer, its response schema, and the mapping from errors to it.
+import { PATTERN_REASONS } from '../domain/tenant-name.js'
 import { TransactionCancelled } from '../repositories/transact.js'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { STATUS_CODES } from 'node:http'
@@ -101,6 +102,8 @@ export function validationErrors (list: readonly ValidationError[], context: str
       message = `must be one of ${listValues(e.params.allowedValues)}`
     } else if (e.keyword === 'const' && 'allowedValue' in e.params) {
       message = `must be ${JSON.stringify(e.params.allowedValue)}`
+    } else if (e.keyword === 'pattern' && PATTERN_REASONS.has(String(e.params.pattern))) {
+      message = PATTERN_REASONS.get(String(e.params.pattern)) as string
     }
     return { path: `${context}${e.instancePath ?? ''}`, message }
   })

@@ -1,11 +1,10 @@
 // Seeds a demo tenant and demo users into the local stack; safe to run again on the same data.
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { PLATFORM_GROUPS, TENANT_GROUPS, type Group, type Membership, type PlatformGroup, type Tenant, type TenantGroup } from '../domain/model.js'
-import { normalizeEmail } from '../repositories/keys.js'
-import { tenantItem } from '../repositories/tenants.js'
-import { emailClaimItem, membershipItem, type EmailClaim } from '../repositories/memberships.js'
-import { TABLE } from '../table.js'
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { PLATFORM_GROUPS, TENANT_GROUPS, type Group, type PlatformGroup, type Tenant, type TenantGroup } from '../domain/model.js'
+import { keys, normalizeEmail } from '../repositories/keys.js'
+import { transact } from '../repositories/transact.js'
+import { membershipLedger } from '../services/users/ledger.js'
 import { createLocalUser } from './cognito-setup.js'
 
 export interface SeedDemoOptions {
@@ -41,10 +40,7 @@ const DEMO_USERS: ReadonlyArray<Omit<DemoUser, 'userId'>> = [
 export async function seedDemo ({ dynamo, tableName, cognito, userPoolId }: SeedDemoOptions): Promise<DemoSeed> {
   const now = new Date().toISOString()
   const tenant: Tenant = { ...DEMO_TENANT, status: 'active', createdAt: now, updatedAt: now }
-  // The same shape POST /tenants writes: the tenant record with its admin count (the last-admin guard) ...
-  const adminCount = DEMO_USERS.filter(u => u.tenantId === tenant.tenantId && u.groups.includes('admins')).length
-  await putIfAbsent(dynamo, tableName, { ...tenantItem(tenant), adminCount })
-
+  const ledger = membershipLedger({ dynamo: { doc: dynamo, tableName } })
   const users: DemoUser[] = []
   for (const demo of DEMO_USERS) {
     const { userId, username } = await createLocalUser(cognito, {
@@ -58,35 +54,23 @@ export async function seedDemo ({ dynamo, tableName, cognito, userPoolId }: Seed
     })
     users.push({ ...demo, userId })
     if (demo.tenantId === undefined) continue // the operator belongs to no tenant
-    const membership: Membership = {
-      tenantId: demo.tenantId,
-      userId,
-      email: demo.email,
-      groups: demo.groups.filter(isTenantGroup),
-      status: 'active',
-      createdAt: now,
-      updatedAt: now
-    }
-    // ... and per member, the membership plus the global email record that maps the address to its Cognito user.
-    await putIfAbsent(dynamo, tableName, { ...membershipItem(membership), cognitoUsername: username })
-    const claim: EmailClaim = { email: normalizeEmail(demo.email), status: 'user', userId, username, createdAt: now }
-    await putIfAbsent(dynamo, tableName, emailClaimItem(claim))
+    // A re-run keeps what exists (and any changes made since).
+    if (await exists(dynamo, tableName, keys.membership(demo.tenantId, userId))) continue
+    const person = { userId, username, email: normalizeEmail(demo.email) }
+    // The same items a self sign-up writes (ledger.foundingItems) for the tenant's admin; a member joins it as an
+    // invite would, already accepted.
+    await transact(dynamo, demo.groups.includes('admins')
+      ? ledger.foundingItems(tenant, person)
+      : [
+          ...ledger.addItems({ tenantId: demo.tenantId, ...person, groups: demo.groups.filter(isTenantGroup), status: 'active', createdAt: now, updatedAt: now, cognitoUsername: username }),
+          ledger.ownedEmailItem(person, now)
+        ])
   }
   return { tenant: { ...DEMO_TENANT }, users }
 }
 
-/** Writes the item unless it exists, so a re-run keeps the original createdAt and any changes made since. */
-async function putIfAbsent (dynamo: DynamoDBDocumentClient, tableName: string, item: Record<string, unknown>): Promise<void> {
-  try {
-    await dynamo.send(new PutCommand({
-      TableName: tableName,
-      Item: item,
-      ConditionExpression: 'attribute_not_exists(#pk)',
-      ExpressionAttributeNames: { '#pk': TABLE.partitionKey }
-    }))
-  } catch (err) {
-    if ((err as Error).name !== 'ConditionalCheckFailedException') throw err
-  }
+async function exists (dynamo: DynamoDBDocumentClient, tableName: string, key: Record<string, unknown>): Promise<boolean> {
+  return (await dynamo.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item !== undefined
 }
 
 function isPlatformGroup (group: Group): group is PlatformGroup {

@@ -53,6 +53,8 @@ export const keys = {
   membershipSkPrefix: 'USER#',
   /** A person's own settings (the default tenant): PK=USER#<sub>, SK=PROFILE. No tenant's partition holds it. */
   userProfile: (userId: string) => ({ PK: `USER#${assertId(userId, 'userId')}`, SK: 'PROFILE' }),
+  /** A person's membership counts across tenants (src/repositories/accounts.ts): PK=USER#<sub>, SK=ACCOUNT. */
+  account: (userId: string) => ({ PK: `USER#${assertId(userId, 'userId')}`, SK: 'ACCOUNT' }),
   /**
    * An item of a tenant-scoped resource: PK=TENANT#<t>, SK=<KIND>#<id> (orders: ORDER#<id>). The kind is the
    * resource's own constant; one of the layout's own prefixes is refused, so no resource can address memberships,

@@ -1,6 +1,6 @@
 // Tenants: the TENANT record under each tenant's partition, listed for operators through GSI1 (GSI1PK=TENANTS).
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import type { BatchGetCommandOutput, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Tenant } from '../domain/model.js'
 import { keys } from './keys.js'
 import { TABLE } from '../table.js'
@@ -27,6 +27,26 @@ export function tenantsRepository (dynamo: { doc: DynamoDBDocumentClient, tableN
     async get (tenantId: string, opts: { consistent?: boolean } = {}): Promise<Tenant | null> {
       const res = await doc.send(new GetCommand({ TableName: tableName, Key: keys.tenant(tenantId), ConsistentRead: opts.consistent }))
       return res.Item ? toTenant(res.Item) : null
+    },
+
+    /**
+     * Several tenants in BatchGetItem calls of up to 100 keys (eventually consistent, as get), the unprocessed keys
+     * asked again; the tenants that exist, by id.
+     */
+    async getMany (tenantIds: readonly string[]): Promise<Map<string, Tenant>> {
+      const found = new Map<string, Tenant>()
+      const ids = [...new Set(tenantIds)]
+      for (let i = 0; i < ids.length; i += 100) {
+        let keysLeft: Array<Record<string, unknown>> | undefined = ids.slice(i, i + 100).map(id => keys.tenant(id))
+        for (let round = 0; keysLeft !== undefined && keysLeft.length > 0; round++) {
+          if (round > 0) await new Promise(resolve => setTimeout(resolve, Math.min(1000, 50 * 2 ** round)))
+          const res: BatchGetCommandOutput = await doc.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keysLeft } } }))
+          for (const item of res.Responses?.[tableName] ?? []) found.set(item.tenantId as string, toTenant(item))
+          keysLeft = res.UnprocessedKeys?.[tableName]?.Keys
+          if (round >= 8 && keysLeft !== undefined && keysLeft.length > 0) throw new Error('DynamoDB left tenant reads unprocessed')
+        }
+      }
+      return found
     }
   }
 }
@@ -38,14 +58,13 @@ export function tenantsRepository (dynamo: { doc: DynamoDBDocumentClient, tableN
 export function tenantWrites (dynamo: { doc: DynamoDBDocumentClient, tableName: string }) {
   const { doc, tableName } = dynamo
   return {
-    /** A new tenant: adminCount starts at 0 and counts admins that are not disabled (the last-admin guard). */
-    /** adminCount 1 only when the first admin's membership is written in the same transaction. */
-    create (t: Tenant, adminEmail: string, adminCount: 0 | 1 = 0): TransactItem {
+    /** A new tenant: adminCount starts at 0 and counts its active admins (the last-admin guard), from the first acceptance. */
+    create (t: Tenant, adminEmail: string): TransactItem {
       return {
         Put: {
           TableName: tableName,
           // onboardingAdminEmail lets a retried onboarding resume this tenant instead of colliding with its own claim.
-          Item: { ...tenantItem(t), adminCount, onboardingAdminEmail: adminEmail },
+          Item: { ...tenantItem(t), adminCount: 0, onboardingAdminEmail: adminEmail },
           ConditionExpression: 'attribute_not_exists(PK)'
         }
       }

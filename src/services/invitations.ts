@@ -4,13 +4,15 @@ import type { Invitation, TenantGroup } from '../domain/model.js'
 import { mintTenantScope, type TenantScope } from '../domain/tenant-scope.js'
 import { ConcurrentChangeError, ForbiddenError, InvitationExpiredError, NotFoundError } from '../domain/errors.js'
 import { membershipsRepository, membershipWrites, type MembershipRecord } from '../repositories/memberships.js'
-import { tenantsRepository, tenantWrites } from '../repositories/tenants.js'
-import { auditRepository } from '../repositories/audit.js'
-import { transact, TransactionCancelled } from '../repositories/transact.js'
+import { tenantsRepository } from '../repositories/tenants.js'
 import { invitationExpired } from '../domain/membership.js'
+import { membershipLedger } from './users/ledger.js'
+import type { TenantUsers } from './users/index.js'
 
 export interface InvitationsDeps {
   dynamo: { doc: DynamoDBDocumentClient, tableName: string }
+  /** Ends a declined invitation as a revocation does (with the person's last membership, their account). */
+  tenantUsers: Pick<TenantUsers, 'decline'>
   /** Drops the user's cached resolutions on this instance (plugins/tenant), so an acceptance opens the tenant at once. */
   evictMembership?: (userId: string) => void
   now?: () => Date
@@ -31,9 +33,8 @@ export function createInvitations (deps: InvitationsDeps) {
   const reads = membershipsRepository(deps.dynamo)
   const writes = membershipWrites(deps.dynamo)
   const tenantReads = tenantsRepository(deps.dynamo)
-  const tenants = tenantWrites(deps.dynamo)
-  const audit = auditRepository(deps.dynamo)
   const now = deps.now ?? (() => new Date())
+  const ledger = membershipLedger({ dynamo: deps.dynamo, now })
 
   /**
    * The scope of the caller's own membership in a tenant named by the path. Minted here, and only here for this
@@ -57,17 +58,17 @@ export function createInvitations (deps: InvitationsDeps) {
     async list (userId: string): Promise<PendingInvitation[]> {
       const nowMs = now().getTime()
       const open = (await reads.findByUser(userId)).filter(m => m.status === 'invited' && m.invitation !== undefined && !invitationExpired(m.invitation, nowMs))
-      const named = await Promise.all(open.map(async m => ({ m, tenant: await tenantReads.get(m.tenantId) })))
-      return named
-        .filter(({ tenant }) => tenant !== null)
-        .map(({ m, tenant }) => {
+      const tenants = await tenantReads.getMany(open.map(m => m.tenantId))
+      return open
+        .filter(m => tenants.has(m.tenantId))
+        .map(m => {
           const invitation = m.invitation as Invitation
-          return { tenantId: m.tenantId, name: tenant!.name, groups: [...m.groups], invitedAt: invitation.invitedAt, expiresAt: invitation.expiresAt, invitedBy: invitation.invitedBy }
+          return { tenantId: m.tenantId, name: tenants.get(m.tenantId)!.name, groups: [...m.groups], invitedAt: invitation.invitedAt, expiresAt: invitation.expiresAt, invitedBy: invitation.invitedBy }
         })
         .sort((a, b) => b.invitedAt.localeCompare(a.invitedAt) || a.tenantId.localeCompare(b.tenantId))
     },
 
-    /** invited → active, audited in that tenant; 410 once expired, 403 while the tenant is suspended. */
+    /** invited → active, audited in that tenant (an admin starts counting); 410 once expired, 403 while the tenant is suspended. */
     async accept (userId: string, tenantId: string): Promise<AcceptedMembership> {
       const { scope, m } = await pending(tenantId, userId)
       if (invitationExpired(m.invitation, now().getTime())) throw new InvitationExpiredError()
@@ -75,34 +76,19 @@ export function createInvitations (deps: InvitationsDeps) {
       if (!tenant) throw new NotFoundError('Invitation')
       if (tenant.status !== 'active') throw new ForbiddenError('The tenant is suspended')
       try {
-        await transact(deps.dynamo.doc, [
-          writes.change(scope, m, { status: 'active', invitation: undefined }, now().toISOString()),
-          audit.put(scope, { actor: userId, action: 'user.invitation_accepted', target: userId, details: { groups: m.groups } })
-        ])
+        await ledger.change(scope, m, { status: 'active', invitation: undefined }, { actor: userId, action: 'user.invitation_accepted', target: userId, details: { groups: m.groups } })
       } catch (err) {
-        if (err instanceof TransactionCancelled && err.failedAt(0)) throw new ConcurrentChangeError('invitation')
+        if (err instanceof ConcurrentChangeError) throw new ConcurrentChangeError('invitation')
         throw err
       }
       deps.evictMembership?.(userId)
       return { tenantId, name: tenant.name, groups: [...m.groups], status: 'active' }
     },
 
-    /**
-     * Declined: the membership goes, audited in that tenant. An invited admin counted towards the tenant's admins; the
-     * count goes down without the last-admin guard (the admin never was one).
-     */
+    /** Declined: the membership ends as a revoked invitation does, audited in that tenant; never counted as an admin. */
     async decline (userId: string, tenantId: string): Promise<void> {
       const { scope, m } = await pending(tenantId, userId)
-      try {
-        await transact(deps.dynamo.doc, [
-          writes.decline(scope, m),
-          m.groups.includes('admins') && tenants.adjustAdminCount(tenantId, -1, false),
-          audit.put(scope, { actor: userId, action: 'user.invitation_declined', target: userId, details: { email: m.email, groups: m.groups } })
-        ])
-      } catch (err) {
-        if (err instanceof TransactionCancelled && err.failedAt(0)) throw new ConcurrentChangeError('invitation')
-        throw err
-      }
+      await deps.tenantUsers.decline(scope, m)
       deps.evictMembership?.(userId)
     }
   }

@@ -4,12 +4,12 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Membership, Tenant, TenantStatus } from '../domain/model.js'
 import { mintTenantScope } from '../domain/tenant-scope.js'
 import { ConcurrentChangeError, ConflictError, EmailUnavailableError, InviteUnderWayError, NotFoundError } from '../domain/errors.js'
-import { normalizeEmail } from '../repositories/keys.js'
+import { keys, normalizeEmail } from '../repositories/keys.js'
 import { tenantWrites } from '../repositories/tenants.js'
-import { membershipWrites } from '../repositories/memberships.js'
+import { emailRecords } from '../repositories/email-records.js'
 import { auditRepository } from '../repositories/audit.js'
-import { transact, TransactionCancelled } from '../repositories/transact.js'
-import type { TenantUsers } from './tenant-users.js'
+import { transact, TransactionCancelled, type TransactItem } from '../repositories/transact.js'
+import type { TenantUsers } from './users/index.js'
 
 export interface TenantOnboardingDeps {
   dynamo: { doc: DynamoDBDocumentClient, tableName: string }
@@ -21,13 +21,19 @@ export interface TenantOnboardingDeps {
 
 export function createTenantOnboarding (deps: TenantOnboardingDeps) {
   const tenants = tenantWrites(deps.dynamo)
-  const memberships = membershipWrites(deps.dynamo)
+  const emails = emailRecords(deps.dynamo)
   const audit = auditRepository(deps.dynamo)
   const now = deps.now ?? (() => new Date())
 
+  /** A condition that the person the email record names has no membership in the tenant (none to check without a user). */
+  function noMembershipOf (tenantId: string, userId: string | undefined): TransactItem[] {
+    if (userId === undefined) return []
+    return [{ ConditionCheck: { TableName: deps.dynamo.tableName, Key: keys.membership(tenantId, userId), ConditionExpression: 'attribute_not_exists(PK)' } }]
+  }
+
   /** The tenant an earlier, interrupted onboarding of this name and admin wrote: its invite's claim is still pending. */
   async function earlierAttempt (email: string, name: string): Promise<Tenant | null> {
-    const claim = await memberships.getClaim(email)
+    const claim = await emails.get(email)
     if (claim?.status !== 'pending' || claim.tenantId === undefined) return null
     const earlier = await tenants.getRecord(claim.tenantId)
     return earlier && earlier.onboardingAdminEmail === email && earlier.adminCount === 0 && earlier.tenant.name === name ? earlier.tenant : null
@@ -38,8 +44,9 @@ export function createTenantOnboarding (deps: TenantOnboardingDeps) {
      * The tenant record (and its audit entry) is written in the same transaction as the admin's pending email claim,
      * then the admin is invited (see tenantUsers.invite). If that is interrupted, the same request retried finds its
      * own pending claim on a tenant still waiting for that admin, and resumes it instead of creating a second tenant.
-     * For a person who already has an account there is no claim to write: the tenant record, counting its admin, goes
-     * in the one transaction that writes the admin's (pending) membership, so neither exists without the other.
+     * For a person who already has an account there is no claim to write: the tenant record goes in the one transaction
+     * that writes the admin's (pending) membership, so neither exists without the other. The tenant counts its admin
+     * (adminCount, the last-admin guard) once the invitation is accepted.
      */
     async onboard (input: { name: string, adminEmail: string, actor: string }): Promise<{ tenant: Tenant, admin: Membership }> {
       const at = now().toISOString()
@@ -53,7 +60,7 @@ export function createTenantOnboarding (deps: TenantOnboardingDeps) {
       try {
         let admin: Membership
         try {
-          admin = await deps.tenantUsers.invite(scope, { email, groups: ['admins'], actor: input.actor }, (adminCounted) => [tenants.create(tenant, email, adminCounted ? 1 : 0), created])
+          admin = await deps.tenantUsers.invite(scope, { email, groups: ['admins'], actor: input.actor }, () => [tenants.create(tenant, email), created])
         } catch (err) {
           // invite reports our own items' conditions by their index here (a random id taken, in practice never).
           if (err instanceof TransactionCancelled && (err.failedAt(0) || err.failedAt(1))) throw new ConflictError('The tenant already exists')
@@ -61,7 +68,7 @@ export function createTenantOnboarding (deps: TenantOnboardingDeps) {
         }
         return { tenant, admin }
       } catch (err) {
-        const claim = await memberships.getClaim(email)
+        const claim = await emails.get(email)
         if (err instanceof EmailUnavailableError || err instanceof InviteUnderWayError) {
           const earlier = await earlierAttempt(email, input.name)
           if (earlier && earlier.tenantId !== tenant.tenantId) {
@@ -71,9 +78,27 @@ export function createTenantOnboarding (deps: TenantOnboardingDeps) {
         }
         // Unless our own invite is still pending (an unknown outcome that a retry resumes), the tenant written with it
         // will never get its admin: remove it rather than leave an admin-less tenant behind for every failed attempt.
-        if (!(claim?.status === 'pending' && claim.tenantId === tenant.tenantId)) await tenants.deleteAbandoned(tenant.tenantId, email, [audit.retract(created)])
+        // The admin's membership may exist all the same (an unknown outcome of the write that made it): then the
+        // tenant stays, held by that condition.
+        if (!(claim?.status === 'pending' && claim.tenantId === tenant.tenantId)) await tenants.deleteAbandoned(tenant.tenantId, email, [audit.retract(created), ...noMembershipOf(tenant.tenantId, claim?.userId)])
         throw err
       }
+    },
+
+    /**
+     * An operator restores a tenant's administration: a member of the tenant (any status but removed) gets the admins
+     * group, or the person is invited as an admin and accepts as usual. Audited in the tenant, with the operator as actor.
+     */
+    async appointAdmin (tenantId: string, input: { email: string, actor: string }): Promise<{ membership: Membership, invited: boolean }> {
+      if (!await tenants.getRecord(tenantId)) throw new NotFoundError('Tenant')
+      const scope = mintTenantScope(tenantId)
+      const email = normalizeEmail(input.email)
+      const existing = await deps.tenantUsers.findByEmail(scope, email)
+      if (existing) {
+        await deps.tenantUsers.addGroup(scope, existing.userId, 'admins', input.actor)
+        return { membership: await deps.tenantUsers.get(scope, existing.userId), invited: false }
+      }
+      return { membership: await deps.tenantUsers.invite(scope, { email, groups: ['admins'], actor: input.actor }), invited: true }
     },
 
     list: (page: { limit: number, cursor?: string }) => tenants.list(page),

@@ -4,7 +4,7 @@ import { TENANT_GROUPS, type TenantGroup } from '../domain/model.js'
 import type { TenantScope } from '../domain/tenant-scope.js'
 import { AlreadyMemberError } from '../domain/errors.js'
 import { isEmail, normalizeEmail } from '../repositories/keys.js'
-import type { TenantUsers } from './tenant-users.js'
+import type { TenantUsers } from './users/index.js'
 
 export interface ImportRow { line: number, email: string, groups: TenantGroup[] }
 export interface ImportFailure { line: number, email: string, reason: string }

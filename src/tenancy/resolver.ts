@@ -1,7 +1,6 @@
 // Tenant resolution: a verified principal becomes a tenant context (scope + membership groups), from the membership,
 // never from the request. The only place a request's TenantScope is minted.
 import { LRUCache } from 'lru-cache'
-import type { FastifyRequest } from 'fastify'
 import { mintTenantScope, type TenantContext, type TenantScope } from '../domain/tenant-scope.js'
 import type { Principal } from '../domain/principal.js'
 import { ID_REGEX, type TenantGroup } from '../domain/model.js'
@@ -10,16 +9,8 @@ import { ForbiddenError, InvitationExpiredError, TenantRequiredError } from '../
 import { InvalidTokenError } from '../auth/errors.js'
 import type { membershipsRepository } from '../repositories/memberships.js'
 import type { tenantsRepository } from '../repositories/tenants.js'
+import type { accountsRepository } from '../repositories/accounts.js'
 import { ttlCache } from '../ttl-cache.js'
-
-/**
- * The caller's tenant scope, for handlers of routes whose policy requires a tenant. access-policy has resolved it
- * before the handler runs; a missing one is a wiring mistake, and it still denies rather than proceeds.
- */
-export function tenantScopeOf (request: FastifyRequest): TenantScope {
-  if (!request.tenant) throw new ForbiddenError('No tenant')
-  return request.tenant.scope
-}
 
 /** The one refusal for a tenant the caller may not use, whether or not it exists. */
 const NOT_A_MEMBER = 'You are not a member of this tenant'
@@ -49,10 +40,15 @@ export type Resolution =
 
 /** A tenant the caller can act in, as GET /me lists them. */
 export interface MemberTenant { tenantId: string, name: string, groups: TenantGroup[] }
+/** What GET /me shows of a person besides the token: their address as last seen, and the tenants they can act in. */
+export interface MemberView { email: string | null, tenants: readonly MemberTenant[] }
 
 interface Deps {
-  memberships: Pick<ReturnType<typeof membershipsRepository>, 'findByUser' | 'get' | 'markActive'>
-  tenants: Pick<ReturnType<typeof tenantsRepository>, 'get'>
+  memberships: Pick<ReturnType<typeof membershipsRepository>, 'findByUser' | 'get'>
+  tenants: Pick<ReturnType<typeof tenantsRepository>, 'get' | 'getMany'>
+  accounts: Pick<ReturnType<typeof accountsRepository>, 'get'>
+  /** invited → active at the first request (src/services/users/ledger.ts acceptFirst: counts an admin, audited). */
+  acceptFirst: (scope: TenantScope, userId: string, groups: readonly TenantGroup[]) => Promise<boolean>
   ttlMs: number
   /** Wall clock for invitation expiry (ms); Date.now by default. */
   clock?: () => number
@@ -127,22 +123,25 @@ export function createTenantResolver (deps: Deps) {
     if (!tenant || tenant.status !== 'active') return { kind: 'denied', reason: 'The tenant is suspended', tenantId: membership.tenantId }
     const scope = mintTenantScope(membership.tenantId)
     // An invitation that created the account: this is the person's first authenticated request here, which accepts it.
-    if (state === 'accepts') await memberships.markActive(scope, userId)
+    if (state === 'accepts') await deps.acceptFirst(scope, userId, membership.groups)
     return { kind: 'ok', context: Object.freeze({ scope, tenantId: membership.tenantId, groups: Object.freeze([...membership.groups]) as TenantContext['groups'], ...(membership.email ? { email: membership.email } : {}), ...(membership.tokensValidAfter ? { tokensValidAfter: membership.tokensValidAfter } : {}) }) }
   }
 
-  /** Every active membership of the user, with its tenant's name (the tenants read side by side). */
-  async function memberTenants (userId: string): Promise<MemberTenant[]> {
-    const active = (await memberships.findByUser(userId)).filter(m => m.status === 'active')
-    const named = await Promise.all(active.map(async m => ({ m, tenant: await tenants.get(m.tenantId) })))
-    return named
-      .filter(({ tenant }) => tenant !== null)
-      .map(({ m, tenant }) => Object.freeze({ tenantId: m.tenantId, name: tenant!.name, groups: Object.freeze([...m.groups]) as TenantGroup[] }))
+  /** Every active membership of the user, with its tenant's name (one BatchGetItem), and the account's address. */
+  async function memberView (userId: string): Promise<MemberView> {
+    const [found, account] = await Promise.all([memberships.findByUser(userId), deps.accounts.get(userId)])
+    const active = found.filter(m => m.status === 'active')
+    const named = await tenants.getMany(active.map(m => m.tenantId))
+    const list = active
+      .filter(m => named.has(m.tenantId))
+      .map(m => Object.freeze({ tenantId: m.tenantId, name: named.get(m.tenantId)!.name, groups: Object.freeze([...m.groups]) as TenantGroup[] }))
       .sort((a, b) => a.name.localeCompare(b.name) || a.tenantId.localeCompare(b.tenantId))
+    // The account's address as last seen (an invite, a sign-up, a token); else a membership's copy.
+    return Object.freeze({ email: account?.email ?? found[0]?.email ?? null, tenants: Object.freeze(list) })
   }
   // Cached like resolutions, under their own key space; evict() and evictTenant() drop them too.
-  const listCache = ttlCache<string, { userId: string, tenantIds: string[], value: readonly MemberTenant[] }>(deps.maxEntries ?? MEMBERSHIP_CACHE_MAX_ENTRIES, ttlMs, deps.now)
-  const listInflight = new Map<string, Promise<readonly MemberTenant[]>>()
+  const listCache = ttlCache<string, { userId: string, tenantIds: string[], value: MemberView }>(deps.maxEntries ?? MEMBERSHIP_CACHE_MAX_ENTRIES, ttlMs, deps.now)
+  const listInflight = new Map<string, Promise<MemberView>>()
 
   function remember (key: string, userId: string, value: Resolution) {
     cache?.set(key, { userId, tenantId: value.kind === 'ok' ? value.context.tenantId : value.kind === 'denied' || value.kind === 'expired' ? value.tenantId : undefined, value })
@@ -191,15 +190,15 @@ export function createTenantResolver (deps: Deps) {
       }
       return await pending
     },
-    /** The tenants GET /me lists: every active membership, with names and groups (cached like resolutions). */
-    async memberTenants (userId: string): Promise<readonly MemberTenant[]> {
+    /** What GET /me lists: every active membership, with names and groups, and the address (cached like resolutions). */
+    async memberView (userId: string): Promise<MemberView> {
       const hit = listCache?.get(userId)
       if (hit !== undefined) return hit.value
       let pending = listInflight.get(userId)
       if (!pending) {
         const startedAt = generation
-        pending = memberTenants(userId)
-          .then(value => { if (generation === startedAt) listCache?.set(userId, { userId, tenantIds: value.map(t => t.tenantId), value }); return value })
+        pending = memberView(userId)
+          .then(value => { if (generation === startedAt) listCache?.set(userId, { userId, tenantIds: value.tenants.map(t => t.tenantId), value }); return value })
           .finally(() => { if (listInflight.get(userId) === pending) listInflight.delete(userId) })
         listInflight.set(userId, pending)
       }

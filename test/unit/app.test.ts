@@ -138,9 +138,13 @@ t.test('validation problems name the allowed values and the unknown property', a
 t.test('GET /me: an access token carries no email, the resolved membership does', async t => {
   const { toMe } = await import('../../routes/me.js')
   const principal = { userId: 'u1', username: 'u1', clientId: 'c', tokenUse: 'access' as const, groups: [], scopes: [], issuedAt: 0, expiresAt: 0 }
-  t.equal(toMe(principal, { tenantId: 'a', groups: ['members'], email: 'u1@example.com' }, []).email, 'u1@example.com')
-  t.equal(toMe(principal, null, []).email, null, 'no tenant, no membership: no email to show')
-  t.equal(toMe({ ...principal, email: 'id@example.com' }, { tenantId: 'a', groups: [], email: 'old@example.com' }, []).email, 'id@example.com', "an ID token's verified email wins")
+  const none = { email: null, tenants: [] }
+  t.equal(toMe(principal, { tenantId: 'a', groups: ['members'], email: 'u1@example.com' }, none).email, 'u1@example.com')
+  t.equal(toMe(principal, null, none).email, null, 'no account record, no membership: no email to show')
+  t.equal(toMe(principal, null, { email: 'now@example.com', tenants: [] }).email, 'now@example.com', 'the account\'s address, with no tenant chosen')
+  t.equal(toMe(principal, { tenantId: 'a', groups: [], email: 'old@example.com' }, { email: 'now@example.com', tenants: [] }).email, 'now@example.com', 'the account\'s address wins over a membership\'s copy')
+  t.equal(toMe({ ...principal, email: 'id@example.com' }, { tenantId: 'a', groups: [], email: 'old@example.com' }, none).email, 'id@example.com', "an ID token's verified email wins")
+  t.strictSame(toMe(principal, null, none, ['platform-admins']).platformRoles, ['platform-admins'])
 })
 
 t.test('431 (request headers too large) is problem+json, like every other error', async t => {

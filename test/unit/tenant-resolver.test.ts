@@ -4,21 +4,22 @@ import { createTenantResolver } from '../../src/tenancy/resolver.js'
 import type { Membership, Tenant } from '../../src/domain/model.js'
 
 function fake (memberships: Membership[], tenants: Tenant[], ttlMs = 1000) {
-  const calls = { findByUser: 0, get: 0, markActive: 0 }
+  const calls = { findByUser: 0, get: 0, acceptFirst: 0 }
   let clock = 0
   const resolver = createTenantResolver({
     memberships: {
       findByUser: async (userId) => { calls.findByUser++; return memberships.filter(m => m.userId === userId) },
-      get: async (scope, userId) => { calls.get++; return memberships.find(m => m.tenantId === scope.tenantId && m.userId === userId) ?? null },
-      markActive: async (scope, userId) => {
-        calls.markActive++
-        const m = memberships.find(x => x.tenantId === scope.tenantId && x.userId === userId)
-        if (m?.status !== 'invited') return false
-        m.status = 'active'
-        return true
-      }
+      get: async (scope, userId) => { calls.get++; return memberships.find(m => m.tenantId === scope.tenantId && m.userId === userId) ?? null }
     },
-    tenants: { get: async (id) => tenants.find(x => x.tenantId === id) ?? null },
+    acceptFirst: async (scope, userId) => {
+      calls.acceptFirst++
+      const m = memberships.find(x => x.tenantId === scope.tenantId && x.userId === userId)
+      if (m?.status !== 'invited') return false
+      m.status = 'active'
+      return true
+    },
+    tenants: { get: async (id) => tenants.find(x => x.tenantId === id) ?? null, getMany: async (ids) => new Map(tenants.filter(x => ids.includes(x.tenantId)).map(x => [x.tenantId, x])) },
+    accounts: { get: async () => null },
     ttlMs,
     maxEntries: 3,
     now: () => clock
@@ -47,7 +48,7 @@ t.test('cache: reused within the TTL, bounded, single-flight, evictable', async 
   const burst = await Promise.all(Array.from({ length: 10 }, () => resolver.resolve({ userId: 'u1' })))
   t.ok(burst.every(r => r.kind === 'ok'))
   t.equal(calls.findByUser, 1, 'a burst is one lookup')
-  t.equal(calls.markActive, 1, 'invited → active once')
+  t.equal(calls.acceptFirst, 1, 'invited → active once')
   await resolver.resolve({ userId: 'u1' })
   t.equal(calls.findByUser, 1, 'cached')
   tick(1001)
@@ -116,10 +117,11 @@ t.test('a cache miss reads the membership and its tenant side by side, and uses 
   const resolver = createTenantResolver({
     memberships: {
       findByUser: async (userId) => userId === 'u1' ? [member] : [],
-      get: async (scope, userId) => await read('membership', scope.tenantId === 'a' && userId === 'u1' ? member : null),
-      markActive: async () => false
+      get: async (scope, userId) => await read('membership', scope.tenantId === 'a' && userId === 'u1' ? member : null)
     },
-    tenants: { get: async (id) => await read('tenant', tn(id)) },
+    acceptFirst: async () => false,
+    accounts: { get: async () => null },
+    tenants: { get: async (id) => await read('tenant', tn(id)), getMany: async () => new Map() },
     ttlMs: 1000
   })
   t.match(await resolver.resolve({ userId: 'u1' }), { kind: 'ok', context: { tenantId: 'a' } })
@@ -134,10 +136,11 @@ t.test('the membership alone decides a refusal, even when the tenant read alongs
   const resolver = createTenantResolver({
     memberships: {
       findByUser: async (userId) => userId === 'u3' ? [stale] : members.filter(x => x.userId === userId),
-      get: async (scope, userId) => members.find(x => x.tenantId === scope.tenantId && x.userId === userId) ?? null,
-      markActive: async () => false
+      get: async (scope, userId) => members.find(x => x.tenantId === scope.tenantId && x.userId === userId) ?? null
     },
-    tenants: { get: async () => { throw new Error('DynamoDB throttled the tenant read') } },
+    acceptFirst: async () => false,
+    accounts: { get: async () => null },
+    tenants: { get: async () => { throw new Error('DynamoDB throttled the tenant read') }, getMany: async () => new Map() },
     ttlMs: 0
   })
   t.match(await resolver.resolve({ userId: 'u1', tenantId: 'a' }), { kind: 'denied', reason: 'You are not a member of this tenant' })
@@ -159,10 +162,11 @@ t.test('a request after an evict does not join a lookup that started before it',
         const snapshot = { ...member }
         await new Promise<void>(resolve => gates.push(resolve))
         return snapshot
-      },
-      markActive: async () => false
+      }
     },
-    tenants: { get: async (id) => tn(id) },
+    acceptFirst: async () => false,
+    accounts: { get: async () => null },
+    tenants: { get: async (id) => tn(id), getMany: async () => new Map() },
     ttlMs: 1000
   })
   const before = resolver.resolve({ userId: 'u1' })

@@ -2,7 +2,7 @@
 import t from 'tap'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { UserPoolClient } from '../../src/cognito/user-pool.js'
-import { createTenantUsers } from '../../src/services/tenant-users.js'
+import { createTenantUsers } from '../../src/services/users/index.js'
 import { mintTenantScope } from '../../src/domain/tenant-scope.js'
 import { keys } from '../../src/repositories/keys.js'
 import { TransactionCancelled, type TransactItem } from '../../src/repositories/transact.js'
@@ -55,12 +55,18 @@ t.test('a re-enable in the disable\'s own second waits for the next second befor
   const steps: string[] = []
   const doc = {
     async send (command: { constructor: { name: string } }) {
-      if (command.constructor.name === 'GetCommand') return { Item: stored }
+      if (command.constructor.name === 'GetCommand') {
+        const key = (command as unknown as { input: { Key: { SK: string } } }).input.Key
+        return { Item: key.SK === 'ACCOUNT' ? { live: 1, memberships: 1 } : stored }
+      }
       steps.push(command.constructor.name)
       return {}
     }
   } as unknown as DynamoDBDocumentClient
-  const calls = { enableUser: async () => { steps.push('AdminEnableUser') } }
+  const calls = {
+    getUser: async () => ({ userId: 'u1', username: 'u1', email, emailVerified: true, status: 'CONFIRMED', enabled: steps.includes('AdminEnableUser') }),
+    enableUser: async () => { steps.push('AdminEnableUser') }
+  }
   const cognito = { ...calls, forTenant: () => calls } as unknown as UserPoolClient
   const users = createTenantUsers({
     dynamo: { doc, tableName: 't' },
@@ -69,5 +75,5 @@ t.test('a re-enable in the disable\'s own second waits for the next second befor
     sleep: async (ms) => { steps.push(`sleep ${ms}`) }
   })
   await users.setStatus(scope, 'u1', 'active', 'admin')
-  t.same(steps, ['sleep 700', 'AdminEnableUser', 'TransactWriteCommand'], 'no token can be issued before the bar: tokens after it are accepted')
+  t.same(steps, ['sleep 700', 'TransactWriteCommand', 'AdminEnableUser', 'UpdateCommand'], 'no token can be issued before the bar: tokens after it are accepted; then the pending mark is cleared')
 })
