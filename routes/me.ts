@@ -58,11 +58,14 @@ const me: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const principal = principalOf(request)
     // While the tenant lookup is failing, /me still answers who the caller is (as for its tenant); the list waits for it.
-    const [view, roles] = await Promise.all([
+    const [view, platform] = await Promise.all([
       request.tenantUnavailable ? { email: null, tenants: [] } : app.memberView(principal.userId),
-      app.platformRolesOf(request)
+      // While Cognito cannot confirm a role, /me shows none rather than failing (platform routes still refuse).
+      app.platformStandingOf(request).catch((err: unknown) => { request.log.warn({ err }, 'platform role check failed; GET /me shows none'); return { roles: [] } })
     ])
-    return toMe(principal, request.tenant, view, roles)
+    // A platform admin without memberships has no account record: Cognito's address, read with the role.
+    const email = view.email ?? ('email' in platform ? platform.email : undefined) ?? null
+    return toMe(principal, request.tenant, { ...view, email }, platform.roles)
   })
 
   app.put('/me/default-tenant', {

@@ -2,6 +2,9 @@
 import type { UserPoolClient } from '../cognito/user-pool.js'
 import { ttlCache } from '../ttl-cache.js'
 
+/** Whether Cognito holds the user as an enabled platform admin, and the address it holds for them. */
+export interface Standing { admin: boolean, email?: string }
+
 /** Bounded like the membership cache: operators are few, but ids come from tokens. */
 const MAX_ENTRIES = 1000
 
@@ -13,25 +16,32 @@ const MAX_ENTRIES = 1000
 export function createPlatformAdminCheck (deps: { cognito: Pick<UserPoolClient, 'getUser' | 'listGroups'>, ttlMs: number, maxEntries?: number, now?: () => number }) {
   // Undefined when ttlMs is 0 (caching off). The inflight Map keeps single-flight then too, which lru-cache's fetch()
   // would not: it keeps a pending lookup in the cache.
-  const cache = ttlCache<string, boolean>(deps.maxEntries ?? MAX_ENTRIES, deps.ttlMs, deps.now)
-  const inflight = new Map<string, Promise<boolean>>()
+  const cache = ttlCache<string, Standing>(deps.maxEntries ?? MAX_ENTRIES, deps.ttlMs, deps.now)
+  const inflight = new Map<string, Promise<Standing>>()
 
-  async function lookup (username: string): Promise<boolean> {
+  async function lookup (username: string): Promise<Standing> {
     const user = await deps.cognito.getUser(username)
-    if (!user || !user.enabled) return false
-    return (await deps.cognito.listGroups(user.username)).includes('platform-admins')
+    if (!user || !user.enabled) return { admin: false }
+    const admin = (await deps.cognito.listGroups(user.username)).includes('platform-admins')
+    return { admin, ...(user.email !== undefined ? { email: user.email } : {}) }
+  }
+
+  /** The caller's standing, read from Cognito and reused for the TTL. */
+  async function standing (userId: string, username: string): Promise<Standing> {
+    const hit = cache?.get(userId)
+    if (hit !== undefined) return hit
+    let pending = inflight.get(userId)
+    if (!pending) {
+      pending = lookup(username).then(found => { cache?.set(userId, found); return found }).finally(() => inflight.delete(userId))
+      inflight.set(userId, pending)
+    }
+    return await pending
   }
 
   return {
+    standing,
     async isPlatformAdmin (userId: string, username: string): Promise<boolean> {
-      const hit = cache?.get(userId)
-      if (hit !== undefined) return hit
-      let pending = inflight.get(userId)
-      if (!pending) {
-        pending = lookup(username).then(ok => { cache?.set(userId, ok); return ok }).finally(() => inflight.delete(userId))
-        inflight.set(userId, pending)
-      }
-      return await pending
+      return (await standing(userId, username)).admin
     },
     get size () { return cache?.size ?? 0 }
   }

@@ -89,7 +89,7 @@ t.test('decline: the membership goes, audited in that tenant; the account and ot
   const person = stack.bearer(await stack.activate(email, userId))
   t.equal((await app.inject({ url: '/orders', headers: person })).statusCode, 200)
   await invite(c.auth, email, ['admins'])
-  t.match(await item(keys.tenant(c.tenantId)), { adminCount: 2 }, 'an invited admin counts')
+  t.match(await item(keys.tenant(c.tenantId)), { adminCount: 1 }, 'an invited admin does not count')
   const res = await app.inject({ method: 'DELETE', url: `/me/invitations/${c.tenantId}`, headers: person })
   t.equal(res.statusCode, 204)
   t.equal(await item(keys.membership(c.tenantId, userId)), null)
@@ -207,7 +207,7 @@ t.test('disable in A keeps B working and the account enabled; the last active me
 
   const rec = recordCognitoCalls(app.cognito)
   t.equal((await app.inject({ method: 'PATCH', url: `/users/${userId}`, headers: a.auth, payload: { status: 'disabled' } })).statusCode, 200)
-  t.equal(rec.count(), 0, 'active in B: Cognito untouched')
+  t.same(rec.calls.map(c => c.op), ['AdminGetUser'], 'live in B: Cognito only read, never changed')
   t.match(await cognitoUser(userId), { enabled: true })
   t.ok([401, 403].includes((await app.inject({ url: '/orders', headers: inTenant(person, a.tenantId) })).statusCode), 'refused in A')
   t.equal((await app.inject({ url: '/orders', headers: inTenant(person, b.tenantId) })).statusCode, 200, 'B works')

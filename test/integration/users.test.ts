@@ -49,6 +49,12 @@ async function invite (auth: { authorization: string }, groups?: string[]) {
   if (res.statusCode !== 201) throw new Error(`invite failed: ${res.statusCode} ${res.body}`)
   return { email, userId: (res.json() as { userId: string }).userId }
 }
+/** The invitee chooses a password and makes their first request, which accepts the invitation. */
+async function accepted (m: { email: string, userId: string }) {
+  const res = await app.inject({ url: '/orders', headers: stack.bearer(await stack.activate(m.email, m.userId)) })
+  if (res.statusCode !== 200) throw new Error(`first request failed: ${res.statusCode} ${res.body}`)
+  return m
+}
 
 interface AuditItem { auditId: string, actor: string, action: string, target: string, at: string, details?: Record<string, unknown> }
 /** The tenant's audit trail as its admin reads it (GET /audit, newest first), for one target and optionally one action. */
@@ -79,7 +85,7 @@ t.test('the full flow: operator creates a tenant, its admin signs in and invites
   t.match(await cognitoUser(body.admin.userId), { tenantId: body.tenantId, status: 'FORCE_CHANGE_PASSWORD', groups: [] })
   t.match(await item(keys.membership(body.tenantId, body.admin.userId)), { status: 'invited', groups: ['admins'], GSI1PK: `USER#${body.admin.userId}`, invitation: { createdUser: true, expiresAt: String } })
   t.match(await item(keys.emailClaim(adminEmail)), { status: 'user', userId: body.admin.userId })
-  t.match(await item(keys.tenant(body.tenantId)), { adminCount: 1, status: 'active' })
+  t.match(await item(keys.tenant(body.tenantId)), { adminCount: 0, status: 'active' }, 'an invited admin does not count until they accept')
 
   const listed = await app.inject({ method: 'GET', url: '/tenants?limit=100', headers: operator })
   t.equal(listed.statusCode, 200)
@@ -109,7 +115,7 @@ t.test('the full flow: operator creates a tenant, its admin signs in and invites
 
   const audit = await app.inject({ method: 'GET', url: '/audit', headers: adminAuth })
   t.equal(audit.statusCode, 200)
-  t.same(audit.json().items.map((e: { action: string }) => e.action), ['user.invited', 'user.invited', 'tenant.created'], 'newest first')
+  t.same(audit.json().items.map((e: { action: string }) => e.action), ['user.invitation_accepted', 'user.invited', 'user.invitation_accepted', 'user.invited', 'tenant.created'], 'newest first; each first sign-in accepted its invitation')
 
   t.equal((await app.inject({ method: 'POST', url: '/users', headers: memberAuth, payload: { email: `x-${uniq()}@example.com` } })).statusCode, 403, 'a member cannot invite')
   t.equal((await app.inject({ method: 'POST', url: '/users', headers: adminAuth, payload: { email: memberEmail.toUpperCase() } })).statusCode, 409, 'already a member')
@@ -187,8 +193,10 @@ t.test('the last admin cannot be removed, disabled or demoted; with two admins o
   t.equal(rec.count(), 0, 'refused before Cognito')
   t.match(await item(keys.tenant(a.tenantId)), { adminCount: 1 })
 
-  // A second admin, then concurrent removal of both admin grants: exactly one wins.
+  // A second admin, invited: not counted until accepted; then concurrent removal of both admin grants: exactly one wins.
   const second = await invite(a.auth, ['admins', 'members'])
+  t.match(await item(keys.tenant(a.tenantId)), { adminCount: 1 }, 'an invited admin does not count')
+  await accepted(second)
   t.match(await item(keys.tenant(a.tenantId)), { adminCount: 2 })
   const [r1, r2] = await Promise.all([
     app.inject({ method: 'DELETE', url: `/users/${a.adminId}/groups/admins`, headers: a.auth }),
@@ -208,7 +216,7 @@ t.test('group changes change the membership only: no Cognito call, no Cognito gr
   t.equal(rec.count(), 0)
   t.same((await cognitoUser(m.userId))?.groups, [])
   t.match(await item(keys.membership(a.tenantId, m.userId)), { groups: ['admins'] })
-  t.match(await item(keys.tenant(a.tenantId)), { adminCount: 2 })
+  t.match(await item(keys.tenant(a.tenantId)), { adminCount: 1 }, 'an invited admin does not count until they accept')
 })
 
 t.test('a platform admin removed from the group or disabled in Cognito is refused on platform routes, token or not', async t => {
@@ -457,10 +465,10 @@ t.test('a removal interrupted before Cognito: refused meanwhile, completed by a 
 
 t.test('adminCount follows disable, re-enable and grants to a disabled user', async t => {
   const a = await onboard()
-  const second = await invite(a.auth, ['admins', 'members'])
-  const member = await invite(a.auth)
+  const second = await accepted(await invite(a.auth, ['admins', 'members']))
+  const member = await accepted(await invite(a.auth))
   const count = async () => (await item(keys.tenant(a.tenantId)))?.adminCount
-  t.equal(await count(), 2)
+  t.equal(await count(), 2, 'active admins count')
   const patch = (userId: string, status: string) => app.inject({ method: 'PATCH', url: `/users/${userId}`, headers: a.auth, payload: { status } })
   t.equal((await patch(second.userId, 'disabled')).statusCode, 200)
   t.equal(await count(), 1, 'a disabled admin does not count')
@@ -480,7 +488,9 @@ t.test('a tenant onboarded for a person who already has an account: they are its
   const tenantId = res.json().tenantId as string
   t.equal(res.json().admin.userId, b.adminId, 'the same person')
   t.match(await item(keys.membership(tenantId, b.adminId)), { status: 'invited', groups: ['admins'], invitation: { createdUser: false } })
-  t.match(await item(keys.tenant(tenantId)), { adminCount: 1 })
+  t.match(await item(keys.tenant(tenantId)), { adminCount: 0 }, 'counted once they accept')
+  t.equal((await app.inject({ method: 'POST', url: `/me/invitations/${tenantId}`, headers: b.auth })).statusCode, 200)
+  t.match(await item(keys.tenant(tenantId)), { adminCount: 1 }, 'accepted: the tenant\'s one active admin')
   t.match(await cognitoUser(b.adminId), { tenantId: b.tenantId, groups: [] }, 'the account and its home tenant unchanged')
   t.equal((await usersWithEmail(b.adminEmail)).length, 1)
 })
@@ -498,7 +508,7 @@ t.test('onboarding interrupted after the tenant was written: the same request re
     TableName: services.tableName, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :p', ExpressionAttributeValues: { ':p': keys.tenantsIndexPk }
   }))
   t.same((all.Items ?? []).filter(i => i.name === name).map(i => i.tenantId), [tenantId], 'one tenant, the first attempt\'s')
-  t.match(await item(keys.tenant(tenantId)), { adminCount: 1 })
+  t.match(await item(keys.tenant(tenantId)), { adminCount: 0 }, 'counted once the admin accepts')
   t.match(await item(keys.emailClaim(adminEmail)), { status: 'user' })
   t.equal((await usersWithEmail(adminEmail)).length, 1)
 })
@@ -628,11 +638,11 @@ t.test('a disable interrupted in Cognito: the membership is already disabled, a 
       const disable = () => faulty.inject({ method: 'PATCH', url: `/users/${m.userId}`, headers: a.auth, payload: { status: 'disabled' } })
 
       assertBareServerError(t, await disable())
-      t.same(rec.attempts.map(c => c.op), ['AdminListGroupsForUser', 'AdminUserGlobalSignOut', 'AdminDisableUser'].slice(0, failing === 'AdminDisableUser' ? 3 : 2))
+      t.same(rec.attempts.map(c => c.op), ['AdminListGroupsForUser', 'AdminGetUser', 'AdminUserGlobalSignOut', 'AdminDisableUser'].slice(0, failing === 'AdminDisableUser' ? 4 : 3))
       // In between: DynamoDB has the disable (membership, admin count, audit entry); Cognito still lets the user in.
       const between = await item(keys.membership(a.tenantId, m.userId))
-      t.match(between, { status: 'disabled', statusBeforeDisable: 'invited', tokensValidAfter: Number, cognitoPending: 'disable' })
-      t.equal(await adminCount(), 1)
+      t.match(between, { status: 'disabled', statusBeforeDisable: 'invited', tokensValidAfter: Number, cognitoPending: 'sync' })
+      t.equal(await adminCount(), 1, 'the invited admin never counted')
       t.equal((await auditFor(a.auth, m.userId, 'user.disabled')).length, 1, 'audited with the membership change')
       t.match(await cognitoUser(m.userId), { enabled: true })
 
@@ -641,7 +651,7 @@ t.test('a disable interrupted in Cognito: the membership is already disabled, a 
       const retry = await disable()
       t.equal(retry.statusCode, 200, 'the same request retried')
       t.match(retry.json(), { status: 'disabled' })
-      t.same(rec.calls.map(c => c.op), ['AdminListGroupsForUser', 'AdminUserGlobalSignOut', 'AdminDisableUser'], 'the retry repeats the Cognito calls')
+      t.same(rec.calls.map(c => c.op), ['AdminListGroupsForUser', 'AdminGetUser', 'AdminUserGlobalSignOut', 'AdminDisableUser'], 'the retry repeats the Cognito calls')
       t.match(await cognitoUser(m.userId), { enabled: false })
       const { cognitoPending: _pending, ...done } = between ?? {}
       t.same(await item(keys.membership(a.tenantId, m.userId)), done, 'the membership is left as the first attempt wrote it, Cognito no longer pending')

@@ -112,7 +112,7 @@ t.test('src/lambda.ts: the handler reads the authorizer claims from the event', 
 
   const ok = await handler(event(authorizerClaims()), context)
   t.equal(ok.statusCode, 200)
-  t.same(JSON.parse(ok.body), { userId: 'user-123', username: 'alice@example.com', email: null, tenantId: null, groups: [], scopes: ['aws.cognito.signin.user.admin'], tenants: [] })
+  t.same(JSON.parse(ok.body), { userId: 'user-123', username: 'alice@example.com', email: null, tenantId: null, groups: [], scopes: ['aws.cognito.signin.user.admin'], tenants: [], platformRoles: [] })
 
   const none = await handler(event(undefined), context)
   t.equal(none.statusCode, 401)

@@ -24,7 +24,7 @@ t.test('a valid access token reaches GET /me', async t => {
   const res = await me(app, token)
   t.equal(res.statusCode, 200)
   // No tenant is chosen (no DynamoDB here): groups describe the request's tenant, so they are empty; tenants unknown.
-  t.same(res.json(), { userId: 'user-123', username: 'alice@example.com', email: null, tenantId: null, groups: [], scopes: ['openid', 'email'], tenants: [] })
+  t.same(res.json(), { userId: 'user-123', username: 'alice@example.com', email: null, tenantId: null, groups: [], scopes: ['openid', 'email'], tenants: [], platformRoles: [] })
   t.equal(issuer.requests, 1)
   // The scheme is case-insensitive (RFC 7235).
   t.equal((await app.inject({ url: '/me', headers: { authorization: `bearer ${token}` } })).statusCode, 200)
@@ -121,7 +121,7 @@ t.test('ID tokens: refused by default; with ACCEPT_ID_TOKENS the aud must be a c
   const res = await me(lenient, issuer.sign(issuer.idClaims()))
   t.equal(res.statusCode, 200)
   // tenantId stays null: /me shows only a tenant the membership confirmed (no DynamoDB here), never the bare claim.
-  t.same(res.json(), { userId: 'user-123', username: 'alice@example.com', email: 'alice@example.com', tenantId: null, groups: [], scopes: [], tenants: [] })
+  t.same(res.json(), { userId: 'user-123', username: 'alice@example.com', email: 'alice@example.com', tenantId: null, groups: [], scopes: [], tenants: [], platformRoles: [] })
   assertInvalid(t, await me(lenient, issuer.sign(issuer.idClaims({ aud: 'someone-else' }))))
   assertInvalid(t, await me(lenient, issuer.sign(issuer.idClaims({ aud: undefined }))))
 })

@@ -31,24 +31,33 @@ export function accountKeeping (ctx: UsersContext) {
   /**
    * Brings the Cognito account's enabled state in line with all the person's memberships: disabled exactly when no
    * tenant holds a live one and the person is no platform admin. No tenant's disable or enable decides alone, so none
-   * undoes another's. Read again after each Cognito call: two changes in two tenants at once both end in the state
-   * the last of them committed.
+   * undoes another's. The counts are read again after a Cognito call: two changes in two tenants at once both end in
+   * the state the last of them committed (that read is DynamoDB only, unless the wanted state moved meanwhile).
    */
   async function reconcile (scope: TenantScope, userId: string, username: string): Promise<void> {
     const pool = cognito.forTenant(scope.tenantId)
+    let admin: boolean | undefined
+    let applied: boolean | undefined
     for (let round = 0; round < 3; round++) {
       const account = await accounts.get(userId)
       if (account?.deleting !== undefined) return
-      const wanted = await anyLive(userId) || await platformAdmin(scope.tenantId, username)
+      const wanted = await anyLive(userId) || (admin ??= await platformAdmin(scope.tenantId, username))
+      // Unchanged since this call last set Cognito: in line (a later change runs its own reconcile).
+      if (wanted === applied) return
       const user = await pool.getUser(username)
-      if (user === null || user.enabled === wanted) return
-      if (wanted) {
-        await pool.enableUser(username)
-      } else {
-        // Revokes the refresh tokens too (AdminDisableUser alone leaves them valid until re-enabled).
-        await pool.globalSignOut(username)
-        await pool.disableUser(username)
+      if (user === null) return
+      if (user.enabled !== wanted) {
+        if (wanted) {
+          await pool.enableUser(username)
+        } else {
+          // Revokes the refresh tokens too (AdminDisableUser alone leaves them valid until re-enabled).
+          await pool.globalSignOut(username)
+          await pool.disableUser(username)
+        }
+      } else if (round === 0) {
+        return
       }
+      applied = wanted
     }
   }
 

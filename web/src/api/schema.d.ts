@@ -124,7 +124,10 @@ export interface paths {
                         "application/json": {
                             userId: string;
                             username: string;
+                            /** @description the address of the caller's account as last seen (an invitation, the sign-up, the last token); null only when no record of it exists */
                             email: string | null;
+                            /** @description the caller's platform roles, confirmed with Cognito now */
+                            platformRoles: "platform-admins"[];
                             /** @description the tenant this request acts in; null when none is chosen */
                             tenantId: string | null;
                             /** @description the caller's groups in that tenant; [] when none is chosen */
@@ -523,6 +526,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description a tenant name: must be printable text with no control or bidirectional formatting characters, and not blank */
                         name: string;
                         adminEmail: string;
                     };
@@ -813,6 +817,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description a tenant name: must be printable text with no control or bidirectional formatting characters, and not blank */
                         name?: string;
                         /** @enum {unknown} */
                         status?: "active" | "suspended";
@@ -958,6 +963,191 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/tenants/{tenantId}/admins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore a tenant's administration: a member of the tenant becomes an admin (200), or the person is invited as its admin and accepts as usual (201). Audited in the tenant */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    tenantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            userId: string;
+                            email: string;
+                            groups: ("admins" | "members")[];
+                            /** @enum {unknown} */
+                            status: "invited" | "active" | "disabled";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            userId: string;
+                            email: string;
+                            groups: ("admins" | "members")[];
+                            /** @enum {unknown} */
+                            status: "invited" | "active" | "disabled";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            code?: string;
+                            instance?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            code?: string;
+                            instance?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            code?: string;
+                            instance?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            code?: string;
+                            instance?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            code?: string;
+                            instance?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            code?: string;
+                            instance?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/users": {
@@ -1524,7 +1714,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Disable the user in this tenant (Cognito disables and signs them out only when no other tenant has them active) or re-enable them */
+        /** Disable the user in this tenant, or re-enable them; their Cognito account is disabled (and signed out) only while no tenant holds a live membership. 409 for an invitation to a person who already had an account: revoke it instead */
         patch: {
             parameters: {
                 query?: never;
@@ -2437,7 +2627,7 @@ export interface paths {
                 };
             };
         };
-        /** Decline your invitation into the tenant: the membership is removed (audited in that tenant) */
+        /** Decline your invitation into the tenant: the membership is removed (audited in that tenant); with your last membership, your account goes too */
         delete: {
             parameters: {
                 query?: never;
