@@ -9,7 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam'
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs'
 import { Construct } from 'constructs'
 import type { StageConfig } from './config.js'
-import { functionLogGroup, nodeFunctionProps, repoPath } from './bundling.js'
+import { functionLogging, nodeFunctionProps, repoPath } from './bundling.js'
 
 export interface ApiProps {
   config: StageConfig
@@ -72,7 +72,7 @@ export class Api extends Construct {
         // init, because pino looks up its caller through util.getCallSites(), which then maps through it: ~450 ms of
         // every cold start (bench/README.md, Cold start). index.mjs.map still ships beside the bundle to map stack traces.
       },
-      logGroup: functionLogGroup(this, 'HandlerLogs', config.stage),
+      ...functionLogging(this, 'Handler', config.stage),
       bundling: {
         // @fastify/swagger-ui serves files from its package's static/ folder, which esbuild does not bundle.
         // Ship them as static/ next to index.mjs; the app points swagger-ui's baseDir there when bundled.

@@ -7,7 +7,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs'
 import { Construct } from 'constructs'
 import { PLATFORM_GROUPS, type PlatformGroup } from '../../src/domain/model.js'
 import type { StageConfig } from './config.js'
-import { functionLogGroup, nodeFunctionProps, repoPath } from './bundling.js'
+import { functionLogging, nodeFunctionProps, repoPath } from './bundling.js'
 
 export interface AuthProps {
   config: StageConfig
@@ -79,7 +79,7 @@ export class Auth extends Construct {
     const trigger = (name: string, file: string): NodejsFunction => new NodejsFunction(this, name, nodeFunctionProps(repoPath('infra', 'triggers', file), {
       description: `Cognito ${name} trigger (${config.stage})`,
       environment: { TABLE_NAME: table.tableName, NODE_OPTIONS: '--enable-source-maps' },
-      logGroup: functionLogGroup(this, `${name}Logs`, config.stage)
+      ...functionLogging(this, name, config.stage)
     }))
     this.triggers = {
       preSignUp: trigger('PreSignUp', 'pre-sign-up.ts'),

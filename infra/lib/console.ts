@@ -8,7 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3'
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment'
 import { Construct } from 'constructs'
 import type { Stage } from './config.js'
-import { functionLogGroup } from './bundling.js'
+import { stageLogGroup } from './bundling.js'
 
 /** What the console fetches as /config.json at startup (the web app's runtime configuration; its shape is the web app's). */
 export interface ConsoleRuntimeConfig {
@@ -119,7 +119,7 @@ export class ConsoleHosting extends Construct {
     if (this.runtime !== undefined) throw new Error('ConsoleHosting.deploy() may be called once')
     this.runtime = runtime
     // One log group for the deployments' shared (singleton) handler, with the stage's retention.
-    const logGroup = functionLogGroup(this, 'DeploymentLogs', this.stage)
+    const logGroup = stageLogGroup(this, 'DeploymentLogs', this.stage)
     const assets = new s3deploy.BucketDeployment(this, 'DeployAssets', {
       sources: [s3deploy.Source.asset(path.join(this.assetPath, 'assets'))],
       destinationBucket: this.bucket,

@@ -109,7 +109,11 @@ t.test('API IAM: explicit actions only, Cognito on its own pool, DynamoDB on its
     t.strictSame(asList(s.Resource), [tableArn, { 'Fn::Join': ['', [tableArn, '/index/*']] }], 'the table and its indexes')
   }
   t.ok(dynamo.some(s => asList(s.Action).includes('dynamodb:PutItem')), 'read-write')
-  t.equal(statements.length, cognito.length + dynamo.length, 'nothing else in inline policies')
+  const logs = statements.filter(s => asList(s.Action).some(a => a.startsWith('logs:')))
+  const logGroupId = json.Resources[apiFunctionId].Properties.LoggingConfig.LogGroup.Ref as string
+  t.strictSame(logs, [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] } }], 'its own log group, nothing wider')
+  t.equal(statements.length, cognito.length + dynamo.length + logs.length, 'nothing else in inline policies')
+  t.equal(json.Resources[role].Properties.ManagedPolicyArns, undefined, 'no AWSLambdaBasicExecutionRole (it may write any log group)')
 })
 
 t.test('the stage throttles every route (the app\'s own limit is per Lambda instance)', async t => {
