@@ -48,7 +48,8 @@ export class Auth extends Construct {
       // address they do not control. The membership and EMAIL# claim still keep the old address after a verified
       // change; see "Known limits" in infra/README.md.
       keepOriginal: { email: true },
-      passwordPolicy: { minLength: 12, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: false },
+      // Symbols too (cdk-nag AwsSolutions-COG1); Cognito checks the policy when a password is set, so existing ones keep working.
+      passwordPolicy: { minLength: 12, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: true },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
       // Immutable: set once, by the API's AdminCreateUser when inviting; nobody can move a user to another tenant later.
       customAttributes: { tenant_id: new cognito.StringAttribute({ mutable: false, minLen: 1, maxLen: 64 }) },

@@ -74,7 +74,7 @@ t.test('user pool settings', async t => {
     AdminCreateUserConfig: { AllowAdminCreateUserOnly: false },
     UsernameAttributes: ['email'],
     AutoVerifiedAttributes: ['email'],
-    Policies: { PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: false } },
+    Policies: { PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true } },
     AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
     Schema: Match.arrayWith([Match.objectLike({ Name: 'tenant_id', AttributeDataType: 'String', Mutable: false })]),
     // A self-service email change waits until the new address is verified (the client can write email; see below).
