@@ -49,6 +49,8 @@ export function assertConsoleBuild (assetPath: string): void {
  */
 export class ConsoleHosting extends Construct {
   readonly bucket: s3.Bucket
+  /** The console bucket's and the distribution's access logs. */
+  readonly logsBucket: s3.Bucket
   readonly distribution: cloudfront.Distribution
   readonly responseHeadersPolicy: cloudfront.ResponseHeadersPolicy
   /** The console's origin, https://<distribution domain> (no trailing slash). */
@@ -64,9 +66,25 @@ export class ConsoleHosting extends Construct {
     this.stage = props.stage
     const prod = props.stage === 'prod'
 
+    // Access logs of the console bucket (S3 server access logs, under s3/) and of the distribution (CloudFront standard
+    // logs, under cloudfront/), kept as long as the functions' logs. CloudFront's standard logging to S3 writes with an
+    // ACL grant, so this bucket keeps ACLs on (object writer as owner would leave the bucket owner unable to read: "bucket
+    // owner preferred" makes the bucket owner own the files). Prod keeps them on a stack delete: they are audit records.
+    this.logsBucket = new s3.Bucket(this, 'LogsBucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      lifecycleRules: [{ expiration: Duration.days(prod ? 90 : 14), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      autoDeleteObjects: !prod
+    })
+
     // Only build output, rebuilt by every deploy: dev empties and deletes it with the stack; prod keeps it on a stack
     // delete, like every other prod resource that is not recreated automatically.
     this.bucket = new s3.Bucket(this, 'Bucket', {
+      serverAccessLogsBucket: this.logsBucket,
+      serverAccessLogsPrefix: 's3/',
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -104,6 +122,9 @@ export class ConsoleHosting extends Construct {
       },
       // No SPA fallback (403/404 -> /index.html): the console has no path router, so every page is /, and a missing
       // file answers as missing instead of as an HTML page the browser would try to run as a script.
+      enableLogging: true,
+      logBucket: this.logsBucket,
+      logFilePrefix: 'cloudfront/',
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100
     })
