@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { Match } from 'aws-cdk-lib/assertions'
-import { API_COGNITO_ACTIONS } from '../lib/api.js'
+import { ACCESS_LOG_FORMAT, API_COGNITO_ACTIONS } from '../lib/api.js'
 import { DEFAULT_THROTTLE } from '../lib/config.js'
 import { repoPath } from '../lib/bundling.js'
 import { asList, findCycle, joinStacks, policyStatements, synthStage } from './fixtures/app.js'
@@ -124,6 +124,16 @@ t.test('the stage throttles every route (the app\'s own limit is per Lambda inst
     DefaultRouteSettings: { ThrottlingRateLimit: DEFAULT_THROTTLE.rateLimit, ThrottlingBurstLimit: DEFAULT_THROTTLE.burstLimit }
   })
   t.pass('default route throttling set')
+})
+
+t.test('the stage writes an access log line per request to a log group with the stage\'s retention', async t => {
+  const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0]!.Properties
+  const logGroupId = stage.AccessLogSettings.DestinationArn['Fn::GetAtt'][0] as string
+  t.match(json.Resources[logGroupId], { Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 14 } })
+  const format = JSON.parse(stage.AccessLogSettings.Format) as Record<string, string>
+  t.strictSame(format, ACCESS_LOG_FORMAT)
+  t.match(format, { requestId: '$context.requestId', status: '$context.status', routeKey: '$context.routeKey', authorizerError: '$context.authorizer.error' })
+  t.notOk(Object.values(format).some(v => /header|querystring|authorization/i.test(v)), 'no headers, no query string: tokens and sign-in codes stay out')
 })
 
 t.test('the granted Cognito actions are exactly the commands the API sends', async t => {
