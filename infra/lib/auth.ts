@@ -1,12 +1,12 @@
 // Cognito for the app: user pool, managed-login domain, groups and the tenant-provisioning triggers (the web client is
 // in web-client.ts, beside the console it redirects to).
-import { RemovalPolicy } from 'aws-cdk-lib'
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib'
 import * as cognito from 'aws-cdk-lib/aws-cognito'
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb'
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs'
 import { Construct } from 'constructs'
 import { PLATFORM_GROUPS, type PlatformGroup } from '../../src/domain/model.js'
-import type { StageConfig } from './config.js'
+import type { SesEmail, StageConfig } from './config.js'
 import { functionLogging, nodeFunctionProps, repoPath } from './bundling.js'
 
 export interface AuthProps {
@@ -23,6 +23,21 @@ export function hostedUiBaseUrl (domainPrefix: string, region: string): string {
   return `https://${domainPrefix}.auth.${region}.amazoncognito.com`
 }
 
+/** The pool's mail from a verified SES identity (Cognito sends it through its service-linked role for SES). */
+function sesEmail (ses: SesEmail, stackRegion: string): cognito.UserPoolEmail {
+  // The identity's ARN names SES's region; a synth without a region (no CDK_DEFAULT_REGION) cannot fill it in.
+  if (ses.region === undefined && Token.isUnresolved(stackRegion)) {
+    throw new Error('context sesFromAddress: the stack has no region to find the SES identity in; set sesRegion, or synthesize with a region (CDK_DEFAULT_ACCOUNT and CDK_DEFAULT_REGION)')
+  }
+  return cognito.UserPoolEmail.withSES({
+    fromEmail: ses.fromAddress,
+    ...(ses.fromName !== undefined ? { fromName: ses.fromName } : {}),
+    ...(ses.verifiedDomain !== undefined ? { sesVerifiedDomain: ses.verifiedDomain } : {}),
+    ...(ses.configurationSet !== undefined ? { configurationSetName: ses.configurationSet } : {}),
+    ...(ses.region !== undefined ? { sesRegion: ses.region } : {})
+  })
+}
+
 /** Lower precedence wins when a user is in several groups and the groups carry IAM roles (they don't today). */
 const GROUP_PRECEDENCE: Record<PlatformGroup, number> = { 'platform-admins': 0 }
 
@@ -37,7 +52,18 @@ export class Auth extends Construct {
 
     this.userPool = new cognito.UserPool(this, 'UserPool', {
       userPoolName: `${config.prefix}-users`,
-      featurePlan: cognito.FeaturePlan.ESSENTIALS, // access-token customisation (pre token V2) and passwordless need Essentials
+      // Access-token customisation (pre token V2) and passwordless need Essentials; threat protection needs Plus, which
+      // costs more per monthly active user, so it is a setting (context threatProtection, off by default).
+      featurePlan: config.threatProtection === 'off' ? cognito.FeaturePlan.ESSENTIALS : cognito.FeaturePlan.PLUS,
+      ...(config.threatProtection === 'off'
+        ? {}
+        : {
+            standardThreatProtectionMode: config.threatProtection === 'enforced'
+              ? cognito.StandardThreatProtectionMode.FULL_FUNCTION
+              : cognito.StandardThreatProtectionMode.AUDIT_ONLY
+          }),
+      // Cognito's default sender allows a few dozen emails a day for the whole pool; production sends through SES.
+      ...(config.ses !== undefined ? { email: sesEmail(config.ses, Stack.of(this).region) } : {}),
       selfSignUpEnabled: true,
       signInAliases: { email: true },
       autoVerify: { email: true },
