@@ -11,6 +11,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs'
 import { Construct } from 'constructs'
 import type { StageConfig } from './config.js'
 import { functionLogging, nodeFunctionProps, repoPath, stageLogGroup } from './bundling.js'
+import { acknowledge, REASONS, tableIndexesFinding } from './nag.js'
 
 export interface ApiProps {
   config: StageConfig
@@ -58,15 +59,15 @@ export const ACCESS_LOG_FORMAT = {
   integrationError: '$context.integrationErrorMessage'
 } as const
 
-/** Routes the app serves without a token; everything else needs a valid access token. */
-const PUBLIC_ROUTES: Array<{ path: string, method: apigw.HttpMethod }> = [
-  { path: '/health', method: apigw.HttpMethod.GET },
-  { path: '/health/ready', method: apigw.HttpMethod.GET },
-  { path: '/docs', method: apigw.HttpMethod.GET },
-  { path: '/docs/{proxy+}', method: apigw.HttpMethod.GET },
+/** Routes the app serves without a token, and why (cdk-nag AwsSolutions-APIG4); everything else needs a valid access token. */
+export const PUBLIC_ROUTES: Array<{ path: string, method: apigw.HttpMethod, why: string }> = [
+  { path: '/health', method: apigw.HttpMethod.GET, why: 'Liveness probe for uptime checks: answers { status: "ok" } and nothing else.' },
+  { path: '/health/ready', method: apigw.HttpMethod.GET, why: 'Readiness probe for uptime checks: says whether DynamoDB answers, no tenant data.' },
+  { path: '/docs', method: apigw.HttpMethod.GET, why: 'The OpenAPI documentation page: the API\'s public contract, no data.' },
+  { path: '/docs/{proxy+}', method: apigw.HttpMethod.GET, why: 'The documentation page\'s static files and the OpenAPI document: no data.' },
   // Browsers send CORS preflights without Authorization; without this route the JWT authorizer answers them 401.
   // @fastify/cors in the app answers them instead.
-  { path: '/{proxy+}', method: apigw.HttpMethod.OPTIONS }
+  { path: '/{proxy+}', method: apigw.HttpMethod.OPTIONS, why: 'CORS preflight: browsers send it without Authorization; the app answers with its origin allow-list and no data.' }
 ]
 
 export class Api extends Construct {
@@ -109,7 +110,9 @@ export class Api extends Construct {
       }
     }))
 
+    acknowledge(this.handler, 'L1', REASONS.runtime)
     table.grantReadWriteData(this.handler)
+    acknowledge(this.handler.role!, tableIndexesFinding(table, this), REASONS.tableIndexes)
     this.handler.addToRolePolicy(new iam.PolicyStatement({
       actions: [...API_COGNITO_ACTIONS],
       resources: [userPool.userPoolArn]
@@ -141,7 +144,9 @@ export class Api extends Construct {
     })
     this.httpApi.addRoutes({ path: '/{proxy+}', methods: [apigw.HttpMethod.ANY], integration, authorizer })
     for (const route of PUBLIC_ROUTES) {
-      this.httpApi.addRoutes({ path: route.path, methods: [route.method], integration, authorizer: new apigw.HttpNoneAuthorizer() })
+      for (const added of this.httpApi.addRoutes({ path: route.path, methods: [route.method], integration, authorizer: new apigw.HttpNoneAuthorizer() })) {
+        acknowledge(added, 'APIG4', route.why)
+      }
     }
   }
 }

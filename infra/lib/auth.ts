@@ -8,6 +8,7 @@ import { Construct } from 'constructs'
 import { PLATFORM_GROUPS, type PlatformGroup } from '../../src/domain/model.js'
 import type { SesEmail, StageConfig } from './config.js'
 import { functionLogging, nodeFunctionProps, repoPath } from './bundling.js'
+import { acknowledge, REASONS, tableIndexesFinding } from './nag.js'
 
 export interface AuthProps {
   config: StageConfig
@@ -88,6 +89,11 @@ export class Auth extends Construct {
       removalPolicy: RemovalPolicy.RETAIN
     })
 
+    acknowledge(this.userPool, 'COG2', 'MFA is off: requiring it needs MFA enrolment in the console first, a product decision for later. Passwords need 12+ characters of all four classes; email is verified.')
+    if (config.threatProtection === 'off') {
+      acknowledge(this.userPool, 'COG8', 'Threat protection needs the Plus feature plan, billed at a higher price per monthly active user than Essentials: a pricing decision, off unless context threatProtection is audit or enforced (infra/README.md).')
+    }
+
     this.domain = this.userPool.addDomain('Domain', {
       cognitoDomain: { domainPrefix: config.domainPrefix },
       managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN
@@ -103,11 +109,15 @@ export class Auth extends Construct {
       })
     }
 
-    const trigger = (name: string, file: string): NodejsFunction => new NodejsFunction(this, name, nodeFunctionProps(repoPath('infra', 'triggers', file), {
-      description: `Cognito ${name} trigger (${config.stage})`,
-      environment: { TABLE_NAME: table.tableName, NODE_OPTIONS: '--enable-source-maps' },
-      ...functionLogging(this, name, config.stage)
-    }))
+    const trigger = (name: string, file: string): NodejsFunction => {
+      const fn = new NodejsFunction(this, name, nodeFunctionProps(repoPath('infra', 'triggers', file), {
+        description: `Cognito ${name} trigger (${config.stage})`,
+        environment: { TABLE_NAME: table.tableName, NODE_OPTIONS: '--enable-source-maps' },
+        ...functionLogging(this, name, config.stage)
+      }))
+      acknowledge(fn, 'L1', REASONS.runtime)
+      return fn
+    }
     this.triggers = {
       preSignUp: trigger('PreSignUp', 'pre-sign-up.ts'),
       postConfirmation: trigger('PostConfirmation', 'post-confirmation.ts'),
@@ -115,6 +125,7 @@ export class Auth extends Construct {
     }
     table.grantReadWriteData(this.triggers.postConfirmation)
     table.grantReadData(this.triggers.preTokenGeneration)
+    for (const fn of [this.triggers.postConfirmation, this.triggers.preTokenGeneration]) acknowledge(fn.role!, tableIndexesFinding(table, fn), REASONS.tableIndexes)
 
     // No Cognito rights for the triggers: the founder becomes an admin through the membership, not a Cognito group.
 

@@ -1,7 +1,7 @@
 // The web console's hosting: a private S3 bucket behind CloudFront (origin access control), the build and its config.json.
 import { existsSync, statSync } from 'node:fs'
 import * as path from 'node:path'
-import { Duration, Lazy, RemovalPolicy } from 'aws-cdk-lib'
+import { BOOTSTRAP_QUALIFIER_CONTEXT, DefaultStackSynthesizer, Duration, Lazy, RemovalPolicy } from 'aws-cdk-lib'
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront'
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins'
 import * as s3 from 'aws-cdk-lib/aws-s3'
@@ -9,6 +9,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment'
 import { Construct } from 'constructs'
 import type { Stage } from './config.js'
 import { stageLogGroup } from './bundling.js'
+import { acknowledge, arnInFinding } from './nag.js'
 
 /** What the console fetches as /config.json at startup (the web app's runtime configuration; its shape is the web app's). */
 export interface ConsoleRuntimeConfig {
@@ -129,6 +130,9 @@ export class ConsoleHosting extends Construct {
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100
     })
     this.url = `https://${this.distribution.distributionDomainName}`
+    acknowledge(this.distribution, 'CFR4', 'The console is served on CloudFront\'s default *.cloudfront.net certificate, whose viewer security policy is TLSv1 and cannot be changed; TLS 1.2 as a minimum needs a custom domain with an ACM certificate (not configured yet).')
+    acknowledge(this.distribution, 'CFR1', 'No geo restriction: tenants and their members may be in any country; there is no list of countries to limit the console to.')
+    acknowledge(this.distribution, 'CFR2', 'No WAF: the distribution serves static files from a private bucket, with no forms and no API of its own (the API is throttled by API Gateway); a web ACL costs per month and per request, to revisit with a custom domain.')
   }
 
   /**
@@ -163,6 +167,31 @@ export class ConsoleHosting extends Construct {
       logGroup
     })
     entry.node.addDependency(assets)
+    this.acknowledgeDeploymentHandler(assets)
+  }
+
+  /**
+   * The CDK's BucketDeployment brings its own handler (one per stack, shared by both deployments): its role, runtime and
+   * grants are the CDK's, which offers no way to narrow them. Each wildcard is acknowledged by name, so a new one fails.
+   */
+  private acknowledgeDeploymentHandler (deployment: s3deploy.BucketDeployment): void {
+    const handler = deployment.handlerRole.node.scope
+    if (handler === undefined) throw new Error('BucketDeployment handler not found')
+    const why = 'The CDK\'s own BucketDeployment handler, not configurable:'
+    acknowledge(handler, 'L1', `${why} the CDK picks its runtime.`)
+    acknowledge(handler, 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', `${why} its role has the basic execution policy (logs go to the log group given to the deployments).`)
+    const qualifier = String(this.node.tryGetContext(BOOTSTRAP_QUALIFIER_CONTEXT) ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER)
+    const wildcards: Array<[string, string]> = [
+      ['Action::s3:GetObject*', 'reads the staged build from the CDK asset bucket'],
+      ['Action::s3:GetBucket*', 'reads the staged build from the CDK asset bucket'],
+      ['Action::s3:List*', 'lists the asset bucket and the console bucket to copy and prune'],
+      [`Resource::arn:<AWS::Partition>:s3:::cdk-${qualifier}-assets-<AWS::AccountId>-<AWS::Region>/*`, 'the objects of the CDK asset bucket (the bootstrap bucket), read only'],
+      ['Action::s3:DeleteObject*', 'prunes files of the previous build from the console bucket'],
+      ['Action::s3:Abort*', 'aborts its own multipart uploads to the console bucket'],
+      [`Resource::${arnInFinding(this.bucket)}/*`, 'the objects of the console bucket, the one bucket it writes'],
+      ['Resource::*', 'cloudfront:CreateInvalidation and GetInvalidation, which the CDK grants on every distribution']
+    ]
+    for (const [finding, what] of wildcards) acknowledge(handler, `IAM5[${finding}]`, `${why} ${what}.`)
   }
 
   /** Same-origin only, except the connections the console makes to the API and to Cognito. */
