@@ -7,9 +7,11 @@ import type * as cognito from 'aws-cdk-lib/aws-cognito'
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb'
 import * as iam from 'aws-cdk-lib/aws-iam'
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs'
+import type * as logs from 'aws-cdk-lib/aws-logs'
 import { Construct } from 'constructs'
 import type { StageConfig } from './config.js'
-import { functionLogGroup, nodeFunctionProps, repoPath } from './bundling.js'
+import { functionLogging, nodeFunctionProps, repoPath, stageLogGroup } from './bundling.js'
+import { acknowledge, REASONS, tableIndexesFinding } from './nag.js'
 
 export interface ApiProps {
   config: StageConfig
@@ -36,21 +38,43 @@ export const API_COGNITO_ACTIONS = [
   'cognito-idp:AdminUserGlobalSignOut'
 ] as const
 
-/** Routes the app serves without a token; everything else needs a valid access token. */
-const PUBLIC_ROUTES: Array<{ path: string, method: apigw.HttpMethod }> = [
-  { path: '/health', method: apigw.HttpMethod.GET },
-  { path: '/health/ready', method: apigw.HttpMethod.GET },
-  { path: '/docs', method: apigw.HttpMethod.GET },
-  { path: '/docs/{proxy+}', method: apigw.HttpMethod.GET },
+/**
+ * The HTTP API's access log line ($context variables: https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html).
+ * `sub` is the caller's user id when the authorizer ran; `authorizerError` says why it refused a token.
+ */
+export const ACCESS_LOG_FORMAT = {
+  requestId: '$context.requestId',
+  time: '$context.requestTimeEpoch',
+  ip: '$context.identity.sourceIp',
+  method: '$context.httpMethod',
+  path: '$context.path',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  latencyMs: '$context.responseLatency',
+  integrationLatencyMs: '$context.integrationLatency',
+  sub: '$context.authorizer.claims.sub',
+  authorizerError: '$context.authorizer.error',
+  integrationError: '$context.integrationErrorMessage'
+} as const
+
+/** Routes the app serves without a token, and why (cdk-nag AwsSolutions-APIG4); everything else needs a valid access token. */
+export const PUBLIC_ROUTES: Array<{ path: string, method: apigw.HttpMethod, why: string }> = [
+  { path: '/health', method: apigw.HttpMethod.GET, why: 'Liveness probe for uptime checks: answers { status: "ok" } and nothing else.' },
+  { path: '/health/ready', method: apigw.HttpMethod.GET, why: 'Readiness probe for uptime checks: says whether DynamoDB answers, no tenant data.' },
+  { path: '/docs', method: apigw.HttpMethod.GET, why: 'The OpenAPI documentation page: the API\'s public contract, no data.' },
+  { path: '/docs/{proxy+}', method: apigw.HttpMethod.GET, why: 'The documentation page\'s static files and the OpenAPI document: no data.' },
   // Browsers send CORS preflights without Authorization; without this route the JWT authorizer answers them 401.
   // @fastify/cors in the app answers them instead.
-  { path: '/{proxy+}', method: apigw.HttpMethod.OPTIONS }
+  { path: '/{proxy+}', method: apigw.HttpMethod.OPTIONS, why: 'CORS preflight: browsers send it without Authorization; the app answers with its origin allow-list and no data.' }
 ]
 
 export class Api extends Construct {
   readonly handler: NodejsFunction
   readonly httpApi: apigw.HttpApi
   readonly issuer: string
+  readonly accessLogs: logs.LogGroup
 
   constructor (scope: Construct, id: string, props: ApiProps) {
     super(scope, id)
@@ -72,7 +96,7 @@ export class Api extends Construct {
         // init, because pino looks up its caller through util.getCallSites(), which then maps through it: ~450 ms of
         // every cold start (bench/README.md, Cold start). index.mjs.map still ships beside the bundle to map stack traces.
       },
-      logGroup: functionLogGroup(this, 'HandlerLogs', config.stage),
+      ...functionLogging(this, 'Handler', config.stage),
       bundling: {
         // @fastify/swagger-ui serves files from its package's static/ folder, which esbuild does not bundle.
         // Ship them as static/ next to index.mjs; the app points swagger-ui's baseDir there when bundled.
@@ -86,7 +110,9 @@ export class Api extends Construct {
       }
     }))
 
+    acknowledge(this.handler, 'L1', REASONS.runtime)
     table.grantReadWriteData(this.handler)
+    acknowledge(this.handler.role!, tableIndexesFinding(table, this), REASONS.tableIndexes)
     this.handler.addToRolePolicy(new iam.PolicyStatement({
       actions: [...API_COGNITO_ACTIONS],
       resources: [userPool.userPoolArn]
@@ -108,13 +134,19 @@ export class Api extends Construct {
     const stage = this.httpApi.defaultStage?.node.defaultChild
     if (!(stage instanceof apigw.CfnStage)) throw new Error('HttpApi has no default stage')
     stage.defaultRouteSettings = { throttlingRateLimit: config.throttle.rateLimit, throttlingBurstLimit: config.throttle.burstLimit }
+    // One JSON line per request, including those API Gateway answers itself (401 from the authorizer, 429 from the
+    // throttle), which never reach the app's own log. No headers and no query string: the sign-in redirect and tokens stay out.
+    this.accessLogs = stageLogGroup(this, 'AccessLogs', config.stage)
+    stage.accessLogSettings = { destinationArn: this.accessLogs.logGroupArn, format: JSON.stringify(ACCESS_LOG_FORMAT) }
 
     const integration = new HttpLambdaIntegration('Lambda', this.handler, {
       payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0
     })
     this.httpApi.addRoutes({ path: '/{proxy+}', methods: [apigw.HttpMethod.ANY], integration, authorizer })
     for (const route of PUBLIC_ROUTES) {
-      this.httpApi.addRoutes({ path: route.path, methods: [route.method], integration, authorizer: new apigw.HttpNoneAuthorizer() })
+      for (const added of this.httpApi.addRoutes({ path: route.path, methods: [route.method], integration, authorizer: new apigw.HttpNoneAuthorizer() })) {
+        acknowledge(added, 'APIG4', route.why)
+      }
     }
   }
 }

@@ -1,13 +1,14 @@
 // Cognito for the app: user pool, managed-login domain, groups and the tenant-provisioning triggers (the web client is
 // in web-client.ts, beside the console it redirects to).
-import { RemovalPolicy } from 'aws-cdk-lib'
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib'
 import * as cognito from 'aws-cdk-lib/aws-cognito'
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb'
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs'
 import { Construct } from 'constructs'
 import { PLATFORM_GROUPS, type PlatformGroup } from '../../src/domain/model.js'
-import type { StageConfig } from './config.js'
-import { functionLogGroup, nodeFunctionProps, repoPath } from './bundling.js'
+import type { SesEmail, StageConfig } from './config.js'
+import { functionLogging, nodeFunctionProps, repoPath } from './bundling.js'
+import { acknowledge, REASONS, tableIndexesFinding } from './nag.js'
 
 export interface AuthProps {
   config: StageConfig
@@ -21,6 +22,21 @@ export interface AuthProps {
  */
 export function hostedUiBaseUrl (domainPrefix: string, region: string): string {
   return `https://${domainPrefix}.auth.${region}.amazoncognito.com`
+}
+
+/** The pool's mail from a verified SES identity (Cognito sends it through its service-linked role for SES). */
+function sesEmail (ses: SesEmail, stackRegion: string): cognito.UserPoolEmail {
+  // The identity's ARN names SES's region; a synth without a region (no CDK_DEFAULT_REGION) cannot fill it in.
+  if (ses.region === undefined && Token.isUnresolved(stackRegion)) {
+    throw new Error('context sesFromAddress: the stack has no region to find the SES identity in; set sesRegion, or synthesize with a region (CDK_DEFAULT_ACCOUNT and CDK_DEFAULT_REGION)')
+  }
+  return cognito.UserPoolEmail.withSES({
+    fromEmail: ses.fromAddress,
+    ...(ses.fromName !== undefined ? { fromName: ses.fromName } : {}),
+    ...(ses.verifiedDomain !== undefined ? { sesVerifiedDomain: ses.verifiedDomain } : {}),
+    ...(ses.configurationSet !== undefined ? { configurationSetName: ses.configurationSet } : {}),
+    ...(ses.region !== undefined ? { sesRegion: ses.region } : {})
+  })
 }
 
 /** Lower precedence wins when a user is in several groups and the groups carry IAM roles (they don't today). */
@@ -37,7 +53,18 @@ export class Auth extends Construct {
 
     this.userPool = new cognito.UserPool(this, 'UserPool', {
       userPoolName: `${config.prefix}-users`,
-      featurePlan: cognito.FeaturePlan.ESSENTIALS, // access-token customisation (pre token V2) and passwordless need Essentials
+      // Access-token customisation (pre token V2) and passwordless need Essentials; threat protection needs Plus, which
+      // costs more per monthly active user, so it is a setting (context threatProtection, off by default).
+      featurePlan: config.threatProtection === 'off' ? cognito.FeaturePlan.ESSENTIALS : cognito.FeaturePlan.PLUS,
+      ...(config.threatProtection === 'off'
+        ? {}
+        : {
+            standardThreatProtectionMode: config.threatProtection === 'enforced'
+              ? cognito.StandardThreatProtectionMode.FULL_FUNCTION
+              : cognito.StandardThreatProtectionMode.AUDIT_ONLY
+          }),
+      // Cognito's default sender allows a few dozen emails a day for the whole pool; production sends through SES.
+      ...(config.ses !== undefined ? { email: sesEmail(config.ses, Stack.of(this).region) } : {}),
       selfSignUpEnabled: true,
       signInAliases: { email: true },
       autoVerify: { email: true },
@@ -48,7 +75,8 @@ export class Auth extends Construct {
       // address they do not control. The membership and EMAIL# claim still keep the old address after a verified
       // change; see "Known limits" in infra/README.md.
       keepOriginal: { email: true },
-      passwordPolicy: { minLength: 12, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: false },
+      // Symbols too (cdk-nag AwsSolutions-COG1); Cognito checks the policy when a password is set, so existing ones keep working.
+      passwordPolicy: { minLength: 12, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: true },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
       // Immutable: set once, by the API's AdminCreateUser when inviting; nobody can move a user to another tenant later.
       customAttributes: { tenant_id: new cognito.StringAttribute({ mutable: false, minLen: 1, maxLen: 64 }) },
@@ -60,6 +88,11 @@ export class Auth extends Construct {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN
     })
+
+    acknowledge(this.userPool, 'COG2', 'MFA is off: requiring it needs MFA enrolment in the console first, a product decision for later. Passwords need 12+ characters of all four classes; email is verified.')
+    if (config.threatProtection === 'off') {
+      acknowledge(this.userPool, 'COG8', 'Threat protection needs the Plus feature plan, billed at a higher price per monthly active user than Essentials: a pricing decision, off unless context threatProtection is audit or enforced (infra/README.md).')
+    }
 
     this.domain = this.userPool.addDomain('Domain', {
       cognitoDomain: { domainPrefix: config.domainPrefix },
@@ -76,11 +109,15 @@ export class Auth extends Construct {
       })
     }
 
-    const trigger = (name: string, file: string): NodejsFunction => new NodejsFunction(this, name, nodeFunctionProps(repoPath('infra', 'triggers', file), {
-      description: `Cognito ${name} trigger (${config.stage})`,
-      environment: { TABLE_NAME: table.tableName, NODE_OPTIONS: '--enable-source-maps' },
-      logGroup: functionLogGroup(this, `${name}Logs`, config.stage)
-    }))
+    const trigger = (name: string, file: string): NodejsFunction => {
+      const fn = new NodejsFunction(this, name, nodeFunctionProps(repoPath('infra', 'triggers', file), {
+        description: `Cognito ${name} trigger (${config.stage})`,
+        environment: { TABLE_NAME: table.tableName, NODE_OPTIONS: '--enable-source-maps' },
+        ...functionLogging(this, name, config.stage)
+      }))
+      acknowledge(fn, 'L1', REASONS.runtime)
+      return fn
+    }
     this.triggers = {
       preSignUp: trigger('PreSignUp', 'pre-sign-up.ts'),
       postConfirmation: trigger('PostConfirmation', 'post-confirmation.ts'),
@@ -88,6 +125,7 @@ export class Auth extends Construct {
     }
     table.grantReadWriteData(this.triggers.postConfirmation)
     table.grantReadData(this.triggers.preTokenGeneration)
+    for (const fn of [this.triggers.postConfirmation, this.triggers.preTokenGeneration]) acknowledge(fn.role!, tableIndexesFinding(table, fn), REASONS.tableIndexes)
 
     // No Cognito rights for the triggers: the founder becomes an admin through the membership, not a Cognito group.
 

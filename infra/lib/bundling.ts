@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url'
 import * as path from 'node:path'
 import { Duration, RemovalPolicy } from 'aws-cdk-lib'
+import * as iam from 'aws-cdk-lib/aws-iam'
 import * as logs from 'aws-cdk-lib/aws-logs'
 import type { Construct } from 'constructs'
 import type { Stage } from './config.js'
@@ -67,10 +68,32 @@ export function nodeFunctionProps (entry: string, overrides: Partial<NodejsFunct
   }
 }
 
-/** An explicit log group per function, so retention is set (the implicit one keeps logs forever) and it goes with the stack. */
-export function functionLogGroup (scope: Construct, id: string, stage: Stage): logs.LogGroup {
+/**
+ * An explicit log group (a function's, an API stage's access log), so retention is set (an implicit one keeps logs
+ * forever) and it goes with the stack.
+ */
+export function stageLogGroup (scope: Construct, id: string, stage: Stage): logs.LogGroup {
   return new logs.LogGroup(scope, id, {
     retention: stage === 'prod' ? logs.RetentionDays.THREE_MONTHS : logs.RetentionDays.TWO_WEEKS,
     removalPolicy: RemovalPolicy.DESTROY
   })
+}
+
+/**
+ * A function's log group (`<id>Logs`) and a role (`<id>Role`) that may write to that log group and to nothing else.
+ * Replaces the default role's AWSLambdaBasicExecutionRole, which lets a function create and write any log group in
+ * the account (cdk-nag AwsSolutions-IAM4). The function's other rights are added to this role by grants as before.
+ */
+export function functionLogging (scope: Construct, id: string, stage: Stage): { logGroup: logs.LogGroup, role: iam.Role } {
+  const logGroup = stageLogGroup(scope, `${id}Logs`, stage)
+  const role = new iam.Role(scope, `${id}Role`, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    inlinePolicies: {
+      // The log group's ARN ends in :*, which covers its log streams: Lambda creates one stream per instance.
+      WriteOwnLogs: new iam.PolicyDocument({
+        statements: [new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] })]
+      })
+    }
+  })
+  return { logGroup, role }
 }

@@ -27,6 +27,32 @@ export interface StageConfig {
    * across instances.
    */
   throttle: { rateLimit: number, burstLimit: number }
+  /**
+   * Cognito threat protection (compromised credentials, adaptive authentication). On, it needs the Plus feature plan,
+   * which costs more per monthly active user than Essentials: a pricing decision, so off unless configured.
+   * `audit` only records risk; `enforced` acts on it.
+   */
+  threatProtection: ThreatProtection
+  /**
+   * The user pool's mail through Amazon SES from a verified identity, instead of Cognito's default sender (a few dozen
+   * emails a day for the whole pool, which one tenant admin's invitations can use up for everybody). Unset: the default.
+   */
+  ses?: SesEmail
+}
+
+export const THREAT_PROTECTION = ['off', 'audit', 'enforced'] as const
+export type ThreatProtection = typeof THREAT_PROTECTION[number]
+
+export interface SesEmail {
+  /** The From address; SES must have it (or sesVerifiedDomain) verified in sesRegion. */
+  fromAddress: string
+  fromName?: string
+  /** A verified SES domain identity that the From address belongs to, instead of the address itself. */
+  verifiedDomain?: string
+  /** An SES configuration set (event publishing of bounces and complaints, a dedicated IP pool). */
+  configurationSet?: string
+  /** SES's region when it differs from the pool's; needed to synthesize without a region. */
+  region?: string
 }
 
 /** Defaults for the stage throttle; size them to the measured peak before a launch. */
@@ -76,6 +102,48 @@ function assertOrigin (origin: string, key: string): void {
   if (new URL(origin).origin !== origin) throw new Error(`context ${key}: ${origin} must be an origin like https://app.example.com, without a path or trailing slash`)
 }
 
+/** One of a fixed set of strings. */
+function asOneOf<T extends string> (value: unknown, key: string, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T
+  throw new Error(`context ${key} must be one of ${allowed.join(', ')}, got ${String(value)}`)
+}
+
+/** A trimmed, non-blank string, or undefined when the key is absent. */
+function asOptionalString (value: unknown, key: string): string | undefined {
+  if (value === undefined) return undefined
+  const text = String(value).trim()
+  if (text === '') throw new Error(`context ${key} must not be empty`)
+  return text
+}
+
+const EMAIL = /^[^@\s]+@([^@\s]+\.[^@\s]+)$/
+
+/** The SES settings, or undefined without sesFromAddress; the other ses* keys alone are a mistake, not a default. */
+function readSes (get: (key: string) => unknown): SesEmail | undefined {
+  const fromAddress = asOptionalString(get('sesFromAddress'), 'sesFromAddress')
+  const rest = {
+    fromName: asOptionalString(get('sesFromName'), 'sesFromName'),
+    verifiedDomain: asOptionalString(get('sesVerifiedDomain'), 'sesVerifiedDomain')?.toLowerCase(),
+    configurationSet: asOptionalString(get('sesConfigurationSet'), 'sesConfigurationSet'),
+    region: asOptionalString(get('sesRegion'), 'sesRegion')
+  }
+  if (fromAddress === undefined) {
+    const set = Object.entries(rest).filter(([, v]) => v !== undefined).map(([k]) => `ses${k[0]!.toUpperCase()}${k.slice(1)}`)
+    if (set.length > 0) throw new Error(`context ${set.join(', ')} need sesFromAddress (the verified SES sender)`)
+    return undefined
+  }
+  const domain = EMAIL.exec(fromAddress)?.[1]?.toLowerCase()
+  if (domain === undefined) throw new Error(`context sesFromAddress must be an email address, got ${fromAddress}`)
+  // The identity is the From address, or its domain (CDK's withSES accepts the domain itself, not a parent domain).
+  if (rest.verifiedDomain !== undefined && domain !== rest.verifiedDomain) {
+    throw new Error(`context sesFromAddress ${fromAddress} is not in sesVerifiedDomain ${rest.verifiedDomain}`)
+  }
+  const ses: SesEmail = { fromAddress }
+  for (const [key, value] of Object.entries(rest) as Array<[keyof typeof rest, string | undefined]>) if (value !== undefined) ses[key] = value
+  return ses
+}
+
 export function readStageConfig (node: Node): StageConfig {
   const stage = node.tryGetContext('stage') ?? 'dev'
   if (!(STAGES as readonly string[]).includes(stage)) throw new Error(`context stage must be one of ${STAGES.join(', ')}, got ${String(stage)}`)
@@ -92,6 +160,7 @@ export function readStageConfig (node: Node): StageConfig {
   const corsOrigins = asOptionalList(get('corsOrigins'), 'corsOrigins')
   for (const origin of corsOrigins) assertOrigin(origin, 'corsOrigins')
   // Relative to the repository root, so the same value works from infra/ (the cdk CLI) and from the root (tests).
+  const ses = readSes(get)
   const consoleAssetPath = path.resolve(repoPath(), String(get('consoleAssetPath') ?? path.join('web', 'dist')))
 
   return {
@@ -106,6 +175,8 @@ export function readStageConfig (node: Node): StageConfig {
     throttle: {
       rateLimit: asPositive(get('throttleRateLimit'), 'throttleRateLimit', DEFAULT_THROTTLE.rateLimit, false),
       burstLimit: asPositive(get('throttleBurstLimit'), 'throttleBurstLimit', DEFAULT_THROTTLE.burstLimit, true)
-    }
+    },
+    threatProtection: asOneOf(get('threatProtection'), 'threatProtection', THREAT_PROTECTION, 'off'),
+    ...(ses !== undefined ? { ses } : {})
   }
 }

@@ -1,14 +1,15 @@
 // The web console's hosting: a private S3 bucket behind CloudFront (origin access control), the build and its config.json.
 import { existsSync, statSync } from 'node:fs'
 import * as path from 'node:path'
-import { Duration, Lazy, RemovalPolicy } from 'aws-cdk-lib'
+import { BOOTSTRAP_QUALIFIER_CONTEXT, DefaultStackSynthesizer, Duration, Lazy, RemovalPolicy } from 'aws-cdk-lib'
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront'
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins'
 import * as s3 from 'aws-cdk-lib/aws-s3'
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment'
 import { Construct } from 'constructs'
 import type { Stage } from './config.js'
-import { functionLogGroup } from './bundling.js'
+import { stageLogGroup } from './bundling.js'
+import { acknowledge, arnInFinding } from './nag.js'
 
 /** What the console fetches as /config.json at startup (the web app's runtime configuration; its shape is the web app's). */
 export interface ConsoleRuntimeConfig {
@@ -49,6 +50,8 @@ export function assertConsoleBuild (assetPath: string): void {
  */
 export class ConsoleHosting extends Construct {
   readonly bucket: s3.Bucket
+  /** The console bucket's and the distribution's access logs. */
+  readonly logsBucket: s3.Bucket
   readonly distribution: cloudfront.Distribution
   readonly responseHeadersPolicy: cloudfront.ResponseHeadersPolicy
   /** The console's origin, https://<distribution domain> (no trailing slash). */
@@ -64,9 +67,25 @@ export class ConsoleHosting extends Construct {
     this.stage = props.stage
     const prod = props.stage === 'prod'
 
+    // Access logs of the console bucket (S3 server access logs, under s3/) and of the distribution (CloudFront standard
+    // logs, under cloudfront/), kept as long as the functions' logs. CloudFront's standard logging to S3 writes with an
+    // ACL grant, so this bucket keeps ACLs on (object writer as owner would leave the bucket owner unable to read: "bucket
+    // owner preferred" makes the bucket owner own the files). Prod keeps them on a stack delete: they are audit records.
+    this.logsBucket = new s3.Bucket(this, 'LogsBucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      lifecycleRules: [{ expiration: Duration.days(prod ? 90 : 14), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      autoDeleteObjects: !prod
+    })
+
     // Only build output, rebuilt by every deploy: dev empties and deletes it with the stack; prod keeps it on a stack
     // delete, like every other prod resource that is not recreated automatically.
     this.bucket = new s3.Bucket(this, 'Bucket', {
+      serverAccessLogsBucket: this.logsBucket,
+      serverAccessLogsPrefix: 's3/',
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -104,10 +123,16 @@ export class ConsoleHosting extends Construct {
       },
       // No SPA fallback (403/404 -> /index.html): the console has no path router, so every page is /, and a missing
       // file answers as missing instead of as an HTML page the browser would try to run as a script.
+      enableLogging: true,
+      logBucket: this.logsBucket,
+      logFilePrefix: 'cloudfront/',
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100
     })
     this.url = `https://${this.distribution.distributionDomainName}`
+    acknowledge(this.distribution, 'CFR4', 'The console is served on CloudFront\'s default *.cloudfront.net certificate, whose viewer security policy is TLSv1 and cannot be changed; TLS 1.2 as a minimum needs a custom domain with an ACM certificate (not configured yet).')
+    acknowledge(this.distribution, 'CFR1', 'No geo restriction: tenants and their members may be in any country; there is no list of countries to limit the console to.')
+    acknowledge(this.distribution, 'CFR2', 'No WAF: the distribution serves static files from a private bucket, with no forms and no API of its own (the API is throttled by API Gateway); a web ACL costs per month and per request, to revisit with a custom domain.')
   }
 
   /**
@@ -119,7 +144,7 @@ export class ConsoleHosting extends Construct {
     if (this.runtime !== undefined) throw new Error('ConsoleHosting.deploy() may be called once')
     this.runtime = runtime
     // One log group for the deployments' shared (singleton) handler, with the stage's retention.
-    const logGroup = functionLogGroup(this, 'DeploymentLogs', this.stage)
+    const logGroup = stageLogGroup(this, 'DeploymentLogs', this.stage)
     const assets = new s3deploy.BucketDeployment(this, 'DeployAssets', {
       sources: [s3deploy.Source.asset(path.join(this.assetPath, 'assets'))],
       destinationBucket: this.bucket,
@@ -142,6 +167,31 @@ export class ConsoleHosting extends Construct {
       logGroup
     })
     entry.node.addDependency(assets)
+    this.acknowledgeDeploymentHandler(assets)
+  }
+
+  /**
+   * The CDK's BucketDeployment brings its own handler (one per stack, shared by both deployments): its role, runtime and
+   * grants are the CDK's, which offers no way to narrow them. Each wildcard is acknowledged by name, so a new one fails.
+   */
+  private acknowledgeDeploymentHandler (deployment: s3deploy.BucketDeployment): void {
+    const handler = deployment.handlerRole.node.scope
+    if (handler === undefined) throw new Error('BucketDeployment handler not found')
+    const why = 'The CDK\'s own BucketDeployment handler, not configurable:'
+    acknowledge(handler, 'L1', `${why} the CDK picks its runtime.`)
+    acknowledge(handler, 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', `${why} its role has the basic execution policy (logs go to the log group given to the deployments).`)
+    const qualifier = String(this.node.tryGetContext(BOOTSTRAP_QUALIFIER_CONTEXT) ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER)
+    const wildcards: Array<[string, string]> = [
+      ['Action::s3:GetObject*', 'reads the staged build from the CDK asset bucket'],
+      ['Action::s3:GetBucket*', 'reads the staged build from the CDK asset bucket'],
+      ['Action::s3:List*', 'lists the asset bucket and the console bucket to copy and prune'],
+      [`Resource::arn:<AWS::Partition>:s3:::cdk-${qualifier}-assets-<AWS::AccountId>-<AWS::Region>/*`, 'the objects of the CDK asset bucket (the bootstrap bucket), read only'],
+      ['Action::s3:DeleteObject*', 'prunes files of the previous build from the console bucket'],
+      ['Action::s3:Abort*', 'aborts its own multipart uploads to the console bucket'],
+      [`Resource::${arnInFinding(this.bucket)}/*`, 'the objects of the console bucket, the one bucket it writes'],
+      ['Resource::*', 'cloudfront:CreateInvalidation and GetInvalidation, which the CDK grants on every distribution']
+    ]
+    for (const [finding, what] of wildcards) acknowledge(handler, `IAM5[${finding}]`, `${why} ${what}.`)
   }
 
   /** Same-origin only, except the connections the console makes to the API and to Cognito. */

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { Match } from 'aws-cdk-lib/assertions'
-import { API_COGNITO_ACTIONS } from '../lib/api.js'
+import { ACCESS_LOG_FORMAT, API_COGNITO_ACTIONS } from '../lib/api.js'
 import { DEFAULT_THROTTLE } from '../lib/config.js'
 import { repoPath } from '../lib/bundling.js'
 import { asList, findCycle, joinStacks, policyStatements, synthStage } from './fixtures/app.js'
@@ -109,7 +109,11 @@ t.test('API IAM: explicit actions only, Cognito on its own pool, DynamoDB on its
     t.strictSame(asList(s.Resource), [tableArn, { 'Fn::Join': ['', [tableArn, '/index/*']] }], 'the table and its indexes')
   }
   t.ok(dynamo.some(s => asList(s.Action).includes('dynamodb:PutItem')), 'read-write')
-  t.equal(statements.length, cognito.length + dynamo.length, 'nothing else in inline policies')
+  const logs = statements.filter(s => asList(s.Action).some(a => a.startsWith('logs:')))
+  const logGroupId = json.Resources[apiFunctionId].Properties.LoggingConfig.LogGroup.Ref as string
+  t.strictSame(logs, [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] } }], 'its own log group, nothing wider')
+  t.equal(statements.length, cognito.length + dynamo.length + logs.length, 'nothing else in inline policies')
+  t.equal(json.Resources[role].Properties.ManagedPolicyArns, undefined, 'no AWSLambdaBasicExecutionRole (it may write any log group)')
 })
 
 t.test('the stage throttles every route (the app\'s own limit is per Lambda instance)', async t => {
@@ -120,6 +124,16 @@ t.test('the stage throttles every route (the app\'s own limit is per Lambda inst
     DefaultRouteSettings: { ThrottlingRateLimit: DEFAULT_THROTTLE.rateLimit, ThrottlingBurstLimit: DEFAULT_THROTTLE.burstLimit }
   })
   t.pass('default route throttling set')
+})
+
+t.test('the stage writes an access log line per request to a log group with the stage\'s retention', async t => {
+  const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0]!.Properties
+  const logGroupId = stage.AccessLogSettings.DestinationArn['Fn::GetAtt'][0] as string
+  t.match(json.Resources[logGroupId], { Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 14 } })
+  const format = JSON.parse(stage.AccessLogSettings.Format) as Record<string, string>
+  t.strictSame(format, ACCESS_LOG_FORMAT)
+  t.match(format, { requestId: '$context.requestId', status: '$context.status', routeKey: '$context.routeKey', authorizerError: '$context.authorizer.error' })
+  t.notOk(Object.values(format).some(v => /header|querystring|authorization/i.test(v)), 'no headers, no query string: tokens and sign-in codes stay out')
 })
 
 t.test('the granted Cognito actions are exactly the commands the API sends', async t => {

@@ -17,7 +17,16 @@ const idOf = (type: string): string => {
   if (ids.length !== 1) throw new Error(`expected one ${type}, found ${ids.length}`)
   return ids[0]!
 }
-const bucketId = idOf('AWS::S3::Bucket')
+/** The console's bucket (it writes access logs) and the bucket of its access logs (log delivery writes to it). */
+const bucketOf = (tmpl: typeof template, name: 'Bucket' | 'LogsBucket'): string => {
+  const ids = Object.keys(tmpl.findResources('AWS::S3::Bucket', { Properties: name === 'Bucket' ? { LoggingConfiguration: Match.anyValue() } : { AccessControl: 'LogDeliveryWrite' } }))
+  if (ids.length !== 1) throw new Error(`expected one ${name}, found ${ids.length}`)
+  return ids[0]!
+}
+const policyOf = (tmpl: typeof template, bucket: string): Record<string, any> =>
+  Object.values(tmpl.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: { Ref: bucket } } }))[0]!
+const bucketId = bucketOf(template, 'Bucket')
+const logsBucketId = bucketOf(template, 'LogsBucket')
 const distributionId = idOf('AWS::CloudFront::Distribution')
 const clientId = idOf('AWS::Cognito::UserPoolClient')
 const httpApiId = idOf('AWS::ApiGatewayV2::Api')
@@ -30,7 +39,7 @@ const entryDeployment = deployments.find(d => d.DestinationBucketKeyPrefix === u
 const assetsDeployment = deployments.find(d => d.DestinationBucketKeyPrefix === 'assets/')!
 
 t.test('bucket: private, SSL only, S3-managed encryption, emptied and deleted with a dev stack', async t => {
-  template.hasResource('AWS::S3::Bucket', {
+  t.match(json.Resources[bucketId], {
     Properties: {
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
@@ -38,13 +47,12 @@ t.test('bucket: private, SSL only, S3-managed encryption, emptied and deleted wi
     },
     DeletionPolicy: 'Delete'
   })
-  template.resourceCountIs('Custom::S3AutoDeleteObjects', 1)
-  t.pass('bucket properties match')
+  template.resourceCountIs('Custom::S3AutoDeleteObjects', 2) // the console bucket and its logs bucket
 })
 
 t.test('bucket policy: only this distribution reads, through origin access control; no plain HTTP', async t => {
-  const [policy] = Object.values(template.findResources('AWS::S3::BucketPolicy'))
-  const statements = policy!.Properties.PolicyDocument.Statement as Array<Record<string, any>>
+  const policy = policyOf(template, bucketId)
+  const statements = policy.Properties.PolicyDocument.Statement as Array<Record<string, any>>
   t.match(statements.find(s => s.Effect === 'Deny'), { Action: 's3:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }, 'enforceSSL')
   const allows = statements.filter(s => s.Effect === 'Allow')
   for (const s of allows) t.not(JSON.stringify(s.Principal), JSON.stringify({ AWS: '*' }), 'no public allow')
@@ -68,6 +76,22 @@ t.test('bucket policy: only this distribution reads, through origin access contr
   t.strictSame(origin.DomainName, { 'Fn::GetAtt': [bucketId, 'RegionalDomainName'] })
   t.strictSame(origin.OriginAccessControlId, { 'Fn::GetAtt': [idOf('AWS::CloudFront::OriginAccessControl'), 'Id'] })
   t.equal(origin.S3OriginConfig.OriginAccessIdentity, '', 'no OAI')
+})
+
+t.test('access logs: the bucket\'s and the distribution\'s go to a private logs bucket that expires them', async t => {
+  t.strictSame(json.Resources[bucketId].Properties.LoggingConfiguration, { DestinationBucketName: { Ref: logsBucketId }, LogFilePrefix: 's3/' }, 'S3 server access logs')
+  t.strictSame(json.Resources[distributionId].Properties.DistributionConfig.Logging, { Bucket: { 'Fn::GetAtt': [logsBucketId, 'RegionalDomainName'] }, Prefix: 'cloudfront/' }, 'CloudFront standard logs')
+  t.match(json.Resources[logsBucketId], {
+    Properties: {
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      // CloudFront's standard logging writes with an ACL grant: ACLs stay on, and the bucket owner owns the files.
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerPreferred' }] },
+      LifecycleConfiguration: { Rules: [{ ExpirationInDays: 14, Status: 'Enabled' }] }
+    },
+    DeletionPolicy: 'Delete'
+  })
+  t.match(policyOf(template, logsBucketId).Properties.PolicyDocument.Statement, [{ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }], 'SSL only')
 })
 
 t.test('distribution: index.html at /, HTTPS only, security headers, no SPA fallback', async t => {
@@ -201,10 +225,12 @@ t.test('the cross-stack cycle check sees a cycle through an import', async t => 
 
 t.test('prod keeps the bucket on a stack delete and does not empty it', async t => {
   const prod = synthStage({ stage: 'prod' }, { bundle: false }).apiTemplate
-  prod.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' })
+  const prodJson = prod.toJSON()
+  for (const name of ['Bucket', 'LogsBucket'] as const) t.match(prodJson.Resources[bucketOf(prod, name)], { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' }, `${name} retained`)
   prod.resourceCountIs('Custom::S3AutoDeleteObjects', 0)
-  const [policy] = Object.values(prod.findResources('AWS::S3::BucketPolicy'))
-  const allows = (policy!.Properties.PolicyDocument.Statement as Array<Record<string, any>>).filter(s => s.Effect === 'Allow')
+  t.match(prodJson.Resources[bucketOf(prod, 'LogsBucket')].Properties.LifecycleConfiguration.Rules, [{ ExpirationInDays: 90 }], 'prod keeps access logs 90 days')
+  const policy = policyOf(prod, bucketOf(prod, 'Bucket'))
+  const allows = (policy.Properties.PolicyDocument.Statement as Array<Record<string, any>>).filter(s => s.Effect === 'Allow')
   t.strictSame(allows.map(s => s.Principal), [{ Service: 'cloudfront.amazonaws.com' }], 'the distribution is the only reader')
 })
 

@@ -86,3 +86,48 @@ t.test('context overrides and validation', async t => {
   t.equal(config({ consoleAssetPath: 'infra/test/fixtures/console' }).consoleAssetPath, repoPath('infra', 'test', 'fixtures', 'console'), 'relative to the repository root')
   t.equal(config({ consoleAssetPath: '/tmp/build' }).consoleAssetPath, '/tmp/build')
 })
+
+t.test('threat protection: off by default (Essentials); audit or enforced moves the pool to the Plus plan', async t => {
+  t.equal(props(dev, 'AWS::Cognito::UserPool').UserPoolTier, 'ESSENTIALS')
+  t.equal(props(dev, 'AWS::Cognito::UserPool').UserPoolAddOns, undefined, 'no threat protection')
+  t.equal(props(prod, 'AWS::Cognito::UserPool').UserPoolTier, 'ESSENTIALS', 'prod too unless configured: Plus is a pricing decision')
+  for (const [mode, rendered] of [['audit', 'AUDIT'], ['enforced', 'ENFORCED']] as const) {
+    const pool = props(synthStage({ threatProtection: mode }, { bundle: false }), 'AWS::Cognito::UserPool')
+    t.equal(pool.UserPoolTier, 'PLUS', `${mode}: Plus plan`)
+    t.strictSame(pool.UserPoolAddOns, { AdvancedSecurityMode: rendered }, `${mode}: ${rendered}`)
+  }
+})
+
+t.test('mail: Cognito\'s default sender unless sesFromAddress is set; then SES from the verified identity', async t => {
+  t.equal(props(dev, 'AWS::Cognito::UserPool').EmailConfiguration, undefined, 'default sender')
+  t.equal(props(prod, 'AWS::Cognito::UserPool').EmailConfiguration, undefined)
+  const address = props(synthStage({ sesFromAddress: 'no-reply@acme.example', sesRegion: 'eu-west-1' }, { bundle: false }), 'AWS::Cognito::UserPool')
+  t.strictSame(address.EmailConfiguration, {
+    EmailSendingAccount: 'DEVELOPER',
+    From: 'no-reply@acme.example',
+    SourceArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:eu-west-1:', { Ref: 'AWS::AccountId' }, ':identity/no-reply@acme.example']] }
+  }, 'the address is the identity')
+  const domain = props(synthStage({ sesFromAddress: 'no-reply@acme.example', sesFromName: 'Acme', sesVerifiedDomain: 'acme.example', sesConfigurationSet: 'cognito-mail', sesRegion: 'eu-west-1', stage: 'prod' }, { bundle: false }), 'AWS::Cognito::UserPool')
+  t.strictSame(domain.EmailConfiguration, {
+    EmailSendingAccount: 'DEVELOPER',
+    From: 'Acme <no-reply@acme.example>',
+    ConfigurationSet: 'cognito-mail',
+    SourceArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:eu-west-1:', { Ref: 'AWS::AccountId' }, ':identity/acme.example']] }
+  }, 'a verified domain is the identity, with a name and a configuration set')
+  t.throws(() => synthStage({ sesFromAddress: 'no-reply@acme.example' }, { bundle: false }), /set sesRegion, or synthesize with a region/, 'no region to name the identity in')
+})
+
+t.test('threat protection and SES settings are validated', async t => {
+  const config = (context: Record<string, unknown>) => readStageConfig(new App({ context: { callbackUrls: 'http://localhost:3000/cb', logoutUrls: 'http://localhost:3000/', ...context } }).node)
+  t.equal(config({}).threatProtection, 'off')
+  t.equal(config({ threatProtection: 'enforced' }).threatProtection, 'enforced')
+  t.throws(() => config({ threatProtection: 'on' }), /threatProtection must be one of off, audit, enforced/)
+  t.equal(config({}).ses, undefined, 'no SES unless configured')
+  t.strictSame(config({ sesFromAddress: ' no-reply@acme.example ' }).ses, { fromAddress: 'no-reply@acme.example' })
+  t.strictSame(config({ stages: { dev: { sesFromAddress: 'a@acme.example', sesVerifiedDomain: 'ACME.example', sesRegion: 'us-east-1' } } }).ses,
+    { fromAddress: 'a@acme.example', verifiedDomain: 'acme.example', region: 'us-east-1' }, 'per-stage values in cdk.json')
+  t.throws(() => config({ sesFromAddress: 'acme.example' }), /sesFromAddress must be an email address/)
+  t.throws(() => config({ sesFromAddress: '' }), /sesFromAddress must not be empty/)
+  t.throws(() => config({ sesFromAddress: 'a@mail.acme.example', sesVerifiedDomain: 'acme.example' }), /is not in sesVerifiedDomain acme\.example/)
+  t.throws(() => config({ sesConfigurationSet: 'cs', sesRegion: 'eu-west-1' }), /sesConfigurationSet, sesRegion need sesFromAddress/, 'SES details without a sender are a mistake')
+})

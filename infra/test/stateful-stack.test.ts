@@ -74,7 +74,7 @@ t.test('user pool settings', async t => {
     AdminCreateUserConfig: { AllowAdminCreateUserOnly: false },
     UsernameAttributes: ['email'],
     AutoVerifiedAttributes: ['email'],
-    Policies: { PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: false } },
+    Policies: { PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true } },
     AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
     Schema: Match.arrayWith([Match.objectLike({ Name: 'tenant_id', AttributeDataType: 'String', Mutable: false })]),
     // A self-service email change waits until the new address is verified (the client can write email; see below).
@@ -207,6 +207,15 @@ t.test('trigger IAM: no Cognito rights at all, DynamoDB on the table only, no wi
     .flatMap(p => (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).flatMap(s => asList(s.Action)))
   t.ok(preTokenActions.length > 0, 'pre token generation can read')
   t.strictSame(preTokenActions.filter(a => !/^dynamodb:(Get|BatchGet|Query|Scan|ConditionCheck|Describe)/.test(a)), [], 'and only read')
+  // Logs: each trigger writes its own log group only, not AWSLambdaBasicExecutionRole's every log group in the account.
+  for (const name of ['PreSignUp', 'PostConfirmation', 'PreTokenGeneration']) {
+    const fn = json.Resources[functionIdOf(name)]
+    const role = json.Resources[fn.Properties.Role['Fn::GetAtt'][0]]
+    t.equal(role.Properties.ManagedPolicyArns, undefined, `${name}: no managed policy`)
+    t.strictSame(role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement), [
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [fn.Properties.LoggingConfig.LogGroup.Ref, 'Arn'] } }
+    ], `${name}: writes its own log group only`)
+  }
 })
 
 t.test('no reference cycle among the stateful resources', async t => {
