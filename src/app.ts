@@ -7,7 +7,7 @@ import type { Config } from './config.js'
 import errors from '../plugins/errors.js'
 import { clientErrorResponse, problem, sendProblem } from './http/problem.js'
 import { redactUrl } from './http/log.js'
-import { AccessLogController } from './http/access-log.js'
+import { AccessLogController, writeAccessLine } from './http/access-log.js'
 import dynamodb from '../plugins/dynamodb.js'
 import type { Dynamo } from './dynamodb.js'
 import auth from '../plugins/auth.js'
@@ -148,9 +148,12 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
       else socket.destroy(err)
     },
     // Errors the router raises before any handler (bad URL, oversized path parameter, ...) are problems too.
-    frameworkErrors (err, _request, reply) {
+    frameworkErrors (err, request, reply) {
       const status = (err as { statusCode?: number }).statusCode
-      return sendProblem(reply, problem(typeof status === 'number' && status >= 400 && status < 500 ? status : 400, 'The request could not be routed'))
+      const sent = sendProblem(reply, problem(typeof status === 'number' && status >= 400 && status < 500 ? status : 400, 'The request could not be routed'))
+      // The router's refusals skip the log controller: their access line is written here.
+      writeAccessLine(null, request, reply)
+      return sent
     }
   }).withTypeProvider<TypeBoxTypeProvider>()
 

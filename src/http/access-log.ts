@@ -12,16 +12,24 @@ export class AccessLogController extends LogController {
   override incomingRequest (): void {}
 
   override requestCompleted (error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    const route = request.routeOptions.url
-    const line = {
-      method: request.method,
-      ...(route !== undefined ? { route } : { path: pathOf(request.url) }),
-      status: reply.statusCode,
-      ms: Math.round(reply.elapsedTime * 100) / 100
-    }
-    if (error) reply.log.error({ ...line, err: error }, 'request errored')
-    else reply.log.info(line, 'request')
+    writeAccessLine(error, request, reply)
   }
+}
+
+/**
+ * The access line. Also written by the app's frameworkErrors handler: a request the router refuses (a malformed URL)
+ * never reaches the controller, and would otherwise leave no line at all.
+ */
+export function writeAccessLine (error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+  const route = request.routeOptions?.url
+  const line = {
+    method: request.method,
+    ...(route !== undefined ? { route } : { path: pathOf(request.url) }),
+    status: reply.statusCode,
+    ms: Math.round(reply.elapsedTime * 100) / 100
+  }
+  if (error) reply.log.error({ ...line, err: error }, 'request errored')
+  else reply.log.info(line, 'request')
 }
 
 function pathOf (url: string): string {
