@@ -2,8 +2,8 @@
 // requests, the local USER_PASSWORD_AUTH requests and answers, token claims and renewal timing, config.json parsing.
 import { createHash } from 'node:crypto'
 import t from 'tap'
-import { authorizeUrl, callbackCode, codeChallenge, codeExchangeRequest, logoutUrl, randomUrlSafe, refreshRequest, tokensFromResponse } from '../../web/src/auth/managed-login.js'
-import { authOutcome, newPasswordChallenge, passwordAuth, refreshAuth } from '../../web/src/auth/password.js'
+import { authorizeUrl, callbackCode, codeChallenge, codeExchangeRequest, logoutUrl, randomUrlSafe, refreshRequest, revokeRequest, tokensFromResponse } from '../../web/src/auth/managed-login.js'
+import { authOutcome, newPasswordChallenge, passwordAuth, refreshAuth, revokeRequest as passwordRevoke } from '../../web/src/auth/password.js'
 import { jwtClaims, renewDelayMs, tokenGroups, tokensFrom } from '../../web/src/auth/tokens.js'
 import { parseConfig } from '../../web/src/config.js'
 import type { ConsoleRuntimeConfig } from '../../infra/lib/console.js'
@@ -121,4 +121,13 @@ t.test('config.json as the CDK app writes it (infra/lib/console.ts) is what the 
     /^https:\/\/saas-app-dev\.auth\.eu-west-1\.amazoncognito\.com\/oauth2\/authorize\?/)
   t.equal(read.redirectUri, deployed.redirectUri)
   t.equal(read.logoutUri, deployed.logoutUri)
+})
+
+t.test('sign-out revokes the refresh token: the managed login\'s revocation endpoint, or RevokeToken', async t => {
+  const managed = revokeRequest({ domain: 'auth.example.com', clientId: 'client-1', refreshToken: 'r.t' })
+  t.equal(managed.url, 'https://auth.example.com/oauth2/revoke')
+  t.same(Object.fromEntries(new URLSearchParams(managed.init.body)), { token: 'r.t', client_id: 'client-1' }, 'a public client: no secret')
+  const local = passwordRevoke('http://127.0.0.1:9229', 'client-1', 'r.t')
+  t.equal(local.init.headers['X-Amz-Target'], 'AWSCognitoIdentityProviderService.RevokeToken')
+  t.same(JSON.parse(local.init.body), { ClientId: 'client-1', Token: 'r.t' })
 })

@@ -56,6 +56,12 @@ export function refreshRequest (p: { domain: string, clientId: string, refreshTo
   return tokenRequest(p.domain, { grant_type: 'refresh_token', client_id: p.clientId, refresh_token: p.refreshToken })
 }
 
+/** Sign-out: the refresh token revoked at the managed login's revocation endpoint (RFC 7009). */
+export function revokeRequest (p: { domain: string, clientId: string, refreshToken: string }): TokenRequest {
+  const r = tokenRequest(p.domain, { token: p.refreshToken, client_id: p.clientId })
+  return { ...r, url: `https://${p.domain}/oauth2/revoke` }
+}
+
 export function logoutUrl (p: { domain: string, clientId: string, logoutUri: string }): string {
   return `https://${p.domain}/logout?${new URLSearchParams({ client_id: p.clientId, logout_uri: p.logoutUri }).toString()}`
 }

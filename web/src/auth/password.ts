@@ -6,7 +6,7 @@ import { tokensFrom, type Tokens } from './tokens.js'
 
 export interface CognitoRequest { url: string, init: { method: 'POST', headers: Record<string, string>, body: string } }
 
-export function cognitoRequest (endpoint: string, operation: 'InitiateAuth' | 'RespondToAuthChallenge', body: Record<string, unknown>): CognitoRequest {
+export function cognitoRequest (endpoint: string, operation: 'InitiateAuth' | 'RespondToAuthChallenge' | 'RevokeToken', body: Record<string, unknown>): CognitoRequest {
   return {
     url: `${endpoint}/`,
     init: {
@@ -25,6 +25,10 @@ export const newPasswordChallenge = (endpoint: string, clientId: string, email: 
 
 export const refreshAuth = (endpoint: string, clientId: string, refreshToken: string) =>
   cognitoRequest(endpoint, 'InitiateAuth', { AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: clientId, AuthParameters: { REFRESH_TOKEN: refreshToken } })
+
+/** Sign-out: the refresh token (and the access tokens issued from it) revoked at Cognito, not just forgotten here. */
+export const revokeRequest = (endpoint: string, clientId: string, refreshToken: string) =>
+  cognitoRequest(endpoint, 'RevokeToken', { ClientId: clientId, Token: refreshToken })
 
 export type AuthOutcome = { tokens: Tokens } | { challenge: 'NEW_PASSWORD_REQUIRED', session: string }
 

@@ -1,9 +1,9 @@
 // The signed-in session in the browser: tokens in memory only (a reload signs in again; the managed login's own
-// cookie makes that a redirect, not a password), renewed before expiry, cleared on sign-out. sessionStorage holds
+// cookie makes that a redirect, not a password), renewed before expiry, revoked and cleared on sign-out. sessionStorage holds
 // only the PKCE verifier and state across the redirect to the managed login.
 import type { ConsoleConfig } from '../config.js'
-import { authorizeUrl, callbackCode, codeChallenge, codeExchangeRequest, logoutUrl, randomUrlSafe, refreshRequest, tokensFromResponse, type PendingSignIn } from './managed-login.js'
-import { newPasswordChallenge, passwordAuth, refreshAuth, send, type AuthOutcome } from './password.js'
+import { authorizeUrl, callbackCode, codeChallenge, codeExchangeRequest, logoutUrl, randomUrlSafe, refreshRequest, revokeRequest as managedRevoke, tokensFromResponse, type PendingSignIn } from './managed-login.js'
+import { newPasswordChallenge, passwordAuth, refreshAuth, revokeRequest as passwordRevoke, send, type AuthOutcome } from './password.js'
 import { renewDelayMs, type Tokens } from './tokens.js'
 
 const PENDING_KEY = 'console.pendingSignIn'
@@ -94,6 +94,13 @@ export function createSession (config: ConsoleConfig): Session {
       return pending.returnTo
     },
     signOut: () => {
+      // The refresh token would otherwise stay valid for its whole life (30 days) wherever it leaked: revoked at
+      // Cognito first. Best effort and kept alive across the logout redirect; signing out never waits for it.
+      const refreshToken = current?.refreshToken
+      if (refreshToken !== undefined) {
+        const r = domain !== undefined ? managedRevoke({ domain, clientId: config.clientId, refreshToken }) : passwordRevoke(endpoint, config.clientId, refreshToken)
+        fetch(r.url, { ...r.init, keepalive: true }).catch(() => {})
+      }
       set(null)
       if (domain !== undefined) location.assign(logoutUrl({ domain, clientId: config.clientId, logoutUri: config.logoutUri ?? redirectUriOf(config) }))
     }
