@@ -29,6 +29,7 @@ import rateLimit from '../plugins/rate-limit.js'
 import docs from '../plugins/docs.js'
 import orders from '../routes/orders/index.js'
 import projects from '../routes/projects/index.js'
+import domains from '../routes/domains/index.js'
 
 const ajvBase = { removeAdditional: false, useDefaults: true, allErrors: false } as const
 /**
@@ -180,5 +181,6 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
   await app.register(audit)
   await app.register(orders)
   await app.register(projects)
+  await app.register(domains, { config })
   return app
 }

@@ -35,6 +35,8 @@ export const ConfigSchema = Type.Object({
   TOKEN_CACHE_SIZE: Int(10000, 0, 1000000, 'verified tokens kept in memory; 0 disables'),
   MEMBERSHIP_CACHE_TTL_SECONDS: Int(30, 0, 300, 'how long a resolved membership is reused'),
   INVITATION_TTL_SECONDS: Int(604800, 1, 31536000, 'how long an invitation into a tenant can be accepted'),
+  DNS_SERVERS: Type.String({ default: '', pattern: '^([^\\s,]+(,[^\\s,]+)*)?$', description: 'comma-separated host:port DNS servers for domain verification; empty: the system\'s' }),
+  DOMAIN_CLAIM_TTL_SECONDS: Int(604800, 60, 31536000, 'how long an unverified domain claim lasts'),
   TRUST_PROXY: Type.String({
     default: '',
     pattern: `^(\\d{1,2}|${PROXY_ENTRY}(\\s*,\\s*${PROXY_ENTRY})*)?$`,

@@ -31,8 +31,11 @@ export function problemResponses<const S extends readonly number[]> (...statuses
   return Object.fromEntries(statuses.map(s => [s, ProblemSchema])) as { [K in S[number]]: typeof ProblemSchema }
 }
 
-/** Errors may carry response headers (WWW-Authenticate, Retry-After) to send with the problem. */
-export interface HttpErrorExtras { headers?: Record<string, string> }
+/**
+ * Errors may carry response headers (WWW-Authenticate, Retry-After) to send with the problem, and, for a 4xx, the
+ * problem's `errors` (what was found where, for the caller to act on).
+ */
+export interface HttpErrorExtras { headers?: Record<string, string>, problemErrors?: Array<{ path: string, message: string }> }
 
 export function problem (status: number, detail?: string, extra: Partial<Problem> = {}): Problem {
   return { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, ...(detail ? { detail } : {}), ...extra }
@@ -122,5 +125,5 @@ export function toProblem (err: FastifyError & HttpErrorExtras, request: Fastify
   }
   const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
   if (status >= 500) return problem(status, status === 503 && err.code?.startsWith('APP_') ? err.message : undefined, { instance: request.id })
-  return problem(status, err.message, err.code ? { code: err.code } : {})
+  return problem(status, err.message, { ...(err.code ? { code: err.code } : {}), ...(err.problemErrors ? { errors: err.problemErrors } : {}) })
 }

@@ -1,6 +1,7 @@
 // Single-table key layout. The only module that spells PK/SK/GSI1 values; everything else asks it.
 import { EMAIL_MAX_LENGTH, EMAIL_PATTERN, ID_REGEX } from '../domain/model.js'
 import { InvalidIdError } from '../domain/errors.js'
+import { DOMAIN_REGEX } from '../domain/domain-name.js'
 import { TABLE } from '../table.js'
 
 /** Refuses any id that could break out of its key segment ('#'), or is unbounded. */
@@ -31,8 +32,14 @@ export function assertEmail (email: string): string {
 // The 'u' flag, as Ajv compiles the route schema's pattern: one rule, one reading.
 const EMAIL_REGEX = new RegExp(EMAIL_PATTERN, 'u')
 
+/** A key segment made of a domain name: lower-case LDH labels, so no '#'. */
+function assertDomain (domain: string): string {
+  if (typeof domain !== 'string' || !DOMAIN_REGEX.test(domain)) throw new InvalidIdError('domain')
+  return domain
+}
+
 /** Sort-key prefixes the layout itself uses; a resource kind may not take one. */
-const RESERVED_KINDS = new Set(['TENANT', 'USER', 'AUDIT', 'IDEMPOTENCY', 'EMAIL', 'TENANTS'])
+const RESERVED_KINDS = new Set(['TENANT', 'USER', 'AUDIT', 'IDEMPOTENCY', 'EMAIL', 'TENANTS', 'DOMAIN'])
 /** A resource kind: upper-case, no '#', not one of the layout's own. A programming error otherwise, so a plain Error. */
 function assertKind (kind: string): string {
   if (!/^[A-Z][A-Z0-9_]{0,31}$/.test(kind) || RESERVED_KINDS.has(kind)) throw new Error(`Not a resource kind: ${kind}`)
@@ -79,5 +86,11 @@ export const keys = {
    * The global claim on an email (normalized): PK=EMAIL#<email>, SK=EMAIL. Written first, in its own partition, so one
    * address can belong to one tenant only and "taken by another tenant" is a conditional-check failure, not a Cognito read.
    */
+  /** A tenant's claim on an email domain: PK=TENANT#<t>, SK=DOMAIN#<domain>; GSI1 finds every tenant's claim on a domain. */
+  domainClaim: (tenantId: string, domain: string) => ({ PK: keys.tenantPk(tenantId), SK: `${keys.domainSkPrefix}${assertDomain(domain)}` }),
+  domainClaimIndex: (tenantId: string, domain: string) => ({ GSI1PK: `DOMAINCLAIM#${assertDomain(domain)}`, GSI1SK: keys.tenantPk(tenantId) }),
+  domainSkPrefix: 'DOMAIN#',
+  /** The one tenant that verified a domain: PK=DOMAIN#<domain>, SK=DOMAIN, written at most once (conditional). */
+  domainOwner: (domain: string) => ({ PK: `DOMAIN#${assertDomain(domain)}`, SK: 'DOMAIN' }),
   emailClaim: (email: string) => ({ PK: `EMAIL#${assertEmail(normalizeEmail(email))}`, SK: 'EMAIL' })
 }
