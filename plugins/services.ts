@@ -12,7 +12,7 @@ function buildServices (app: FastifyInstance, config: Config, faults?: TenantUse
   const tenantUsers = createTenantUsers({ dynamo: app.dynamo, cognito: app.cognito, evictMembership, faults, invitationTtlSeconds: config.INVITATION_TTL_SECONDS })
   return {
     tenantUsers,
-    invitations: createInvitations({ dynamo: app.dynamo, tenantUsers, evictMembership }),
+    invitations: createInvitations({ dynamo: app.dynamo, tenantUsers, cognito: app.cognito, evictMembership }),
     // A suspension takes effect at once on this instance (others within the TTL).
     onboarding: createTenantOnboarding({ dynamo: app.dynamo, tenantUsers, evictTenant: tenantId => app.tenantCache.evictTenant(tenantId) })
   }

@@ -7,6 +7,7 @@ import { documentClient } from '../../src/aws.js'
 import { keys, normalizeEmail } from '../../src/repositories/keys.js'
 import { transact, TransactionCancelled } from '../../src/repositories/transact.js'
 import { membershipLedger } from '../../src/services/users/ledger.js'
+import { domainJoining } from '../../src/services/users/domain-join.js'
 import type { Tenant } from '../../src/domain/model.js'
 import { findMembershipTenantId, requireEnv } from './membership-lookup.js'
 import { TENANT_ATTRIBUTE } from './pre-sign-up.js'
@@ -40,6 +41,7 @@ export function tenantNameFor (email: string): string {
 
 export function createPostConfirmationHandler ({ dynamo, tableName, now = () => new Date() }: PostConfirmationDeps) {
   const ledger = membershipLedger({ dynamo: { doc: dynamo, tableName }, now })
+  const joining = domainJoining({ dynamo: { doc: dynamo, tableName }, now })
 
   /**
    * One transaction writes the tenant (adminCount 1: the founder is its one active admin), the founder's admins
@@ -76,7 +78,10 @@ export function createPostConfirmationHandler ({ dynamo, tableName, now = () => 
     if (attributes.email === undefined || attributes.email === '') throw new Error('Confirmed user has no email')
     const email = normalizeEmail(attributes.email)
     // The founder is the tenant's admin through the membership alone: tenant roles are no Cognito groups.
-    const tenantId = await findMembershipTenantId(dynamo, tableName, userId) ?? await createTenant(userId, event.userName, email)
+    const existing = await findMembershipTenantId(dynamo, tableName, userId)
+    // An address at a tenant's verified domain (policy join or suggest) joins or is offered that tenant instead.
+    if (existing === undefined && await joining.onSignUp({ userId, username: event.userName, email })) return event
+    const tenantId = existing ?? await createTenant(userId, event.userName, email)
     console.log(JSON.stringify({ msg: 'tenant admin ready', tenantId, userId }))
     return event
   }

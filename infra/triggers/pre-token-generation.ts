@@ -8,6 +8,7 @@ import { usability } from '../../src/domain/membership.js'
 import { mintTenantScope } from '../../src/domain/tenant-scope.js'
 import { membershipsRepository } from '../../src/repositories/memberships.js'
 import { profilesRepository } from '../../src/repositories/profiles.js'
+import { domainJoining } from '../../src/services/users/domain-join.js'
 import { requireEnv } from './membership-lookup.js'
 import { TENANT_ATTRIBUTE } from './pre-sign-up.js'
 
@@ -32,6 +33,7 @@ export const TENANT_METADATA_KEY = 'tenant_id'
 export function createPreTokenGenerationHandler ({ dynamo, tableName, now = Date.now }: PreTokenGenerationDeps) {
   const memberships = membershipsRepository({ doc: dynamo, tableName })
   const profiles = profilesRepository({ doc: dynamo, tableName })
+  const joining = domainJoining({ dynamo: { doc: dynamo, tableName } })
 
   /** Whether the person may act in the tenant: a membership that a request would accept. */
   async function usableIn (userId: string, tenantId: string): Promise<boolean> {
@@ -46,6 +48,8 @@ export function createPreTokenGenerationHandler ({ dynamo, tableName, now = Date
     const attributes = event.request.userAttributes
     const sub = attributes.sub ?? event.userName
     const home = attributes[TENANT_ATTRIBUTE]
+    // A verified address whose domain's policy is join: the person becomes a member now (idempotent).
+    if (attributes.email !== undefined) await joining.onSignIn({ userId: sub, username: event.userName, email: attributes.email, emailVerified: attributes.email_verified === 'true' })
     const asked = (event.request as { clientMetadata?: Record<string, string> }).clientMetadata?.[TENANT_METADATA_KEY]
     const candidates = async function * () {
       if (asked !== undefined && asked !== '') yield asked

@@ -12,6 +12,7 @@ const Domain = Type.Object({
   status: Type.Union([Type.Literal('pending'), Type.Literal('verified'), Type.Literal('ended'), Type.Literal('expired')], { description: 'ended: another tenant verified it first' }),
   createdAt: Type.String(),
   verifiedAt: Type.Optional(Type.String()),
+  policy: Type.Optional(Type.Union([Type.Literal('off'), Type.Literal('suggest'), Type.Literal('join')], { description: 'verified only: off; suggest (offered among the invitations of people with an address there); join (they become members at their next sign-in)' })),
   expiresAt: Type.Optional(Type.String({ description: 'while pending: the claim ends unverified then' })),
   record: Type.Optional(Type.Object({ name: Type.String(), type: Type.Literal('TXT'), value: Type.String() }, { description: 'while pending: the DNS record to publish' }))
 })
@@ -53,6 +54,17 @@ const domains: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { con
     config: { auth },
     schema: { tags, summary: 'The tenant\'s domain claims', response: { 200: Type.Object({ items: Type.Array(Domain) }), ...problemResponses(401, 403, 503) } }
   }, async (request) => ({ items: await service.list(tenantScopeOf(request)) }))
+
+  app.put('/domains/:domain/policy', {
+    config: { auth },
+    schema: {
+      tags,
+      summary: 'What a verified domain does for people with an address there: off, suggest or join (a person the tenant removed stays out until invited again)',
+      params: Params,
+      body: Type.Object({ policy: Type.Union([Type.Literal('off'), Type.Literal('suggest'), Type.Literal('join')]) }, { additionalProperties: false }),
+      response: { 200: Domain, ...problemResponses(400, 401, 403, 404, 409, 503) }
+    }
+  }, async (request) => await service.setPolicy(tenantScopeOf(request), request.params.domain, request.body.policy, principalOf(request).userId))
 
   app.delete('/domains/:domain', {
     config: { auth },

@@ -33,17 +33,27 @@ const invitations: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags,
       security,
-      summary: 'Your pending invitations into tenants (not expired), newest first',
-      response: { 200: Type.Object({ items: Type.Array(PendingInvitation) }), ...problemResponses(401, 403, 503) }
+      summary: 'Your pending invitations into tenants (not expired), newest first; and the tenant your address\'s verified domain offers, which accepting joins',
+      response: {
+        200: Type.Object({
+          items: Type.Array(PendingInvitation),
+          suggestions: Type.Array(Type.Object({ tenantId: Type.String(), name: Type.String(), domain: Type.String() }, { additionalProperties: false }))
+        }),
+        ...problemResponses(401, 403, 503)
+      }
     }
-  }, async (request) => ({ items: await service.list(callerOf(request)) }))
+  }, async (request) => {
+    const userId = callerOf(request)
+    const [items, suggestions] = await Promise.all([service.list(userId), service.suggestions(userId)])
+    return { items, suggestions }
+  })
 
   app.post('/me/invitations/:tenantId', {
     config: { auth },
     schema: {
       tags,
       security,
-      summary: 'Accept your invitation into the tenant: the membership becomes active (410 once it has expired)',
+      summary: 'Accept your invitation into the tenant, or the tenant your verified domain suggests: the membership becomes active (410 once it has expired)',
       params: Params,
       response: { 200: Accepted, ...problemResponses(400, 401, 403, 404, 409, 410, 503) }
     }

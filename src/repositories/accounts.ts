@@ -52,6 +52,19 @@ export function accountsRepository (dynamo: { doc: DynamoDBDocumentClient, table
       }
     },
 
+    /** A person known without a membership yet (signed up where a verified domain offers a tenant): counts at zero. */
+    register (user: { userId: string, username: string }, email: string): TransactItem {
+      return {
+        Update: {
+          TableName: tableName,
+          Key: key(user.userId),
+          UpdateExpression: 'SET #type = :type, userId = :u, username = :n, email = :e, memberships = if_not_exists(memberships, :zero), live = if_not_exists(live, :zero)',
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: { ':type': 'account', ':u': user.userId, ':n': user.username, ':e': email, ':zero': 0 }
+        }
+      }
+    },
+
     /** A membership changes between live and not (disable, enable, the start of a removal). */
     moveLive (userId: string, delta: -1 | 1): TransactItem {
       return { Update: { TableName: tableName, Key: key(userId), UpdateExpression: 'ADD live :d', ExpressionAttributeValues: { ':d': delta } } }

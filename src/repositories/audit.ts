@@ -11,7 +11,8 @@ export type AuditAction =
   | 'user.invited' | 'user.group_added' | 'user.group_removed'
   | 'user.disabled' | 'user.enabled' | 'user.removed' | 'user.invitation_resent'
   | 'user.invitation_revoked' | 'user.invitation_accepted' | 'user.invitation_declined'
-  | 'domain.claimed' | 'domain.verified' | 'domain.removed'
+  | 'user.joined'
+  | 'domain.claimed' | 'domain.verified' | 'domain.removed' | 'domain.policy_changed'
 
 export interface AuditEntry {
   auditId: string

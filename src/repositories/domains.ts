@@ -5,6 +5,14 @@ import { keys } from './keys.js'
 import { TABLE } from '../table.js'
 import type { TransactItem } from './transact.js'
 
+/**
+ * What a verified domain does for people with an address there: nothing (off), offer the tenant among their
+ * invitations (suggest), or make them a member at their next sign-in (join).
+ */
+export const DOMAIN_POLICIES = ['off', 'suggest', 'join'] as const
+export type DomainPolicy = typeof DOMAIN_POLICIES[number]
+export interface DomainOwner { domain: string, tenantId: string, verifiedAt: string, policy: DomainPolicy }
+
 /** pending: the TXT record is awaited; verified: this tenant owns the domain; ended: another tenant verified it first. */
 export type DomainClaimStatus = 'pending' | 'verified' | 'ended'
 export interface DomainClaim {
@@ -30,6 +38,15 @@ const toClaim = (item: Record<string, unknown>): DomainClaim => ({
 
 export function domainsRepository (dynamo: { doc: DynamoDBDocumentClient, tableName: string }) {
   const { doc, tableName } = dynamo
+  /** The verified domain's owner record, with its policy (off when never set). */
+  async function owner (domain: string, opts: { consistent?: boolean } = { consistent: true }): Promise<DomainOwner | null> {
+    const res = await doc.send(new GetCommand({ TableName: tableName, Key: keys.domainOwner(domain), ConsistentRead: opts.consistent }))
+    const item = res.Item
+    if (typeof item?.tenantId !== 'string') return null
+    const policy = DOMAIN_POLICIES.includes(item.policy as DomainPolicy) ? item.policy as DomainPolicy : 'off'
+    return { domain, tenantId: item.tenantId, verifiedAt: String(item.verifiedAt), policy }
+  }
+
   return {
     async get (scope: TenantScope, domain: string): Promise<DomainClaim | null> {
       const res = await doc.send(new GetCommand({ TableName: tableName, Key: keys.domainClaim(scope.tenantId, domain), ConsistentRead: true }))
@@ -56,8 +73,22 @@ export function domainsRepository (dynamo: { doc: DynamoDBDocumentClient, tableN
 
     /** The tenant that owns the domain, if any tenant verified it. */
     async ownerOf (domain: string): Promise<string | null> {
-      const res = await doc.send(new GetCommand({ TableName: tableName, Key: keys.domainOwner(domain), ConsistentRead: true }))
-      return typeof res.Item?.tenantId === 'string' ? res.Item.tenantId : null
+      return (await owner(domain))?.tenantId ?? null
+    },
+
+    owner,
+
+    /** Sets the policy of a domain this tenant owns (the condition refuses anyone else's). */
+    setPolicy (scope: TenantScope, domain: string, policy: DomainPolicy): TransactItem {
+      return {
+        Update: {
+          TableName: tableName,
+          Key: keys.domainOwner(domain),
+          UpdateExpression: 'SET policy = :p',
+          ConditionExpression: 'tenantId = :t',
+          ExpressionAttributeValues: { ':p': policy, ':t': scope.tenantId }
+        }
+      }
     },
 
     /** A new claim, or one replacing an expired or ended claim of this tenant; never a verified one. */

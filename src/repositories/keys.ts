@@ -39,7 +39,7 @@ function assertDomain (domain: string): string {
 }
 
 /** Sort-key prefixes the layout itself uses; a resource kind may not take one. */
-const RESERVED_KINDS = new Set(['TENANT', 'USER', 'AUDIT', 'IDEMPOTENCY', 'EMAIL', 'TENANTS', 'DOMAIN'])
+const RESERVED_KINDS = new Set(['TENANT', 'USER', 'AUDIT', 'IDEMPOTENCY', 'EMAIL', 'TENANTS', 'DOMAIN', 'REMOVED'])
 /** A resource kind: upper-case, no '#', not one of the layout's own. A programming error otherwise, so a plain Error. */
 function assertKind (kind: string): string {
   if (!/^[A-Z][A-Z0-9_]{0,31}$/.test(kind) || RESERVED_KINDS.has(kind)) throw new Error(`Not a resource kind: ${kind}`)
@@ -90,6 +90,11 @@ export const keys = {
   domainClaim: (tenantId: string, domain: string) => ({ PK: keys.tenantPk(tenantId), SK: `${keys.domainSkPrefix}${assertDomain(domain)}` }),
   domainClaimIndex: (tenantId: string, domain: string) => ({ GSI1PK: `DOMAINCLAIM#${assertDomain(domain)}`, GSI1SK: keys.tenantPk(tenantId) }),
   domainSkPrefix: 'DOMAIN#',
+  /**
+   * A tenant's "removed" mark on an address: PK=TENANT#<t>, SK=REMOVED#<email>. Written when an admin removes a member,
+   * deleted by the next invitation; while it exists, neither a domain policy nor SSO brings the address back.
+   */
+  removedMark: (tenantId: string, email: string) => ({ PK: keys.tenantPk(tenantId), SK: `REMOVED#${assertEmail(normalizeEmail(email))}` }),
   /** The one tenant that verified a domain: PK=DOMAIN#<domain>, SK=DOMAIN, written at most once (conditional). */
   domainOwner: (domain: string) => ({ PK: `DOMAIN#${assertDomain(domain)}`, SK: 'DOMAIN' }),
   emailClaim: (email: string) => ({ PK: `EMAIL#${assertEmail(normalizeEmail(email))}`, SK: 'EMAIL' })

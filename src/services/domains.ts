@@ -5,7 +5,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { TenantScope } from '../domain/tenant-scope.js'
 import { BadRequestError, ConflictError, NotFoundError, ServiceUnavailableError } from '../domain/errors.js'
 import { isConsumerDomain } from '../domain/domain-name.js'
-import { domainsRepository, type DomainClaim } from '../repositories/domains.js'
+import { domainsRepository, type DomainClaim, type DomainPolicy } from '../repositories/domains.js'
 import { auditRepository } from '../repositories/audit.js'
 import { transact, TransactionCancelled } from '../repositories/transact.js'
 
@@ -19,6 +19,8 @@ export interface DomainView {
   createdAt: string
   verifiedAt?: string
   expiresAt?: string
+  /** Verified only: what the domain does for people with an address there. */
+  policy?: DomainPolicy
   /** While pending: the record to publish. */
   record?: { name: string, type: 'TXT', value: string }
 }
@@ -55,13 +57,14 @@ export function createDomains (deps: DomainsDeps) {
   const nowSeconds = () => Math.floor(now().getTime() / 1000)
   const expired = (c: DomainClaim) => c.status === 'pending' && c.expiresAt !== undefined && c.expiresAt <= nowSeconds()
 
-  function view (c: DomainClaim, owner: string | null): DomainView {
+  function view (c: DomainClaim, owner: string | null, policy?: DomainPolicy): DomainView {
     const status = c.status === 'verified' ? 'verified' : c.status === 'ended' || (owner !== null && owner !== c.tenantId) ? 'ended' : expired(c) ? 'expired' : 'pending'
     return {
       domain: c.domain,
       status,
       createdAt: c.createdAt,
       ...(c.verifiedAt !== undefined ? { verifiedAt: c.verifiedAt } : {}),
+      ...(status === 'verified' ? { policy: policy ?? 'off' } : {}),
       ...(status === 'pending' && c.expiresAt !== undefined ? { expiresAt: new Date(c.expiresAt * 1000).toISOString() } : {}),
       ...(status === 'pending' ? { record: { name: `${TXT_PREFIX}.${c.domain}`, type: 'TXT' as const, value: `${TXT_VALUE_PREFIX}${c.token}` } } : {})
     }
@@ -129,8 +132,27 @@ export function createDomains (deps: DomainsDeps) {
 
     async list (scope: TenantScope): Promise<DomainView[]> {
       const claims = await repo.list(scope)
-      const owners = await Promise.all(claims.map(async c => await repo.ownerOf(c.domain)))
-      return claims.map((c, i) => view(c, owners[i] ?? null)).sort((a, b) => a.domain.localeCompare(b.domain))
+      const owners = await Promise.all(claims.map(async c => await repo.owner(c.domain)))
+      return claims.map((c, i) => view(c, owners[i]?.tenantId ?? null, owners[i]?.policy)).sort((a, b) => a.domain.localeCompare(b.domain))
+    },
+
+    /**
+     * What a verified domain of this tenant does for people with an address there: off, suggest (the tenant is offered
+     * among their invitations) or join (a `members` membership at their next sign-in). Audited.
+     */
+    async setPolicy (scope: TenantScope, domain: string, policy: DomainPolicy, actor: string): Promise<DomainView> {
+      const c = await claimOf(scope, domain)
+      const owner = await repo.owner(domain)
+      if (c.status !== 'verified' || owner?.tenantId !== scope.tenantId) throw new ConflictError('Verify the domain first')
+      if (owner.policy !== policy) {
+        try {
+          await transact(deps.dynamo.doc, [repo.setPolicy(scope, domain, policy), audit.put(scope, { actor, action: 'domain.policy_changed', target: scope.tenantId, details: { domain, from: owner.policy, to: policy } })])
+        } catch (err) {
+          if (err instanceof TransactionCancelled && err.failedAt(0)) throw new ConflictError('The domain is no longer this tenant\'s')
+          throw err
+        }
+      }
+      return view(c, scope.tenantId, policy)
     },
 
     /** The claim goes; a verified domain is released (another tenant may then claim it). */

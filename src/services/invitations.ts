@@ -8,11 +8,17 @@ import { tenantsRepository } from '../repositories/tenants.js'
 import { invitationExpired } from '../domain/membership.js'
 import { membershipLedger } from './users/ledger.js'
 import type { TenantUsers } from './users/index.js'
+import { domainJoining } from './users/domain-join.js'
+import { holdsAddress } from './users/context.js'
+import { accountsRepository } from '../repositories/accounts.js'
+import type { UserPoolClient } from '../cognito/user-pool.js'
 
 export interface InvitationsDeps {
   dynamo: { doc: DynamoDBDocumentClient, tableName: string }
   /** Ends a declined invitation as a revocation does (with the person's last membership, their account). */
   tenantUsers: Pick<TenantUsers, 'decline'>
+  /** Confirms the account's current address before a domain suggestion is accepted. */
+  cognito: Pick<UserPoolClient, 'getUser'>
   /** Drops the user's cached resolutions on this instance (plugins/tenant), so an acceptance opens the tenant at once. */
   evictMembership?: (userId: string) => void
   now?: () => Date
@@ -27,6 +33,9 @@ export interface PendingInvitation {
   invitedBy: string
 }
 
+/** A tenant offered through the verified domain of the caller's address (its policy: suggest or join). */
+export interface Suggestion { tenantId: string, name: string, domain: string }
+
 export interface AcceptedMembership { tenantId: string, name: string, groups: TenantGroup[], status: 'active' }
 
 export function createInvitations (deps: InvitationsDeps) {
@@ -35,6 +44,16 @@ export function createInvitations (deps: InvitationsDeps) {
   const tenantReads = tenantsRepository(deps.dynamo)
   const now = deps.now ?? (() => new Date())
   const ledger = membershipLedger({ dynamo: deps.dynamo, now })
+  const joining = domainJoining({ dynamo: deps.dynamo, now })
+  const accounts = accountsRepository(deps.dynamo)
+
+  /** The tenant the caller's address offers, with the address Cognito holds for them now (never a stale copy). */
+  async function offerTo (userId: string) {
+    const account = await accounts.get(userId)
+    if (account?.email === undefined || account.username === undefined) return null
+    const offer = await joining.offerFor(userId, account.email)
+    return offer === null ? null : { offer, account: { userId, username: account.username, email: account.email } }
+  }
 
   /**
    * The scope of the caller's own membership in a tenant named by the path. Minted here, and only here for this
@@ -68,8 +87,27 @@ export function createInvitations (deps: InvitationsDeps) {
         .sort((a, b) => b.invitedAt.localeCompare(a.invitedAt) || a.tenantId.localeCompare(b.tenantId))
     },
 
-    /** invited → active, audited in that tenant (an admin starts counting); 410 once expired, 403 while the tenant is suspended. */
+    /** The tenant the caller's verified domain offers them, if any (at most one: an address has one domain). */
+    async suggestions (userId: string): Promise<Suggestion[]> {
+      const found = await offerTo(userId)
+      return found === null ? [] : [{ tenantId: found.offer.tenantId, name: found.offer.name, domain: found.offer.domain }]
+    },
+
+    /**
+     * invited → active, audited in that tenant (an admin starts counting); 410 once expired, 403 while the tenant is
+     * suspended. Without an invitation, a tenant the caller's verified domain offers is joined as a member, once Cognito
+     * confirms the address is still the account's.
+     */
     async accept (userId: string, tenantId: string): Promise<AcceptedMembership> {
+      const invited = await writes.getRecord(ownScope(tenantId), userId)
+      if (invited === null) {
+        const found = await offerTo(userId)
+        const user = found === null || found.offer.tenantId !== tenantId ? null : await deps.cognito.getUser(found.account.username)
+        if (found === null || user === null || user.userId !== userId || !holdsAddress(user, found.account.email)) throw new NotFoundError('Invitation')
+        await joining.join(found.account, found.offer)
+        deps.evictMembership?.(userId)
+        return { tenantId, name: found.offer.name, groups: ['members'], status: 'active' }
+      }
       const { scope, m } = await pending(tenantId, userId)
       if (invitationExpired(m.invitation, now().getTime())) throw new InvitationExpiredError()
       const tenant = await tenantReads.get(tenantId, { consistent: true })

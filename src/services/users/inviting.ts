@@ -123,7 +123,8 @@ export function inviting (ctx: UsersContext, account: AccountKeeping) {
         ...own,
         ...adding,
         emails.namesUser(input.email, userId),
-        audit.put(scope, { actor: input.actor, action: 'user.invited', target: userId, details: { email: input.email, groups: input.groups } })
+        audit.put(scope, { actor: input.actor, action: 'user.invited', target: userId, details: { email: input.email, groups: input.groups } }),
+        ledger.liftRemovedMark(scope.tenantId, input.email)
       ])
     } catch (err) {
       if (err instanceof TransactionCancelled && err.failedAt(own.length)) throw new AlreadyMemberError()
@@ -147,7 +148,8 @@ export function inviting (ctx: UsersContext, account: AccountKeeping) {
       await run([
         ...adding,
         emails.complete(scope, input.email, user, input.groups),
-        audit.put(scope, { actor: input.actor, action: 'user.invited', target: user.userId, details: { email: input.email, groups: input.groups } })
+        audit.put(scope, { actor: input.actor, action: 'user.invited', target: user.userId, details: { email: input.email, groups: input.groups } }),
+        ledger.liftRemovedMark(scope.tenantId, input.email)
       ])
     } catch (err) {
       if (err instanceof TransactionCancelled && err.failedAt(1)) throw new ConcurrentChangeError('email address')

@@ -8,6 +8,7 @@ import { membershipWrites, type MembershipChange, type MembershipRecord } from '
 import { accountsRepository } from '../../repositories/accounts.js'
 import { emailRecords } from '../../repositories/email-records.js'
 import { tenantItem, tenantWrites } from '../../repositories/tenants.js'
+import { keys } from '../../repositories/keys.js'
 import { auditRepository, type AuditInput } from '../../repositories/audit.js'
 import { transact, TransactionCancelled, type TransactItem } from '../../repositories/transact.js'
 
@@ -74,7 +75,7 @@ export function membershipLedger (deps: LedgerDeps) {
      * follow from before and after, so no caller can get them wrong. A lost optimistic lock is a 409 to retry; a change
      * that would take the tenant's last active admin is the last-admin 409.
      */
-    async change (scope: TenantScope, m: MembershipRecord, next: MembershipChange, entry: AuditInput | null): Promise<void> {
+    async change (scope: TenantScope, m: MembershipRecord, next: MembershipChange, entry: AuditInput | null, alongside: TransactItem[] = []): Promise<void> {
       const after = { ...m, ...next }
       const adminDelta = Number(countsAsAdmin(after)) - Number(countsAsAdmin(m))
       const liveDelta = Number(isLive(after)) - Number(isLive(m))
@@ -83,7 +84,8 @@ export function membershipLedger (deps: LedgerDeps) {
           memberships.change(scope, m, next, now().toISOString()),
           adminDelta !== 0 && tenants.adjustAdminCount(scope.tenantId, adminDelta as 1 | -1),
           liveDelta !== 0 && accounts.moveLive(m.userId, liveDelta as 1 | -1),
-          entry !== null && audit.put(scope, entry)
+          entry !== null && audit.put(scope, entry),
+          ...alongside
         ])
       } catch (err) {
         if (err instanceof TransactionCancelled) {
@@ -136,6 +138,16 @@ export function membershipLedger (deps: LedgerDeps) {
         memberships.delete(scope, m.userId),
         ...(account ? [accounts.delete(m.userId), ...[...new Set(account.emails)].map(e => emails.deleteOf(e, m.userId))] : [accounts.leave(m.userId, 0)])
       ])
+    },
+
+    /** The tenant removed this address: no domain policy or SSO brings it back until an admin invites it again. */
+    removedMark (tenantId: string, email: string, at: string): TransactItem {
+      return { Put: { TableName: deps.dynamo.tableName, Item: { ...keys.removedMark(tenantId, email), type: 'removedMark', email, removedAt: at } } }
+    },
+
+    /** An invitation lifts the tenant's removal mark on the address. */
+    liftRemovedMark (tenantId: string, email: string): TransactItem {
+      return { Delete: { TableName: deps.dynamo.tableName, Key: keys.removedMark(tenantId, email) } }
     },
 
     clearCognitoPending: memberships.clearCognitoPending,

@@ -2350,7 +2350,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your pending invitations into tenants (not expired), newest first */
+        /** Your pending invitations into tenants (not expired), newest first; and the tenant your address's verified domain offers, which accepting joins */
         get: {
             parameters: {
                 query?: never;
@@ -2375,6 +2375,11 @@ export interface paths {
                                 expiresAt: string;
                                 /** @description the inviting admin's user id (or the operator's) */
                                 invitedBy: string;
+                            }[];
+                            suggestions: {
+                                tenantId: string;
+                                name: string;
+                                domain: string;
                             }[];
                         };
                     };
@@ -2458,7 +2463,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Accept your invitation into the tenant: the membership becomes active (410 once it has expired) */
+        /** Accept your invitation into the tenant, or the tenant your verified domain suggests: the membership becomes active (410 once it has expired) */
         post: {
             parameters: {
                 query?: never;
@@ -4803,6 +4808,8 @@ export interface paths {
                                 status: "pending" | "verified" | "ended" | "expired";
                                 createdAt: string;
                                 verifiedAt?: string;
+                                /** @description verified only: off; suggest (offered among the invitations of people with an address there); join (they become members at their next sign-in) */
+                                policy?: "off" | "suggest" | "join";
                                 /** @description while pending: the claim ends unverified then */
                                 expiresAt?: string;
                                 /** @description while pending: the DNS record to publish */
@@ -4908,6 +4915,8 @@ export interface paths {
                             status: "pending" | "verified" | "ended" | "expired";
                             createdAt: string;
                             verifiedAt?: string;
+                            /** @description verified only: off; suggest (offered among the invitations of people with an address there); join (they become members at their next sign-in) */
+                            policy?: "off" | "suggest" | "join";
                             /** @description while pending: the claim ends unverified then */
                             expiresAt?: string;
                             /** @description while pending: the DNS record to publish */
@@ -4932,6 +4941,8 @@ export interface paths {
                             status: "pending" | "verified" | "ended" | "expired";
                             createdAt: string;
                             verifiedAt?: string;
+                            /** @description verified only: off; suggest (offered among the invitations of people with an address there); join (they become members at their next sign-in) */
+                            policy?: "off" | "suggest" | "join";
                             /** @description while pending: the claim ends unverified then */
                             expiresAt?: string;
                             /** @description while pending: the DNS record to publish */
@@ -5086,6 +5097,8 @@ export interface paths {
                             status: "pending" | "verified" | "ended" | "expired";
                             createdAt: string;
                             verifiedAt?: string;
+                            /** @description verified only: off; suggest (offered among the invitations of people with an address there); join (they become members at their next sign-in) */
+                            policy?: "off" | "suggest" | "join";
                             /** @description while pending: the claim ends unverified then */
                             expiresAt?: string;
                             /** @description while pending: the DNS record to publish */
@@ -5220,6 +5233,188 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/domains/{domain}/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** What a verified domain does for people with an address there: off, suggest or join (a person the tenant removed stays out until invited again) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description a domain name, lower case, without a trailing dot (IDNs in their xn-- form) */
+                    domain: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        policy: "off" | "suggest" | "join";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            domain: string;
+                            /** @description ended: another tenant verified it first */
+                            status: "pending" | "verified" | "ended" | "expired";
+                            createdAt: string;
+                            verifiedAt?: string;
+                            /** @description verified only: off; suggest (offered among the invitations of people with an address there); join (they become members at their next sign-in) */
+                            policy?: "off" | "suggest" | "join";
+                            /** @description while pending: the claim ends unverified then */
+                            expiresAt?: string;
+                            /** @description while pending: the DNS record to publish */
+                            record?: {
+                                name: string;
+                                /** @enum {string} */
+                                type: "TXT";
+                                value: string;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            code?: string;
+                            instance?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            code?: string;
+                            instance?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            code?: string;
+                            instance?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            code?: string;
+                            instance?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            code?: string;
+                            instance?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            code?: string;
+                            instance?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
