@@ -70,16 +70,17 @@ function Console ({ config, session }: { config: ConsoleConfig, session: Session
   const allowed = mayOpen(screen, viewer)
   const tenantId = active?.tenantId ?? null
 
-  const switchTenant = (nextId: string) => {
+  /** `known`: the tenants to find it in; after GET /me was reloaded, the fresh list (this render's may lack it). */
+  const switchTenant = (nextId: string, known = tenants) => {
     setLastTenant(nextId)
-    const next = { ...viewer, tenant: tenants.find(t => t.tenantId === nextId) ?? null }
+    const next = { ...viewer, tenant: known.find(t => t.tenantId === nextId) ?? null }
     const keep = isTenantScreen(screen) && mayOpen(screen, next)
     location.hash = hrefOf(keep ? screen : homeScreen(next), nextId)
   }
 
   const wayHome = <a href={hrefOf(home, tenantId)}>Go to {home.label}</a>
   const onInvitationAnswered = (answered: string, accepted: boolean) => {
-    void loadMe().then(next => { if (accepted && next?.tenants.some(t => t.tenantId === answered) === true) switchTenant(answered) })
+    void loadMe().then(next => { if (accepted && next?.tenants.some(t => t.tenantId === answered) === true) switchTenant(answered, next.tenants) })
   }
   const content = isTenantScreen(screen)
     ? active !== null && <screen.component key={active.tenantId} api={tenantApi(config, accessToken, active.tenantId)} tenant={active} me={me} />
