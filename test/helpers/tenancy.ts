@@ -25,7 +25,12 @@ export interface Stack {
   auth: (o: TokenOptions) => { authorization: string }
 }
 
-export async function startStack (t: Test): Promise<Stack> {
+/** The two tenants most tests put side by side. */
+export const A = 'tenant-a'
+export const B = 'tenant-b'
+
+/** Starts the stack with `tenants` already there, active. */
+export async function startStack (t: Test, tenants: string[] = []): Promise<Stack> {
   const ddb = await startDynamo(t)
   const idp = await issuerFor(t)
   const TableName = ddb.tableName
@@ -34,7 +39,7 @@ export async function startStack (t: Test): Promise<Stack> {
   const update = async (Key: Record<string, string>, field: string, value: unknown) => {
     await ddb.doc.send(new UpdateCommand({ TableName, Key, UpdateExpression: 'SET #f = :v', ExpressionAttributeNames: { '#f': field }, ExpressionAttributeValues: { ':v': value } }))
   }
-  return {
+  const stack: Stack = {
     ddb,
     idp,
     app: async (tt, env = {}, opts = {}, beforeReady) => await build(tt, { ...idp.env, ...ddb.env, ...env }, opts, beforeReady),
@@ -48,5 +53,23 @@ export async function startStack (t: Test): Promise<Stack> {
     removeMember: async (tenantId, userId) => { await ddb.doc.send(new DeleteCommand({ TableName, Key: keys.membership(tenantId, userId) })) },
     setTenantStatus: async (tenantId, status) => { await update(keys.tenant(tenantId), 'status', status) },
     auth: (o) => ({ authorization: `Bearer ${idp.token(o)}` })
+  }
+  for (const tenantId of tenants) await stack.tenant(tenantId)
+  return stack
+}
+
+/**
+ * Tenants A and B's people: alice (admin) and `member` in A, bob (admin) in B. Their authorization headers carry their
+ * groups in the token, and `ops` is a platform operator's (a token claim only: no membership).
+ */
+export async function seedTwoTenants (stack: Stack, member = 'mike') {
+  await stack.member(A, 'alice', ['admins'])
+  await stack.member(A, member, ['members'])
+  await stack.member(B, 'bob', ['admins'])
+  return {
+    alice: stack.auth({ sub: 'alice', groups: ['admins'] }),
+    member: stack.auth({ sub: member, groups: ['members'] }),
+    bob: stack.auth({ sub: 'bob', groups: ['admins'] }),
+    ops: stack.auth({ sub: 'ops', groups: ['platform-admins'] })
   }
 }

@@ -1,17 +1,12 @@
 // One person, many tenants: the tenant of each request (X-Tenant-Id, else the token's claim, else the only usable
 // membership), always confirmed by a membership; GET /me's tenant list; the default tenant. Real DynamoDB Local.
 import t from 'tap'
-import { startStack } from '../helpers/tenancy.js'
+import { A, B, startStack } from '../helpers/tenancy.js'
 import { keys } from '../../src/repositories/keys.js'
 
-const A = 'tenant-a'
-const B = 'tenant-b'
 const C = 'tenant-c'
 
-const stack = await startStack(t)
-await stack.tenant(A)
-await stack.tenant(B)
-await stack.tenant(C)
+const stack = await startStack(t, [A, B, C])
 // Caching off: every request sees the table as it is now.
 const app = await stack.app(t, { MEMBERSHIP_CACHE_TTL_SECONDS: '0', CORS_ORIGINS: 'https://console.example' })
 const inFuture = new Date(Date.now() + 3_600_000).toISOString()

@@ -1,7 +1,7 @@
 // One tenant flooding Cognito through the API (cognito-local, small rates): another tenant's requests of the same kind all succeed.
 import t from 'tap'
-import { randomUUID } from 'node:crypto'
 import { startUsersStack } from '../helpers/users-stack.js'
+import { orgHelpers } from '../helpers/org.js'
 
 t.test('20 parallel resend loops by one tenant\'s admin: the other tenant\'s 6 resends all succeed; the flood gets the 503s', async t => {
   const stack = await startUsersStack(t)
@@ -12,16 +12,11 @@ t.test('20 parallel resend loops by one tenant\'s admin: the other tenant\'s 6 r
   // The per-tenant HTTP limit is lifted: this is about the Cognito budget, and 429s would only make the flood spin.
   const app = await stack.app(t, { COGNITO_USER_READ_RPS: '5', COGNITO_CREATE_USER_RPS: '5', COGNITO_MAX_WAIT_MS: '1500', RATE_LIMIT_MAX: '1000000' })
   const operator = stack.bearer(await stack.platformAdminToken())
-  const uniq = () => randomUUID().slice(0, 8)
+  const { onboard, inviteNew } = orgHelpers(stack, setup, operator)
 
   async function tenantWithMember () {
-    const adminEmail = `admin-${uniq()}@example.com`
-    const res = await setup.inject({ method: 'POST', url: '/tenants', headers: operator, payload: { name: `Tenant ${uniq()}`, adminEmail } })
-    if (res.statusCode !== 201) throw new Error(`onboarding failed: ${res.statusCode} ${res.body}`)
-    const auth = stack.bearer(await stack.activate(adminEmail, res.json().admin.userId as string))
-    const invited = await setup.inject({ method: 'POST', url: '/users', headers: auth, payload: { email: `member-${uniq()}@example.com` } })
-    if (invited.statusCode !== 201) throw new Error(`invite failed: ${invited.statusCode} ${invited.body}`)
-    return { auth, memberId: invited.json().userId as string }
+    const { auth } = await onboard()
+    return { auth, memberId: (await inviteNew(auth)).userId }
   }
   const hog = await tenantWithMember()
   const other = await tenantWithMember()

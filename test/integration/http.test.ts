@@ -1,17 +1,11 @@
 // Cross-cutting HTTP behaviour on the full stack: authentication failures, CORS, helmet, /docs, per-tenant rate limit, request logs.
 import t from 'tap'
 import { Writable } from 'node:stream'
-import { startStack } from '../helpers/tenancy.js'
+import { A, B, seedTwoTenants, startStack } from '../helpers/tenancy.js'
 import { loggerOptions } from '../../src/app.js'
 
-const A = 'tenant-a'
-const B = 'tenant-b'
-const stack = await startStack(t)
-await stack.tenant(A)
-await stack.tenant(B)
-await stack.member(A, 'alice', ['admins'])
-await stack.member(A, 'amy', ['members'])
-await stack.member(B, 'bob', ['admins'])
+const stack = await startStack(t, [A, B])
+await seedTwoTenants(stack, 'amy')
 
 t.test('authentication failures are 401 problems with WWW-Authenticate', async t => {
   const app = await stack.app(t)

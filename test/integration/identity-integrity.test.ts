@@ -5,23 +5,14 @@ import t from 'tap'
 import { AdminUpdateUserAttributesCommand } from '@aws-sdk/client-cognito-identity-provider'
 import { keys } from '../../src/repositories/keys.js'
 import { RATE_LIMIT_MIDDLEWARE } from '../../src/cognito/user-pool.js'
-import { startUsersStack } from '../helpers/users-stack.js'
-import { inTenant, orgHelpers, uniq } from '../helpers/org.js'
+import { inTenant, startOrg, uniq, type Auth } from '../helpers/org.js'
 
-const stack = await startUsersStack(t)
-const { services } = stack
-const { item } = services
-const app = await stack.app(t)
-const operator = stack.bearer(await stack.platformAdminToken())
-const { cognitoUser, onboard, invite } = orgHelpers(stack, app, operator)
+const { stack, services, item, app, operator, cognitoUser, onboard, invite, accepted } = await startOrg(t)
 
 /** A person invited into `auth`'s tenant who has chosen a password and made a first request (active there). */
-async function member (auth: { authorization: string }, email = `p-${uniq()}@example.com`) {
+async function member (auth: Auth, email = `p-${uniq()}@example.com`) {
   const { userId } = await invite(auth, email)
-  const token = stack.bearer(await stack.activate(email, userId))
-  const first = await app.inject({ url: '/orders', headers: token })
-  if (first.statusCode !== 200) throw new Error(`first request: ${first.statusCode} ${first.body}`)
-  return { email, userId, token }
+  return await accepted({ email, userId })
 }
 
 /** Runs `fn` just before the app's next call of Cognito operation `op` goes out (once). */

@@ -2,48 +2,13 @@
 // invitations by several tenants (accept, decline, expiry, resend, revoke), removal and disable in one tenant only,
 // concurrent invites of one address, and the OpenAPI description of /me/invitations.
 import t from 'tap'
-import { randomUUID } from 'node:crypto'
-import { AdminGetUserCommand, ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider'
 import { keys } from '../../src/repositories/keys.js'
-import { recordCognitoCalls, startUsersStack } from '../helpers/users-stack.js'
+import { recordCognitoCalls } from '../helpers/users-stack.js'
+import { inTenant, sleep, startOrg, uniq } from '../helpers/org.js'
 
-const stack = await startUsersStack(t)
-const { services } = stack
-const { item } = services
-const app = await stack.app(t)
+const { stack, item, app, cognitoUser, usersWithEmail, onboard, invite } = await startOrg(t)
 // Invitations that expire after one second (the same table and pool: another instance of the same API).
 const shortLived = await stack.app(t, { INVITATION_TTL_SECONDS: '1' })
-const operator = stack.bearer(await stack.platformAdminToken())
-const uniq = () => randomUUID().slice(0, 8)
-type Auth = { authorization: string }
-
-async function cognitoUser (username: string) {
-  try {
-    const u = await services.cognitoClient.send(new AdminGetUserCommand({ UserPoolId: services.userPoolId, Username: username }))
-    return { tenantId: u.UserAttributes?.find(a => a.Name === 'custom:tenant_id')?.Value, status: u.UserStatus, enabled: u.Enabled }
-  } catch (err) {
-    if ((err as Error).name === 'UserNotFoundException') return null
-    throw err
-  }
-}
-async function usersWithEmail (email: string) {
-  return (await services.cognitoClient.send(new ListUsersCommand({ UserPoolId: services.userPoolId, Filter: `email = "${email}"` }))).Users ?? []
-}
-async function onboard () {
-  const name = `Tenant ${uniq()}`
-  const adminEmail = `admin-${uniq()}@example.com`
-  const res = await app.inject({ method: 'POST', url: '/tenants', headers: operator, payload: { name, adminEmail } })
-  if (res.statusCode !== 201) throw new Error(`onboarding failed: ${res.statusCode} ${res.body}`)
-  const body = res.json() as { tenantId: string, admin: { userId: string } }
-  return { tenantId: body.tenantId, name, adminId: body.admin.userId, auth: stack.bearer(await stack.activate(adminEmail, body.admin.userId)) }
-}
-async function invite (auth: Auth, email: string, groups = ['members'], via = app) {
-  const res = await via.inject({ method: 'POST', url: '/users', headers: auth, payload: { email, groups } })
-  if (res.statusCode !== 201) throw new Error(`invite failed: ${res.statusCode} ${res.body}`)
-  return res.json() as { userId: string, status: 'invited', invitation: { expiresAt: string } }
-}
-const inTenant = (auth: Auth, tenantId: string) => ({ ...auth, 'x-tenant-id': tenantId })
-const sleep = async (ms: number) => await new Promise(resolve => setTimeout(resolve, ms))
 
 t.test('one address invited by two tenants: one account, both accepted, GET /me lists both with their own groups', async t => {
   const a = await onboard()

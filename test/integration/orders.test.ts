@@ -1,24 +1,14 @@
 // The orders API against DynamoDB Local with two tenants side by side: isolation, concurrency, idempotency, validation.
 import t from 'tap'
 import { QueryCommand } from '@aws-sdk/lib-dynamodb'
-import { startStack } from '../helpers/tenancy.js'
+import { A, B, seedTwoTenants, startStack } from '../helpers/tenancy.js'
 import { keys } from '../../src/repositories/keys.js'
 
-const A = 'tenant-a'
-const B = 'tenant-b'
 const body = { currency: 'EUR', items: [{ sku: 'SKU-1', quantity: 2, unitPrice: 1250 }], note: 'first' }
 
-const stack = await startStack(t)
-await stack.tenant(A)
-await stack.tenant(B)
-await stack.member(A, 'alice', ['admins'])
-await stack.member(A, 'mike', ['members'])
-await stack.member(B, 'bob', ['admins'])
+const stack = await startStack(t, [A, B])
+const { alice, member: mike, bob, ops } = await seedTwoTenants(stack)
 const app = await stack.app(t)
-const alice = stack.auth({ sub: 'alice', groups: ['admins'] })
-const mike = stack.auth({ sub: 'mike', groups: ['members'] })
-const bob = stack.auth({ sub: 'bob', groups: ['admins'] })
-const ops = stack.auth({ sub: 'ops', groups: ['platform-admins'] })
 
 async function create (headers: Record<string, string>, payload: unknown = body, extra: Record<string, string> = {}) {
   return await app.inject({ method: 'POST', url: '/orders', headers: { ...headers, ...extra }, payload: payload as object })

@@ -1,23 +1,13 @@
 // The projects API against DynamoDB Local with two tenants side by side: isolation, preconditions, idempotency, pages.
 import t from 'tap'
-import { startStack } from '../helpers/tenancy.js'
+import { A, B, seedTwoTenants, startStack } from '../helpers/tenancy.js'
 import { keys } from '../../src/repositories/keys.js'
 
-const A = 'tenant-a'
-const B = 'tenant-b'
 const body = { name: 'Apollo', description: 'the first one' }
 
-const stack = await startStack(t)
-await stack.tenant(A)
-await stack.tenant(B)
-await stack.member(A, 'alice', ['admins'])
-await stack.member(A, 'mike', ['members'])
-await stack.member(B, 'bob', ['admins'])
+const stack = await startStack(t, [A, B])
+const { alice, member: mike, bob, ops } = await seedTwoTenants(stack)
 const app = await stack.app(t)
-const alice = stack.auth({ sub: 'alice', groups: ['admins'] })
-const mike = stack.auth({ sub: 'mike', groups: ['members'] })
-const bob = stack.auth({ sub: 'bob', groups: ['admins'] })
-const ops = stack.auth({ sub: 'ops', groups: ['platform-admins'] })
 
 const create = async (headers: Record<string, string>, payload: unknown = body) =>
   await app.inject({ method: 'POST', url: '/projects', headers, payload: payload as object })

@@ -1,16 +1,12 @@
 // Tenant resolution against DynamoDB Local: membership is the authority, the claim must agree, the cache is short and evictable.
 import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { startStack } from '../helpers/tenancy.js'
+import { A, B, startStack } from '../helpers/tenancy.js'
 import { keys } from '../../src/repositories/keys.js'
 
-const A = 'tenant-a'
-const B = 'tenant-b'
 const S = 'tenant-s'
 
-const stack = await startStack(t)
-await stack.tenant(A)
-await stack.tenant(B)
+const stack = await startStack(t, [A, B])
 await stack.tenant(S, 'suspended')
 // Caching off: every request sees the table as it is now.
 const app = await stack.app(t, { MEMBERSHIP_CACHE_TTL_SECONDS: '0' })

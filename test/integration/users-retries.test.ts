@@ -3,18 +3,12 @@
 // invites, and the re-enable in the disable's own second. Against cognito-local (behind src/local/cognito-shim) and
 // DynamoDB Local.
 import t, { type Test } from 'tap'
-import { randomUUID } from 'node:crypto'
-import { AdminGetUserCommand, AdminListGroupsForUserCommand, InitiateAuthCommand, ListUsersCommand, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider'
-import { ScanCommand } from '@aws-sdk/lib-dynamodb'
+import { InitiateAuthCommand, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider'
 import { keys } from '../../src/repositories/keys.js'
-import { recordCognitoCalls, startUsersStack } from '../helpers/users-stack.js'
+import { recordCognitoCalls } from '../helpers/users-stack.js'
+import { startOrg, uniq } from '../helpers/org.js'
 
-const stack = await startUsersStack(t)
-const { services } = stack
-const { item } = services
-const app = await stack.app(t)
-const operator = stack.bearer(await stack.platformAdminToken())
-const uniq = () => randomUUID().slice(0, 8)
+const { stack, services, item, app, operator, cognitoUser, usersWithEmail, onboard, inviteNew, tenantsNamed } = await startOrg(t)
 
 /** One app whose next step named by `plan` fails once: a Cognito operation, or a DynamoDB command `dynamo` picks. */
 const plan: { cognito?: string, dynamo?: (name: string, input: Record<string, unknown>) => boolean, down?: boolean } = {}
@@ -35,38 +29,6 @@ const json = (input: unknown) => JSON.stringify(input)
 /** A TransactWrite (or other write) whose items mention `text`. */
 const writeWith = (text: string) => (name: string, input: Record<string, unknown>) => name !== 'GetCommand' && name !== 'QueryCommand' && json(input).includes(text)
 
-async function cognitoUser (username: string) {
-  try {
-    const u = await services.cognitoClient.send(new AdminGetUserCommand({ UserPoolId: services.userPoolId, Username: username }))
-    const groups = await services.cognitoClient.send(new AdminListGroupsForUserCommand({ UserPoolId: services.userPoolId, Username: u.Username }))
-    return {
-      username: u.Username,
-      tenantId: u.UserAttributes?.find(a => a.Name === 'custom:tenant_id')?.Value,
-      status: u.UserStatus,
-      enabled: u.Enabled,
-      groups: (groups.Groups ?? []).map(g => g.GroupName).sort()
-    }
-  } catch (err) {
-    if ((err as Error).name === 'UserNotFoundException') return null
-    throw err
-  }
-}
-async function usersWithEmail (email: string) {
-  return (await services.cognitoClient.send(new ListUsersCommand({ UserPoolId: services.userPoolId, Filter: `email = "${email}"` }))).Users ?? []
-}
-async function onboard () {
-  const adminEmail = `admin-${uniq()}@example.com`
-  const res = await app.inject({ method: 'POST', url: '/tenants', headers: operator, payload: { name: `Tenant ${uniq()}`, adminEmail } })
-  if (res.statusCode !== 201) throw new Error(`onboarding failed: ${res.statusCode} ${res.body}`)
-  const body = res.json() as { tenantId: string, admin: { userId: string } }
-  return { tenantId: body.tenantId, adminId: body.admin.userId, auth: stack.bearer(await stack.activate(adminEmail, body.admin.userId)) }
-}
-async function invite (auth: { authorization: string }, groups = ['members']) {
-  const email = `user-${uniq()}@example.com`
-  const res = await app.inject({ method: 'POST', url: '/users', headers: auth, payload: { email, groups } })
-  if (res.statusCode !== 201) throw new Error(`invite failed: ${res.statusCode} ${res.body}`)
-  return { email, userId: (res.json() as { userId: string }).userId }
-}
 /** GET /users/:id and GET /users tell the same story about the user. */
 async function listAndGetAgree (t: Test, auth: { authorization: string }, userId: string) {
   const got = await app.inject({ method: 'GET', url: `/users/${userId}`, headers: auth })
@@ -149,7 +111,7 @@ t.test('a removal interrupted at any step: refused and unlisted meanwhile, compl
   const a = await onboard()
   for (const [i, step] of steps.remove.entries()) {
     await t.test(label(step, i), async t => {
-      const m = await invite(a.auth)
+      const m = await inviteNew(a.auth)
       const del = () => faulty.inject({ method: 'DELETE', url: `/users/${m.userId}`, headers: a.auth })
       arm(step)
       t.ok((await del()).statusCode >= 500, 'the fault')
@@ -169,7 +131,7 @@ t.test('disable and enable interrupted at any step: the same request retried com
   for (const [op, status] of [['disable', 'disabled'], ['enable', 'active']] as const) {
     for (const [i, step] of steps[op].entries()) {
       await t.test(`${op}: ${label(step, i)}`, async t => {
-        const m = await invite(a.auth)
+        const m = await inviteNew(a.auth)
         if (op === 'enable') t.equal((await app.inject({ method: 'PATCH', url: `/users/${m.userId}`, headers: a.auth, payload: { status: 'disabled' } })).statusCode, 200)
         const patch = () => faulty.inject({ method: 'PATCH', url: `/users/${m.userId}`, headers: a.auth, payload: { status } })
         arm(step)
@@ -189,7 +151,7 @@ t.test('group changes interrupted at any step: the same request retried complete
   for (const op of ['addGroup', 'removeGroup'] as const) {
     for (const [i, step] of steps[op].entries()) {
       await t.test(`${op}: ${label(step, i)}`, async t => {
-        const m = await invite(a.auth, op === 'addGroup' ? ['members'] : ['admins', 'members'])
+        const m = await inviteNew(a.auth, op === 'addGroup' ? ['members'] : ['admins', 'members'])
         const call = () => faulty.inject({ method: op === 'addGroup' ? 'PUT' : 'DELETE', url: `/users/${m.userId}/groups/admins`, headers: a.auth })
         arm(step)
         t.ok((await call()).statusCode >= 500, 'the fault')
@@ -224,25 +186,18 @@ t.test('onboarding a person who already has an account: a crash at its write lea
   const existing = await onboard()
   const adminEmail = (await item(keys.membership(existing.tenantId, existing.adminId)))?.email as string
   const name = `Existing admin ${uniq()}`
-  const tenantsNamed = async () => ((await services.documentClient.send(new ScanCommand({
-    TableName: services.tableName,
-    FilterExpression: 'SK = :sk AND #n = :n',
-    ExpressionAttributeNames: { '#n': 'name' },
-    ExpressionAttributeValues: { ':sk': 'TENANT', ':n': name },
-    ConsistentRead: true
-  }))).Items ?? [])
   const post = () => faulty.inject({ method: 'POST', url: '/tenants', headers: operator, payload: { name, adminEmail } })
   // The crash comes at the write of the admin's pending membership, and nothing is written after it (no cleanup).
   arm({ dynamo: (name, input) => { plan.down = writeWith('user.invited')(name, input); return plan.down } })
   t.ok((await post()).statusCode >= 500, 'the fault')
   plan.down = false
-  t.same(await tenantsNamed(), [], 'no tenant was written without its admin')
+  t.same(await tenantsNamed(name), [], 'no tenant was written without its admin')
   const retry = await post()
   t.equal(retry.statusCode, 201, retry.body)
   const { tenantId, admin } = retry.json() as { tenantId: string, admin: { userId: string, status: string } }
   t.equal(admin.userId, existing.adminId, 'the same person: no second account')
   t.equal(admin.status, 'invited', 'pending until they accept')
-  t.equal((await tenantsNamed()).length, 1, 'one tenant')
+  t.equal((await tenantsNamed(name)).length, 1, 'one tenant')
   t.match(await item(keys.tenant(tenantId)), { adminCount: 0 }, 'counted once they accept')
   t.match(await item(keys.membership(tenantId, existing.adminId)), { status: 'invited', groups: ['admins'] })
   t.equal((await usersWithEmail(adminEmail)).length, 1)
@@ -250,7 +205,7 @@ t.test('onboarding a person who already has an account: a crash at its write lea
 
 t.test('a change that changes nothing makes no Cognito call', async t => {
   const a = await onboard()
-  const m = await invite(a.auth)
+  const m = await inviteNew(a.auth)
   const rec = recordCognitoCalls(app.cognito)
   const patch = (status: string) => app.inject({ method: 'PATCH', url: `/users/${m.userId}`, headers: a.auth, payload: { status } })
   t.equal((await app.inject({ method: 'PUT', url: `/users/${m.userId}/groups/members`, headers: a.auth })).statusCode, 204)
@@ -313,7 +268,7 @@ t.test('two invites of one address with other groups at once: one wins, the lose
 
 t.test('disabled, re-enabled and signed in again within one second: the new session works, the old one stays dead', async t => {
   const a = await onboard()
-  const m = await invite(a.auth)
+  const m = await inviteNew(a.auth)
   const old = stack.bearer(await stack.activate(m.email, m.userId))
   // Start at the top of a second, so that disable, re-enable and the sign-in fall in the same one.
   await new Promise(resolve => setTimeout(resolve, 1000 - (Date.now() % 1000) + 20))

@@ -4,13 +4,13 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider'
 import t from 'tap'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { localCognitoClient } from '../../src/local/clients.js'
 import { signIn } from '../../src/local/cognito-setup.js'
 import { startLocalStack } from '../../src/local/stack.js'
+import { cognitoUserReader } from '../helpers/org.js'
 
 t.setTimeout(180_000)
 
@@ -24,15 +24,7 @@ t.test('under the local stack, disable, enable, remove and resend complete and C
   t.teardown(() => app.close())
   const cognito = localCognitoClient(stack.cognito.endpoint)
   t.teardown(() => cognito.destroy())
-  const cognitoUser = async (username: string) => {
-    try {
-      const u = await cognito.send(new AdminGetUserCommand({ UserPoolId: stack.userPoolId, Username: username }))
-      return { enabled: u.Enabled, status: u.UserStatus }
-    } catch (err) {
-      if ((err as Error).name === 'UserNotFoundException') return null
-      throw err
-    }
-  }
+  const cognitoUser = cognitoUserReader(cognito, stack.userPoolId)
 
   const admin = stack.demo.users.find(u => u.role === 'admin')
   const member = stack.demo.users.find(u => u.role === 'member')

@@ -1,32 +1,18 @@
-// The console shell: sign-in, who and where you are (the active tenant always named), the tenant switcher, navigation.
+// The console shell: sign-in, who and where you are (the active tenant always named), the tenant switcher, and the
+// screens: navigation, routing and permissions all come from the registry (screens/registry.tsx).
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react'
 import { call, createApi, type Api } from './api/client.js'
-import type { paths } from './api/schema.js'
 import type { ConsoleConfig } from './config.js'
 import type { Session } from './auth/session.js'
-import { jwtClaims, tokenGroups } from './auth/tokens.js'
-import { ProblemView, problemOf } from './ui.js'
+import { jwtClaims } from './auth/tokens.js'
+import { ProblemView, ScreenBoundary, problemOf } from './ui.js'
 import type { Problem } from './api/client.js'
+import { parseRoute, routeHref } from './route.js'
 import { SignIn } from './screens/SignIn.js'
-import { Orders } from './screens/Orders.js'
-import { Users } from './screens/Users.js'
-import { Audit } from './screens/Audit.js'
-import { Invitations } from './screens/Invitations.js'
-import { Tenants } from './screens/Tenants.js'
+import { SCREENS, homeScreen, isTenantScreen, mayOpen, refusal, screenById, type Me, type Screen, type Viewer } from './screens/registry.js'
 
-type Me = paths['/me']['get']['responses'][200]['content']['application/json']
-type Screen = 'orders' | 'users' | 'audit' | 'invitations' | 'tenants'
-const TENANT_SCREENS: readonly Screen[] = ['orders', 'users', 'audit']
-const ADMIN_SCREENS: readonly Screen[] = ['users', 'audit']
-
-/** The route lives in the hash (#/orders/<tenantId>), so a deep link works under any base path and needs no server rewrite. */
-export function parseRoute (hash: string): { screen: Screen | null, tenantId: string | null } {
-  const [screen, tenantId] = hash.replace(/^#\/?/, '').split('/')
-  const known = ['orders', 'users', 'audit', 'invitations', 'tenants'].includes(screen ?? '') ? screen as Screen : null
-  return { screen: known, tenantId: tenantId !== undefined && tenantId !== '' ? decodeURIComponent(tenantId) : null }
-}
-
-const routeHref = (screen: Screen, tenantId?: string | null) => TENANT_SCREENS.includes(screen) && tenantId ? `#/${screen}/${encodeURIComponent(tenantId)}` : `#/${screen}`
+/** A screen's address: a tenant screen names the tenant it shows. */
+const hrefOf = (screen: Screen, tenantId: string | null) => routeHref(screen.id, isTenantScreen(screen) ? tenantId : null)
 
 function useHash (): string {
   return useSyncExternalStore(cb => { addEventListener('hashchange', cb); return () => removeEventListener('hashchange', cb) }, () => location.hash)
@@ -49,7 +35,6 @@ function Console ({ config, session }: { config: ConsoleConfig, session: Session
   const api = useMemo(() => createApi(config.apiUrl, accessToken), [config.apiUrl, accessToken])
   const [me, setMe] = useState<Me | null>(null)
   const [meProblem, setMeProblem] = useState<Problem | null>(null)
-  const [platformAdmin, setPlatformAdmin] = useState(() => tokenGroups(session.tokens()?.idToken ?? '').includes('platform-admins') || tokenGroups(session.tokens()?.accessToken ?? '').includes('platform-admins'))
   const [lastTenant, setLastTenant] = useState<string | null>(null)
   const hash = useHash()
   const route = parseRoute(hash)
@@ -66,13 +51,6 @@ function Console ({ config, session }: { config: ConsoleConfig, session: Session
     }
   }, [api])
   useEffect(() => { void loadMe() }, [loadMe])
-  // The ID token's groups name a platform admin; otherwise GET /tenants answering 200 does (e.g. a role granted later).
-  useEffect(() => {
-    if (platformAdmin) return
-    let current = true
-    void api.GET('/tenants', { params: { query: { limit: 1 } } }).then(r => { if (current && r.response.ok) setPlatformAdmin(true) }, () => {})
-    return () => { current = false }
-  }, [api, platformAdmin])
 
   if (me === null) {
     return <main className='shell'>{meProblem !== null ? <ProblemView problem={meProblem}> <button type='button' onClick={() => { void loadMe() }}>Retry</button></ProblemView> : <p role='status'>Loading your account…</p>}</main>
@@ -82,17 +60,31 @@ function Console ({ config, session }: { config: ConsoleConfig, session: Session
   const routeTenant = tenants.find(t => t.tenantId === route.tenantId)
   const active = routeTenant ?? tenants.find(t => t.tenantId === lastTenant) ?? tenants.find(t => t.tenantId === me.tenantId) ?? tenants[0] ?? null
   const isAdmin = active?.groups.includes('admins') ?? false
-  const allowed = (s: Screen) => s === 'invitations' || (s === 'tenants' ? platformAdmin : active !== null && (!ADMIN_SCREENS.includes(s) || isAdmin))
-  const fallback: Screen = active !== null ? 'orders' : platformAdmin ? 'tenants' : 'invitations'
-  const screen: Screen = route.screen !== null && allowed(route.screen) ? route.screen : fallback
+  // GET /me names the platform roles, confirmed with Cognito when asked (a token's groups may be stale).
+  const platformAdmin = me.platformRoles.includes('platform-admins')
+  const viewer: Viewer = { tenant: active, platformAdmin }
+  const home = homeScreen(viewer)
+  const routed = screenById(route.screen)
+  // A known screen the viewer may not open is named, with the role it needs; an unknown or empty route goes home.
+  const screen = routed ?? home
+  const allowed = mayOpen(screen, viewer)
+  const tenantId = active?.tenantId ?? null
 
-  const switchTenant = (tenantId: string) => {
-    setLastTenant(tenantId)
-    const nextTenant = tenants.find(t => t.tenantId === tenantId)
-    const keep = TENANT_SCREENS.includes(screen) && (!ADMIN_SCREENS.includes(screen) || nextTenant?.groups.includes('admins') === true)
-    location.hash = routeHref(keep ? screen : 'orders', tenantId)
+  /** `known`: the tenants to find it in; after GET /me was reloaded, the fresh list (this render's may lack it). */
+  const switchTenant = (nextId: string, known = tenants) => {
+    setLastTenant(nextId)
+    const next = { ...viewer, tenant: known.find(t => t.tenantId === nextId) ?? null }
+    const keep = isTenantScreen(screen) && mayOpen(screen, next)
+    location.hash = hrefOf(keep ? screen : homeScreen(next), nextId)
   }
-  const nav: Array<[Screen, string]> = [['orders', 'Orders'], ['users', 'Users'], ['audit', 'Audit trail'], ['invitations', 'My invitations'], ['tenants', 'Tenants']]
+
+  const wayHome = <a href={hrefOf(home, tenantId)}>Go to {home.label}</a>
+  const onInvitationAnswered = (answered: string, accepted: boolean) => {
+    void loadMe().then(next => { if (accepted && next?.tenants.some(t => t.tenantId === answered) === true) switchTenant(answered, next.tenants) })
+  }
+  const content = isTenantScreen(screen)
+    ? active !== null && <screen.component key={active.tenantId} api={tenantApi(config, accessToken, active.tenantId)} tenant={active} me={me} />
+    : <screen.component api={api} me={me} tenant={active} platformAdmin={platformAdmin} onInvitationAnswered={onInvitationAnswered} />
 
   return (
     <div className='shell'>
@@ -116,24 +108,15 @@ function Console ({ config, session }: { config: ConsoleConfig, session: Session
       </header>
       <nav aria-label='Sections'>
         <ul>
-          {nav.filter(([s]) => allowed(s)).map(([s, label]) => (
-            <li key={s}><a href={routeHref(s, active?.tenantId)} aria-current={s === screen ? 'page' : undefined}>{label}</a></li>
+          {SCREENS.filter(s => mayOpen(s, viewer)).map(s => (
+            <li key={s.id}><a href={hrefOf(s, tenantId)} aria-current={allowed && s === screen ? 'page' : undefined}>{s.label}</a></li>
           ))}
         </ul>
       </nav>
       <main id='main' tabIndex={-1}>
-        {screen === 'orders' && active !== null && <Orders key={active.tenantId} api={tenantApi(config, accessToken, active.tenantId)} tenantName={active.name} />}
-        {screen === 'users' && active !== null && <Users key={active.tenantId} api={tenantApi(config, accessToken, active.tenantId)} tenantName={active.name} selfId={me.userId} />}
-        {screen === 'audit' && active !== null && <Audit key={active.tenantId} api={tenantApi(config, accessToken, active.tenantId)} tenantName={active.name} />}
-        {screen === 'invitations' && (
-          <Invitations
-            api={api} onAnswered={(tenantId, accepted) => {
-              void loadMe().then(next => { if (accepted && next?.tenants.some(t => t.tenantId === tenantId) === true) switchTenant(tenantId) })
-            }}
-          />
-        )}
-        {screen === 'tenants' && <Tenants api={api} />}
-        {screen === 'invitations' && active === null && !platformAdmin && <p className='muted'>You belong to no tenant yet: accept an invitation to start.</p>}
+        {allowed
+          ? <ScreenBoundary key={`${screen.id} ${tenantId ?? ''}`} wayOut={screen !== home && wayHome}>{content}</ScreenBoundary>
+          : <div className='problem' role='alert'><strong>{refusal(screen, viewer)}</strong> {wayHome}</div>}
       </main>
     </div>
   )

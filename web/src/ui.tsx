@@ -1,5 +1,6 @@
-// Shared pieces of every screen: problem display, list states, paged lists whose answers are dropped once stale.
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react'
+// Shared pieces of every screen: problem display, list states, paged lists whose answers are dropped once stale, and
+// the error boundary around a screen.
+import { Component, useCallback, useEffect, useRef, useState, type ErrorInfo, type ReactNode } from 'react'
 import { ApiError, toProblem, type Problem } from './api/client.js'
 
 export function problemOf (err: unknown): Problem {
@@ -105,3 +106,30 @@ export function useAction () {
 
 export const formatDate = (iso: string) => new Date(iso).toLocaleString()
 export const formatMoney = (minor: number, currency: string) => `${(minor / 100).toFixed(2)} ${currency}`
+
+/**
+ * Around a screen: a render error shows what failed and a way out (try again, or `wayOut`) instead of a blank page,
+ * and the header and navigation stay usable. Key it by screen and tenant so that going elsewhere starts afresh.
+ * React offers error boundaries as class components only (react.dev, "Catching rendering errors with an error boundary").
+ */
+export class ScreenBoundary extends Component<{ children: ReactNode, wayOut: ReactNode }, { error: Error | null }> {
+  override state: { error: Error | null } = { error: null }
+
+  static getDerivedStateFromError (error: unknown) {
+    return { error: error instanceof Error ? error : new Error(String(error)) }
+  }
+
+  override componentDidCatch (error: unknown, info: ErrorInfo) {
+    console.error('A console screen failed to render', error, info.componentStack)
+  }
+
+  override render () {
+    if (this.state.error === null) return this.props.children
+    return (
+      <div className='problem' role='alert'>
+        <strong>This screen failed</strong>: {this.state.error.message}{' '}
+        <button type='button' onClick={() => this.setState({ error: null })}>Try again</button> {this.props.wayOut}
+      </div>
+    )
+  }
+}
