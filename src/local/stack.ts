@@ -10,6 +10,7 @@ import { createLocalUserPool, type LocalUserPool } from './cognito-setup.js'
 import { startCognitoShim, type CognitoShim } from './cognito-shim.js'
 import { startDynamoLocal, type DynamoLocal } from './dynamodb-local.js'
 import { seedDemo, type DemoSeed } from './seed.js'
+import type { LocalConsoleConfig } from './console.js'
 import { documentClient, LOCAL_CREDENTIALS } from '../aws.js'
 
 export interface LocalStackOptions {
@@ -149,6 +150,16 @@ async function poolExists (client: CognitoIdentityProviderClient, { userPoolId, 
     if ((err as Error).name === 'ResourceNotFoundException') return false
     throw err
   }
+}
+
+/** The console's config.json for this stack: the API at `apiUrl`, local sign-in at the stack's Cognito endpoint. */
+export function localConsoleConfig (stack: LocalStack, apiUrl: string): LocalConsoleConfig {
+  return { apiUrl, region: stack.env.AWS_REGION ?? LOCAL_REGION, userPoolId: stack.userPoolId, clientId: stack.clientId, cognitoEndpoint: stack.cognito.endpoint }
+}
+
+/** The sign-in command `npm run dev` prints (and the README shows) for a user of this stack. */
+export function signInCommand (stack: LocalStack, user: { email: string, password: string }): string {
+  return tokenCommand({ cognitoEndpoint: stack.cognito.endpoint, clientId: stack.clientId, email: user.email, password: user.password })
 }
 
 /**

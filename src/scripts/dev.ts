@@ -6,7 +6,7 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { assertPortFree, stopAllServices, terminate } from '../local/process.js'
-import { startLocalStack, tokenCommand, type LocalStack } from '../local/stack.js'
+import { localConsoleConfig, signInCommand, startLocalStack, type LocalStack } from '../local/stack.js'
 import { buildConsole, consoleBuildIsCurrent, startConsoleServer, type ConsoleServer } from '../local/console.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -41,7 +41,7 @@ function printBanner (stack: LocalStack, apiPort: number, webConsole: ConsoleSer
   if (admin !== undefined) {
     lines.push(
       `Get an access token (${admin.email}) and call the API:`,
-      `  ${tokenCommand({ cognitoEndpoint: stack.cognito.endpoint, clientId: stack.clientId, email: admin.email, password: admin.password })}`,
+      `  ${signInCommand(stack, admin)}`,
       `  curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:${apiPort}/me`,
       '',
       `Console  ${webConsole.url}  (sign in as ${admin.email} / ${admin.password})`,
@@ -95,7 +95,7 @@ async function main (): Promise<void> {
     if (await consoleBuilt) console.log('(console built into web/dist)')
     consoleServer = await startConsoleServer({
       port: consolePort,
-      config: { apiUrl: `http://127.0.0.1:${apiPort}`, region: stack.env.AWS_REGION ?? 'us-east-1', userPoolId: stack.userPoolId, clientId: stack.clientId, cognitoEndpoint: stack.cognito.endpoint }
+      config: localConsoleConfig(stack, `http://127.0.0.1:${apiPort}`)
     })
   } catch (err) {
     await stack.stop()
