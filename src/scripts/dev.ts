@@ -27,11 +27,14 @@ function printBanner (stack: LocalStack, apiPort: number, webConsole: ConsoleSer
   const admin = stack.demo.users.find((u) => u.role === 'admin') ?? stack.demo.users[0]
   const lines = [
     '',
-    'Local stack ready',
+    'Local stack ready (everything on 127.0.0.1)',
+    `  Cognito         ${stack.cognitoShim.endpoint}  pool ${stack.userPoolId}  client ${stack.clientId}${stack.poolCreated ? '  (new)' : '  (reused)'}`,
+    '                  (the shim in front of cognito-local: sign-in, admin API, refusals as in AWS; every client uses it)',
+    `  cognito-local   ${stack.cognito.endpoint}  (behind the shim; the token issuer ${stack.issuer})`,
     `  DynamoDB Local  ${stack.dynamo.endpoint}  table ${stack.tableName}   (data in .local/dynamodb)`,
-    `  cognito-local   ${stack.cognito.endpoint}  pool ${stack.userPoolId}  client ${stack.clientId}${stack.poolCreated ? '  (new)' : '  (reused)'}`,
-    `  admin API       ${stack.cognitoShim.endpoint}  (cognito-local plus global sign-out and invitation resend; the API's COGNITO_ENDPOINT)`,
-    `  issuer          ${stack.issuer}`,
+    ...(stack.dynamo.loopbackOnly
+      ? []
+      : [`  WARNING: this Java has no compiler module, so DynamoDB Local listens on every interface: the dev data is reachable from the network on port ${stack.dynamo.port}. Install a JDK (e.g. openjdk-17-jdk-headless) to keep it on 127.0.0.1.`]),
     '  logs            .local/dynamodb.log, .local/cognito.log',
     '',
     `Demo users (local only), tenant "${stack.demo.tenant.tenantId}":`,
@@ -79,16 +82,26 @@ async function main (): Promise<void> {
   const apiPort = portFromEnv('DEV_API_PORT', 'PORT') ?? 3000
   const dynamoPort = portFromEnv('DEV_DYNAMODB_PORT') ?? 8000
   const cognitoPort = portFromEnv('DEV_COGNITO_PORT') ?? 9229
+  const cognitoShimPort = portFromEnv('DEV_COGNITO_SHIM_PORT') ?? 9230
   const consolePort = portFromEnv('DEV_CONSOLE_PORT') ?? 3001
   // Checked up front: a leftover DynamoDB Local otherwise fails with a Java stack trace.
   await assertPortFree(dynamoPort, 'DynamoDB Local', 'stop what listens there or set DEV_DYNAMODB_PORT')
   await assertPortFree(cognitoPort, 'cognito-local', 'stop what listens there or set DEV_COGNITO_PORT')
+  await assertPortFree(cognitoShimPort, 'the Cognito shim', 'stop what listens there or set DEV_COGNITO_SHIM_PORT')
   await assertPortFree(consolePort, 'the console', 'stop what listens there or set DEV_CONSOLE_PORT')
   const started = Date.now()
   // Built while the emulators start (a fresh clone has no web/dist; `npm ci` then `npm run dev` must still show it).
   const consoleBuilt = consoleBuildIsCurrent() ? Promise.resolve(false) : buildConsole().then(() => true)
   consoleBuilt.catch(() => {}) // awaited below
-  const stack = await startLocalStack({ dataDir, dynamoPort, cognitoPort, apiPort })
+  const stack = await startLocalStack({
+    dataDir,
+    dynamoPort,
+    cognitoPort,
+    cognitoShimPort,
+    apiPort,
+    // Cognito would email these; locally they land in the terminal (an invitation's is also in .local/cognito.log).
+    onMessage: (m) => { console.log(`[cognito] ${m.reason === 'resend' ? 'invitation resent to' : 'invitation to'} ${m.email ?? m.username}: temporary password ${m.temporaryPassword}`) }
+  })
   if (interrupted) return // the signal handler is already stopping the services
   let consoleServer: ConsoleServer
   try {
