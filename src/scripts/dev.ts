@@ -7,9 +7,15 @@ import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
+import pinoPretty from 'pino-pretty'
 import { assertPortFree, killOnExit, onLauncherExit, stopAllServices, terminate } from '../local/process.js'
 import { localConsoleConfig, signInCommand, startLocalStack, type LocalStack } from '../local/stack.js'
 import { buildConsole, consoleBuildIsCurrent, startConsoleServer, type ConsoleServer } from '../local/console.js'
+
+// Dev only: the AWS SDK's notice that its 2027 releases need Node 22 would print on every start, once here and once in
+// the API (it reads this variable when a client is built: @aws-sdk/core emitWarningIfUnsupportedVersion). The API
+// inherits it. Production (npm start, Lambda) still prints it. Set it to anything but "true" to see it again.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const dataDir = resolve(root, process.env.DEV_DATA_DIR ?? '.local')
@@ -142,8 +148,12 @@ async function main (): Promise<void> {
   delete env.AWS_SESSION_TOKEN
   console.log('Starting the API: tsx watch src/server.ts')
   const tsxCli = createRequire(import.meta.url).resolve('tsx/cli')
-  const api: ChildProcess = spawn(process.execPath, [tsxCli, 'watch', 'src/server.ts'], { cwd: root, env, stdio: 'inherit' })
+  const api: ChildProcess = spawn(process.execPath, [tsxCli, 'watch', 'src/server.ts'], { cwd: root, env, stdio: ['inherit', 'pipe', 'inherit'] })
   killOnExit(api)
+  // The API writes JSON lines, as in production; a person reads them here, so they are prettified (other lines, such as
+  // tsx's, pass through). DEV_LOG_FORMAT=json keeps them raw.
+  if (process.env.DEV_LOG_FORMAT === 'json') api.stdout?.pipe(process.stdout)
+  else api.stdout?.pipe(pinoPretty({ translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true }))
 
   let shuttingDown: Promise<void> | undefined
   running.shutdown = async (code: number): Promise<void> => {

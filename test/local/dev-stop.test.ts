@@ -1,6 +1,7 @@
 // `npm run dev` as an IDE runs it: on non-default ports (every one set through its variable), it listens on loopback
 // only, and a SIGTERM, SIGHUP or SIGINT sent to the npm process alone (not its group) stops every child and frees every
-// port. A port that is taken fails the start clearly instead of printing "Local stack ready".
+// port. A port that is taken fails the start clearly instead of printing "Local stack ready". And it is quiet: no AWS SDK
+// notice, the API's log lines prettified.
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -91,6 +92,8 @@ for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
     const ready = await waitFor(() => dev.output().includes('Local stack ready') && dev.output().includes('Server listening'), 150_000)
     t.ok(ready, 'the banner, then the API listening')
     if (!ready) { t.comment(dev.output()); return }
+    t.notMatch(dev.output(), /NodeVersionSupportWarning/, 'quiet: no AWS SDK Node-version notice')
+    t.notMatch(dev.output(), /^\{"level"/m, 'the API\'s log lines are prettified')
 
     const listening = (await listeners()).filter(l => Object.values(dev.ports).includes(l.port))
     for (const [name, port] of Object.entries(dev.ports)) {
