@@ -17,7 +17,7 @@ export interface CognitoLocalOptions {
 }
 
 export interface CognitoLocal {
-  /** http://localhost:<port>: the host matches the token issuer, which cognito-local builds from HOST. */
+  /** http://127.0.0.1:<port>: the host matches the token issuer, which cognito-local builds from HOST. */
   endpoint: string
   port: number
   pid: number
@@ -49,12 +49,13 @@ async function launch (port: number, options: CognitoLocalOptions): Promise<Cogn
   const temp = options.dataDir === undefined
   const cwd = temp ? mkdtempSync(join(tmpdir(), 'cognito-local-')) : resolve(options.dataDir as string)
   if (!temp) mkdirSync(cwd, { recursive: true })
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: 'localhost' }
+  // HOST is both the address it listens on and the issuer's host: loopback only, never every interface.
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1' }
   // NODE_OPTIONS may carry our own loaders (tsx, tap's process tracking); the emulator needs none of them.
   delete env.NODE_OPTIONS
   delete env.DEBUG
   const proc = spawnService(process.execPath, [startScript()], { cwd, env, logFile: options.logFile })
-  const endpoint = `http://localhost:${port}`
+  const endpoint = `http://127.0.0.1:${port}`
 
   let stopped: Promise<void> | undefined
   const stop = async (): Promise<void> => {

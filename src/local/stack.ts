@@ -7,9 +7,10 @@ import { TABLE } from '../table.js'
 import { LOCAL_REGION, localCognitoClient, localDynamoClient } from './clients.js'
 import { cognitoLocalIssuer, startCognitoLocal, type CognitoLocal } from './cognito-local.js'
 import { createLocalUserPool, type LocalUserPool } from './cognito-setup.js'
-import { startCognitoShim, type CognitoShim } from './cognito-shim.js'
+import { startCognitoShim, type CognitoShim, type ShimMessage } from './cognito-shim.js'
 import { startDynamoLocal, type DynamoLocal } from './dynamodb-local.js'
 import { seedDemo, type DemoSeed } from './seed.js'
+import type { LocalConsoleConfig } from './console.js'
 import { documentClient, LOCAL_CREDENTIALS } from '../aws.js'
 
 export interface LocalStackOptions {
@@ -19,16 +20,21 @@ export interface LocalStackOptions {
   dynamoPort?: number
   /** Default: a free port. */
   cognitoPort?: number
+  /** The shim in front of cognito-local, every client's Cognito endpoint; default: a free port. */
+  cognitoShimPort?: number
+  /** Each temporary password the shim issues (Cognito would email it); default: none. */
+  onMessage?: (message: ShimMessage) => void
   /** Only used to build `env.PORT` for the API; default 3000. */
   apiPort?: number
   tableName?: string
 }
 
 export interface LocalStack {
-  dynamo: { endpoint: string, port: number }
-  /** cognito-local itself: sign-in and the token issuer. */
+  /** loopbackOnly: false when this Java cannot bind it to 127.0.0.1 (see src/local/dynamodb-local.ts). */
+  dynamo: { endpoint: string, port: number, loopbackOnly: boolean }
+  /** cognito-local itself: the token issuer (and its JWKS); no client signs in here. */
   cognito: { endpoint: string, port: number }
-  /** The shim in front of cognito-local (src/local/cognito-shim.ts): the API's COGNITO_ENDPOINT. */
+  /** The shim in front of cognito-local (src/local/cognito-shim.ts): every client's Cognito endpoint, the API's COGNITO_ENDPOINT. */
   cognitoShim: { endpoint: string, port: number }
   userPoolId: string
   clientId: string
@@ -86,9 +92,13 @@ export async function startLocalStack (options: LocalStackOptions = {}): Promise
   }
 
   try {
-    // cognito-local lacks AdminUserGlobalSignOut and AdminCreateUser RESEND: without the shim, disabling, removing and
-    // resending would answer 503 locally while they work in production.
-    shim = await startCognitoShim(cognitoLocal.endpoint)
+    // cognito-local lacks AdminUserGlobalSignOut and AdminCreateUser RESEND, signs in disabled users and takes any
+    // temporary password: every client goes through the shim, which answers and refuses as Cognito does.
+    shim = await startCognitoShim(cognitoLocal.endpoint, {
+      port: options.cognitoShimPort,
+      stateFile: dataDir === undefined ? undefined : join(dataDir, 'temporary-passwords.json'),
+      onMessage: options.onMessage
+    })
     await ensureTable(dynamoClient, tableName)
     const { pool, created } = await userPool(cognitoClient, dataDir)
     const demo = await seedDemo({ dynamo: doc, tableName, cognito: cognitoClient, userPoolId: pool.userPoolId })
@@ -107,7 +117,7 @@ export async function startLocalStack (options: LocalStackOptions = {}): Promise
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey
     }
     return {
-      dynamo: { endpoint: dynamoLocal.endpoint, port: dynamoLocal.port },
+      dynamo: { endpoint: dynamoLocal.endpoint, port: dynamoLocal.port, loopbackOnly: dynamoLocal.loopbackOnly },
       cognito: { endpoint: cognitoLocal.endpoint, port: cognitoLocal.port },
       cognitoShim: { endpoint: shim.endpoint, port: shim.port },
       userPoolId: pool.userPoolId,
@@ -151,13 +161,24 @@ async function poolExists (client: CognitoIdentityProviderClient, { userPoolId, 
   }
 }
 
+/** The console's config.json for this stack: the API at `apiUrl`, local sign-in at the stack's Cognito endpoint. */
+export function localConsoleConfig (stack: LocalStack, apiUrl: string): LocalConsoleConfig {
+  return { apiUrl, region: stack.env.AWS_REGION ?? LOCAL_REGION, userPoolId: stack.userPoolId, clientId: stack.clientId, cognitoEndpoint: stack.cognitoShim.endpoint }
+}
+
+/** The sign-in command `npm run dev` prints (and the README shows) for a user of this stack. */
+export function signInCommand (stack: LocalStack, user: { email: string, password: string }): string {
+  return tokenCommand({ cognitoEndpoint: stack.cognitoShim.endpoint, clientId: stack.clientId, email: user.email, password: user.password })
+}
+
 /**
- * A shell command that signs in at cognito-local and sets $TOKEN to the access token. Needs only curl and
- * node (no jq). POSIX-quoted, so it pastes into bash and zsh alike.
+ * A shell command that signs in at the Cognito endpoint and sets $TOKEN to the access token, or prints Cognito's
+ * refusal (e.g. "User is disabled.") and sets none. Needs only curl and node (no jq). POSIX-quoted, so it pastes into
+ * bash and zsh alike.
  */
 export function tokenCommand ({ cognitoEndpoint, clientId, email, password }: { cognitoEndpoint: string, clientId: string, email: string, password: string }): string {
   const body = JSON.stringify({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: email, PASSWORD: password } })
-  const extract = 'JSON.parse(require("fs").readFileSync(0, "utf8")).AuthenticationResult.AccessToken'
+  const extract = 'const r = JSON.parse(require("fs").readFileSync(0, "utf8")); r.AuthenticationResult?.AccessToken ?? (console.error(r.message ?? r.__type), process.exit(1))'
   return [
     `TOKEN=$(curl -sS -X POST ${shellQuote(cognitoEndpoint + '/')}`,
     '-H \'Content-Type: application/x-amz-json-1.1\'',

@@ -19,7 +19,7 @@ import { localCognitoClient, localDynamoClient } from '../../src/local/clients.j
 import { createLocalUser, signIn as cognitoSignIn } from '../../src/local/cognito-setup.js'
 import { buildConsole, startConsoleServer } from '../../src/local/console.js'
 import { freePort } from '../../src/local/process.js'
-import { startLocalStack } from '../../src/local/stack.js'
+import { localConsoleConfig, startLocalStack } from '../../src/local/stack.js'
 import { documentClient } from '../../src/aws.js'
 import { keys } from '../../src/repositories/keys.js'
 import { refreshAuth, send } from '../../web/src/auth/password.js'
@@ -58,7 +58,7 @@ async function run (t: Test): Promise<void> {
   const web = await startConsoleServer({
     distDir: join(work, 'dist'),
     port: consolePort,
-    config: { apiUrl, region: 'us-east-1', userPoolId: stack.userPoolId, clientId: stack.clientId, cognitoEndpoint: stack.cognito.endpoint }
+    config: localConsoleConfig(stack, apiUrl)
   })
   t.teardown(web.close)
   const MANAGED_DOMAIN = 'auth.console.test'
@@ -79,7 +79,8 @@ async function run (t: Test): Promise<void> {
   t.teardown(() => browser.close())
 
   // --- helpers -----------------------------------------------------------------------------------------------------
-  const cognito = localCognitoClient(stack.cognito.endpoint)
+  // Through the shim, as every local client: it refuses what Cognito refuses, and knows the temporary passwords.
+  const cognito = localCognitoClient(stack.cognitoShim.endpoint)
   t.teardown(() => cognito.destroy())
   const dynamo = localDynamoClient(stack.dynamo.endpoint)
   const doc = documentClient(dynamo)
@@ -148,7 +149,7 @@ async function run (t: Test): Promise<void> {
 
   // The console renews through REFRESH_TOKEN_AUTH locally: cognito-local answers it (with no new refresh token).
   const first = await cognitoSignIn(cognito, { clientId: stack.clientId, email: member.email, password: member.password })
-  const renewed = await send(refreshAuth(stack.cognito.endpoint, stack.clientId, first.refreshToken))
+  const renewed = await send(refreshAuth(stack.cognitoShim.endpoint, stack.clientId, first.refreshToken))
   t.ok('tokens' in renewed && renewed.tokens.accessToken.split('.').length === 3 && renewed.tokens.expiresAt > Date.now(), 'REFRESH_TOKEN_AUTH renews')
 
   const adminPage = await newPage()
@@ -243,8 +244,8 @@ async function run (t: Test): Promise<void> {
   })
 
   await t.test('3. the new invitee signs in with the temporary password, sets a new one and lands in the tenant', async t => {
-    // cognito-local writes the temporary password only to its log; the test sets a known one, as Cognito's own
-    // AdminSetUserPassword with Permanent: false does (the user stays FORCE_CHANGE_PASSWORD).
+    // The test sets a known temporary password, as Cognito's own AdminSetUserPassword with Permanent: false does (the
+    // user stays FORCE_CHANGE_PASSWORD); through the shim, which then accepts that one and no other.
     await cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: stack.userPoolId, Username: 'newbie@demo.local', Password: 'Temp-Passw0rd-1', Permanent: false }))
     const page = await newPage()
     await signIn(page, 'newbie@demo.local', 'Temp-Passw0rd-1')

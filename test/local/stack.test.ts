@@ -68,7 +68,7 @@ t.test('a second start on the same data dir reuses pool, users and data', async 
 t.test('when one service cannot start, the other is stopped and the error says why', async (t) => {
   const port = await freePort()
   const blocker = createServer()
-  await new Promise<void>((resolve) => blocker.listen(port, 'localhost', resolve))
+  await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve))
   t.teardown(() => blocker.close())
 
   const err = await startLocalStack({ cognitoPort: port }).then(() => undefined, (e: unknown) => e)
