@@ -27,8 +27,7 @@ import audit from '../routes/audit/index.js'
 import httpSecurity from '../plugins/http-security.js'
 import rateLimit from '../plugins/rate-limit.js'
 import docs from '../plugins/docs.js'
-import orders from '../routes/orders/index.js'
-import projects from '../routes/projects/index.js'
+import { resourceRoutes } from '../routes/resources.js'
 
 const ajvBase = { removeAdditional: false, useDefaults: true, allErrors: false } as const
 /**
@@ -175,7 +174,6 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
   await app.register(users)
   await app.register(invitations)
   await app.register(audit)
-  await app.register(orders)
-  await app.register(projects)
+  for (const routes of resourceRoutes) await app.register(routes)
   return app
 }
