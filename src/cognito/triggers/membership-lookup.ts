@@ -1,6 +1,6 @@
 // Finds the tenant a user belongs to through GSI1 (GSI1PK = USER#<sub>); shared by the post-confirmation and pre-token triggers.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { membershipsRepository } from '../../src/repositories/memberships.js'
+import { membershipsRepository } from '../../repositories/memberships.js'
 
 /**
  * The tenant id of the user's first membership (in GSI1SK order), or undefined when there is none.
