@@ -111,7 +111,7 @@ export class Auth extends Construct {
     }
 
     const trigger = (name: string, file: string): NodejsFunction => {
-      const fn = new NodejsFunction(this, name, nodeFunctionProps(repoPath('src', 'cognito', 'triggers', file), {
+      const fn = new NodejsFunction(this, name, nodeFunctionProps(repoPath('infra', 'triggers', file), {
         description: `Cognito ${name} trigger (${config.stage})`,
         environment: { TABLE_NAME: table.tableName, NODE_OPTIONS: '--enable-source-maps' },
         ...functionLogging(this, name, config.stage)

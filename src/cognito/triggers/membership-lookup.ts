@@ -1,4 +1,4 @@
-// Finds the tenant a user belongs to through GSI1 (GSI1PK = USER#<sub>); shared by the post-confirmation and pre-token triggers.
+// Finds the tenant a user belongs to through GSI1 (GSI1PK = USER#<sub>): the post-confirmation trigger's check for a tenant it already made.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { membershipsRepository } from '../../repositories/memberships.js'
 
@@ -10,11 +10,4 @@ export async function findMembershipTenantId (dynamo: DynamoDBDocumentClient, ta
   // The API's own lookup (same index, same key), not a second copy of it.
   const [first] = await membershipsRepository({ doc: dynamo, tableName }).findByUser(userId)
   return first?.tenantId
-}
-
-/** Reads a required environment variable at invocation time, so importing a trigger module in a test needs no env. */
-export function requireEnv (name: string): string {
-  const value = process.env[name]
-  if (value === undefined || value === '') throw new Error(`${name} is not set`)
-  return value
 }

@@ -1,14 +1,12 @@
 // Cognito post confirmation trigger: gives a self-signed-up user a new tenant, makes them its admin (through the membership) and records their email.
 import { createHash } from 'node:crypto'
 import type { PostConfirmationTriggerEvent } from 'aws-lambda'
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { documentClient } from '../../aws.js'
 import { keys, normalizeEmail } from '../../repositories/keys.js'
 import { transact, TransactionCancelled } from '../../repositories/transact.js'
 import { membershipLedger } from '../../services/users/ledger.js'
 import type { Tenant } from '../../domain/model.js'
-import { findMembershipTenantId, requireEnv } from './membership-lookup.js'
+import { findMembershipTenantId } from './membership-lookup.js'
 import { TENANT_ATTRIBUTE } from './pre-sign-up.js'
 
 export interface PostConfirmationDeps {
@@ -80,13 +78,4 @@ export function createPostConfirmationHandler ({ dynamo, tableName, now = () => 
     console.log(JSON.stringify({ msg: 'tenant admin ready', tenantId, userId }))
     return event
   }
-}
-
-let live: ReturnType<typeof createPostConfirmationHandler> | undefined
-export async function handler (event: PostConfirmationTriggerEvent): Promise<PostConfirmationTriggerEvent> {
-  live ??= createPostConfirmationHandler({
-    dynamo: documentClient(new DynamoDBClient({})),
-    tableName: requireEnv('TABLE_NAME')
-  })
-  return await live(event)
 }

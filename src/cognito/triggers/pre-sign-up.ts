@@ -8,7 +8,7 @@ export const TENANT_ATTRIBUTE = 'custom:tenant_id'
  * PreSignUp_AdminCreateUser is allowed through: the API's invite flow sets the tenant with AdminCreateUser.
  * Throwing makes Cognito fail the SignUp call with the error message.
  */
-export async function handler (event: PreSignUpTriggerEvent): Promise<PreSignUpTriggerEvent> {
+export async function preSignUp (event: PreSignUpTriggerEvent): Promise<PreSignUpTriggerEvent> {
   if (event.triggerSource !== 'PreSignUp_AdminCreateUser' && TENANT_ATTRIBUTE in (event.request.userAttributes ?? {})) {
     throw new Error('Sign-up may not set the tenant')
   }

@@ -1,14 +1,11 @@
 // Cognito pre token generation (V2) trigger: puts the person's tenant for this session into the access token as custom:tenant_id.
 import type { PreTokenGenerationV2TriggerEvent } from 'aws-lambda'
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { documentClient } from '../../aws.js'
 import { ID_REGEX } from '../../domain/model.js'
 import { usability } from '../../domain/membership.js'
 import { mintTenantScope } from '../../domain/tenant-scope.js'
 import { membershipsRepository } from '../../repositories/memberships.js'
 import { profilesRepository } from '../../repositories/profiles.js'
-import { requireEnv } from './membership-lookup.js'
 import { TENANT_ATTRIBUTE } from './pre-sign-up.js'
 
 export interface PreTokenGenerationDeps {
@@ -77,13 +74,4 @@ export function createPreTokenGenerationHandler ({ dynamo, tableName, now = Date
     event.response.claimsAndScopeOverrideDetails = details
     return event
   }
-}
-
-let live: ReturnType<typeof createPreTokenGenerationHandler> | undefined
-export async function handler (event: PreTokenGenerationV2TriggerEvent): Promise<PreTokenGenerationV2TriggerEvent> {
-  live ??= createPreTokenGenerationHandler({
-    dynamo: documentClient(new DynamoDBClient({})),
-    tableName: requireEnv('TABLE_NAME')
-  })
-  return await live(event)
 }
