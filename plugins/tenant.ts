@@ -7,7 +7,7 @@ import type { Principal } from '../src/domain/principal.js'
 import type { Config } from '../src/config.js'
 import { BadRequestError, ForbiddenError } from '../src/domain/errors.js'
 import { ID_REGEX } from '../src/domain/model.js'
-import { membershipsRepository } from '../src/repositories/memberships.js'
+import { membershipReads } from '../src/repositories/memberships.js'
 import { tenantsRepository } from '../src/repositories/tenants.js'
 import { accountsRepository } from '../src/repositories/accounts.js'
 import { membershipLedger } from '../src/services/users/ledger.js'
@@ -64,7 +64,7 @@ function choiceOf (request: FastifyRequest, principal: Principal): Choice {
 
 export default fp<{ config: Config, degradedTtlMs?: number, now?: () => number }>(async function tenant (app, opts) {
   const resolver = createTenantResolver({
-    memberships: membershipsRepository(app.dynamo),
+    memberships: membershipReads(app.dynamo),
     tenants: tenantsRepository(app.dynamo),
     accounts: accountsRepository(app.dynamo),
     acceptFirst: membershipLedger({ dynamo: app.dynamo }).acceptFirst,

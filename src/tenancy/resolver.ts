@@ -6,7 +6,7 @@ import { ID_REGEX, type TenantGroup } from '../domain/model.js'
 import { usability } from '../domain/membership.js'
 import { ForbiddenError, InvitationExpiredError, TenantRequiredError } from '../domain/errors.js'
 import { InvalidTokenError } from '../auth/errors.js'
-import type { membershipsRepository } from '../repositories/memberships.js'
+import type { membershipReads } from '../repositories/memberships.js'
 import type { tenantsRepository } from '../repositories/tenants.js'
 import type { accountsRepository } from '../repositories/accounts.js'
 import { singleFlightCache } from '../ttl-cache.js'
@@ -35,7 +35,7 @@ export interface MemberTenant { tenantId: string, name: string, groups: TenantGr
 export interface MemberView { email: string | null, tenants: readonly MemberTenant[] }
 
 interface Deps {
-  memberships: Pick<ReturnType<typeof membershipsRepository>, 'findByUser' | 'get'>
+  memberships: Pick<ReturnType<typeof membershipReads>, 'findByUser' | 'get'>
   tenants: Pick<ReturnType<typeof tenantsRepository>, 'get' | 'getMany'>
   accounts: Pick<ReturnType<typeof accountsRepository>, 'get'>
   /** invited → active at the first request (src/services/users/ledger.ts acceptFirst: counts an admin, audited). */

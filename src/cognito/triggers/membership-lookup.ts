@@ -1,6 +1,6 @@
 // Finds the tenant a user belongs to through GSI1 (GSI1PK = USER#<sub>): the post-confirmation trigger's check for a tenant it already made.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { membershipsRepository } from '../../repositories/memberships.js'
+import { membershipReads } from '../../repositories/memberships.js'
 
 /**
  * The tenant id of the user's first membership (in GSI1SK order), or undefined when there is none.
@@ -8,6 +8,6 @@ import { membershipsRepository } from '../../repositories/memberships.js'
  */
 export async function findMembershipTenantId (dynamo: DynamoDBDocumentClient, tableName: string, userId: string): Promise<string | undefined> {
   // The API's own lookup (same index, same key), not a second copy of it.
-  const [first] = await membershipsRepository({ doc: dynamo, tableName }).findByUser(userId)
+  const [first] = await membershipReads({ doc: dynamo, tableName }).findByUser(userId)
   return first?.tenantId
 }

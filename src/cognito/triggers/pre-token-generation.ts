@@ -4,7 +4,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { ID_REGEX } from '../../domain/model.js'
 import { usability } from '../../domain/membership.js'
 import { mintTenantScope } from '../../domain/tenant-scope.js'
-import { membershipsRepository } from '../../repositories/memberships.js'
+import { membershipReads } from '../../repositories/memberships.js'
 import { profilesRepository } from '../../repositories/profiles.js'
 import { TENANT_ATTRIBUTE } from './pre-sign-up.js'
 
@@ -27,7 +27,7 @@ export const TENANT_METADATA_KEY = 'tenant_id'
  * every request, so a claim that goes stale (a membership removed within the token's hour) opens nothing.
  */
 export function createPreTokenGenerationHandler ({ dynamo, tableName, now = Date.now }: PreTokenGenerationDeps) {
-  const memberships = membershipsRepository({ doc: dynamo, tableName })
+  const memberships = membershipReads({ doc: dynamo, tableName })
   const profiles = profilesRepository({ doc: dynamo, tableName })
 
   /** Whether the person may act in the tenant: a membership that a request would accept. */
