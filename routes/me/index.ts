@@ -8,7 +8,6 @@ import { ID_PATTERN, PLATFORM_GROUPS, TENANT_GROUPS } from '../../src/domain/mod
 import { principalOf } from '../../src/http/request-context.js'
 import { ForbiddenError } from '../../src/domain/errors.js'
 import { problemResponses } from '../../src/http/problem.js'
-import { profilesRepository } from '../../src/repositories/profiles.js'
 import { statusSchema } from '../../src/http/schemas.js'
 
 const TenantGroups = Type.Array(statusSchema(TENANT_GROUPS))
@@ -49,7 +48,7 @@ export function toMe (principal: Principal, tenant: Pick<TenantContext, 'tenantI
 }
 
 const me: FastifyPluginAsyncTypebox = async (app) => {
-  const profiles = profilesRepository(app.dynamo)
+  const profiles = app.repos.profiles
 
   app.get('/me', {
     // Any authenticated caller; a tenant is resolved when the caller has one, not required.
