@@ -89,8 +89,8 @@ const BARE_STACK = 'ColdstartBare'
  * for bare saves a CLI, tsx and aws-cdk-lib start and two esbuild runs (test/bench/coldstart.test.ts runs it all).
  */
 export async function synthBundles (outDir: string, { withApi = true } = {}): Promise<void> {
-  const [{ App, Stack }, { NodejsFunction }, { nodeFunctionProps, repoPath }, { addStageStacks }] = await Promise.all([
-    import('aws-cdk-lib'), import('aws-cdk-lib/aws-lambda-nodejs'), import('../infra/lib/bundling.js'), import('../infra/lib/app.js')
+  const [{ App, Stack }, { NodejsFunction }, { nodeFunctionProps }, { repoPath }, { addStageStacks }] = await Promise.all([
+    import('aws-cdk-lib'), import('aws-cdk-lib/aws-lambda-nodejs'), import('../infra/lib/bundling.js'), import('../infra/lib/repo-path.js'), import('../infra/lib/app.js')
   ])
   const cdkContext = (JSON.parse(readFileSync(join(ROOT, 'infra', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context
   const app = new App({

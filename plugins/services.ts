@@ -1,10 +1,19 @@
-// Wires user management once: decorates the app with the services the user, tenant and invitation routes call.
+// Wires once: decorates the app with the repositories the routes read (app.repos) and the services the user, tenant and invitation routes call (app.services).
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../src/config.js'
 import { createTenantUsers, type TenantUsersFaults } from '../src/services/users/index.js'
 import { createInvitations } from '../src/services/invitations.js'
 import { createTenantOnboarding } from '../src/services/tenant-onboarding.js'
+import { resourceRepositories } from '../src/resources.js'
+import { auditRepository } from '../src/repositories/audit.js'
+import { profilesRepository } from '../src/repositories/profiles.js'
+import type { Dynamo } from '../src/dynamodb.js'
+
+/** Every tenant-scoped resource's repository (src/resources.ts), and the audit trail and profiles that routes read. */
+function buildRepositories (dynamo: Dynamo) {
+  return { ...resourceRepositories(dynamo), audit: auditRepository(dynamo), profiles: profilesRepository(dynamo) }
+}
 
 function buildServices (app: FastifyInstance, config: Config, faults?: TenantUsersFaults) {
   // plugins/tenant caches resolved memberships: a revocation evicts on this instance at once (others within the TTL).
@@ -21,9 +30,12 @@ function buildServices (app: FastifyInstance, config: Config, faults?: TenantUse
 declare module 'fastify' {
   interface FastifyInstance {
     services: ReturnType<typeof buildServices>
+    /** The repositories routes call, e.g. app.repos.projects. */
+    repos: ReturnType<typeof buildRepositories>
   }
 }
 
 export default fp<{ config: Config, faults?: TenantUsersFaults }>(async function services (app, opts) {
+  app.decorate('repos', buildRepositories(app.dynamo))
   app.decorate('services', buildServices(app, opts.config, opts.faults))
 }, { name: 'services', dependencies: ['dynamodb', 'cognito', 'tenant'] })

@@ -1,16 +1,17 @@
 // Tenancy: decorates the hook that sets request.tenant, from the resolver in src/tenancy/resolver.ts.
 import fp from 'fastify-plugin'
+import { LRUCache } from 'lru-cache'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { TenantContext } from '../src/domain/tenant-scope.js'
 import type { Principal } from '../src/domain/principal.js'
 import type { Config } from '../src/config.js'
 import { BadRequestError, ForbiddenError } from '../src/domain/errors.js'
 import { ID_REGEX } from '../src/domain/model.js'
-import { membershipsRepository } from '../src/repositories/memberships.js'
+import { membershipReads } from '../src/repositories/memberships.js'
 import { tenantsRepository } from '../src/repositories/tenants.js'
 import { accountsRepository } from '../src/repositories/accounts.js'
 import { membershipLedger } from '../src/services/users/ledger.js'
-import { createDegradedMarks, createTenantResolver, keyOf, tenantContextOf, type Choice, type MemberView, type Resolution } from '../src/tenancy/resolver.js'
+import { MEMBERSHIP_CACHE_MAX_ENTRIES, createTenantResolver, keyOf, tenantContextOf, type Choice, type MemberView, type Resolution } from '../src/tenancy/resolver.js'
 import { bindLog } from '../src/http/log.js'
 
 declare module 'fastify' {
@@ -31,6 +32,22 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * After a failed lookup, tenant-optional routes skip the lookup for this long and go on without a tenant at once.
+ * Without it, while DynamoDB is down every GET /me waited for the SDK's retries and timeouts (up to seconds) only
+ * to degrade anyway, and sent a struggling DynamoDB one more retried call per request. Required routes ignore it and
+ * always try again: they cannot proceed without a tenant, so for them a fresh attempt is the only useful answer.
+ */
+export const DEGRADED_TTL_MS = 2000
+
+/**
+ * Principals whose lookup failed recently (see DEGRADED_TTL_MS); bounded like the membership cache. A fixed TTL on
+ * the real clock (or a test's), so none of what ttlCache adjusts applies. With a test's clock, ttlResolution 0: lru-cache
+ * otherwise keeps its last reading for a millisecond of real time, and a test's clock moves in jumps.
+ */
+const createDegradedMarks = (ttlMs = DEGRADED_TTL_MS, now?: () => number) =>
+  new LRUCache<string, true>({ max: MEMBERSHIP_CACHE_MAX_ENTRIES, ttl: ttlMs, ...(now === undefined ? {} : { perf: { now }, ttlResolution: 0 }) })
+
 /** The request header that chooses the tenant of a request, when the caller belongs to several. */
 export const TENANT_HEADER = 'x-tenant-id'
 
@@ -47,7 +64,7 @@ function choiceOf (request: FastifyRequest, principal: Principal): Choice {
 
 export default fp<{ config: Config, degradedTtlMs?: number, now?: () => number }>(async function tenant (app, opts) {
   const resolver = createTenantResolver({
-    memberships: membershipsRepository(app.dynamo),
+    memberships: membershipReads(app.dynamo),
     tenants: tenantsRepository(app.dynamo),
     accounts: accountsRepository(app.dynamo),
     acceptFirst: membershipLedger({ dynamo: app.dynamo }).acceptFirst,

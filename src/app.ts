@@ -19,16 +19,15 @@ import type { UserPoolClient } from './cognito/user-pool.js'
 import type { TenantUsersFaults } from './services/users/index.js'
 import services from '../plugins/services.js'
 import health from '../routes/health/index.js'
-import me from '../routes/me.js'
+import me from '../routes/me/index.js'
 import tenants from '../routes/tenants/index.js'
 import users from '../routes/users/index.js'
-import invitations from '../routes/invitations/index.js'
+import invitations from '../routes/me/invitations.js'
 import audit from '../routes/audit/index.js'
 import httpSecurity from '../plugins/http-security.js'
 import rateLimit from '../plugins/rate-limit.js'
 import docs from '../plugins/docs.js'
-import orders from '../routes/orders/index.js'
-import projects from '../routes/projects/index.js'
+import { resourceRoutes } from '../routes/resources.js'
 import domains from '../routes/domains/index.js'
 
 const ajvBase = { removeAdditional: false, useDefaults: true, allErrors: false } as const
@@ -179,8 +178,7 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
   await app.register(users)
   await app.register(invitations)
   await app.register(audit)
-  await app.register(orders)
-  await app.register(projects)
+  for (const routes of resourceRoutes) await app.register(routes)
   await app.register(domains, { config })
   return app
 }

@@ -1,7 +1,6 @@
 // Shared AWS SDK client settings: endpoint overrides for the local services, their dummy credentials, the document client.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import type { Config } from './config.js'
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]'])
 /** DynamoDB Local and cognito-local accept any credentials; these keep the SDK from looking for real ones. */
@@ -13,10 +12,11 @@ export function isLocalEndpoint (endpoint: string | undefined): boolean {
 }
 
 /**
- * Client options for one service. A local endpoint with no credentials in the environment gets dummy ones,
+ * Client options for one service, from the two Config fields it needs (a structural type: src/config.ts imports this
+ * module, and a type import back would be a cycle). A local endpoint with no credentials in the environment gets dummy ones,
  * so `npm run dev` needs no AWS profile; anything else uses the SDK's default provider chain.
  */
-export function awsClientOptions (config: Pick<Config, 'AWS_REGION' | 'AWS_MAX_ATTEMPTS'>, endpoint: string | undefined, env: NodeJS.ProcessEnv = process.env) {
+export function awsClientOptions (config: { AWS_REGION: string, AWS_MAX_ATTEMPTS: number }, endpoint: string | undefined, env: NodeJS.ProcessEnv = process.env) {
   const hasCredentials = Boolean(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || env.AWS_WEB_IDENTITY_TOKEN_FILE)
   return {
     region: config.AWS_REGION,

@@ -10,7 +10,7 @@ import errors from '../../plugins/errors.js'
 import auth from '../../plugins/auth.js'
 import accessPolicy from '../../plugins/access-policy.js'
 import httpSecurity from '../../plugins/http-security.js'
-import { meSchema, toMe } from '../../routes/me.js'
+import { meSchema, toMe } from '../../routes/me/index.js'
 
 export default async function authOnly () {
   const config = loadConfig()

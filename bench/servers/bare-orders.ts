@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config.js'
 import { createDynamo } from '../../src/dynamodb.js'
 import { keys } from '../../src/repositories/keys.js'
 import { toOrder } from '../../src/repositories/orders.js'
-import { OrderSchema } from '../../routes/orders/index.js'
+import { OrderSchema } from '../../src/domain/order.js'
 import { TENANT_ID } from '../fixtures.js'
 
 export default function bareOrders () {

@@ -1,6 +1,6 @@
 // Baseline server: bare Fastify, GET /me (and /me/token) returning the same JSON as the subject, with the same response schema, no plugins.
 import Fastify from 'fastify'
-import { meSchema } from '../../routes/me.js'
+import { meSchema } from '../../routes/me/index.js'
 import { ME, ME_FROM_TOKEN } from '../fixtures.js'
 
 export default function bare () {

@@ -10,7 +10,8 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs'
 import type * as logs from 'aws-cdk-lib/aws-logs'
 import { Construct } from 'constructs'
 import type { StageConfig } from './config.js'
-import { functionLogging, nodeFunctionProps, repoPath, stageLogGroup } from './bundling.js'
+import { functionLogging, nodeFunctionProps, stageLogGroup } from './bundling.js'
+import { repoPath } from './repo-path.js'
 import { acknowledge, REASONS, tableIndexesFinding } from './nag.js'
 
 export interface ApiProps {

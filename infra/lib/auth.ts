@@ -7,7 +7,8 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs'
 import { Construct } from 'constructs'
 import { PLATFORM_GROUPS, type PlatformGroup } from '../../src/domain/model.js'
 import type { SesEmail, StageConfig } from './config.js'
-import { functionLogging, nodeFunctionProps, repoPath } from './bundling.js'
+import { functionLogging, nodeFunctionProps } from './bundling.js'
+import { repoPath } from './repo-path.js'
 import { acknowledge, REASONS, tableIndexesFinding } from './nag.js'
 
 export interface AuthProps {

@@ -1,17 +1,12 @@
 // Shared NodejsFunction settings: Node 22 on arm64, everything bundled by the local esbuild into one ESM file.
-import { fileURLToPath } from 'node:url'
-import * as path from 'node:path'
 import { Duration, RemovalPolicy } from 'aws-cdk-lib'
 import * as iam from 'aws-cdk-lib/aws-iam'
 import * as logs from 'aws-cdk-lib/aws-logs'
 import type { Construct } from 'constructs'
 import type { Stage } from './config.js'
+import { repoPath } from './repo-path.js'
 import * as lambda from 'aws-cdk-lib/aws-lambda'
 import { OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs'
-
-/** The repository root (infra/lib/ -> ../..), so entries resolve the same from any cwd (cdk CLI in infra/, tap at the root). */
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
-export const repoPath = (...segments: string[]): string => path.join(REPO_ROOT, ...segments)
 
 /**
  * An ESM bundle has no require, __filename or __dirname, yet CommonJS dependencies bundled into it use them
@@ -46,7 +41,7 @@ export function nodeFunctionProps (entry: string, overrides: Partial<NodejsFunct
     architecture: lambda.Architecture.ARM_64,
     memorySize: 256,
     timeout: Duration.seconds(5),
-    projectRoot: REPO_ROOT,
+    projectRoot: repoPath(),
     depsLockFilePath: repoPath('package-lock.json'),
     loggingFormat: lambda.LoggingFormat.JSON,
     ...overrides,

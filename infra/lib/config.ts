@@ -1,7 +1,7 @@
 // Reads the deployment settings for one stage from CDK context (cdk.json defaults, overridden by `-c key=value`).
 import * as path from 'node:path'
 import type { Node } from 'constructs'
-import { repoPath } from './bundling.js'
+import { repoPath } from './repo-path.js'
 
 const STAGES = ['dev', 'prod'] as const
 export type Stage = typeof STAGES[number]

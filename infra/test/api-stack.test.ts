@@ -5,7 +5,7 @@ import t from 'tap'
 import { Match } from 'aws-cdk-lib/assertions'
 import { ACCESS_LOG_FORMAT, API_COGNITO_ACTIONS } from '../lib/api.js'
 import { DEFAULT_THROTTLE } from '../lib/config.js'
-import { repoPath } from '../lib/bundling.js'
+import { repoPath } from '../lib/repo-path.js'
 import { asList, findCycle, joinStacks, policyStatements, synthStage } from './fixtures/app.js'
 
 // Synthesizing loads most of aws-cdk-lib (and bundles with esbuild); on a busy 2-core box that can pass tap's 30 s default.

@@ -3,7 +3,7 @@
 import t from 'tap'
 import { App } from 'aws-cdk-lib'
 import { readStageConfig } from '../lib/config.js'
-import { repoPath } from '../lib/bundling.js'
+import { repoPath } from '../lib/repo-path.js'
 import { synthStage } from './fixtures/app.js'
 
 // Synthesizing loads most of aws-cdk-lib (and bundles with esbuild); on a busy 2-core box that can pass tap's 30 s default.

@@ -5,9 +5,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'
 import type { PostConfirmationTriggerEvent, PreSignUpTriggerEvent, PreTokenGenerationV2TriggerEvent } from 'aws-lambda'
-import { handler as preSignUp } from '../triggers/pre-sign-up.js'
-import { createPostConfirmationHandler, tenantIdFor, tenantNameFor } from '../triggers/post-confirmation.js'
-import { createPreTokenGenerationHandler } from '../triggers/pre-token-generation.js'
+import { preSignUp } from '../../src/cognito/triggers/pre-sign-up.js'
+import { createPostConfirmationHandler, tenantIdFor, tenantNameFor } from '../../src/cognito/triggers/post-confirmation.js'
+import { createPreTokenGenerationHandler } from '../../src/cognito/triggers/pre-token-generation.js'
 import { keys } from '../../src/repositories/keys.js'
 import { TABLE } from '../../src/table.js'
 
@@ -223,4 +223,23 @@ t.test('pre token generation V2', async t => {
     t.strictSame((await handler(tokenEvent({ sub: SUB }))).response.claimsAndScopeOverrideDetails, {})
     t.strictSame((await handler(tokenEvent({ sub: SUB, 'custom:tenant_id': 'gone' }))).response.claimsAndScopeOverrideDetails, {})
   })
+})
+
+t.test('the Lambda entry points: handlers from src/, built at the first invocation from TABLE_NAME', async t => {
+  const entries = {
+    preSignUp: await import('../triggers/pre-sign-up.js'),
+    postConfirmation: await import('../triggers/post-confirmation.js'),
+    preTokenGeneration: await import('../triggers/pre-token-generation.js')
+  }
+  t.equal(entries.preSignUp.handler, preSignUp, 'pre sign-up is the function itself')
+  const saved = process.env.TABLE_NAME
+  t.teardown(() => { if (saved === undefined) delete process.env.TABLE_NAME; else process.env.TABLE_NAME = saved })
+  delete process.env.TABLE_NAME
+  const forgot = confirmEvent('PostConfirmation_ConfirmForgotPassword', { sub: SUB, email: 'a@b.co' })
+  await t.rejects(entries.postConfirmation.handler(forgot), /TABLE_NAME is not set/, 'no table, no handler')
+  process.env.TABLE_NAME = TABLE_NAME
+  dynamoMock.reset()
+  t.same(await entries.postConfirmation.handler(forgot), forgot, 'built once the table is named')
+  t.equal(dynamoMock.calls().length, 0)
+  t.equal(typeof entries.preTokenGeneration.handler, 'function')
 })

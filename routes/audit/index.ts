@@ -4,7 +4,6 @@ import { Type } from 'typebox'
 import { problemResponses } from '../../src/http/problem.js'
 import { tenantScopeOf } from '../../src/http/request-context.js'
 import { Page, PageQuery } from '../../src/http/schemas.js'
-import { auditRepository } from '../../src/repositories/audit.js'
 
 const Entry = Type.Object({
   auditId: Type.String(),
@@ -16,7 +15,7 @@ const Entry = Type.Object({
 })
 
 const audit: FastifyPluginAsyncTypebox = async (app) => {
-  const repo = auditRepository(app.dynamo)
+  const repo = app.repos.audit
   app.get('/audit', {
     config: { auth: { groups: ['admins'], tenant: 'required' } },
     schema: {

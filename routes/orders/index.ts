@@ -1,52 +1,25 @@
 // The orders API: every handler works inside request.tenant's scope; ids from the request only ever select within it.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { ID_PATTERN } from '../../src/domain/model.js'
-import { ORDER_STATUSES, canTransition, orderTotal, type Order } from '../../src/domain/order.js'
+import { OrderCreate, OrderId, OrderPatch, OrderSchema, OrderStatusSchema, canTransition, orderTotal, type Order } from '../../src/domain/order.js'
 import { sortableId } from '../../src/domain/ids.js'
 import { ConflictError, NotFoundError } from '../../src/domain/errors.js'
-import { ordersRepository, type OrderChanges } from '../../src/repositories/orders.js'
+import type { OrderChanges } from '../../src/repositories/orders.js'
 import { problemResponses } from '../../src/http/problem.js'
 import { tenantScopeOf } from '../../src/http/request-context.js'
-import { Page, PageQuery, statusSchema } from '../../src/http/schemas.js'
+import { Page, PageQuery } from '../../src/http/schemas.js'
 import { IfMatchHeaders, currentIfMatch, etagOf, requireIfMatch } from '../../src/http/preconditions.js'
 import { IdempotencyHeaders, idempotencyOf } from '../../src/http/idempotency.js'
 
-const OrderId = Type.String({ pattern: ID_PATTERN, description: 'time-sortable id' })
-const Status = statusSchema(ORDER_STATUSES)
-const Item = Type.Object({
-  sku: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' }),
-  quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
-  unitPrice: Type.Integer({ minimum: 0, maximum: 1_000_000_000_000, description: 'minor units (cents)' })
-}, { additionalProperties: false })
-const Items = Type.Array(Item, { minItems: 1, maxItems: 100 })
-const Note = Type.String({ maxLength: 1000 })
-const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' })
-
-/** Exported for the bench baseline, which serializes the same way. */
-export const OrderSchema = Type.Object({
-  orderId: OrderId,
-  status: Status,
-  currency: Currency,
-  items: Type.Array(Item),
-  total: Type.Integer({ description: 'minor units' }),
-  note: Type.Optional(Note),
-  createdAt: Type.String({ format: 'date-time' }),
-  updatedAt: Type.String({ format: 'date-time' }),
-  version: Type.Integer()
-})
-
-// Unknown properties (tenantId, PK, version, ...) are a 400, never stripped: the app's ajv has removeAdditional off.
-const CreateBody = Type.Object({ currency: Currency, items: Items, note: Type.Optional(Note) }, { additionalProperties: false })
-const PatchBody = Type.Object({ status: Type.Optional(Status), note: Type.Optional(Note), items: Type.Optional(Items) }, { additionalProperties: false, minProperties: 1 })
-const ListQuery = PageQuery(20, { status: Type.Optional(Status) })
+// The order's shape and bodies are src/domain/order.ts's; the list query and the path are this API's.
+const ListQuery = PageQuery(20, { status: Type.Optional(OrderStatusSchema) })
 const Params = Type.Object({ orderId: OrderId })
 
 const security = [{ bearerAuth: [] }]
 const writers = { auth: { groups: ['members', 'admins'] as const } }
 
 const orders: FastifyPluginAsyncTypebox = async (app) => {
-  const repo = ordersRepository(app.dynamo)
+  const repo = app.repos.orders
 
   app.post('/orders', {
     config: writers,
@@ -55,7 +28,7 @@ const orders: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Create an order',
       security,
       headers: IdempotencyHeaders,
-      body: CreateBody,
+      body: OrderCreate,
       response: { 201: OrderSchema, ...problemResponses(400, 401, 403, 422, 429, 503) }
     }
   }, async (request, reply) => {
@@ -105,7 +78,7 @@ const orders: FastifyPluginAsyncTypebox = async (app) => {
       security,
       params: Params,
       headers: IfMatchHeaders,
-      body: PatchBody,
+      body: OrderPatch,
       response: { 200: OrderSchema, ...problemResponses(400, 401, 403, 404, 409, 412, 422, 428, 429, 503) }
     }
   }, async (request, reply) => {

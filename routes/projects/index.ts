@@ -1,35 +1,17 @@
 // The projects API: every handler works inside request.tenant's scope; ids from the request only ever select within it.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { ID_PATTERN } from '../../src/domain/model.js'
-import { PROJECT_STATUSES, assertCanChange, newProject } from '../../src/domain/project.js'
+import { ProjectCreate, ProjectId, ProjectPatch, ProjectSchema, ProjectStatusSchema, assertCanChange, newProject } from '../../src/domain/project.js'
 import { sortableId } from '../../src/domain/ids.js'
 import { NotFoundError } from '../../src/domain/errors.js'
-import { projectsRepository } from '../../src/repositories/projects.js'
 import { problemResponses } from '../../src/http/problem.js'
-import { Page, PageQuery, statusSchema } from '../../src/http/schemas.js'
+import { Page, PageQuery } from '../../src/http/schemas.js'
 import { IfMatchHeaders, currentIfMatch, etagOf, requireIfMatch } from '../../src/http/preconditions.js'
 import { IdempotencyHeaders, idempotencyOf } from '../../src/http/idempotency.js'
 import { tenantScopeOf } from '../../src/http/request-context.js'
 
-const ProjectId = Type.String({ pattern: ID_PATTERN, description: 'time-sortable id' })
-const Status = statusSchema(PROJECT_STATUSES)
-const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' })
-const Description = Type.String({ maxLength: 2000 })
-
-const ProjectSchema = Type.Object({
-  projectId: ProjectId,
-  name: Name,
-  description: Type.Optional(Description),
-  status: Status,
-  createdAt: Type.String({ format: 'date-time' }),
-  updatedAt: Type.String({ format: 'date-time' }),
-  version: Type.Integer()
-})
-// Unknown properties (tenantId, PK, version, ...) are a 400, never stripped.
-const CreateBody = Type.Object({ name: Name, description: Type.Optional(Description) }, { additionalProperties: false })
-const PatchBody = Type.Object({ name: Type.Optional(Name), description: Type.Optional(Description), status: Type.Optional(Status) }, { additionalProperties: false, minProperties: 1 })
-const ListQuery = PageQuery(20, { status: Type.Optional(Status) })
+// The project's shape and bodies are src/domain/project.ts's; the list query and the path are this API's.
+const ListQuery = PageQuery(20, { status: Type.Optional(ProjectStatusSchema) })
 const Params = Type.Object({ projectId: ProjectId })
 
 const security = [{ bearerAuth: [] }]
@@ -37,11 +19,11 @@ const tags = ['projects']
 const writers = { auth: { groups: ['members', 'admins'] as const } }
 
 const projects: FastifyPluginAsyncTypebox = async (app) => {
-  const repo = projectsRepository(app.dynamo)
+  const repo = app.repos.projects
 
   app.post('/projects', {
     config: writers,
-    schema: { tags, summary: 'Create a project', security, headers: IdempotencyHeaders, body: CreateBody, response: { 201: ProjectSchema, ...problemResponses(400, 401, 403, 422, 429, 503) } }
+    schema: { tags, summary: 'Create a project', security, headers: IdempotencyHeaders, body: ProjectCreate, response: { 201: ProjectSchema, ...problemResponses(400, 401, 403, 422, 429, 503) } }
   }, async (request, reply) => {
     const project = newProject(sortableId(), request.body, new Date().toISOString())
     const { resource, replayed } = await repo.create(tenantScopeOf(request), project.projectId, project, idempotencyOf(request.headers['idempotency-key'], request.body))
@@ -74,7 +56,7 @@ const projects: FastifyPluginAsyncTypebox = async (app) => {
       security,
       params: Params,
       headers: IfMatchHeaders,
-      body: PatchBody,
+      body: ProjectPatch,
       response: { 200: ProjectSchema, ...problemResponses(400, 401, 403, 404, 409, 412, 428, 429, 503) }
     }
   }, async (request, reply) => {

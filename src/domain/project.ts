@@ -1,22 +1,35 @@
-// Projects: the type, its statuses and the one rule of change. Pure, no I/O.
+// Projects: the one definition of a project's shape (TypeBox; the type is Static of it), its statuses and the one rule of change. Pure, no I/O.
+import { Type, type Static } from 'typebox'
 import { ConflictError } from './errors.js'
+import { ID_PATTERN } from './model.js'
+import { statusSchema } from '../http/schemas.js'
 
 export const PROJECT_STATUSES = ['active', 'archived'] as const
 export type ProjectStatus = typeof PROJECT_STATUSES[number]
 
-export interface Project {
-  projectId: string
-  name: string
-  description?: string
-  status: ProjectStatus
-  createdAt: string
-  updatedAt: string
-  version: number
-}
+export const ProjectId = Type.String({ pattern: ID_PATTERN, description: 'time-sortable id' })
+export const ProjectStatusSchema = statusSchema(PROJECT_STATUSES)
+const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' })
+const Description = Type.String({ maxLength: 2000 })
 
-export interface ProjectChanges { name?: string, description?: string, status?: ProjectStatus }
+/** A project as stored and as every response shows it; the repository picks these properties from the item. */
+export const ProjectSchema = Type.Object({
+  projectId: ProjectId,
+  name: Name,
+  description: Type.Optional(Description),
+  status: ProjectStatusSchema,
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+  version: Type.Integer()
+})
+export type Project = Static<typeof ProjectSchema>
 
-export function newProject (projectId: string, fields: { name: string, description?: string }, now: string): Project {
+// Unknown properties (tenantId, PK, version, ...) are a 400, never stripped.
+export const ProjectCreate = Type.Object({ name: Name, description: Type.Optional(Description) }, { additionalProperties: false })
+export const ProjectPatch = Type.Object({ name: Type.Optional(Name), description: Type.Optional(Description), status: Type.Optional(ProjectStatusSchema) }, { additionalProperties: false, minProperties: 1 })
+export type ProjectChanges = Static<typeof ProjectPatch>
+
+export function newProject (projectId: string, fields: Static<typeof ProjectCreate>, now: string): Project {
   const { name, description } = fields
   return { projectId, name, ...(description !== undefined ? { description } : {}), status: 'active', createdAt: now, updatedAt: now, version: 1 }
 }

@@ -26,7 +26,8 @@ export function membershipItem (m: Membership) {
   return { ...keys.membership(m.tenantId, m.userId), ...keys.membershipIndex(m.tenantId, m.userId), type: 'membership', ...m }
 }
 
-export function membershipsRepository (dynamo: { doc: DynamoDBDocumentClient, tableName: string }) {
+/** What a request reads of memberships: a user's across tenants, and one within a scope (membershipWrites below changes them). */
+export function membershipReads (dynamo: { doc: DynamoDBDocumentClient, tableName: string }) {
   const { doc, tableName } = dynamo
   return {
     /** Every membership of a user, across tenants (GSI1; eventually consistent), every page. */

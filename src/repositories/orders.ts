@@ -1,26 +1,15 @@
 // Orders of one tenant: PK=TENANT#<t>, SK=ORDER#<sortable id>, plus the idempotency records of order creation. Every call takes a TenantScope.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { TenantScope } from '../domain/tenant-scope.js'
-import type { Order, OrderItem, OrderStatus } from '../domain/order.js'
+import { OrderSchema, type Order, type OrderItem, type OrderStatus } from '../domain/order.js'
 import type { Idempotency } from '../http/idempotency.js'
-import { tenantItems } from './tenant-items.js'
+import { fromSchema, tenantItems } from './tenant-items.js'
 
 export interface OrderChanges { status?: OrderStatus, note?: string, items?: OrderItem[], total?: number }
 export interface OrderPage { items: Order[], nextCursor: string | null }
 
-export function toOrder (item: Record<string, unknown>): Order {
-  return {
-    orderId: item.orderId as string,
-    status: item.status as OrderStatus,
-    currency: item.currency as string,
-    items: item.items as OrderItem[],
-    total: item.total as number,
-    ...(typeof item.note === 'string' ? { note: item.note } : {}),
-    createdAt: item.createdAt as string,
-    updatedAt: item.updatedAt as string,
-    version: item.version as number
-  }
-}
+/** Picks the order's own attributes (OrderSchema's): keys and tenantId never reach a response. */
+export const toOrder = fromSchema(OrderSchema)
 
 export function ordersRepository (dynamo: { doc: DynamoDBDocumentClient, tableName: string }) {
   const orders = tenantItems(dynamo, { kind: 'ORDER', name: 'Order', fromItem: toOrder })

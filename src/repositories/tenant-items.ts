@@ -1,5 +1,6 @@
 // The storage of one kind of tenant-scoped, versioned resource (orders, projects): PK=TENANT#<t>, SK=<KIND>#<id>.
 import { DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import type { Static, TObject } from 'typebox'
 import { TABLE } from '../table.js'
 import type { TenantScope } from '../domain/tenant-scope.js'
 import { NotFoundError, PreconditionFailedError } from '../domain/errors.js'
@@ -17,6 +18,20 @@ export interface TenantItemKind<T> {
   name: string
   /** The resource from its stored item: picks its own attributes, so keys and tenantId never reach a response. */
   fromItem: (item: Record<string, unknown>) => T
+}
+
+/**
+ * The mapper a resource's schema implies: the resource from its stored item is the item's values of the schema's
+ * properties, in the schema's order, an absent optional one left out. Keys, type and tenantId are not in the schema, so
+ * they never reach a response. The values are trusted: only this repository wrote them, after the route validated them.
+ */
+export function fromSchema<S extends TObject> (schema: S): (item: Record<string, unknown>) => Static<S> {
+  const names = Object.keys(schema.properties)
+  return item => {
+    const resource: Record<string, unknown> = {}
+    for (const name of names) if (item[name] !== undefined) resource[name] = item[name]
+    return resource as Static<S>
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Invitation, TenantGroup } from '../domain/model.js'
 import { mintTenantScope, type TenantScope } from '../domain/tenant-scope.js'
 import { ConcurrentChangeError, ForbiddenError, InvitationExpiredError, NotFoundError } from '../domain/errors.js'
-import { membershipsRepository, membershipWrites, type MembershipRecord } from '../repositories/memberships.js'
+import { membershipReads, membershipWrites, type MembershipRecord } from '../repositories/memberships.js'
 import { tenantsRepository } from '../repositories/tenants.js'
 import { invitationExpired } from '../domain/membership.js'
 import { membershipLedger } from './users/ledger.js'
@@ -39,7 +39,7 @@ export interface Suggestion { tenantId: string, name: string, domain: string }
 export interface AcceptedMembership { tenantId: string, name: string, groups: TenantGroup[], status: 'active' }
 
 export function createInvitations (deps: InvitationsDeps) {
-  const reads = membershipsRepository(deps.dynamo)
+  const reads = membershipReads(deps.dynamo)
   const writes = membershipWrites(deps.dynamo)
   const tenantReads = tenantsRepository(deps.dynamo)
   const now = deps.now ?? (() => new Date())

@@ -1,6 +1,6 @@
 // The platform-admin check: the caller must still be an enabled member of platform-admins in Cognito, not just carry the group in a token.
 import type { UserPoolClient } from '../cognito/user-pool.js'
-import { ttlCache } from '../ttl-cache.js'
+import { singleFlightCache } from '../ttl-cache.js'
 
 /** Whether Cognito holds the user as an enabled platform admin, and the address it holds for them. */
 export interface Standing { admin: boolean, email?: string }
@@ -14,10 +14,8 @@ const MAX_ENTRIES = 1000
  * AdminListGroupsForUser) and reused for MEMBERSHIP_CACHE_TTL_SECONDS: a removal or disable takes effect within that.
  */
 export function createPlatformAdminCheck (deps: { cognito: Pick<UserPoolClient, 'getUser' | 'listGroups'>, ttlMs: number, maxEntries?: number, now?: () => number }) {
-  // Undefined when ttlMs is 0 (caching off). The inflight Map keeps single-flight then too, which lru-cache's fetch()
-  // would not: it keeps a pending lookup in the cache.
-  const cache = ttlCache<string, Standing>(deps.maxEntries ?? MAX_ENTRIES, deps.ttlMs, deps.now)
-  const inflight = new Map<string, Promise<Standing>>()
+  // One lookup per user at a time, also with caching off (ttlMs 0).
+  const cache = singleFlightCache<Standing>(deps.maxEntries ?? MAX_ENTRIES, deps.ttlMs, deps.now)
 
   async function lookup (username: string): Promise<Standing> {
     const user = await deps.cognito.getUser(username)
@@ -28,14 +26,7 @@ export function createPlatformAdminCheck (deps: { cognito: Pick<UserPoolClient, 
 
   /** The caller's standing, read from Cognito and reused for the TTL. */
   async function standing (userId: string, username: string): Promise<Standing> {
-    const hit = cache?.get(userId)
-    if (hit !== undefined) return hit
-    let pending = inflight.get(userId)
-    if (!pending) {
-      pending = lookup(username).then(found => { cache?.set(userId, found); return found }).finally(() => inflight.delete(userId))
-      inflight.set(userId, pending)
-    }
-    return await pending
+    return await cache.load(userId, () => lookup(username))
   }
 
   return {
@@ -43,6 +34,6 @@ export function createPlatformAdminCheck (deps: { cognito: Pick<UserPoolClient, 
     async isPlatformAdmin (userId: string, username: string): Promise<boolean> {
       return (await standing(userId, username)).admin
     },
-    get size () { return cache?.size ?? 0 }
+    get size () { return cache.size }
   }
 }

@@ -1,30 +1,21 @@
 // Tenant resolution: a verified principal becomes a tenant context (scope + membership groups), from the membership,
 // never from the request. The only place a request's TenantScope is minted.
-import { LRUCache } from 'lru-cache'
 import { mintTenantScope, type TenantContext, type TenantScope } from '../domain/tenant-scope.js'
 import type { Principal } from '../domain/principal.js'
 import { ID_REGEX, type TenantGroup } from '../domain/model.js'
 import { usability } from '../domain/membership.js'
 import { ForbiddenError, InvitationExpiredError, TenantRequiredError } from '../domain/errors.js'
 import { InvalidTokenError } from '../auth/errors.js'
-import type { membershipsRepository } from '../repositories/memberships.js'
+import type { membershipReads } from '../repositories/memberships.js'
 import type { tenantsRepository } from '../repositories/tenants.js'
 import type { accountsRepository } from '../repositories/accounts.js'
-import { ttlCache } from '../ttl-cache.js'
+import { singleFlightCache } from '../ttl-cache.js'
 
 /** The one refusal for a tenant the caller may not use, whether or not it exists. */
 const NOT_A_MEMBER = 'You are not a member of this tenant'
 
 /** Bounded: a flood of distinct users cannot grow the cache past this; the least recently used entry goes first. */
-const MEMBERSHIP_CACHE_MAX_ENTRIES = 10_000
-
-/**
- * After a failed lookup, tenant-optional routes skip the lookup for this long and go on without a tenant at once.
- * Without it, while DynamoDB is down every GET /me waited for the SDK's retries and timeouts (up to seconds) only
- * to degrade anyway, and sent a struggling DynamoDB one more retried call per request. Required routes ignore it and
- * always try again: they cannot proceed without a tenant, so for them a fresh attempt is the only useful answer.
- */
-export const DEGRADED_TTL_MS = 2000
+export const MEMBERSHIP_CACHE_MAX_ENTRIES = 10_000
 
 /**
  * What a request resolves to. Only `ok` yields a tenant. With nothing chosen, `none` (no usable membership) and
@@ -44,7 +35,7 @@ export interface MemberTenant { tenantId: string, name: string, groups: TenantGr
 export interface MemberView { email: string | null, tenants: readonly MemberTenant[] }
 
 interface Deps {
-  memberships: Pick<ReturnType<typeof membershipsRepository>, 'findByUser' | 'get'>
+  memberships: Pick<ReturnType<typeof membershipReads>, 'findByUser' | 'get'>
   tenants: Pick<ReturnType<typeof tenantsRepository>, 'get' | 'getMany'>
   accounts: Pick<ReturnType<typeof accountsRepository>, 'get'>
   /** invited → active at the first request (src/services/users/ledger.ts acceptFirst: counts an admin, audited). */
@@ -58,6 +49,8 @@ interface Deps {
 
 /** A cached resolution, with the user and tenant that evict and evictTenant match it by. */
 interface Cached { userId: string, tenantId?: string, value: Resolution }
+/** A cached member view, with the user and tenants that evict and evictTenant match it by. */
+interface CachedView { userId: string, tenantIds: string[], value: MemberView }
 
 /**
  * The tenant a request asks for: the X-Tenant-Id header, else the token's claim (custom:tenant_id, from the pre token
@@ -70,15 +63,10 @@ export const keyOf = (choice: Choice) => `${choice.userId}\u0000${choice.tenantI
 
 export function createTenantResolver (deps: Deps) {
   const { memberships, tenants, ttlMs } = deps
-  // Undefined when ttlMs is 0 (caching off); single-flight still applies then.
-  const cache = ttlCache<string, Cached>(deps.maxEntries ?? MEMBERSHIP_CACHE_MAX_ENTRIES, ttlMs, deps.now)
-  // One lookup per key at a time: a burst of first requests from one user costs one round of reads. Not lru-cache's
-  // fetch(): that keeps the pending lookup as a cache entry, so there is none with caching off, and an evict either
-  // aborts it (its callers get an error) or lets it be cached anyway; nor can evictTenant match a pending lookup.
-  const inflight = new Map<string, Promise<Resolution>>()
-  // Bumped by every evict: a lookup that started before an eviction must not cache what it read (a membership that
-  // was then disabled or removed) for a whole TTL.
-  let generation = 0
+  const max = deps.maxEntries ?? MEMBERSHIP_CACHE_MAX_ENTRIES
+  // One lookup per key at a time, also with caching off (ttlMs 0); an evict also reaches the lookups in flight, so a
+  // membership disabled or removed meanwhile is not cached for a whole TTL.
+  const resolutions = singleFlightCache<Cached>(max, ttlMs, deps.now)
 
   const clock = deps.clock ?? Date.now
 
@@ -140,80 +128,40 @@ export function createTenantResolver (deps: Deps) {
     return Object.freeze({ email: account?.email ?? found[0]?.email ?? null, tenants: Object.freeze(list) })
   }
   // Cached like resolutions, under their own key space; evict() and evictTenant() drop them too.
-  const listCache = ttlCache<string, { userId: string, tenantIds: string[], value: MemberView }>(deps.maxEntries ?? MEMBERSHIP_CACHE_MAX_ENTRIES, ttlMs, deps.now)
-  const listInflight = new Map<string, Promise<MemberView>>()
+  const views = singleFlightCache<CachedView>(max, ttlMs, deps.now)
 
-  function remember (key: string, userId: string, value: Resolution) {
-    cache?.set(key, { userId, tenantId: value.kind === 'ok' ? value.context.tenantId : value.kind === 'denied' || value.kind === 'expired' ? value.tenantId : undefined, value })
-  }
-
-  /** The cached resolution, if there is one within its TTL (an expired one is dropped). */
-  const cached = (key: string): Resolution | undefined => cache?.get(key)?.value
-
-  /**
-   * Drops the cached entries that match (collected first: lru-cache does not promise iteration across a delete), and
-   * the in-flight lookups `inflightMatches` names: a request arriving after an evict starts its own lookup instead of
-   * joining one that may have read the state before the change.
-   */
-  function forget (matches: (entry: Cached) => boolean, inflightMatches: (key: string) => boolean, listMatches: (entry: { userId: string, tenantIds: string[] }) => boolean) {
-    generation++
-    for (const key of [...inflight.keys()]) if (inflightMatches(key)) inflight.delete(key)
-    listInflight.clear()
-    if (listCache !== undefined) {
-      const stale: string[] = []
-      for (const [key, entry] of listCache.entries()) if (listMatches(entry)) stale.push(key)
-      for (const key of stale) listCache.delete(key)
-    }
-    if (cache === undefined) return
-    const keys: string[] = []
-    for (const [key, entry] of cache.entries()) if (matches(entry)) keys.push(key)
-    for (const key of keys) cache.delete(key)
-  }
+  /** A resolution with the user and tenant that evict and evictTenant match it by. */
+  const cachedOf = (userId: string, value: Resolution): Cached =>
+    ({ userId, tenantId: value.kind === 'ok' ? value.context.tenantId : value.kind === 'denied' || value.kind === 'expired' ? value.tenantId : undefined, value })
 
   return {
     /** Synchronous: the cached resolution, or undefined when resolve() would have to read DynamoDB. */
     peek (choice: Choice): Resolution | undefined {
-      return cached(keyOf(choice))
+      return resolutions.get(keyOf(choice))?.value
     },
     async resolve (choice: Choice): Promise<Resolution> {
-      const key = keyOf(choice)
-      const hit = cached(key)
-      if (hit !== undefined) return hit
-      let pending = inflight.get(key)
-      if (!pending) {
-        const startedAt = generation
-        pending = lookup(choice.userId, choice.tenantId)
-          .then(value => { if (generation === startedAt) remember(key, choice.userId, value); return value })
-          // Only its own entry: an evict may have replaced it with a newer lookup meanwhile.
-          .finally(() => { if (inflight.get(key) === pending) inflight.delete(key) })
-        inflight.set(key, pending)
-      }
-      return await pending
+      return (await resolutions.load(keyOf(choice), async () => cachedOf(choice.userId, await lookup(choice.userId, choice.tenantId)))).value
     },
     /** What GET /me lists: every active membership, with names and groups, and the address (cached like resolutions). */
     async memberView (userId: string): Promise<MemberView> {
-      const hit = listCache?.get(userId)
-      if (hit !== undefined) return hit.value
-      let pending = listInflight.get(userId)
-      if (!pending) {
-        const startedAt = generation
-        pending = memberView(userId)
-          .then(value => { if (generation === startedAt) listCache?.set(userId, { userId, tenantIds: value.tenants.map(t => t.tenantId), value }); return value })
-          .finally(() => { if (listInflight.get(userId) === pending) listInflight.delete(userId) })
-        listInflight.set(userId, pending)
-      }
-      return await pending
+      return (await views.load(userId, async () => {
+        const value = await memberView(userId)
+        return { userId, tenantIds: value.tenants.map(t => t.tenantId), value }
+      })).value
     },
     /** Forget a user at once on this instance (removed, disabled or re-grouped member); other instances within the TTL. */
     evict (userId: string) {
-      forget(entry => entry.userId === userId, key => key.startsWith(keyOf({ userId })), entry => entry.userId === userId)
+      const prefix = keyOf({ userId })
+      resolutions.evict(entry => entry.userId === userId, key => key.startsWith(prefix))
+      views.evict(entry => entry.userId === userId, () => true)
     },
     /** Forget every member of a tenant on this instance (tenant suspended, reactivated or renamed). */
     evictTenant (tenantId: string) {
       // A pending lookup's tenant is not known until it has read the membership: all of them go.
-      forget(entry => entry.tenantId === tenantId, () => true, entry => entry.tenantIds.includes(tenantId))
+      resolutions.evict(entry => entry.tenantId === tenantId, () => true)
+      views.evict(entry => entry.tenantIds.includes(tenantId), () => true)
     },
-    get size () { return cache?.size ?? 0 }
+    get size () { return resolutions.size }
   }
 }
 
@@ -233,11 +181,3 @@ export function tenantContextOf (principal: Principal, resolution: Resolution, r
   if (resolution.kind === 'expired') throw new InvitationExpiredError()
   throw new ForbiddenError(resolution.kind === 'denied' ? resolution.reason : 'You are not a member of any tenant')
 }
-
-/**
- * Principals whose lookup failed recently (see DEGRADED_TTL_MS); bounded like the membership cache. A fixed TTL on
- * the real clock (or a test's), so none of what ttlCache adjusts applies. With a test's clock, ttlResolution 0: lru-cache
- * otherwise keeps its last reading for a millisecond of real time, and a test's clock moves in jumps.
- */
-export const createDegradedMarks = (ttlMs = DEGRADED_TTL_MS, now?: () => number) =>
-  new LRUCache<string, true>({ max: MEMBERSHIP_CACHE_MAX_ENTRIES, ttl: ttlMs, ...(now === undefined ? {} : { perf: { now }, ttlResolution: 0 }) })

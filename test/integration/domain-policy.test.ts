@@ -7,8 +7,8 @@ import { startUsersStack } from '../helpers/users-stack.js'
 import { orgHelpers, uniq } from '../helpers/org.js'
 import { startDnsServer } from '../helpers/dns-server.js'
 import { keys } from '../../src/repositories/keys.js'
-import { createPreTokenGenerationHandler } from '../../infra/triggers/pre-token-generation.js'
-import { createPostConfirmationHandler, tenantIdFor } from '../../infra/triggers/post-confirmation.js'
+import { createPreTokenGenerationHandler } from '../../src/cognito/triggers/pre-token-generation.js'
+import { createPostConfirmationHandler, tenantIdFor } from '../../src/cognito/triggers/post-confirmation.js'
 
 const dns = await startDnsServer(t)
 const stack = await startUsersStack(t)

@@ -137,7 +137,7 @@ t.test('validation problems name the allowed values and the unknown property', a
 })
 
 t.test('GET /me: an access token carries no email, the resolved membership does', async t => {
-  const { toMe } = await import('../../routes/me.js')
+  const { toMe } = await import('../../routes/me/index.js')
   const principal = { userId: 'u1', username: 'u1', clientId: 'c', tokenUse: 'access' as const, groups: [], scopes: [], issuedAt: 0, expiresAt: 0 }
   const none = { email: null, tenants: [] }
   t.equal(toMe(principal, { tenantId: 'a', groups: ['members'], email: 'u1@example.com' }, none).email, 'u1@example.com')

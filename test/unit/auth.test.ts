@@ -490,7 +490,7 @@ t.test('/health/ready: signing keys of every issuer load', async t => {
 })
 
 t.test('DynamoDB down: GET /me degrades to no tenant, and retries the lookup at most once per DEGRADED_TTL_MS', async t => {
-  const { DEGRADED_TTL_MS } = await import('../../src/tenancy/resolver.js')
+  const { DEGRADED_TTL_MS } = await import('../../plugins/tenant.js')
   // The window runs on the test's clock: a loaded host cannot stretch five requests past it, and no sleep is needed.
   const degradedTtlMs = 150
   let clock = Date.now()

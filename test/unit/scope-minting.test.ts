@@ -15,7 +15,7 @@ export const ALLOWED: RegExp[] = [
   /^src\/tenancy\/resolver\.ts$/, // from a verified identity and its membership
   /^src\/scripts\/users-import\.ts$/, // the operator's bulk import
   /^src\/services\/tenant-onboarding\.ts$/, // operator onboarding: the tenant it just created, or one a retried onboarding resumes
-  /^infra\/triggers\/pre-token-generation\.ts$/, // reads the authenticated person's own membership of a tenant they ask for, nothing else
+  /^src\/cognito\/triggers\/pre-token-generation\.ts$/, // reads the authenticated person's own membership of a tenant they ask for, nothing else
   // The invitee's own invitations (/me/invitations/:tenantId): the path's tenant is only ever used together with the
   // caller's verified user id, so the scope reaches that caller's own membership (and the tenant's audit trail) only.
   /^src\/services\/invitations\.ts$/

@@ -5,7 +5,7 @@ import type { UserPoolClient, CognitoUser } from '../../cognito/user-pool.js'
 import type { TenantScope } from '../../domain/tenant-scope.js'
 import { NotFoundError } from '../../domain/errors.js'
 import type { MembershipRecord } from '../../repositories/memberships.js'
-import { membershipsRepository } from '../../repositories/memberships.js'
+import { membershipReads } from '../../repositories/memberships.js'
 import { accountsRepository } from '../../repositories/accounts.js'
 import { emailRecords } from '../../repositories/email-records.js'
 import { auditRepository } from '../../repositories/audit.js'
@@ -73,7 +73,7 @@ export function usersContext (deps: TenantUsersDeps) {
     cognito: deps.cognito,
     faults: deps.faults ?? {},
     ledger,
-    reads: membershipsRepository(deps.dynamo),
+    reads: membershipReads(deps.dynamo),
     accounts: accountsRepository(deps.dynamo),
     emails: emailRecords(deps.dynamo),
     audit: auditRepository(deps.dynamo),

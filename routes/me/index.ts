@@ -1,15 +1,14 @@
 // GET /me: who the caller is and which tenants they can act in; PUT /me/default-tenant: the tenant of their next tokens.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import type { Principal } from '../src/domain/principal.js'
-import type { TenantContext } from '../src/domain/tenant-scope.js'
-import type { MemberView } from '../src/tenancy/resolver.js'
-import { ID_PATTERN, PLATFORM_GROUPS, TENANT_GROUPS } from '../src/domain/model.js'
-import { principalOf } from '../src/http/request-context.js'
-import { ForbiddenError } from '../src/domain/errors.js'
-import { problemResponses } from '../src/http/problem.js'
-import { profilesRepository } from '../src/repositories/profiles.js'
-import { statusSchema } from '../src/http/schemas.js'
+import type { Principal } from '../../src/domain/principal.js'
+import type { TenantContext } from '../../src/domain/tenant-scope.js'
+import type { MemberView } from '../../src/tenancy/resolver.js'
+import { ID_PATTERN, PLATFORM_GROUPS, TENANT_GROUPS } from '../../src/domain/model.js'
+import { principalOf } from '../../src/http/request-context.js'
+import { ForbiddenError } from '../../src/domain/errors.js'
+import { problemResponses } from '../../src/http/problem.js'
+import { statusSchema } from '../../src/http/schemas.js'
 
 const TenantGroups = Type.Array(statusSchema(TENANT_GROUPS))
 const Me = Type.Object({
@@ -49,7 +48,7 @@ export function toMe (principal: Principal, tenant: Pick<TenantContext, 'tenantI
 }
 
 const me: FastifyPluginAsyncTypebox = async (app) => {
-  const profiles = profilesRepository(app.dynamo)
+  const profiles = app.repos.profiles
 
   app.get('/me', {
     // Any authenticated caller; a tenant is resolved when the caller has one, not required.

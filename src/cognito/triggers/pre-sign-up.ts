@@ -1,0 +1,16 @@
+// Cognito pre sign-up trigger: refuses a self sign-up that tries to choose its own tenant (custom:tenant_id).
+import type { PreSignUpTriggerEvent } from 'aws-lambda'
+
+export const TENANT_ATTRIBUTE = 'custom:tenant_id'
+
+/**
+ * Defence in depth behind the app client's writeAttributes (which already exclude custom:tenant_id).
+ * PreSignUp_AdminCreateUser is allowed through: the API's invite flow sets the tenant with AdminCreateUser.
+ * Throwing makes Cognito fail the SignUp call with the error message.
+ */
+export async function preSignUp (event: PreSignUpTriggerEvent): Promise<PreSignUpTriggerEvent> {
+  if (event.triggerSource !== 'PreSignUp_AdminCreateUser' && TENANT_ATTRIBUTE in (event.request.userAttributes ?? {})) {
+    throw new Error('Sign-up may not set the tenant')
+  }
+  return event
+}
