@@ -43,7 +43,7 @@ export const ConfigSchema = Type.Object({
   CORS_ORIGINS: Type.String({ default: '', pattern: `^(${URL_LIST.slice(1, -1)})?$`, description: 'comma-separated allowed origins' }),
   RATE_LIMIT_MAX: Int(1000, 1, 1000000, 'requests per tenant per window'),
   RATE_LIMIT_WINDOW_SECONDS: Int(60, 1, 3600, 'per-tenant rate-limit window'),
-  AUTH_FAILURE_LIMIT: Int(20, 1, 1000000, 'failed authentications per client address per window before 429'),
+  AUTH_FAILURE_LIMIT: Int(100, 1, 1000000, 'forged tokens (bad signatures) per client address per window; beyond it, forgeries get 429'),
   AUTH_FAILURE_WINDOW_SECONDS: Int(60, 1, 3600, 'the failed-authentication window'),
   COGNITO_CREATE_USER_RPS: Int(50, 1, 1000, 'client-side budget for AdminCreateUser'),
   COGNITO_USER_UPDATE_RPS: Int(25, 1, 1000, 'client-side budget for the user-update category'),
