@@ -2,6 +2,7 @@
 import { EMAIL_MAX_LENGTH, EMAIL_PATTERN, ID_REGEX } from '../domain/model.js'
 import { InvalidIdError } from '../domain/errors.js'
 import { TABLE } from '../table.js'
+import { createHash } from 'node:crypto'
 
 /** Refuses any id that could break out of its key segment ('#'), or is unbounded. */
 function assertId (id: string, what = 'id'): string {
@@ -41,6 +42,11 @@ function assertKind (kind: string): string {
 /** ORDER -> orderId, the name an invalid id is reported under. */
 const idName = (kind: string) => `${kind.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())}Id`
 
+/** A limit's subject as a key segment: as given when it is plain (ids, addresses), else a digest (never a '#'). */
+function limitSubject (subject: string): string {
+  return /^[A-Za-z0-9._:/-]{1,128}$/.test(subject) ? subject : `sha256-${createHash('sha256').update(subject).digest('hex')}`
+}
+
 export const keys = {
   tenantPk: (tenantId: string) => `TENANT#${assertId(tenantId, 'tenantId')}`,
   /** The tenant's own record: PK=TENANT#<t>, SK=TENANT. Listed for operators through GSI1PK=TENANTS. */
@@ -77,5 +83,16 @@ export const keys = {
    * The global claim on an email (normalized): PK=EMAIL#<email>, SK=EMAIL. Written first, in its own partition, so one
    * address can belong to one tenant only and "taken by another tenant" is a conditional-check failure, not a Cognito read.
    */
-  emailClaim: (email: string) => ({ PK: `EMAIL#${assertEmail(normalizeEmail(email))}`, SK: 'EMAIL' })
+  emailClaim: (email: string) => ({ PK: `EMAIL#${assertEmail(normalizeEmail(email))}`, SK: 'EMAIL' }),
+  /**
+   * A shared limit's counter for one window: PK=LIMIT#<limit>#<subject>, SK=WINDOW#<window start, epoch ms>. The key
+   * carries the window, so a count never outlives its window whether or not TTL has deleted the item yet (TTL only
+   * cleans up). In its own partition per subject: a busy tenant's counter never shares its data's partition.
+   */
+  limitWindow: (limit: string, subject: string, windowStartMs: number) => {
+    if (!/^[a-z][a-z0-9-]{0,31}$/.test(limit) || !Number.isSafeInteger(windowStartMs)) throw new Error(`Not a limit window: ${limit} ${windowStartMs}`)
+    return { PK: `LIMIT#${limit}#${limitSubject(subject)}`, SK: `WINDOW#${windowStartMs}` }
+  },
+  /** The attribute of a limit window item that counts one tenant's share ('' = calls on no tenant's behalf). */
+  limitShareAttribute: (tenantId: string) => tenantId === '' ? 'share:operator' : `share:${assertId(tenantId, 'tenantId')}`
 }

@@ -27,6 +27,10 @@ const NOT_A_MEMBER = 'You are not a member of this tenant'
 /** Bounded: a flood of distinct users cannot grow the cache past this; the least recently used entry goes first. */
 const MEMBERSHIP_CACHE_MAX_ENTRIES = 10_000
 
+/** Refusals remembered at once, and for how long (at most the membership TTL): a guess costs its reads once per few seconds. */
+const DENIAL_CACHE_MAX_ENTRIES = 1000
+const DENIAL_CACHE_TTL_MS = 5000
+
 /**
  * After a failed lookup, tenant-optional routes skip the lookup for this long and go on without a tenant at once.
  * Without it, while DynamoDB is down every GET /me waited for the SDK's retries and timeouts (up to seconds) only
@@ -144,12 +148,17 @@ export function createTenantResolver (deps: Deps) {
   const listCache = ttlCache<string, { userId: string, tenantIds: string[], value: readonly MemberTenant[] }>(deps.maxEntries ?? MEMBERSHIP_CACHE_MAX_ENTRIES, ttlMs, deps.now)
   const listInflight = new Map<string, Promise<readonly MemberTenant[]>>()
 
+  // Refusals (a tenant the caller may not use, an expired invitation) in their own small, short-lived cache: a caller
+  // naming random tenants fills this one, never evicting the memberships real requests use.
+  const denials = ttlCache<string, Cached>(DENIAL_CACHE_MAX_ENTRIES, Math.min(ttlMs, DENIAL_CACHE_TTL_MS), deps.now)
+
   function remember (key: string, userId: string, value: Resolution) {
-    cache?.set(key, { userId, tenantId: value.kind === 'ok' ? value.context.tenantId : value.kind === 'denied' || value.kind === 'expired' ? value.tenantId : undefined, value })
+    if (value.kind === 'denied' || value.kind === 'expired') denials?.set(key, { userId, tenantId: value.tenantId, value })
+    else cache?.set(key, { userId, tenantId: value.kind === 'ok' ? value.context.tenantId : undefined, value })
   }
 
   /** The cached resolution, if there is one within its TTL (an expired one is dropped). */
-  const cached = (key: string): Resolution | undefined => cache?.get(key)?.value
+  const cached = (key: string): Resolution | undefined => cache?.get(key)?.value ?? (denials === undefined || denials.size === 0 ? undefined : denials.get(key)?.value)
 
   /**
    * Drops the cached entries that match (collected first: lru-cache does not promise iteration across a delete), and
@@ -165,10 +174,12 @@ export function createTenantResolver (deps: Deps) {
       for (const [key, entry] of listCache.entries()) if (listMatches(entry)) stale.push(key)
       for (const key of stale) listCache.delete(key)
     }
-    if (cache === undefined) return
-    const keys: string[] = []
-    for (const [key, entry] of cache.entries()) if (matches(entry)) keys.push(key)
-    for (const key of keys) cache.delete(key)
+    for (const store of [cache, denials]) {
+      if (store === undefined) continue
+      const keys: string[] = []
+      for (const [key, entry] of store.entries()) if (matches(entry)) keys.push(key)
+      for (const key of keys) store.delete(key)
+    }
   }
 
   return {
@@ -214,7 +225,9 @@ export function createTenantResolver (deps: Deps) {
       // A pending lookup's tenant is not known until it has read the membership: all of them go.
       forget(entry => entry.tenantId === tenantId, () => true, entry => entry.tenantIds.includes(tenantId))
     },
-    get size () { return cache?.size ?? 0 }
+    get size () { return cache?.size ?? 0 },
+    /** Refusals cached now (their own cache, see DENIAL_CACHE_MAX_ENTRIES). */
+    get deniedSize () { return denials?.size ?? 0 }
   }
 }
 
