@@ -100,4 +100,3 @@ export function createCognitoBudget (opts: CognitoBudgetOptions) {
   }
 }
 export type CognitoBudget = ReturnType<typeof createCognitoBudget>
-
