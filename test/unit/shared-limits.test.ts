@@ -136,3 +136,26 @@ t.test('the Cognito budget fails open to the local pacing when the store fails',
   t.equal(store.calls, 1)
   t.equal(errors.length, 1)
 })
+
+t.test('with the table down or hanging, a request is neither lost nor hung: the limits fail open, and say so once', async t => {
+  const { createServer } = await import('node:net')
+  const { build } = await import('../helpers/build.js')
+  const { issuerFor } = await import('../helpers/issuer.js')
+  const sockets = new Set<import('node:net').Socket>()
+  const hole = createServer(s => { sockets.add(s); s.on('close', () => sockets.delete(s)) })
+  await new Promise<void>(resolve => hole.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { for (const s of sockets) s.destroy(); hole.close() })
+  const hanging = `http://127.0.0.1:${(hole.address() as import('node:net').AddressInfo).port}`
+  const idp = await issuerFor(t)
+  for (const [what, endpoint] of [['down', 'http://127.0.0.1:9'], ['hanging', hanging]] as const) {
+    const lines: Array<{ msg: string }> = []
+    const logger = { level: 'warn', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } }
+    const app = await build(t, { ...idp.env, LIMITS_STORE: 'dynamodb', DYNAMODB_ENDPOINT: endpoint, RATE_LIMIT_MAX: '3' }, { logger },
+      app => app.get('/platform-probe', { config: { auth: { tenant: 'none' } } }, async () => ({ ok: true })))
+    const headers = { authorization: `Bearer ${idp.token({ sub: `u-${what}` })}` }
+    const codes: number[] = []
+    for (let i = 0; i < 5; i++) codes.push((await app.inject({ url: '/platform-probe', headers })).statusCode)
+    t.same(codes, [200, 200, 200, 429, 429], `${what}: served up to the limit on this instance's own count, then 429`)
+    t.equal(lines.filter(l => /shared limit store failed/.test(l.msg)).length, 2, `${what}: one warning per limit (the caller's, the request bucket's)`)
+  }
+})
