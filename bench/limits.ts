@@ -6,11 +6,16 @@ import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { membershipItem } from '../src/repositories/memberships.js'
 import { tenantItem } from '../src/repositories/tenants.js'
-import { once, serve, type Scenario } from './lib.js'
+import { startIssuer } from '../test/helpers/issuer.js'
+import { once, reportJwksOf, serve, type Scenario } from './lib.js'
 import { benchStack } from './stack.js'
 
 /** The same app, its limits counted in memory (one process: nothing shared). */
-const inMemory = once(async () => serve('app', { ...(await benchStack()).env, LIMITS_STORE: 'memory' }))
+const inMemory = once(async () => {
+  const server = await serve('app', { ...(await benchStack()).env, LIMITS_STORE: 'memory' })
+  reportJwksOf('app-memory-limits', server)
+  return server
+})
 
 /** A tenant and member of their own, so the load's counters (other scenarios share the table) never meet this count's. */
 const BUSY_TENANT = 'bench-busy'
@@ -21,9 +26,12 @@ const BUSY_USER = 'busy-user'
  * CALLER_RATE_LIMIT_MAX (1,000 per minute each), through an app in this process: the limit store's write count.
  * The order does not exist (404): the request passes both limits and does its GetItem all the same.
  */
-async function writesPer (requests: number, env: Record<string, string>, headers: Record<string, string>) {
-  const { RATE_LIMIT_MAX: _ignored, ...defaults } = env
-  const app = await buildApp(loadConfig({ ...process.env, ...defaults, LIMITS_STORE: 'dynamodb' }))
+async function writesPer (requests: number, env: Record<string, string>) {
+  const { RATE_LIMIT_MAX: _max, CALLER_RATE_LIMIT_MAX: _callerMax, ...defaults } = env
+  // An issuer of its own: the run's JWKS count stays the load servers'.
+  const issuer = await startIssuer({ clientId: 'bench-client' })
+  const headers = { authorization: `Bearer ${issuer.sign(issuer.accessClaims({ sub: BUSY_USER }))}` }
+  const app = await buildApp(loadConfig({ ...process.env, ...defaults, ...issuer.env, LIMITS_STORE: 'dynamodb' }))
   const url = '/orders/no-such-order'
   try {
     await app.ready()
@@ -43,6 +51,7 @@ async function writesPer (requests: number, env: Record<string, string>, headers
     return { writes: app.limitStore.writes - before, statuses }
   } finally {
     await app.close()
+    await issuer.close()
   }
 }
 
@@ -63,7 +72,7 @@ export const limitsScenarios: Scenario[] = [
       })
       if (res.status !== 201) throw new Error(`seeding the order failed: POST /orders answered ${res.status} ${await res.text()}`)
       const { orderId } = await res.json() as { orderId: string }
-      const busy = await writesPer(1000, stack.env, { authorization: `Bearer ${stack.token({ sub: BUSY_USER })}` })
+      const busy = await writesPer(1000, stack.env)
       console.log(`  table writes of the shared limits, 1,000 requests of one busy tenant at the default limits: ${busy.writes} (${(busy.writes / 100).toFixed(2)} per 10 requests; target ≤ 1) answers ${JSON.stringify(busy.statuses)}`)
       return {
         baseline: { label: 'limits in memory', urls: memory.urls.map(u => `${u}/orders/${orderId}`), headers },

@@ -87,6 +87,8 @@ export default fp<{ config: Config }>(async function requestLimits (app, { confi
     timeWindow: windowMs,
     keyGenerator: rateLimitKey,
     store: sharedStore(app.limitStore, onStoreError) as never,
+    // The store fails open itself (src/limits/leased-limiter.ts); anything else it throws must not turn a request into a 500.
+    skipOnError: true,
     // No x-ratelimit-* on responses under the limit: with leased slices, "remaining" would be one instance's view, not
     // the tenant's, so advertising it misleads clients. The three headers also cost ~6% of a cached request's
     // throughput. A 429 still carries them and Retry-After.
