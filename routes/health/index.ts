@@ -25,8 +25,7 @@ async function withTimeout<T> (work: (signal: AbortSignal) => Promise<T>, ms: nu
 
 const Status = Type.Object({ status: Type.Literal('ok') })
 
-const health: FastifyPluginAsyncTypebox<{ config: Config, checkTimeoutMs?: number, readyReuseMs?: number }> = async (app, opts) => {
-  const reuseMs = opts.readyReuseMs ?? READY_REUSE_MS
+const health: FastifyPluginAsyncTypebox<{ config: Config, checkTimeoutMs?: number }> = async (app, opts) => {
   const checkTimeoutMs = opts.checkTimeoutMs ?? CHECK_TIMEOUT_MS
   /**
    * One round of checks, reused for READY_REUSE_MS by every probe (and joined while it runs): readiness is public and
@@ -36,7 +35,7 @@ const health: FastifyPluginAsyncTypebox<{ config: Config, checkTimeoutMs?: numbe
   let last: { at: number, down: Promise<string[]> } | undefined
   function readiness (log: { warn: (obj: object, msg: string) => void }): Promise<string[]> {
     const t = Date.now()
-    if (last !== undefined && t - last.at < reuseMs) return last.down
+    if (last !== undefined && t - last.at < READY_REUSE_MS) return last.down
     const round = { at: t, down: checkAll(log) }
     last = round
     return round.down
