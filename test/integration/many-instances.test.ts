@@ -86,18 +86,20 @@ t.test('revocation: a member removed through one instance is refused by the othe
   const ttlSeconds = 2
   const [a, b] = await twoInstances(t, { MEMBERSHIP_CACHE_TTL_SECONDS: String(ttlSeconds) })
   const x = await tenantWithMember()
+  // b caches the membership during this request: its entry expires at most TTL after `at`.
+  const at = Date.now()
   t.equal((await b.inject({ method: 'GET', url: '/orders', headers: x.member })).statusCode, 200, 'cached on b')
   const removed = await a.inject({ method: 'DELETE', url: `/users/${x.memberId}`, headers: x.admin })
   t.equal(removed.statusCode, 204)
-  const at = Date.now()
   t.not((await a.inject({ method: 'GET', url: '/orders', headers: x.member })).statusCode, 200, 'the instance that removed it refuses at once')
   let refusedAfter: number | undefined
-  while (Date.now() - at < ttlSeconds * 1000 + 2000) {
+  while (Date.now() - at < ttlSeconds * 1000 + 3000) {
     const res = await b.inject({ method: 'GET', url: '/orders', headers: x.member })
     if (res.statusCode !== 200) { refusedAfter = Date.now() - at; t.ok([401, 403].includes(res.statusCode), `refused with ${res.statusCode}`); break }
     await new Promise(resolve => setTimeout(resolve, 100))
   }
-  t.ok(refusedAfter !== undefined && refusedAfter <= ttlSeconds * 1000 + 500, `the other instance refused it after ${refusedAfter} ms (bound ${ttlSeconds} s)`)
+  // The bound, plus one poll (100 ms and a request) of slack.
+  t.ok(refusedAfter !== undefined && refusedAfter <= ttlSeconds * 1000 + 1000, `the other instance refused it ${refusedAfter} ms after caching it (bound ${ttlSeconds} s)`)
 })
 
 t.test('the failure limiter behind one address: 60 expired and 60 forged tokens through both instances, then a valid token answers 200', async t => {
@@ -138,7 +140,7 @@ const USER_UPDATE_OPS = new Set(['AdminAddUserToGroup', 'AdminRemoveUserFromGrou
 
 t.test('the Cognito budget: a flood through two instances stays within COGNITO_USER_UPDATE_RPS in total; a quiet tenant disables and enables its member meanwhile', async t => {
   const rps = 2
-  const [a, b] = await twoInstances(t, { COGNITO_USER_UPDATE_RPS: String(rps), COGNITO_USER_READ_RPS: '1000', COGNITO_MAX_WAIT_MS: '1500', RATE_LIMIT_MAX: '1000000', CALLER_RATE_LIMIT_MAX: '1000000' })
+  const [a, b] = await twoInstances(t, { COGNITO_USER_UPDATE_RPS: String(rps), COGNITO_USER_READ_RPS: '1000', COGNITO_MAX_WAIT_MS: '2500', RATE_LIMIT_MAX: '1000000', CALLER_RATE_LIMIT_MAX: '1000000' })
   const hog = await tenantWithMember()
   const quiet = await tenantWithMember()
   const recorders = [recordCognitoCalls(a.cognito), recordCognitoCalls(b.cognito)]
