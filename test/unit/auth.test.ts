@@ -501,6 +501,11 @@ t.test('X-Forwarded-For while TRUST_PROXY is unset: one warning, at the first su
   const trusting = await build(t, envFor(issuer, { TRUST_PROXY: '1' }), { logger })
   await trusting.inject({ url: '/me', headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': '198.51.100.7' } })
   t.equal(lines.filter(l => /TRUST_PROXY/.test(l.msg)).length, 1, 'not with TRUST_PROXY set')
+
+  // In Lambda behind the HTTP API the address comes from API Gateway, whatever the header says.
+  const lambda = await build(t, { AUTH_MODE: 'apigateway', AWS_LAMBDA_FUNCTION_NAME: 'api-test' }, { logger })
+  await lambda.inject({ url: '/me', headers: { 'x-forwarded-for': '198.51.100.7' } })
+  t.equal(lines.filter(l => /TRUST_PROXY/.test(l.msg)).length, 1, 'not with AUTH_MODE=apigateway')
 })
 
 // That size 0 stores nothing is test/unit/token-cache.test.ts; here: the app still verifies and serves with it.
