@@ -56,6 +56,8 @@ export default fp(async function accessPolicy (app) {
     }
     // Callback-style hooks: on the common path (token and membership cached) they complete synchronously.
     const hooks: onRequestHookHandler[] = [app.authenticateHook]
+    // Every authenticated request counts against its caller before anything else is looked up (plugins/rate-limit.ts).
+    if (app.hasDecorator('callerLimitHook')) hooks.push(app.callerLimitHook)
     if (tenant !== 'none') hooks.push(app.tenantHook(tenant === 'required'))
     const groups = policy.groups
     if (groups) {

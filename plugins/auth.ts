@@ -54,6 +54,19 @@ export default fp<{ config: Config, now?: () => number }>(async function auth (a
     return
   }
 
+  // Behind a proxy with TRUST_PROXY unset, every client shares the proxy's address, and with it one failed-authentication
+  // bucket and one public-route rate limit: said once, at the first request that shows a proxy in front.
+  if (config.trustProxy === false) {
+    let warned = false
+    app.addHook('onRequest', function warnUntrustedProxy (request, _reply, done) {
+      if (!warned && request.headers['x-forwarded-for'] !== undefined) {
+        warned = true
+        request.log.warn('X-Forwarded-For received while TRUST_PROXY is unset: every client behind that proxy shares one address for the failed-authentication and public rate limits; set TRUST_PROXY to the proxy (see README)')
+      }
+      done()
+    })
+  }
+
   const authenticator = createTokenAuthenticator(config, { onFetchError: (err, issuer) => app.log.warn({ err, issuer }, 'JWKS fetch failed'), now })
   app.decorate('signingKeysReady', authenticator.ready)
   app.decorate('jwksFetchCount', authenticator.fetchCount)
@@ -69,8 +82,8 @@ export default fp<{ config: Config, now?: () => number }>(async function auth (a
       bindUser(request, reply)
       return done()
     }
-    // Failed authentications are counted per client address (request.ip, which honours TRUST_PROXY): over the limit,
-    // its unknown tokens get 429 before any decoding or RSA. A cached token is already proven and still passes above.
+    // Forged tokens are counted per client address (request.ip, which honours TRUST_PROXY): over the limit they get 429.
+    // A token whose signature verifies is never refused for what else came from its address.
     authenticator.verify(token, request.log, request.ip).then(principal => { request.principal = principal; bindUser(request, reply); done() }, done)
   })
 }, { name: 'auth' })

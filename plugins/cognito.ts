@@ -8,7 +8,10 @@ declare module 'fastify' {
 }
 
 export default fp<{ config: Config, cognito?: UserPoolClient }>(async function cognito (app, opts) {
-  const client = opts.cognito ?? createUserPoolClient(opts.config)
+  const client = opts.cognito ?? createUserPoolClient(opts.config, {
+    limitStore: app.limitStore,
+    onLimitStoreError: err => app.log.warn({ err }, 'shared limit store failed; the Cognito budget is paced per instance for a second')
+  })
   app.decorate('cognito', client)
   if (!opts.cognito) app.addHook('onClose', async () => { client.close() })
-}, { name: 'cognito' })
+}, { name: 'cognito', dependencies: ['limits'] })

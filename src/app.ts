@@ -15,6 +15,7 @@ import tenant from '../plugins/tenant.js'
 import platformAdmin from '../plugins/platform-admin.js'
 import accessPolicy from '../plugins/access-policy.js'
 import cognito from '../plugins/cognito.js'
+import limits from '../plugins/limits.js'
 import type { UserPoolClient } from './cognito/user-pool.js'
 import type { TenantUsersFaults } from './services/users/index.js'
 import services from '../plugins/services.js'
@@ -161,6 +162,7 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
   // CORS first: its preflight route answers before any authentication (browsers send no token on OPTIONS).
   await app.register(httpSecurity, { config })
   await app.register(dynamodb, { config, dynamo: opts.dynamo })
+  await app.register(limits, { config })
   await app.register(cognito, { config, cognito: opts.cognito })
   await app.register(auth, { config, now: opts.timing?.now })
   await app.register(tenant, { config, degradedTtlMs: opts.timing?.degradedTtlMs, now: opts.timing?.now })

@@ -33,11 +33,12 @@ export interface SingleFlightCache<V> {
 }
 
 /**
- * One load per key at a time: a burst of first requests costs one round of reads. Not lru-cache's fetch(): that keeps
+ * One load per key at a time: a burst of first requests costs one round of reads. `keep` says which loaded values are
+ * cached (all by default); the others are answered to their callers only. Not lru-cache's fetch(): that keeps
  * the pending load as a cache entry, so there is none with caching off (ttlMs <= 0: single-flight still applies then),
  * an evict either aborts it (its callers get an error) or lets it be cached anyway, and no predicate can match it.
  */
-export function singleFlightCache<V extends {}> (max: number, ttlMs: number, now?: () => number): SingleFlightCache<V> {
+export function singleFlightCache<V extends {}> (max: number, ttlMs: number, now?: () => number, opts: { keep?: (value: V) => boolean } = {}): SingleFlightCache<V> {
   const cache = ttlCache<string, V>(max, ttlMs, now)
   const inflight = new Map<string, Promise<V>>()
   // Bumped by every evict: a load that started before an eviction must not cache what it read for a whole TTL.
@@ -51,7 +52,7 @@ export function singleFlightCache<V extends {}> (max: number, ttlMs: number, now
       if (!pending) {
         const startedAt = generation
         pending = load()
-          .then(value => { if (generation === startedAt) cache?.set(key, value); return value })
+          .then(value => { if (generation === startedAt && opts.keep?.(value) !== false) cache?.set(key, value); return value })
           // Only its own entry: an evict may have replaced it with a newer load meanwhile.
           .finally(() => { if (inflight.get(key) === pending) inflight.delete(key) })
         inflight.set(key, pending)

@@ -17,6 +17,8 @@ import { awsClientOptions } from '../aws.js'
 import type { Config } from '../config.js'
 import { ServiceUnavailableError } from '../domain/errors.js'
 import { createRateLimiter, RateLimitExceeded, type RateLimiter } from '../rate-limiter.js'
+import { createCognitoBudget, type CognitoBudget } from '../limits/cognito-budget.js'
+import type { LimitStore } from '../limits/store.js'
 
 /**
  * Cognito's admin API quota categories (per account and region; requests per second).
@@ -83,6 +85,13 @@ export interface UserPoolClientDeps {
   rates?: Partial<Record<QuotaCategory, number>>
   /** Default COGNITO_MAX_WAIT_MS. A batch job may accept longer waits than an HTTP request. */
   maxWaitMs?: number
+  /**
+   * Where every instance counts each category's per-second budget (src/limits/cognito-budget.ts). Without one, only
+   * this process's pacing applies: the budget then holds per process, not per account.
+   */
+  limitStore?: LimitStore
+  /** Told when the limit store fails (the budget falls back to this process's pacing for a second). */
+  onLimitStoreError?: (err: unknown) => void
 }
 
 /** The admin operations the API uses, against one user pool, behind the rate limiter. */
@@ -103,10 +112,21 @@ export function createUserPoolClient (config: Config, deps: UserPoolClientDeps =
   const limiters = Object.fromEntries(Object.entries(rates).map(([category, limit]) =>
     [category, createRateLimiter({ limit, maxWaitMs, windowMs: 1000 + WINDOW_GUARD_MS })])) as Record<QuotaCategory, RateLimiter>
 
-  // Below the retry middleware: every attempt, retries included, takes a slot, since every attempt counts against the quota.
+  const store = deps.limitStore
+  const budgets = store === undefined
+    ? undefined
+    : Object.fromEntries(Object.entries(rates).map(([category, perSecond]) =>
+      [category, createCognitoBudget({ store, category, perSecond, onStoreError: deps.onLimitStoreError })])) as Record<QuotaCategory, CognitoBudget>
+
+  // Below the retry middleware: every attempt, retries included, takes a slot, since every attempt counts against the
+  // quota. First this instance's turn among its tenants, then the account's budget shared by every instance, both
+  // within one wait of at most maxWaitMs.
   const rateLimit: FinalizeRequestMiddleware<object, object> = (next, context) => async (args) => {
+    const deadline = Date.now() + maxWaitMs
     const category = CATEGORY_OF[context.commandName ?? ''] ?? 'userRead'
-    await limiters[category].acquire(callerTenant.getStore() ?? NO_TENANT)
+    const tenant = callerTenant.getStore() ?? NO_TENANT
+    await limiters[category].acquire(tenant)
+    await budgets?.[category].acquire(tenant, deadline)
     return await next(args)
   }
   const options: FinalizeRequestHandlerOptions & { relation: 'after', toMiddleware: string } = { step: 'finalizeRequest', name: RATE_LIMIT_MIDDLEWARE, relation: 'after', toMiddleware: 'retryMiddleware', override: true }

@@ -3,6 +3,7 @@ import { EMAIL_MAX_LENGTH, EMAIL_PATTERN, ID_REGEX } from '../domain/model.js'
 import { InvalidIdError } from '../domain/errors.js'
 import { DOMAIN_REGEX } from '../domain/domain-name.js'
 import { TABLE } from '../table.js'
+import { createHash } from 'node:crypto'
 
 /** Refuses any id that could break out of its key segment ('#'), or is unbounded. */
 function assertId (id: string, what = 'id'): string {
@@ -47,6 +48,11 @@ function assertKind (kind: string): string {
 }
 /** ORDER -> orderId, the name an invalid id is reported under. */
 const idName = (kind: string) => `${kind.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())}Id`
+
+/** A limit's subject as a key segment: as given when it is plain (ids, addresses), else a digest (never a '#'). */
+function limitSubject (subject: string): string {
+  return /^[A-Za-z0-9._:/-]{1,128}$/.test(subject) ? subject : `sha256-${createHash('sha256').update(subject).digest('hex')}`
+}
 
 export const keys = {
   tenantPk: (tenantId: string) => `TENANT#${assertId(tenantId, 'tenantId')}`,
@@ -97,5 +103,16 @@ export const keys = {
   removedMark: (tenantId: string, email: string) => ({ PK: keys.tenantPk(tenantId), SK: `REMOVED#${assertEmail(normalizeEmail(email))}` }),
   /** The one tenant that verified a domain: PK=DOMAIN#<domain>, SK=DOMAIN, written at most once (conditional). */
   domainOwner: (domain: string) => ({ PK: `DOMAIN#${assertDomain(domain)}`, SK: 'DOMAIN' }),
-  emailClaim: (email: string) => ({ PK: `EMAIL#${assertEmail(normalizeEmail(email))}`, SK: 'EMAIL' })
+  emailClaim: (email: string) => ({ PK: `EMAIL#${assertEmail(normalizeEmail(email))}`, SK: 'EMAIL' }),
+  /**
+   * A shared limit's counter for one window: PK=LIMIT#<limit>#<subject>, SK=WINDOW#<window start, epoch ms>. The key
+   * carries the window, so a count never outlives its window whether or not TTL has deleted the item yet (TTL only
+   * cleans up). In its own partition per subject: a busy tenant's counter never shares its data's partition.
+   */
+  limitWindow: (limit: string, subject: string, windowStartMs: number) => {
+    if (!/^[a-z][a-z0-9-]{0,31}$/.test(limit) || !Number.isSafeInteger(windowStartMs)) throw new Error(`Not a limit window: ${limit} ${windowStartMs}`)
+    return { PK: `LIMIT#${limit}#${limitSubject(subject)}`, SK: `WINDOW#${windowStartMs}` }
+  },
+  /** The attribute of a limit window item that counts one tenant's share ('' = calls on no tenant's behalf). */
+  limitShareAttribute: (tenantId: string) => tenantId === '' ? 'share:operator' : `share:${assertId(tenantId, 'tenantId')}`
 }

@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
 import { ConfigError, loadConfig } from '../config.js'
+import { createLimitStore } from '../limits/store.js'
 import { createDynamo } from '../dynamodb.js'
 import { createUserPoolClient } from '../cognito/user-pool.js'
 import { createTenantUsers } from '../services/users/index.js'
@@ -37,7 +38,11 @@ async function main () {
 
   const dynamo = createDynamo(config)
   // A batch may wait for rate-limit slots as long as it needs: it paces itself instead of failing fast like the API.
-  const cognito = createUserPoolClient(config, { maxWaitMs: 10 * 60_000 })
+  // It spends the same account-wide Cognito budget as the running API instances, counted in the same table.
+  const cognito = createUserPoolClient(config, {
+    maxWaitMs: 10 * 60_000,
+    ...(config.LIMITS_STORE === 'dynamodb' ? { limitStore: createLimitStore(dynamo) } : {})
+  })
   try {
     const tenant = await tenantsRepository(dynamo).get(values.tenant, { consistent: true })
     if (!tenant) fail(`tenant ${values.tenant} not found`)

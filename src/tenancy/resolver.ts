@@ -9,13 +9,17 @@ import { InvalidTokenError } from '../auth/errors.js'
 import type { membershipReads } from '../repositories/memberships.js'
 import type { tenantsRepository } from '../repositories/tenants.js'
 import type { accountsRepository } from '../repositories/accounts.js'
-import { singleFlightCache } from '../ttl-cache.js'
+import { singleFlightCache, ttlCache } from '../ttl-cache.js'
 
 /** The one refusal for a tenant the caller may not use, whether or not it exists. */
 const NOT_A_MEMBER = 'You are not a member of this tenant'
 
 /** Bounded: a flood of distinct users cannot grow the cache past this; the least recently used entry goes first. */
 export const MEMBERSHIP_CACHE_MAX_ENTRIES = 10_000
+
+/** Refusals remembered at once, and for how long (at most the membership TTL): a guess costs its reads once per few seconds. */
+const DENIAL_CACHE_MAX_ENTRIES = 1000
+const DENIAL_CACHE_TTL_MS = 5000
 
 /**
  * What a request resolves to. Only `ok` yields a tenant. With nothing chosen, `none` (no usable membership) and
@@ -58,6 +62,9 @@ interface CachedView { userId: string, tenantIds: string[], value: MemberView }
  */
 export interface Choice { userId: string, tenantId?: string }
 
+/** A refusal of the caller's choice: cached apart from the memberships, briefly. */
+const isRefusal = (r: Resolution) => r.kind === 'denied' || r.kind === 'expired'
+
 /** The cache key of a request: the user and the tenant it chose (if any); both caches of this module use it. */
 export const keyOf = (choice: Choice) => `${choice.userId}\u0000${choice.tenantId ?? ''}`
 
@@ -66,7 +73,17 @@ export function createTenantResolver (deps: Deps) {
   const max = deps.maxEntries ?? MEMBERSHIP_CACHE_MAX_ENTRIES
   // One lookup per key at a time, also with caching off (ttlMs 0); an evict also reaches the lookups in flight, so a
   // membership disabled or removed meanwhile is not cached for a whole TTL.
-  const resolutions = singleFlightCache<Cached>(max, ttlMs, deps.now)
+  // Refusals (a tenant the caller may not use, an expired invitation) are not kept there: they go to their own small,
+  // short-lived cache, so a caller naming random tenants fills that one and never evicts the memberships real
+  // requests use.
+  const resolutions = singleFlightCache<Cached>(max, ttlMs, deps.now, { keep: entry => !isRefusal(entry.value) })
+  const denials = ttlCache<string, Cached>(DENIAL_CACHE_MAX_ENTRIES, Math.min(ttlMs, DENIAL_CACHE_TTL_MS), deps.now)
+  const forgetDenials = (matches: (entry: Cached) => boolean) => {
+    if (denials === undefined || denials.size === 0) return
+    const stale: string[] = []
+    for (const [key, entry] of denials.entries()) if (matches(entry)) stale.push(key)
+    for (const key of stale) denials.delete(key)
+  }
 
   const clock = deps.clock ?? Date.now
 
@@ -137,10 +154,16 @@ export function createTenantResolver (deps: Deps) {
   return {
     /** Synchronous: the cached resolution, or undefined when resolve() would have to read DynamoDB. */
     peek (choice: Choice): Resolution | undefined {
-      return resolutions.get(keyOf(choice))?.value
+      const key = keyOf(choice)
+      return resolutions.get(key)?.value ?? (denials === undefined || denials.size === 0 ? undefined : denials.get(key)?.value)
     },
     async resolve (choice: Choice): Promise<Resolution> {
-      return (await resolutions.load(keyOf(choice), async () => cachedOf(choice.userId, await lookup(choice.userId, choice.tenantId)))).value
+      const key = keyOf(choice)
+      const denied = denials === undefined || denials.size === 0 ? undefined : denials.get(key)
+      if (denied !== undefined) return denied.value
+      const entry = await resolutions.load(key, async () => cachedOf(choice.userId, await lookup(choice.userId, choice.tenantId)))
+      if (isRefusal(entry.value)) denials?.set(key, entry)
+      return entry.value
     },
     /** What GET /me lists: every active membership, with names and groups, and the address (cached like resolutions). */
     async memberView (userId: string): Promise<MemberView> {
@@ -153,15 +176,19 @@ export function createTenantResolver (deps: Deps) {
     evict (userId: string) {
       const prefix = keyOf({ userId })
       resolutions.evict(entry => entry.userId === userId, key => key.startsWith(prefix))
+      forgetDenials(entry => entry.userId === userId)
       views.evict(entry => entry.userId === userId, () => true)
     },
     /** Forget every member of a tenant on this instance (tenant suspended, reactivated or renamed). */
     evictTenant (tenantId: string) {
       // A pending lookup's tenant is not known until it has read the membership: all of them go.
       resolutions.evict(entry => entry.tenantId === tenantId, () => true)
+      forgetDenials(entry => entry.tenantId === tenantId)
       views.evict(entry => entry.tenantIds.includes(tenantId), () => true)
     },
-    get size () { return resolutions.size }
+    get size () { return resolutions.size },
+    /** Refusals cached now (their own cache, see DENIAL_CACHE_MAX_ENTRIES). */
+    get deniedSize () { return denials?.size ?? 0 }
   }
 }
 

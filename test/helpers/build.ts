@@ -8,7 +8,9 @@ export const baseEnv = {
   COGNITO_CLIENT_IDS: 'client-one,client-two',
   TABLE_NAME: 'test-table',
   DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
-  LOG_LEVEL: 'silent'
+  LOG_LEVEL: 'silent',
+  // One process: the shared limits count in memory unless a test asks for the table (LIMITS_STORE=dynamodb).
+  LIMITS_STORE: 'memory'
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>

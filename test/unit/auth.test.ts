@@ -411,7 +411,7 @@ t.test('a signature with spare bits set in its last character is refused, not ve
   for (const c of variants) assertInvalid(t, await me(app, token.slice(0, -1) + c))
 })
 
-t.test('failed authentications per client address: over the limit, 429 before any RSA check', async t => {
+t.test('failed authentications per client address: forgeries over the limit get 429, genuine tokens never do', async t => {
   const issuer = await issuerFor(t)
   const app = await build(t, envFor(issuer, { AUTH_FAILURE_LIMIT: '5', AUTH_FAILURE_WINDOW_SECONDS: '60' }))
   const from = (remoteAddress: string, token: string) => app.inject({ url: '/me', remoteAddress, headers: { authorization: `Bearer ${token}` } })
@@ -431,14 +431,81 @@ t.test('failed authentications per client address: over the limit, 429 before an
   t.match(refused.headers['content-type'], /^application\/problem\+json/)
   t.match(refused.json(), { status: 429, code: 'APP_AUTH_RATE_LIMITED' })
   t.ok(Number(refused.headers['retry-after']) >= 1 && Number(refused.headers['retry-after']) <= 60, 'Retry-After within the window')
-  t.equal((await from('203.0.113.7', issuer.sign(issuer.accessClaims({ sub: 'new' })))).statusCode, 429, 'even a genuine but unknown token waits')
-  t.equal(checks(), 6, 'no RSA check for a refused client')
+  t.equal((await from('203.0.113.7', issuer.sign(issuer.accessClaims({ sub: 'new' })))).statusCode, 200, 'a genuine unknown token is verified and served')
   t.equal((await from('203.0.113.7', valid)).statusCode, 200, 'a token verified before still passes: it costs nothing')
+  // Junk that cannot be ours (malformed, a foreign issuer) costs no RSA: 401, whatever the count.
+  assertInvalid(t, await from('203.0.113.7', 'not.a.token'))
+  assertInvalid(t, await from('203.0.113.7', issuer.sign(issuer.accessClaims({ iss: 'https://evil.example' }))))
+  t.equal(checks(), 8, 'the forgery over the limit was RSA-checked (only RSA tells it from a valid token); junk was not')
 
   // Another address is not affected.
   t.equal((await from('198.51.100.1', issuer.sign(issuer.accessClaims({ sub: 'other' })))).statusCode, 200)
   assertInvalid(t, await from('198.51.100.1', forged()))
-  t.equal(checks(), 8, 'the other address still gets its signatures checked')
+})
+
+t.test('one office behind one address: 60 expired and 60 forged tokens, then a valid token still answers 200', async t => {
+  const issuer = await issuerFor(t)
+  // The default limit.
+  const app = await build(t, envFor(issuer))
+  const from = (token: string) => app.inject({ url: '/me', remoteAddress: '203.0.113.9', headers: { authorization: `Bearer ${token}` } })
+  const now = Math.floor(Date.now() / 1000)
+  // A laptop left open keeps resending its one expired token; colleagues' expired tokens arrive too.
+  const laptop = issuer.sign(issuer.accessClaims({ sub: 'laptop', exp: now - 60, iat: now - 3660 }))
+  const statuses: Record<number, number> = {}
+  const count = (res: { statusCode: number }) => { statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1 }
+  for (let i = 0; i < 30; i++) count(await from(laptop))
+  for (let i = 0; i < 30; i++) count(await from(issuer.sign(issuer.accessClaims({ sub: `u${i}`, exp: now - 60, iat: now - 3660 }))))
+  t.same(statuses, { 401: 60 }, 'expired tokens: 401, never 429')
+  const checksAfterExpired = app.signatureCheckCount?.() ?? -1
+  t.equal(checksAfterExpired, 31, 'the resent expired token was checked once, then answered from memory')
+  const forged = () => {
+    const [h, p] = issuer.sign(issuer.accessClaims({ jti: randomUUID() })).split('.')
+    return `${h}.${p}.${issuer.sign(issuer.accessClaims()).split('.')[2]}`
+  }
+  for (let i = 0; i < 60; i++) count(await from(forged()))
+  t.ok((statuses[401] ?? 0) >= 60 && (statuses[401] ?? 0) + (statuses[429] ?? 0) === 120, JSON.stringify(statuses))
+  // Genuine but refused tokens: an ID token and another app client's token answer 401 and count for nothing.
+  assertInvalid(t, await from(issuer.sign(issuer.idClaims())))
+  assertInvalid(t, await from(issuer.sign(issuer.accessClaims({ client_id: 'someone-else' }))))
+  const res = await from(issuer.sign(issuer.accessClaims({ sub: 'colleague' })))
+  t.equal(res.statusCode, 200, 'a valid token from the same address')
+})
+
+t.test('the same address over the limit of forgeries: a valid token is still served, a forgery gets 429', async t => {
+  const issuer = await issuerFor(t)
+  const app = await build(t, envFor(issuer, { AUTH_FAILURE_LIMIT: '3' }))
+  const from = (token: string) => app.inject({ url: '/me', remoteAddress: '203.0.113.10', headers: { authorization: `Bearer ${token}` } })
+  const forged = () => {
+    const [h, p] = issuer.sign(issuer.accessClaims({ jti: randomUUID() })).split('.')
+    return `${h}.${p}.${issuer.sign(issuer.accessClaims()).split('.')[2]}`
+  }
+  const codes = []
+  for (let i = 0; i < 10; i++) codes.push((await from(forged())).statusCode)
+  t.same(codes, [401, 401, 401, 429, 429, 429, 429, 429, 429, 429])
+  t.equal((await from(issuer.sign(issuer.accessClaims({ sub: 'someone' })))).statusCode, 200)
+})
+
+t.test('X-Forwarded-For while TRUST_PROXY is unset: one warning, at the first such request', async t => {
+  const issuer = await issuerFor(t)
+  const lines: Array<{ level: number, msg: string }> = []
+  const logger = { level: 'warn', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } }
+  const app = await build(t, envFor(issuer), { logger })
+  const token = issuer.sign(issuer.accessClaims())
+  await app.inject({ url: '/me', headers: { authorization: `Bearer ${token}` } })
+  t.equal(lines.filter(l => /TRUST_PROXY/.test(l.msg)).length, 0, 'no proxy seen yet')
+  for (let i = 0; i < 3; i++) await app.inject({ url: '/me', headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': '198.51.100.7' } })
+  const warnings = lines.filter(l => /TRUST_PROXY/.test(l.msg))
+  t.equal(warnings.length, 1)
+  t.equal(warnings[0]?.level, 40)
+
+  const trusting = await build(t, envFor(issuer, { TRUST_PROXY: '1' }), { logger })
+  await trusting.inject({ url: '/me', headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': '198.51.100.7' } })
+  t.equal(lines.filter(l => /TRUST_PROXY/.test(l.msg)).length, 1, 'not with TRUST_PROXY set')
+
+  // In Lambda behind the HTTP API the address comes from API Gateway, whatever the header says.
+  const lambda = await build(t, { AUTH_MODE: 'apigateway', AWS_LAMBDA_FUNCTION_NAME: 'api-test' }, { logger })
+  await lambda.inject({ url: '/me', headers: { 'x-forwarded-for': '198.51.100.7' } })
+  t.equal(lines.filter(l => /TRUST_PROXY/.test(l.msg)).length, 1, 'not with AUTH_MODE=apigateway')
 })
 
 // That size 0 stores nothing is test/unit/token-cache.test.ts; here: the app still verifies and serves with it.

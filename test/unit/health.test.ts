@@ -77,3 +77,16 @@ t.test('a Cognito that accepts and never answers fails the call instead of hangi
   const { isDependencyUnavailable } = await import('../../src/http/problem.js')
   t.ok(isDependencyUnavailable(err), 'and it reads as an outage (503), not a bug')
 })
+
+t.test('readiness reuses one round of checks for a few seconds: a flood of probes sends one DescribeTable', async t => {
+  const { createServer: createHttpServer } = await import('node:http')
+  let requests = 0
+  const server = createHttpServer((_req, res) => { requests++; res.statusCode = 500; res.end('{}') })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => server.close())
+  const app = await build(t, { DYNAMODB_ENDPOINT: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, AWS_MAX_ATTEMPTS: '1' })
+  const answers = await Promise.all(Array.from({ length: 20 }, () => app.inject('/health/ready')))
+  for (let i = 0; i < 20; i++) answers.push(await app.inject('/health/ready'))
+  t.same(new Set(answers.map(a => a.statusCode)), new Set([503]))
+  t.equal(requests, 1, 'one DescribeTable for 40 probes')
+})

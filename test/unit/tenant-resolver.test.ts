@@ -181,3 +181,31 @@ t.test('a request after an evict does not join a lookup that started before it',
   t.match(await after, { kind: 'denied', reason: 'Your membership is disabled' })
   t.match(await resolver.resolve({ userId: 'u1' }), { kind: 'denied' }, 'and the earlier lookup did not cache its stale result')
 })
+
+t.test('refusals have their own short-lived cache: guesses at other tenants never evict real memberships', async t => {
+  const memberships = [m('a', 'u1'), m('a', 'u2'), m('b', 'u9', 'invited')]
+  memberships[2]!.status = 'pending'
+  const { resolver, calls, tick } = fake(memberships, [tn('a'), tn('b')], 30_000)
+  await resolver.resolve({ userId: 'u1' })
+  await resolver.resolve({ userId: 'u2' })
+  t.equal(resolver.size, 2)
+  for (let i = 0; i < 50; i++) t.match(await resolver.resolve({ userId: 'u1', tenantId: `guess-${i}` }), { kind: 'denied' })
+  t.equal(resolver.size, 2, 'the memberships are still cached')
+  t.ok(resolver.deniedSize > 0 && resolver.deniedSize <= 1000)
+  const reads = calls.get
+  await resolver.resolve({ userId: 'u1' })
+  await resolver.resolve({ userId: 'u2' })
+  t.equal(calls.get, reads, 'answered from the cache, no read')
+  await resolver.resolve({ userId: 'u1', tenantId: 'guess-3' })
+  t.equal(calls.get, reads, 'a repeated guess is answered from the refusal cache')
+  tick(5001)
+  await resolver.resolve({ userId: 'u1', tenantId: 'guess-3' })
+  t.equal(calls.get, reads + 1, 'a refusal lives a few seconds only, not the membership TTL')
+
+  // A pending invitation is refused until accepted; accepting evicts the person (evictMembership), refusals included.
+  t.match(await resolver.resolve({ userId: 'u9', tenantId: 'b' }), { kind: 'denied' })
+  memberships[2]!.status = 'active'
+  t.match(await resolver.resolve({ userId: 'u9', tenantId: 'b' }), { kind: 'denied' }, 'still the cached refusal')
+  resolver.evict('u9')
+  t.match(await resolver.resolve({ userId: 'u9', tenantId: 'b' }), { kind: 'ok' }, 'evict cleared the refusal')
+})
