@@ -4,7 +4,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb'
 import { localDynamoClient } from '../src/local/clients.js'
 import { startDynamoLocal } from '../src/local/dynamodb-local.js'
-import { ensureTable } from '../src/repositories/table-setup.js'
+import { ensureTable } from '../src/dynamodb/table-setup.js'
 import { tenantItem } from '../src/repositories/tenants.js'
 import { membershipItem } from '../src/repositories/memberships.js'
 import { startIssuer, type TestIssuer } from '../test/helpers/issuer.js'

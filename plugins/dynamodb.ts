@@ -1,7 +1,7 @@
-// Decorates the app with the DynamoDB clients (src/dynamodb.ts), closed with the app.
+// Decorates the app with the DynamoDB clients (src/dynamodb/client.ts), closed with the app.
 import fp from 'fastify-plugin'
 import type { Config } from '../src/config.js'
-import { createDynamo, type Dynamo } from '../src/dynamodb.js'
+import { createDynamo, type Dynamo } from '../src/dynamodb/client.js'
 
 declare module 'fastify' {
   interface FastifyInstance { dynamo: Dynamo }

@@ -8,7 +8,7 @@ import { createTenantOnboarding } from '../src/services/tenant-onboarding.js'
 import { resourceRepositories } from '../src/resources.js'
 import { auditRepository } from '../src/repositories/audit.js'
 import { profilesRepository } from '../src/repositories/profiles.js'
-import type { Dynamo } from '../src/dynamodb.js'
+import type { Dynamo } from '../src/dynamodb/client.js'
 
 /** Every tenant-scoped resource's repository (src/resources.ts), and the audit trail and profiles that routes read. */
 function buildRepositories (dynamo: Dynamo) {

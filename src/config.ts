@@ -2,7 +2,7 @@
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { isIP } from 'node:net'
-import { TABLE } from './table.js'
+import { TABLE } from './dynamodb/table.js'
 import { isLocalEndpoint } from './aws.js'
 
 const Bool = (def: boolean, description: string) => Type.Boolean({ default: def, description })

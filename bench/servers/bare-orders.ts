@@ -3,7 +3,7 @@
 import Fastify from 'fastify'
 import { GetCommand } from '@aws-sdk/lib-dynamodb'
 import { loadConfig } from '../../src/config.js'
-import { createDynamo } from '../../src/dynamodb.js'
+import { createDynamo } from '../../src/dynamodb/client.js'
 import { keys } from '../../src/repositories/keys.js'
 import { toOrder } from '../../src/repositories/orders.js'
 import { OrderSchema } from '../../src/domain/order.js'

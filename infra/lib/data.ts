@@ -1,8 +1,8 @@
-// The single DynamoDB table, built from src/table.ts so key names, GSI1 and the TTL attribute cannot drift from the app.
+// The single DynamoDB table, built from src/dynamodb/table.ts so key names, GSI1 and the TTL attribute cannot drift from the app.
 import { RemovalPolicy } from 'aws-cdk-lib'
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb'
 import { Construct } from 'constructs'
-import { TABLE } from '../../src/table.js'
+import { TABLE } from '../../src/dynamodb/table.js'
 
 export interface DataProps {
   tableName: string

@@ -9,7 +9,7 @@ import { Stack } from 'aws-cdk-lib'
 import { Match, Template } from 'aws-cdk-lib/assertions'
 import * as cognito from 'aws-cdk-lib/aws-cognito'
 import * as lambda from 'aws-cdk-lib/aws-lambda'
-import { TABLE, createTableInput } from '../../src/table.js'
+import { TABLE, createTableInput } from '../../src/dynamodb/table.js'
 import { PLATFORM_GROUPS } from '../../src/domain/model.js'
 import { childEnv } from '../../test/helpers/child-env.js'
 import { hostedUiBaseUrl } from '../lib/auth.js'
@@ -30,7 +30,7 @@ const poolId = logicalIdOf('AWS::Cognito::UserPool')
 const tableId = logicalIdOf('AWS::DynamoDB::Table')
 const functionIdOf = (description: string): string => logicalIdOf('AWS::Lambda::Function', { Description: Match.stringLikeRegexp(description) })
 
-t.test('table: keys, GSI1 and TTL from src/table.ts; on-demand, PITR, deletion protection', async t => {
+t.test('table: keys, GSI1 and TTL from src/dynamodb/table.ts; on-demand, PITR, deletion protection', async t => {
   template.hasResourceProperties('AWS::DynamoDB::Table', {
     TableName: 'saas-app-dev', // a literal: a deployed table's name must not follow a refactor
     BillingMode: 'PAY_PER_REQUEST',

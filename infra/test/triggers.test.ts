@@ -9,7 +9,7 @@ import { preSignUp } from '../../src/cognito/triggers/pre-sign-up.js'
 import { createPostConfirmationHandler, tenantIdFor, tenantNameFor } from '../../src/cognito/triggers/post-confirmation.js'
 import { createPreTokenGenerationHandler } from '../../src/cognito/triggers/pre-token-generation.js'
 import { keys } from '../../src/repositories/keys.js'
-import { TABLE } from '../../src/table.js'
+import { TABLE } from '../../src/dynamodb/table.js'
 
 const TABLE_NAME = 'test-table'
 const SUB = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0'

@@ -16,7 +16,7 @@ import type { FinalizeRequestHandlerOptions, FinalizeRequestMiddleware, Pluggabl
 import { awsClientOptions } from '../aws.js'
 import type { Config } from '../config.js'
 import { ServiceUnavailableError } from '../domain/errors.js'
-import { createRateLimiter, RateLimitExceeded, type RateLimiter } from '../rate-limiter.js'
+import { createRateLimiter, RateLimitExceeded, type RateLimiter } from './pacing.js'
 import { createCognitoBudget, type CognitoBudget } from '../limits/cognito-budget.js'
 import type { LimitStore } from '../limits/store.js'
 

@@ -1,6 +1,6 @@
 // One Cognito quota category's per-second budget shared by every instance, with a share per tenant and a reserve for
 // tenants that have not called yet in the second: a quiet tenant's call is served while another floods.
-import { RateLimitExceeded } from '../rate-limiter.js'
+import { RateLimitExceeded } from '../cognito/pacing.js'
 import type { LimitStore, ShareRule } from './store.js'
 
 /**
@@ -33,7 +33,7 @@ const JITTER_MS = 50
  * more writes that would be refused), and one write per tenant is in flight at a time.
  *
  * Fail-open to local pacing: when the store fails or does not answer within its timeout, calls go out paced by this
- * instance's own limiter only (src/rate-limiter.ts, at the same per-second rate) for degradedMs. Refusing every user
+ * instance's own limiter only (src/cognito/pacing.ts, at the same per-second rate) for degradedMs. Refusing every user
  * change because the counter is unreachable would be an outage of its own; Cognito's own throttling, the SDK's
  * backoff and the 503 + Retry-After behind it still bound the damage.
  */

@@ -2,7 +2,7 @@
 // per-window item of the single table (docs/decisions/0020-leased-limits.md).
 import { ConditionalCheckFailedException, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { keys } from '../repositories/keys.js'
-import { TABLE } from '../table.js'
+import { TABLE } from '../dynamodb/table.js'
 
 /** A counter call that has not answered by then fails (and its limit falls back as it documents), never hangs a request. */
 export const LIMIT_STORE_TIMEOUT_MS = 500

@@ -2,7 +2,7 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { BadRequestError } from '../domain/errors.js'
 import type { TenantScope } from '../domain/tenant-scope.js'
-import { TABLE } from '../table.js'
+import { TABLE } from '../dynamodb/table.js'
 import { keys } from './keys.js'
 
 export type PageKey = Record<string, string>

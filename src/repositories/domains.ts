@@ -2,7 +2,7 @@
 import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { TenantScope } from '../domain/tenant-scope.js'
 import { keys } from './keys.js'
-import { TABLE } from '../table.js'
+import { TABLE } from '../dynamodb/table.js'
 import type { TransactItem } from './transact.js'
 
 /**

@@ -1,7 +1,7 @@
 // Creates a tenant item at most once per Idempotency-Key: the item and the key's record in one transaction.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { TABLE } from '../table.js'
+import { TABLE } from '../dynamodb/table.js'
 import type { TenantScope } from '../domain/tenant-scope.js'
 import type { Idempotency } from '../http/idempotency.js'
 import { ServiceUnavailableError, UnprocessableError } from '../domain/errors.js'

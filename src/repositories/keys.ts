@@ -2,7 +2,7 @@
 import { EMAIL_MAX_LENGTH, EMAIL_PATTERN, ID_REGEX } from '../domain/model.js'
 import { InvalidIdError } from '../domain/errors.js'
 import { DOMAIN_REGEX } from '../domain/domain-name.js'
-import { TABLE } from '../table.js'
+import { TABLE } from '../dynamodb/table.js'
 import { createHash } from 'node:crypto'
 
 /** Refuses any id that could break out of its key segment ('#'), or is unbounded. */

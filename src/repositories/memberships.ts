@@ -1,7 +1,7 @@
 // Memberships: PK=TENANT#<t>, SK=USER#<sub>, found from the user through GSI1 (GSI1PK=USER#<sub>).
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { TABLE } from '../table.js'
+import { TABLE } from '../dynamodb/table.js'
 import type { Invitation, Membership } from '../domain/model.js'
 import type { TenantScope } from '../domain/tenant-scope.js'
 import { keys } from './keys.js'

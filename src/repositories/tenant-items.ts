@@ -1,7 +1,7 @@
 // The storage of one kind of tenant-scoped, versioned resource (orders, projects): PK=TENANT#<t>, SK=<KIND>#<id>.
 import { DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Static, TObject } from 'typebox'
-import { TABLE } from '../table.js'
+import { TABLE } from '../dynamodb/table.js'
 import type { TenantScope } from '../domain/tenant-scope.js'
 import { NotFoundError, PreconditionFailedError } from '../domain/errors.js'
 import type { Idempotency } from '../http/idempotency.js'

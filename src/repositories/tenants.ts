@@ -3,7 +3,7 @@ import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb
 import type { BatchGetCommandOutput, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Tenant } from '../domain/model.js'
 import { keys } from './keys.js'
-import { TABLE } from '../table.js'
+import { TABLE } from '../dynamodb/table.js'
 import { decodeCursor, pageOf, tableKeyOf } from './cursor.js'
 import { transact, TransactionCancelled, type TransactItem } from './transact.js'
 

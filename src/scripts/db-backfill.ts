@@ -1,7 +1,7 @@
 // `npm run db:backfill`: recounts account records and tenants' active admins from the memberships (idempotent).
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { awsClientOptions, documentClient } from '../aws.js'
-import { TABLE } from '../table.js'
+import { TABLE } from '../dynamodb/table.js'
 import { backfillCounts } from '../services/users/backfill.js'
 
 async function main (): Promise<void> {

@@ -1,8 +1,8 @@
 // `npm run db:setup`: creates the table (and TTL) at DYNAMODB_ENDPOINT or in the account's region; idempotent.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { awsClientOptions } from '../aws.js'
-import { ensureTable } from '../repositories/table-setup.js'
-import { TABLE } from '../table.js'
+import { ensureTable } from '../dynamodb/table-setup.js'
+import { TABLE } from '../dynamodb/table.js'
 
 async function main (): Promise<void> {
   const endpoint = process.env.DYNAMODB_ENDPOINT || undefined

@@ -8,7 +8,7 @@ import { localCognitoClient, localDynamoClient } from '../../src/local/clients.j
 import { cognitoLocalIssuer, startCognitoLocal, type CognitoLocal } from '../../src/local/cognito-local.js'
 import { createLocalUser, createLocalUserPool, signIn, type CreateLocalUserOptions, type LocalUser, type Tokens } from '../../src/local/cognito-setup.js'
 import { startDynamoLocal, type DynamoLocal } from '../../src/local/dynamodb-local.js'
-import { ensureTable } from '../../src/repositories/table-setup.js'
+import { ensureTable } from '../../src/dynamodb/table-setup.js'
 import { documentClient } from '../../src/aws.js'
 
 /** The part of a tap Test this helper needs (keeps it usable from any tap version or a plain object). */

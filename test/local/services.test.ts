@@ -7,9 +7,9 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb'
 import t from 'tap'
 import { seedDemo } from '../../src/local/seed.js'
 import { tokenCommand } from '../../src/local/stack.js'
-import { ensureTable } from '../../src/repositories/table-setup.js'
+import { ensureTable } from '../../src/dynamodb/table-setup.js'
 import { keys } from '../../src/repositories/keys.js'
-import { TABLE } from '../../src/table.js'
+import { TABLE } from '../../src/dynamodb/table.js'
 import { startServices } from '../helpers/local-services.js'
 
 const execFileAsync = promisify(execFile)

@@ -4,7 +4,7 @@ import t from 'tap'
 import { createLeasedLimiter, sliceOf } from '../../src/limits/leased-limiter.js'
 import { createCognitoBudget, shareRuleOf } from '../../src/limits/cognito-budget.js'
 import { createMemoryLimitStore, type LimitStore } from '../../src/limits/store.js'
-import { RateLimitExceeded } from '../../src/rate-limiter.js'
+import { RateLimitExceeded } from '../../src/cognito/pacing.js'
 
 async function takeMany (limiter: ReturnType<typeof createLeasedLimiter>, subject: string, n: number) {
   let allowed = 0

@@ -1,6 +1,6 @@
 // The sliding-window limiter: never more than `limit` starts in any window, and fail-fast beyond maxWaitMs.
 import t from 'tap'
-import { createRateLimiter, RateLimitExceeded } from '../../src/rate-limiter.js'
+import { createRateLimiter, RateLimitExceeded } from '../../src/cognito/pacing.js'
 
 t.test('at most `limit` starts in any window, in arrival order', async t => {
   const limiter = createRateLimiter({ limit: 5, windowMs: 200, maxWaitMs: 5000 })

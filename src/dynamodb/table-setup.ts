@@ -8,7 +8,7 @@ import {
   type TableDescription
 } from '@aws-sdk/client-dynamodb'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createTableInput, TABLE } from '../table.js'
+import { createTableInput, TABLE } from './table.js'
 
 export interface EnsureTableOptions {
   /** How long to wait for the table and its index to become ACTIVE; default 5 minutes (real DynamoDB). */

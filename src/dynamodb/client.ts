@@ -1,8 +1,8 @@
 // The DynamoDB clients every repository shares: the low-level client (closed with the app) and its document client.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
-import { awsClientOptions, documentClient } from './aws.js'
-import type { Config } from './config.js'
+import { awsClientOptions, documentClient } from '../aws.js'
+import type { Config } from '../config.js'
 
 export function createDynamo (config: Config) {
   const client = new DynamoDBClient({
