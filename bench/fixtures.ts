@@ -15,7 +15,8 @@ export const ME = {
   tenantId: TENANT_ID,
   groups: [...GROUPS],
   scopes: ['aws.cognito.signin.user.admin'],
-  tenants: [{ tenantId: TENANT_ID, name: TENANT_NAME, groups: [...GROUPS] }]
+  tenants: [{ tenantId: TENANT_ID, name: TENANT_NAME, groups: [...GROUPS] }],
+  platformRoles: [] as string[]
 }
 
 /** What an authentication-only /me answers for a bench token: the principal alone, no tenant resolved. */
