@@ -2,7 +2,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../src/config.js'
-import { createTenantUsers, type TenantUsersFaults } from '../src/services/users/index.js'
+import { createTenantUsers } from '../src/services/users/index.js'
 import { createInvitations } from '../src/services/invitations.js'
 import { createTenantOnboarding } from '../src/services/tenant-onboarding.js'
 import { resourceRepositories } from '../src/resources.js'
@@ -15,10 +15,10 @@ function buildRepositories (dynamo: Dynamo) {
   return { ...resourceRepositories(dynamo), audit: auditRepository(dynamo), profiles: profilesRepository(dynamo) }
 }
 
-function buildServices (app: FastifyInstance, config: Config, faults?: TenantUsersFaults) {
+function buildServices (app: FastifyInstance, config: Config) {
   // plugins/tenant caches resolved memberships: a revocation evicts on this instance at once (others within the TTL).
   const evictMembership = (userId: string) => app.tenantCache.evict(userId)
-  const tenantUsers = createTenantUsers({ dynamo: app.dynamo, cognito: app.cognito, evictMembership, faults, invitationTtlSeconds: config.INVITATION_TTL_SECONDS })
+  const tenantUsers = createTenantUsers({ dynamo: app.dynamo, cognito: app.cognito, evictMembership, invitationTtlSeconds: config.INVITATION_TTL_SECONDS })
   return {
     tenantUsers,
     invitations: createInvitations({ dynamo: app.dynamo, tenantUsers, cognito: app.cognito, evictMembership }),
@@ -35,7 +35,7 @@ declare module 'fastify' {
   }
 }
 
-export default fp<{ config: Config, faults?: TenantUsersFaults }>(async function services (app, opts) {
+export default fp<{ config: Config }>(async function services (app, opts) {
   app.decorate('repos', buildRepositories(app.dynamo))
-  app.decorate('services', buildServices(app, opts.config, opts.faults))
+  app.decorate('services', buildServices(app, opts.config))
 }, { name: 'services', dependencies: ['dynamodb', 'cognito', 'tenant'] })

@@ -17,7 +17,6 @@ import accessPolicy from '../plugins/access-policy.js'
 import cognito from '../plugins/cognito.js'
 import limits from '../plugins/limits.js'
 import type { UserPoolClient } from './cognito/user-pool.js'
-import type { TenantUsersFaults } from './services/users/index.js'
 import services from '../plugins/services.js'
 import health from '../routes/health/index.js'
 import me from '../routes/me/index.js'
@@ -87,8 +86,6 @@ export interface AppOptions {
   /** Injected clients, for tests and scripts that already hold one. */
   dynamo?: Dynamo
   cognito?: UserPoolClient
-  /** Test-only fault injection between the steps of a user-management write. */
-  faults?: TenantUsersFaults
   /**
    * Defer what a cold Lambda does not need for its first request (src/lambda.ts): each route's validators and
    * serializers (lazyCompilers) and Swagger UI (plugins/docs.ts) are built when first requested.
@@ -167,7 +164,7 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
   await app.register(auth, { config, now: opts.timing?.now })
   await app.register(tenant, { config, degradedTtlMs: opts.timing?.degradedTtlMs, now: opts.timing?.now })
   await app.register(platformAdmin, { config })
-  await app.register(services, { config, faults: opts.faults })
+  await app.register(services, { config })
   await app.register(accessPolicy)
   // After access-policy, so the limiter runs after authenticate → tenant → groups and can key on the tenant.
   await app.register(rateLimit, { config })

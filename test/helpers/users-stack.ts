@@ -44,6 +44,26 @@ export function recordCognitoCalls (cognito: UserPoolClient, fault?: (op: string
   }
 }
 
+/**
+ * Makes the app's next DynamoDB command that `matches` (its class name and input) fail once, before it is sent: a crash
+ * at that point of a multi-step write, with nothing written by that command.
+ */
+export function failDynamoOnce (dynamo: { doc: { send: (command: never) => Promise<unknown> } }, matches: (name: string, input: Record<string, unknown>) => boolean) {
+  const doc = dynamo.doc as unknown as { send: (command: { constructor: { name: string }, input: Record<string, unknown> }) => Promise<unknown> }
+  const send = doc.send.bind(doc)
+  let armed = true
+  doc.send = async (command) => {
+    if (armed && matches(command.constructor.name, command.input)) { armed = false; throw new Error(`crash in DynamoDB at ${command.constructor.name}`) }
+    return await send(command)
+  }
+}
+
+/** Makes the app's next call of Cognito operation `op` fail once, before it goes out (nothing changes in Cognito). */
+export function failCognitoOnce (cognito: UserPoolClient, op: string) {
+  let armed = true
+  recordCognitoCalls(cognito, called => { if (armed && called === op) { armed = false; throw new Error(`crash at ${op}`) } })
+}
+
 export function throttlingError () {
   return Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException', $fault: 'client', $metadata: { httpStatusCode: 400 } })
 }

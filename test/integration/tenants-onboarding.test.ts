@@ -5,6 +5,7 @@ import { AdminCreateUserCommand } from '@aws-sdk/client-cognito-identity-provide
 import { ScanCommand } from '@aws-sdk/lib-dynamodb'
 import { keys } from '../../src/repositories/keys.js'
 import { startOrg, uniq } from '../helpers/org.js'
+import { failCognitoOnce } from '../helpers/users-stack.js'
 
 const { stack, services, item, app, operator, cognitoUser, usersWithEmail, onboard, tenantsNamed } = await startOrg(t)
 
@@ -72,8 +73,9 @@ t.test('a tenant onboarded for a person who already has an account: they are its
 })
 
 t.test('onboarding interrupted after the tenant was written: the same request retried resumes that tenant', async t => {
-  let crash = true
-  const faulty = await stack.app(t, {}, { faults: { afterClaim: () => { if (crash) { crash = false; throw new Error('crash after the claim') } } } })
+  const faulty = await stack.app(t)
+  // After the tenant and the pending claim are written, before Cognito creates the admin.
+  failCognitoOnce(faulty.cognito, 'AdminCreateUser')
   const name = `Resumed ${uniq()}`
   const adminEmail = `resumed-${uniq()}@example.com`
   t.equal((await faulty.inject({ method: 'POST', url: '/tenants', headers: operator, payload: { name, adminEmail } })).statusCode, 500)

@@ -2,7 +2,7 @@
 // interrupted and retried. Against cognito-local (behind src/local/cognito-shim) and DynamoDB Local.
 import t, { type Test } from 'tap'
 import { keys } from '../../src/repositories/keys.js'
-import { recordCognitoCalls } from '../helpers/users-stack.js'
+import { failCognitoOnce, recordCognitoCalls } from '../helpers/users-stack.js'
 import { entryOf, startOrg } from '../helpers/org.js'
 
 const { stack, item, app, cognitoUser, onboard, inviteNew, auditFor, auditItems } = await startOrg(t)
@@ -73,12 +73,12 @@ t.test('disable and enable are audited once each, without details; repeating eit
 })
 
 t.test('a removal interrupted before Cognito: refused meanwhile, completed by a retry', async t => {
-  let fail = true
-  const faulty = await stack.app(t, {}, { faults: { beforeCognitoDelete: () => { if (fail) { fail = false; throw new Error('crash before delete') } } } })
+  const faulty = await stack.app(t)
   const a = await onboard()
   const m = await inviteNew(a.auth)
   const token = stack.bearer(await stack.activate(m.email, m.userId))
   t.equal((await faulty.inject({ method: 'GET', url: '/orders', headers: token })).statusCode, 200, 'an active member (the first request accepted the invitation)')
+  failCognitoOnce(faulty.cognito, 'AdminDeleteUser')
   t.equal((await faulty.inject({ method: 'DELETE', url: `/users/${m.userId}`, headers: a.auth })).statusCode, 500)
   t.match(await item(keys.membership(a.tenantId, m.userId)), { removing: true, status: 'disabled' })
   t.match((await auditItems(a.tenantId)).filter(i => i.action === 'user.removed'), [{ target: m.userId, actor: a.adminId }], 'audited with the decision, before any retry')

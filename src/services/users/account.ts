@@ -6,7 +6,7 @@ import { isLive } from './ledger.js'
 import type { Actor, UsersContext } from './context.js'
 
 export function accountKeeping (ctx: UsersContext) {
-  const { cognito, accounts, reads, ledger, faults } = ctx
+  const { cognito, accounts, reads, ledger } = ctx
 
   async function platformAdmin (tenantId: string, username: string): Promise<boolean> {
     try {
@@ -81,7 +81,6 @@ export function accountKeeping (ctx: UsersContext) {
           { ...entry, target: m.userId, details: { email: m.email, groups: m.groups } }, mark)
         ctx.evict(m.userId)
       }
-      await faults.beforeCognitoDelete?.()
       const account = await accounts.get(m.userId)
       let goes = account?.deleting !== undefined
       if (!goes) {
@@ -90,7 +89,6 @@ export function accountKeeping (ctx: UsersContext) {
           await ledger.claimAccountDeletion(m)
       }
       if (goes) await cognito.forTenant(scope.tenantId).deleteUser(m.cognitoUsername)
-      await faults.afterCognitoDelete?.()
       await ledger.end(scope, m, goes ? { emails: [m.email, ...(account?.email !== undefined ? [account.email] : [])] } : null)
       if (!goes) await reconcile(scope, m.userId, m.cognitoUsername)
     }

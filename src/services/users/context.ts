@@ -13,27 +13,11 @@ import { normalizeEmail } from '../../repositories/keys.js'
 import { transact, type TransactItem } from '../../repositories/transact.js'
 import { membershipLedger } from './ledger.js'
 
-/**
- * Test-only fault injection between the steps of a multi-system write. Each hook may throw to simulate a crash or
- * an outage at that point; production code never sets them.
- */
-export interface TenantUsersFaults {
-  /** Invite: after the pending claim (step 1), before Cognito. */
-  afterClaim?: () => Promise<void> | void
-  /** Invite: after the Cognito user exists (step 2), before the membership (step 3). */
-  afterCognito?: () => Promise<void> | void
-  /** Removal: after the membership is marked removing, before Cognito deletes the user. */
-  beforeCognitoDelete?: () => Promise<void> | void
-  /** Removal: after Cognito deleted the user, before the membership and the claim go. */
-  afterCognitoDelete?: () => Promise<void> | void
-}
-
 export interface TenantUsersDeps {
   dynamo: { doc: DynamoDBDocumentClient, tableName: string }
   cognito: UserPoolClient
   /** Drops a user's cached membership on this instance, so a revocation takes effect at once (plugins/tenant). */
   evictMembership?: (userId: string) => void
-  faults?: TenantUsersFaults
   /** How long an invitation can be accepted (INVITATION_TTL_SECONDS); a week by default. */
   invitationTtlSeconds?: number
   /** How long an invite waits for another tenant's invite of the same address to find or create its user. */
@@ -71,7 +55,6 @@ export function usersContext (deps: TenantUsersDeps) {
   return {
     deps,
     cognito: deps.cognito,
-    faults: deps.faults ?? {},
     ledger,
     reads: membershipReads(deps.dynamo),
     accounts: accountsRepository(deps.dynamo),

@@ -8,7 +8,7 @@ import { accountKeeping } from './account.js'
 import { inviting } from './inviting.js'
 import { membershipLifecycle } from './lifecycle.js'
 
-export { DEFAULT_INVITATION_TTL_SECONDS, type Actor, type TenantUsersDeps, type TenantUsersFaults } from './context.js'
+export { DEFAULT_INVITATION_TTL_SECONDS, type Actor, type TenantUsersDeps } from './context.js'
 export { PENDING_CLAIM_LEASE_MS, type CallerItems } from './inviting.js'
 
 export function createTenantUsers (deps: TenantUsersDeps) {

@@ -30,7 +30,7 @@ function normalizeGroups (groups: readonly string[] | undefined): TenantGroup[] 
 interface Wanted { email: string, groups: TenantGroup[], actor: Actor }
 
 export function inviting (ctx: UsersContext, account: AccountKeeping) {
-  const { cognito, emails, ledger, audit, faults, now, run } = ctx
+  const { cognito, emails, ledger, audit, now, run } = ctx
 
   /** Rolls step 1 back and refuses the address, without saying why. */
   async function unavailable (scope: TenantScope, email: string): Promise<never> {
@@ -139,9 +139,7 @@ export function inviting (ctx: UsersContext, account: AccountKeeping) {
 
   /** Steps 2 and 3 of an invite that holds the pending claim. */
   async function completeWithClaim (scope: TenantScope, input: Wanted): Promise<Membership> {
-    await faults.afterClaim?.()
     const { user, createdUser } = await createOrAdopt(scope, input.email)
-    await faults.afterCognito?.()
     const member = membershipOf(scope, user, input, createdUser)
     const adding = ledger.addItems(member)
     try {
