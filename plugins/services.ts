@@ -5,6 +5,7 @@ import type { Config } from '../src/config.js'
 import { createTenantUsers } from '../src/services/users/index.js'
 import { createInvitations } from '../src/services/invitations.js'
 import { createTenantOnboarding } from '../src/services/tenant-onboarding.js'
+import { createDomains, dnsTxtLookup } from '../src/services/domains.js'
 import { resourceRepositories } from '../src/resources.js'
 import { auditRepository } from '../src/repositories/audit.js'
 import { profilesRepository } from '../src/repositories/profiles.js'
@@ -22,6 +23,11 @@ function buildServices (app: FastifyInstance, config: Config) {
   return {
     tenantUsers,
     invitations: createInvitations({ dynamo: app.dynamo, tenantUsers, cognito: app.cognito, evictMembership }),
+    domains: createDomains({
+      dynamo: app.dynamo,
+      lookupTxt: dnsTxtLookup(config.DNS_SERVERS === '' ? [] : config.DNS_SERVERS.split(',')),
+      claimTtlSeconds: config.DOMAIN_CLAIM_TTL_SECONDS
+    }),
     // A suspension takes effect at once on this instance (others within the TTL).
     onboarding: createTenantOnboarding({ dynamo: app.dynamo, tenantUsers, evictTenant: tenantId => app.tenantCache.evictTenant(tenantId) })
   }

@@ -178,6 +178,6 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
   await app.register(invitations)
   await app.register(audit)
   for (const routes of resourceRoutes) await app.register(routes)
-  await app.register(domains, { config })
+  await app.register(domains)
   return app
 }

@@ -4,8 +4,6 @@ import { Type } from 'typebox'
 import { problemResponses } from '../../src/http/problem.js'
 import { principalOf, tenantScopeOf } from '../../src/http/request-context.js'
 import { DomainSchema } from '../../src/domain/domain-name.js'
-import { createDomains, dnsTxtLookup } from '../../src/services/domains.js'
-import type { Config } from '../../src/config.js'
 
 const Domain = Type.Object({
   domain: Type.String(),
@@ -18,12 +16,8 @@ const Domain = Type.Object({
 })
 const Params = Type.Object({ domain: DomainSchema })
 
-const domains: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config }) => {
-  const service = createDomains({
-    dynamo: app.dynamo,
-    lookupTxt: dnsTxtLookup(config.DNS_SERVERS === '' ? [] : config.DNS_SERVERS.split(',')),
-    claimTtlSeconds: config.DOMAIN_CLAIM_TTL_SECONDS
-  })
+const domains: FastifyPluginAsyncTypebox = async (app) => {
+  const service = app.services.domains
   const auth = { groups: ['admins'] as const, tenant: 'required' as const }
   const tags = ['domains']
 
