@@ -6,12 +6,12 @@ import { createTenantUsers } from '../src/services/users/index.js'
 import { createInvitations } from '../src/services/invitations.js'
 import { createTenantOnboarding } from '../src/services/tenant-onboarding.js'
 import { createDomains, dnsTxtLookup } from '../src/services/domains.js'
-import { resourceRepositories } from '../src/resources.js'
+import { resourceRepositories } from '../routes/resources.js'
 import { auditRepository } from '../src/repositories/audit.js'
 import { profilesRepository } from '../src/repositories/profiles.js'
 import type { Dynamo } from '../src/dynamodb/client.js'
 
-/** Every tenant-scoped resource's repository (src/resources.ts), and the audit trail and profiles that routes read. */
+/** Every tenant-scoped resource's repository (routes/resources.ts), and the audit trail and profiles that routes read. */
 function buildRepositories (dynamo: Dynamo) {
   return { ...resourceRepositories(dynamo), audit: auditRepository(dynamo), profiles: profilesRepository(dynamo) }
 }

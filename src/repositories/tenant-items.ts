@@ -124,3 +124,13 @@ export function tenantItems<T extends { version: number }> (dynamo: { doc: Dynam
     }
   }
 }
+
+/**
+ * The repository of a plain resource, from its kind, name and schema alone (the mapper follows from the schema): what
+ * routes/resources.ts lists for a resource that needs no repository of its own. A resource with more to do (orders)
+ * lists its own factory instead.
+ */
+export function schemaResource<S extends TObject> (spec: { kind: string, name: string, schema: S }) {
+  const fromItem = fromSchema(spec.schema) as (item: Record<string, unknown>) => Static<S> & { version: number }
+  return (dynamo: { doc: DynamoDBDocumentClient, tableName: string }) => tenantItems(dynamo, { kind: spec.kind, name: spec.name, fromItem })
+}
