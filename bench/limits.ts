@@ -9,6 +9,7 @@ import { tenantItem } from '../src/repositories/tenants.js'
 import { startIssuer } from '../test/helpers/issuer.js'
 import { once, reportJwksOf, serve, type Scenario } from './lib.js'
 import { benchStack } from './stack.js'
+import { seedOrder } from './orders.js'
 
 /** The same app, its limits counted in memory (one process: nothing shared). */
 const inMemory = once(async () => {
@@ -65,13 +66,7 @@ export const limitsScenarios: Scenario[] = [
     async setup () {
       const [stack, memory] = await Promise.all([benchStack(), inMemory()])
       const headers = { authorization: `Bearer ${stack.token()}` }
-      const res = await fetch(`${stack.app.url}/orders`, {
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/json' },
-        body: JSON.stringify({ currency: 'EUR', items: [{ sku: 'A', quantity: 1, unitPrice: 100 }] })
-      })
-      if (res.status !== 201) throw new Error(`seeding the order failed: POST /orders answered ${res.status} ${await res.text()}`)
-      const { orderId } = await res.json() as { orderId: string }
+      const orderId = await seedOrder(stack.app.url, headers)
       const busy = await writesPer(1000, stack.env)
       console.log(`  table writes of the shared limits, 1,000 requests of one busy tenant at the default limits: ${busy.writes} (${(busy.writes / 100).toFixed(2)} per 10 requests; target ≤ 1) answers ${JSON.stringify(busy.statuses)}`)
       return {

@@ -6,6 +6,17 @@ import { benchStack } from './stack.js'
 /** The baseline: the same GetItem against the same table, nothing else. */
 const bare = once(async () => serve('bare-orders', (await benchStack()).env))
 
+/** One order, seeded through the API itself: written by the repository, keyed and scoped as in production. */
+export async function seedOrder (url: string, headers: Record<string, string>): Promise<string> {
+  const res = await fetch(`${url}/orders`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ currency: 'EUR', items: [{ sku: 'A', quantity: 1, unitPrice: 100 }] })
+  })
+  if (res.status !== 201) throw new Error(`seeding the order failed: POST /orders answered ${res.status} ${await res.text()}`)
+  return (await res.json() as { orderId: string }).orderId
+}
+
 export const ordersScenarios: Scenario[] = [
   {
     name: 'orders-get',
@@ -17,14 +28,7 @@ export const ordersScenarios: Scenario[] = [
     async setup () {
       const [stack, server] = await Promise.all([benchStack(), bare()])
       const headers = { authorization: `Bearer ${stack.token()}` }
-      // Seeded through the API itself: the order is written by the repository, keyed and scoped as in production.
-      const res = await fetch(`${stack.app.url}/orders`, {
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/json' },
-        body: JSON.stringify({ currency: 'EUR', items: [{ sku: 'A', quantity: 1, unitPrice: 100 }] })
-      })
-      if (res.status !== 201) throw new Error(`seeding the order failed: POST /orders answered ${res.status} ${await res.text()}`)
-      const { orderId } = await res.json() as { orderId: string }
+      const orderId = await seedOrder(stack.app.url, headers)
       return {
         baseline: { label: 'bare GetItem route', urls: server.urls.map(u => `${u}/orders/${orderId}`), headers },
         subject: { label: 'app /orders/:id', urls: stack.app.urls.map(u => `${u}/orders/${orderId}`), headers }
