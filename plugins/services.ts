@@ -6,6 +6,7 @@ import { createTenantUsers, type TenantUsersFaults } from '../src/services/users
 import { createInvitations } from '../src/services/invitations.js'
 import { createTenantOnboarding } from '../src/services/tenant-onboarding.js'
 import { resourceRepositories } from '../src/resources.js'
+import { createSsoConnections } from '../src/services/sso/connections.js'
 import { auditRepository } from '../src/repositories/audit.js'
 import { profilesRepository } from '../src/repositories/profiles.js'
 import type { Dynamo } from '../src/dynamodb.js'
@@ -23,7 +24,14 @@ function buildServices (app: FastifyInstance, config: Config, faults?: TenantUse
     tenantUsers,
     invitations: createInvitations({ dynamo: app.dynamo, tenantUsers, cognito: app.cognito, evictMembership }),
     // A suspension takes effect at once on this instance (others within the TTL).
-    onboarding: createTenantOnboarding({ dynamo: app.dynamo, tenantUsers, evictTenant: tenantId => app.tenantCache.evictTenant(tenantId) })
+    onboarding: createTenantOnboarding({ dynamo: app.dynamo, tenantUsers, evictTenant: tenantId => app.tenantCache.evictTenant(tenantId) }),
+    sso: createSsoConnections({
+      dynamo: app.dynamo,
+      cognito: app.cognito,
+      clientId: config.COGNITO_SSO_CLIENT_ID ?? config.cognitoClientIds[0] ?? '',
+      allowPrivateUrls: config.SSO_ALLOW_PRIVATE_URLS,
+      loginDomain: config.COGNITO_DOMAIN
+    })
   }
 }
 

@@ -30,6 +30,8 @@ import rateLimit from '../plugins/rate-limit.js'
 import docs from '../plugins/docs.js'
 import { resourceRoutes } from '../routes/resources.js'
 import domains from '../routes/domains/index.js'
+import ssoConnections from '../routes/sso-connections/index.js'
+import ssoDiscovery from '../routes/sso/index.js'
 
 const ajvBase = { removeAdditional: false, useDefaults: true, allErrors: false } as const
 /**
@@ -182,5 +184,7 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
   await app.register(audit)
   for (const routes of resourceRoutes) await app.register(routes)
   await app.register(domains, { config })
+  await app.register(ssoConnections)
+  await app.register(ssoDiscovery)
   return app
 }

@@ -18,7 +18,10 @@ export const ALLOWED: RegExp[] = [
   /^src\/cognito\/triggers\/pre-token-generation\.ts$/, // reads the authenticated person's own membership of a tenant they ask for, nothing else
   // The invitee's own invitations (/me/invitations/:tenantId): the path's tenant is only ever used together with the
   // caller's verified user id, so the scope reaches that caller's own membership (and the tenant's audit trail) only.
-  /^src\/services\/invitations\.ts$/
+  /^src\/services\/invitations\.ts$/,
+  // Joining through a verified domain (policy join/suggest, or SSO): the tenant is the domain's verified owner, used
+  // only to add the signed-in person's own membership (through the ledger) and audit it in that tenant.
+  /^src\/services\/users\/domain-join\.ts$/
 ]
 
 function files (dir: string): string[] {
