@@ -7,6 +7,7 @@ import { createInvitations } from '../src/services/invitations.js'
 import { createTenantOnboarding } from '../src/services/tenant-onboarding.js'
 import { resourceRepositories } from '../src/resources.js'
 import { createSsoConnections } from '../src/services/sso/connections.js'
+import { createSsoEnforcement } from '../src/services/sso/enforcement.js'
 import { auditRepository } from '../src/repositories/audit.js'
 import { profilesRepository } from '../src/repositories/profiles.js'
 import type { Dynamo } from '../src/dynamodb.js'
@@ -31,7 +32,8 @@ function buildServices (app: FastifyInstance, config: Config, faults?: TenantUse
       clientId: config.COGNITO_SSO_CLIENT_ID ?? config.cognitoClientIds[0] ?? '',
       allowPrivateUrls: config.SSO_ALLOW_PRIVATE_URLS,
       loginDomain: config.COGNITO_DOMAIN
-    })
+    }),
+    ssoEnforcement: createSsoEnforcement({ dynamo: app.dynamo, cognito: app.cognito })
   }
 }
 

@@ -62,6 +62,27 @@ const ssoConnections: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags, summary: 'The tenant\'s SSO connections, without secrets, with what the IdP admin needs', response: { 200: Type.Object({ items: Type.Array(Connection) }), ...problemResponses(401, 403, 503) } }
   }, async (request) => ({ items: await app.services.sso.list(tenantScopeOf(request)) }))
 
+  const Enforcement = Type.Object({
+    required: Type.Boolean(),
+    domains: Type.Optional(Type.Array(Type.String(), { description: 'the domains whose people must sign in through SSO' })),
+    signedOut: Type.Optional(Type.Integer({ description: 'password sessions ended by this change' })),
+    remaining: Type.Optional(Type.Integer({ description: 'people not signed out yet (a batch per call): repeat the PUT' }))
+  })
+  app.get('/sso-connections/enforcement', {
+    config: { auth },
+    schema: { tags, summary: 'Whether the tenant requires SSO for its connected domains', response: { 200: Enforcement, ...problemResponses(401, 403, 503) } }
+  }, async (request) => await app.services.ssoEnforcement.get(tenantScopeOf(request)))
+
+  app.put('/sso-connections/enforcement', {
+    config: { auth },
+    schema: {
+      tags,
+      summary: 'Require SSO (password sign-in refused for the connected domains; their password sessions are signed out), or stop requiring it',
+      body: Type.Object({ required: Type.Boolean() }, { additionalProperties: false }),
+      response: { 200: Enforcement, ...problemResponses(400, 401, 403, 409, 503) }
+    }
+  }, async (request) => await app.services.ssoEnforcement.set(tenantScopeOf(request), request.body.required, principalOf(request).userId))
+
   app.delete('/sso-connections/:providerName', {
     config: { auth },
     schema: {
