@@ -22,7 +22,11 @@ t.teardown(() => cognito.destroy())
 const preAuth = createPreAuthenticationHandler({ dynamo, tableName, isPlatformAdmin: cognitoPlatformAdminCheck(cognito) })
 
 const event = (userName: string, email: string) => ({
-  version: '1', region: 'us-east-1', userPoolId, userName, triggerSource: 'PreAuthentication_Authentication',
+  version: '1',
+  region: 'us-east-1',
+  userPoolId,
+  userName,
+  triggerSource: 'PreAuthentication_Authentication',
   callerContext: { awsSdkVersion: '3', clientId: 'c' },
   request: { userAttributes: { sub: userName, email, email_verified: 'true', 'cognito:user_status': 'CONFIRMED' }, validationData: {} },
   response: {}
