@@ -1,6 +1,5 @@
 // The identity-provider and app-client operations of the admin client (src/cognito/user-pool.ts wraps them in its rate limiting).
 import {
-  AdminLinkProviderForUserCommand,
   CreateIdentityProviderCommand,
   DeleteIdentityProviderCommand,
   DescribeIdentityProviderCommand,
@@ -104,18 +103,6 @@ export function identityProviderOperations (client: CognitoIdentityProviderClien
     async clientProviders (clientId: string): Promise<string[]> {
       const { UserPoolClient: current } = await send(() => client.send(new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: clientId })))
       return current?.SupportedIdentityProviders ?? []
-    },
-
-    /**
-     * Links a federated identity to an existing native user (AdminLinkProviderForUser): the person's later federated
-     * sign-ins are that user. https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminLinkProviderForUser.html
-     */
-    async linkProviderForUser (nativeUsername: string, providerName: string, providerUserId: string): Promise<void> {
-      await send(() => client.send(new AdminLinkProviderForUserCommand({
-        UserPoolId: userPoolId,
-        DestinationUser: { ProviderName: 'Cognito', ProviderAttributeValue: nativeUsername },
-        SourceUser: { ProviderName: providerName, ProviderAttributeName: 'Cognito_Subject', ProviderAttributeValue: providerUserId }
-      })))
     }
   }
 }
