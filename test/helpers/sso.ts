@@ -7,8 +7,10 @@ type Auth = { authorization: string }
 interface Injector { inject: (opts: { method?: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, headers?: Record<string, string>, payload?: Record<string, unknown> }) => Promise<{ statusCode: number, body: string, json: () => any }> }
 
 /** A customer's OpenID provider as far as discovery goes: each issuer() is a new path serving its document. */
-export async function startOidcIssuer (t: Test) {
+export async function startOidcIssuer (t: Test, samlMetadata?: string) {
   const server = Fastify()
+  // The SAML IdP's metadata, when a test fetches it by URL.
+  if (samlMetadata !== undefined) server.get('/saml/metadata', async (_request, reply) => reply.type('application/xml').send(samlMetadata))
   const documents = new Map<string, Record<string, unknown>>()
   server.get('/:name/.well-known/openid-configuration', async (request, reply) => {
     const doc = documents.get((request.params as { name: string }).name)

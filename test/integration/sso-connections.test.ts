@@ -3,34 +3,19 @@
 // domains, and added to the app client; listed without secrets; deleted. Two tenants connecting at once both end up
 // in the client's provider list. Without the setting, loopback and plain http are refused.
 import { readFileSync } from 'node:fs'
-import Fastify from 'fastify'
 import t from 'tap'
 import { DescribeIdentityProviderCommand, DescribeUserPoolClientCommand } from '@aws-sdk/client-cognito-identity-provider'
 import { localCognitoClient } from '../../src/local/clients.js'
 import { startUsersStack } from '../helpers/users-stack.js'
-import { orgHelpers, uniq } from '../helpers/org.js'
+import { orgHelpers } from '../helpers/org.js'
 import { startDnsServer } from '../helpers/dns-server.js'
+import { startOidcIssuer, verifiedDomain as verifiedDomainOf } from '../helpers/sso.js'
 
 const metadata = readFileSync(new URL('../fixtures/saml-idp-metadata.xml', import.meta.url), 'utf8')
 
-// The customer's IdP: discovery documents by issuer path, and the SAML metadata.
-const idp = Fastify()
-const documents = new Map<string, Record<string, unknown>>()
-idp.get('/:name/.well-known/openid-configuration', async (request, reply) => {
-  const doc = documents.get((request.params as { name: string }).name)
-  return doc === undefined ? reply.code(404).send({}) : doc
-})
-idp.get('/saml/metadata', async (_request, reply) => reply.type('application/xml').send(metadata))
-const idpBase = await idp.listen({ port: 0, host: '127.0.0.1' })
-t.teardown(() => idp.close())
-function issuer (shape: 'good' | 'no-jwks' | 'wrong-issuer' = 'good') {
-  const name = `${shape}-${uniq()}`
-  const iss = `${idpBase}/${name}`
-  const doc: Record<string, unknown> = { issuer: shape === 'wrong-issuer' ? 'https://elsewhere.example' : iss, authorization_endpoint: `${iss}/authorize`, token_endpoint: `${iss}/token`, jwks_uri: `${iss}/jwks` }
-  if (shape === 'no-jwks') delete doc.jwks_uri
-  documents.set(name, doc)
-  return iss
-}
+const idp = await startOidcIssuer(t, metadata)
+const idpBase = idp.base
+const issuer = idp.issuer
 
 const dns = await startDnsServer(t)
 const stack = await startUsersStack(t)
@@ -44,14 +29,7 @@ const cognitoClient = localCognitoClient(stack.shim.endpoint)
 t.teardown(() => cognitoClient.destroy())
 type Auth = { authorization: string }
 
-async function verifiedDomain (a: { auth: Auth }) {
-  const domain = `corp-${uniq()}.example`
-  const claim = (await app.inject({ method: 'POST', url: '/domains', headers: a.auth, payload: { domain } })).json()
-  dns.txt.set(claim.record.name, [claim.record.value])
-  const verified = await app.inject({ method: 'POST', url: `/domains/${domain}/verify`, headers: a.auth })
-  if (verified.statusCode !== 200) throw new Error(`verify: ${verified.body}`)
-  return domain
-}
+const verifiedDomain = async (a: { auth: Auth }) => await verifiedDomainOf(app, dns, a)
 const clientProviders = async () => (await cognitoClient.send(new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: clientId }))).UserPoolClient?.SupportedIdentityProviders ?? []
 const post = (auth: Auth, payload: Record<string, unknown>, via = app) => via.inject({ method: 'POST', url: '/sso-connections', headers: auth, payload })
 const discover = async (email: string) => (await app.inject({ url: `/sso/discover?email=${encodeURIComponent(email)}` })).json()
