@@ -97,12 +97,6 @@ export function identityProviderOperations (client: CognitoIdentityProviderClien
       if (after.length === before.length && after.every((p, i) => p === before[i])) return after
       await send(() => client.send(new UpdateUserPoolClientCommand(clientUpdate(current, { SupportedIdentityProviders: after }))))
       return after
-    },
-
-    /** The client's provider list as Cognito holds it now. */
-    async clientProviders (clientId: string): Promise<string[]> {
-      const { UserPoolClient: current } = await send(() => client.send(new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: clientId })))
-      return current?.SupportedIdentityProviders ?? []
     }
   }
 }

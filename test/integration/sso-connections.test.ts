@@ -4,7 +4,7 @@
 // in the client's provider list. Without the setting, loopback and plain http are refused.
 import { readFileSync } from 'node:fs'
 import t from 'tap'
-import { DescribeIdentityProviderCommand, DescribeUserPoolClientCommand } from '@aws-sdk/client-cognito-identity-provider'
+import { CreateIdentityProviderCommand, DeleteIdentityProviderCommand, DescribeIdentityProviderCommand, DescribeUserPoolClientCommand, ListIdentityProvidersCommand } from '@aws-sdk/client-cognito-identity-provider'
 import { localCognitoClient } from '../../src/local/clients.js'
 import { startUsersStack } from '../helpers/users-stack.js'
 import { orgHelpers } from '../helpers/org.js'
@@ -144,4 +144,22 @@ t.test('discovery is public, rate limited like public routes, and refuses a malf
   const res = await app.inject({ url: '/sso/discover?email=not-an-email' })
   t.equal(res.statusCode, 400)
   t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
+})
+
+t.test('the pool\'s 300-provider limit: 409, and nothing is left behind (the domain stays free)', async t => {
+  const a = await onboard()
+  const domain = await verifiedDomain(a)
+  const existing = (await cognitoClient.send(new ListIdentityProvidersCommand({ UserPoolId: userPoolId, MaxResults: 60 }))).Providers?.length ?? 0
+  const fillers: string[] = []
+  for (let i = existing; i < 300; i++) {
+    const name = `filler-${i}`
+    await cognitoClient.send(new CreateIdentityProviderCommand({ UserPoolId: userPoolId, ProviderName: name, ProviderType: 'SAML', ProviderDetails: { MetadataFile: metadata } }))
+    fillers.push(name)
+  }
+  const full = await post(a.auth, { type: 'SAML', metadata })
+  t.match(full.json(), { status: 409, detail: /limit of 300 identity providers/ })
+  t.same(await discover(`x@${domain}`), { sso: false }, 'the domain is free again')
+  t.equal((await app.inject({ url: '/sso-connections', headers: a.auth })).json().items.length, 0)
+  for (const name of fillers) await cognitoClient.send(new DeleteIdentityProviderCommand({ UserPoolId: userPoolId, ProviderName: name }))
+  t.equal((await post(a.auth, { type: 'SAML', metadata })).statusCode, 201, 'room again: the same domain connects')
 })
