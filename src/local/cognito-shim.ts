@@ -15,7 +15,8 @@
 //   NotAuthorizedException "User is disabled." on every flow, refresh included; a FORCE_CHANGE_PASSWORD user gets the
 //   NEW_PASSWORD_REQUIRED challenge only for the right temporary password, and the answer is accepted only with the
 //   session that challenge issued (cognito-local checks neither).
-// - The identity-provider operations cognito-local lacks (src/local/identity-providers.ts), and UpdateUserPoolClient
+// - The identity-provider operations cognito-local lacks (src/local/identity-providers.ts), AdminLinkProviderForUser
+//   (recorded and checked; cognito-local cannot federate, so no sign-in changes), and UpdateUserPoolClient
 //   as Cognito does it: every setting the call leaves out is reset (cognito-local keeps the old value), and
 //   SupportedIdentityProviders may name only COGNITO and the pool's providers.
 // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminCreateUser.html
@@ -26,7 +27,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { dirname } from 'node:path'
-import { identityProviderStore, ProviderRefusal } from './identity-providers.js'
+import { identityProviderStore, ProviderRefusal, type StoredLink } from './identity-providers.js'
 
 const PREFIX = 'AWSCognitoIdentityProviderService.'
 /** Cognito's own lifetime of a challenge session. */
@@ -59,6 +60,8 @@ export interface CognitoShim {
   port: number
   /** Operations answered by the shim itself (rather than only forwarded), in order. */
   answered: string[]
+  /** The federated identities linked to a user (AdminLinkProviderForUser). */
+  linkedIdentities: (userPoolId: string, username: string) => StoredLink[]
   /** Idempotent. */
   close: () => Promise<void>
 }
@@ -241,6 +244,15 @@ export async function startCognitoShim (upstream: string, options: CognitoShimOp
     DeleteIdentityProvider: inPool('DeleteIdentityProvider', (pool, input) => providers.delete(pool, input.ProviderName)),
     ListIdentityProviders: inPool('ListIdentityProviders', (pool, input) => providers.list(pool, input)),
     GetIdentityProviderByIdentifier: inPool('GetIdentityProviderByIdentifier', (pool, input) => providers.byIdentifier(pool, input.IdpIdentifier)),
+    async AdminLinkProviderForUser (input) {
+      answered.push('AdminLinkProviderForUser')
+      const pool = String(input.UserPoolId)
+      const destination = (input.DestinationUser ?? {}) as Json
+      if (destination.ProviderName !== 'Cognito') throw new Refusal('InvalidParameterException', 'DestinationUser must be a Cognito user.')
+      const user = await getUser(pool, String(destination.ProviderAttributeValue))
+      if (user === undefined) throw new Refusal('UserNotFoundException', 'User does not exist.')
+      return json(200, providers.link(pool, String(user.Username), input))
+    },
     async UpdateUserPoolClient (input, _body, headers) {
       answered.push('UpdateUserPoolClient')
       const pool = String(input.UserPoolId)
@@ -401,5 +413,5 @@ export async function startCognitoShim (upstream: string, options: CognitoShimOp
     await closed
   }
   const port = (server.address() as AddressInfo).port
-  return { endpoint: `http://127.0.0.1:${port}`, port, answered, close }
+  return { endpoint: `http://127.0.0.1:${port}`, port, answered, linkedIdentities: providers.linksOf, close }
 }

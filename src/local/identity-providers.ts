@@ -66,13 +66,20 @@ function checkDetails (type: string, details: unknown): Record<string, string> {
   return { ...d }
 }
 
-/** The providers, by pool; `file` mirrors them across runs. */
+/** A federated identity linked to a native user (AdminLinkProviderForUser). */
+export interface StoredLink { UserPoolId: string, username: string, providerName: string, providerUserId: string }
+/** Cognito links at most 5 identities to one user. */
+export const MAX_LINKS_PER_USER = 5
+
+/** The providers and links, by pool; `file` mirrors them across runs. */
 export function identityProviderStore (file?: string) {
-  const all: StoredProvider[] = file !== undefined && existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as StoredProvider[] : []
+  const saved = file !== undefined && existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as StoredProvider[] | { providers: StoredProvider[], links: StoredLink[] } : []
+  const all: StoredProvider[] = Array.isArray(saved) ? saved : saved.providers
+  const links: StoredLink[] = Array.isArray(saved) ? [] : saved.links
   const save = () => {
     if (file === undefined) return
     mkdirSync(dirname(file), { recursive: true })
-    writeFileSync(`${file}.tmp`, JSON.stringify(all, null, 2) + '\n', { mode: 0o600 })
+    writeFileSync(`${file}.tmp`, JSON.stringify({ providers: all, links }, null, 2) + '\n', { mode: 0o600 })
     renameSync(`${file}.tmp`, file)
   }
   const inPool = (pool: string) => all.filter(p => p.UserPoolId === pool)
@@ -138,6 +145,27 @@ export function identityProviderStore (file?: string) {
       const page = providers.slice(start, start + max).map(p => ({ ProviderName: p.ProviderName, ProviderType: p.ProviderType, CreationDate: p.CreationDate, LastModifiedDate: p.LastModifiedDate }))
       return start + max < providers.length ? { Providers: page, NextToken: String(start + max) } : { Providers: page }
     },
+    /**
+     * AdminLinkProviderForUser, once the shim has found the native user: the provider must exist, a federated identity
+     * links to one user, and a user takes at most 5. (Cognito-local cannot federate, so the link changes no sign-in.)
+     */
+    link (pool: string, username: string, input: Json) {
+      const source = (input.SourceUser ?? {}) as Record<string, unknown>
+      const providerName = String(source.ProviderName)
+      const providerUserId = String(source.ProviderAttributeValue)
+      if (find(pool, providerName) === undefined) throw invalid(`Provider ${providerName} does not exist for this user pool.`)
+      const existing = links.find(l => l.UserPoolId === pool && l.providerName === providerName && l.providerUserId === providerUserId)
+      if (existing !== undefined) {
+        if (existing.username === username) return {}
+        throw new ProviderRefusal('AliasExistsException', 'The source user is already linked to another user.')
+      }
+      if (links.filter(l => l.UserPoolId === pool && l.username === username).length >= MAX_LINKS_PER_USER) throw new ProviderRefusal('LimitExceededException', `A user can have at most ${MAX_LINKS_PER_USER} linked identities.`)
+      links.push({ UserPoolId: pool, username, providerName, providerUserId })
+      save()
+      return {}
+    },
+    linksOf: (pool: string, username: string) => links.filter(l => l.UserPoolId === pool && l.username === username),
+
     /** GetIdentityProviderByIdentifier: the provider an identifier (an email domain) routes to. */
     byIdentifier (pool: string, identifier: unknown) {
       const p = inPool(pool).find(p => p.IdpIdentifiers.includes(String(identifier)))

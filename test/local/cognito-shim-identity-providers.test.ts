@@ -12,6 +12,8 @@ import {
   GetIdentityProviderByIdentifierCommand,
   ListIdentityProvidersCommand,
   UpdateIdentityProviderCommand,
+  AdminCreateUserCommand,
+  AdminLinkProviderForUserCommand,
   UpdateUserPoolClientCommand
 } from '@aws-sdk/client-cognito-identity-provider'
 import t from 'tap'
@@ -117,4 +119,18 @@ t.test('UpdateUserPoolClient resets what it leaves out and lists only existing p
   t.same(whole?.ExplicitAuthFlows, before?.ExplicitAuthFlows)
   t.same(whole?.SupportedIdentityProviders, ['COGNITO', 'acme-sso'])
   t.ok(shim.answered.includes('UpdateUserPoolClient'))
+})
+
+t.test('AdminLinkProviderForUser: an existing user and provider, one user per identity, at most 5 per user', async t => {
+  await cognito.send(oidc('link-idp'))
+  const { User } = await cognito.send(new AdminCreateUserCommand({ UserPoolId: userPoolId, Username: 'lee@example.com', UserAttributes: [{ Name: 'email', Value: 'lee@example.com' }], MessageAction: 'SUPPRESS' }))
+  const link = (user: string, provider: string, id: string) => cognito.send(new AdminLinkProviderForUserCommand({
+    UserPoolId: userPoolId, DestinationUser: { ProviderName: 'Cognito', ProviderAttributeValue: user }, SourceUser: { ProviderName: provider, ProviderAttributeName: 'Cognito_Subject', ProviderAttributeValue: id }
+  }))
+  await link('lee@example.com', 'link-idp', 'id-0')
+  t.match(shim.linkedIdentities(userPoolId, User?.Username ?? ''), [{ providerName: 'link-idp', providerUserId: 'id-0' }])
+  await t.rejects(link('nobody@example.com', 'link-idp', 'id-x'), { name: 'UserNotFoundException' })
+  await t.rejects(link('lee@example.com', 'no-such-idp', 'id-x'), { name: 'InvalidParameterException' })
+  for (let i = 1; i < 5; i++) await link('lee@example.com', 'link-idp', `id-${i}`)
+  await t.rejects(link('lee@example.com', 'link-idp', 'id-5'), { name: 'LimitExceededException' }, 'a sixth identity')
 })
