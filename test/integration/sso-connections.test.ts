@@ -61,6 +61,7 @@ t.test('an OIDC connection: checked, created on the verified domain, in the clie
   const again = await post(a.auth, { type: 'OIDC', issuer: iss, clientId: 'x', clientSecret: 'y', domains: [domain] })
   t.equal(again.statusCode, 409, 'one connection per domain')
 
+  t.equal((await app.inject({ method: 'DELETE', url: `/domains/${domain}`, headers: a.auth })).statusCode, 409, 'a domain a connection serves is not released')
   const deleted = await app.inject({ method: 'DELETE', url: `/sso-connections/${name}`, headers: a.auth })
   t.equal(deleted.statusCode, 204)
   t.notOk((await clientProviders()).includes(name), 'off the client')

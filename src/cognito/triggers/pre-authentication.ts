@@ -5,6 +5,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { domainOf, DOMAIN_REGEX } from '../../domain/domain-name.js'
 import { normalizeEmail } from '../../repositories/keys.js'
 import { ssoRepository } from '../../repositories/sso.js'
+import { domainsRepository } from '../../repositories/domains.js'
 
 export interface PreAuthenticationDeps {
   dynamo: DynamoDBDocumentClient
@@ -35,6 +36,7 @@ export function cognitoPlatformAdminCheck (client: CognitoIdentityProviderClient
  */
 export function createPreAuthenticationHandler (deps: PreAuthenticationDeps) {
   const sso = ssoRepository({ doc: deps.dynamo, tableName: deps.tableName })
+  const domains = domainsRepository({ doc: deps.dynamo, tableName: deps.tableName })
   return async function preAuthentication (event: PreAuthenticationTriggerEvent): Promise<PreAuthenticationTriggerEvent> {
     const attributes = event.request.userAttributes
     if (attributes['cognito:user_status'] === 'EXTERNAL_PROVIDER' || attributes.email === undefined) return event
@@ -42,6 +44,8 @@ export function createPreAuthenticationHandler (deps: PreAuthenticationDeps) {
     if (!DOMAIN_REGEX.test(domain)) return event
     const route = await sso.domain(domain)
     if (route === null || !route.enforced) return event
+    // Only while the enforcing tenant still owns the domain (a stale route never locks out another tenant's people).
+    if ((await domains.owner(domain, { consistent: false }))?.tenantId !== route.tenantId) return event
     if (await deps.isPlatformAdmin(event.userPoolId, event.userName)) return event
     throw new Error(`${domain} signs in with single sign-on: choose "Sign in with SSO" and enter your work email (identity_provider=${route.providerName})`)
   }

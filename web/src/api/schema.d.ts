@@ -5431,7 +5431,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Withdraw a claim, or release a verified domain */
+        /** Withdraw a claim, or release a verified domain (409 while an SSO connection serves it) */
         delete: {
             parameters: {
                 query?: never;
@@ -5513,6 +5513,26 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            code?: string;
+                            instance?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
