@@ -7,6 +7,8 @@ import { createInvitations } from '../src/services/invitations.js'
 import { createTenantOnboarding } from '../src/services/tenant-onboarding.js'
 import { createDomains, dnsTxtLookup } from '../src/services/domains.js'
 import { resourceRepositories } from '../routes/resources.js'
+import { createSsoConnections } from '../src/services/sso/connections.js'
+import { createSsoEnforcement } from '../src/services/sso/enforcement.js'
 import { auditRepository } from '../src/repositories/audit.js'
 import { profilesRepository } from '../src/repositories/profiles.js'
 import type { Dynamo } from '../src/dynamodb/client.js'
@@ -29,7 +31,15 @@ function buildServices (app: FastifyInstance, config: Config) {
       claimTtlSeconds: config.DOMAIN_CLAIM_TTL_SECONDS
     }),
     // A suspension takes effect at once on this instance (others within the TTL).
-    onboarding: createTenantOnboarding({ dynamo: app.dynamo, tenantUsers, evictTenant: tenantId => app.tenantCache.evictTenant(tenantId) })
+    onboarding: createTenantOnboarding({ dynamo: app.dynamo, tenantUsers, evictTenant: tenantId => app.tenantCache.evictTenant(tenantId) }),
+    sso: createSsoConnections({
+      dynamo: app.dynamo,
+      cognito: app.cognito,
+      clientId: config.COGNITO_SSO_CLIENT_ID ?? config.cognitoClientIds[0] ?? '',
+      allowPrivateUrls: config.SSO_ALLOW_PRIVATE_URLS,
+      loginDomain: config.COGNITO_DOMAIN
+    }),
+    ssoEnforcement: createSsoEnforcement({ dynamo: app.dynamo, cognito: app.cognito })
   }
 }
 

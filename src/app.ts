@@ -29,6 +29,8 @@ import rateLimit from '../plugins/rate-limit.js'
 import docs from '../plugins/docs.js'
 import { resourceRoutes } from '../routes/resources.js'
 import domains from '../routes/domains/index.js'
+import ssoConnections from '../routes/sso-connections/index.js'
+import ssoDiscovery from '../routes/sso/index.js'
 
 const ajvBase = { removeAdditional: false, useDefaults: true, allErrors: false } as const
 /**
@@ -179,5 +181,7 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
   await app.register(audit)
   for (const routes of resourceRoutes) await app.register(routes)
   await app.register(domains)
+  await app.register(ssoConnections)
+  await app.register(ssoDiscovery)
   return app
 }

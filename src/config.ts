@@ -36,6 +36,9 @@ export const ConfigSchema = Type.Object({
   MEMBERSHIP_CACHE_TTL_SECONDS: Int(30, 0, 300, 'how long a resolved membership is reused'),
   INVITATION_TTL_SECONDS: Int(604800, 1, 31536000, 'how long an invitation into a tenant can be accepted'),
   DNS_SERVERS: Type.String({ default: '', pattern: '^([^\\s,]+(,[^\\s,]+)*)?$', description: 'comma-separated host:port DNS servers for domain verification; empty: the system\'s' }),
+  SSO_ALLOW_PRIVATE_URLS: Bool(false, 'let SSO connections fetch http and loopback/private addresses (development only)'),
+  COGNITO_DOMAIN: Type.Optional(Type.String({ pattern: '^[a-z0-9.-]+(:\\d+)?$', description: 'the managed login domain (auth.example.com): shown to SSO admins' })),
+  COGNITO_SSO_CLIENT_ID: Type.Optional(Type.String({ pattern: '^[\\w-]+$', description: 'the app client SSO connections are added to; default the first of COGNITO_CLIENT_IDS' })),
   DOMAIN_CLAIM_TTL_SECONDS: Int(604800, 60, 31536000, 'how long an unverified domain claim lasts'),
   TRUST_PROXY: Type.String({
     default: '',

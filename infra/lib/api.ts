@@ -24,8 +24,10 @@ export interface ApiProps {
 }
 
 /**
- * Exactly the admin calls the API's user management makes (src/cognito/user-pool.ts sends these seven commands and no
- * others); nothing else on the pool. No group changes: tenant roles live in memberships, and platform-admins is
+ * Exactly the admin calls the API makes (src/cognito/user-pool.ts and src/cognito/identity-providers.ts send these
+ * commands and no others); nothing else on the pool. The SSO connections' five are named one by one rather than as
+ * `cognito-idp:*IdentityProvider*`: a wildcard would also grant UpdateIdentityProvider and the rest, which the API never
+ * calls (and cdk-nag's IAM5 would flag it). No group changes: tenant roles live in memberships, and platform-admins is
  * managed by operators outside the API. In particular no AdminUpdateUserAttributes: nothing in the API changes a user's
  * attributes, and the grant would let a compromised API rewrite any user's email.
  */
@@ -36,7 +38,13 @@ export const API_COGNITO_ACTIONS = [
   'cognito-idp:AdminDisableUser',
   'cognito-idp:AdminEnableUser',
   'cognito-idp:AdminDeleteUser',
-  'cognito-idp:AdminUserGlobalSignOut'
+  'cognito-idp:AdminUserGlobalSignOut',
+  // SSO connections (#28): a provider per connection, listed in the app client's SupportedIdentityProviders.
+  'cognito-idp:CreateIdentityProvider',
+  'cognito-idp:DescribeIdentityProvider',
+  'cognito-idp:DeleteIdentityProvider',
+  'cognito-idp:DescribeUserPoolClient',
+  'cognito-idp:UpdateUserPoolClient'
 ] as const
 
 /**
@@ -64,6 +72,7 @@ export const ACCESS_LOG_FORMAT = {
 export const PUBLIC_ROUTES: Array<{ path: string, method: apigw.HttpMethod, why: string }> = [
   { path: '/health', method: apigw.HttpMethod.GET, why: 'Liveness probe for uptime checks: answers { status: "ok" } and nothing else.' },
   { path: '/health/ready', method: apigw.HttpMethod.GET, why: 'Readiness probe for uptime checks: says whether DynamoDB answers, no tenant data.' },
+  { path: '/sso/discover', method: apigw.HttpMethod.GET, why: 'The sign-in page asks before anyone is signed in whether an email\'s domain uses SSO: answers a yes/no and a provider name, rate limited per client address.' },
   { path: '/docs', method: apigw.HttpMethod.GET, why: 'The OpenAPI documentation page: the API\'s public contract, no data.' },
   { path: '/docs/{proxy+}', method: apigw.HttpMethod.GET, why: 'The documentation page\'s static files and the OpenAPI document: no data.' },
   // Browsers send CORS preflights without Authorization; without this route the JWT authorizer answers them 401.
@@ -91,6 +100,8 @@ export class Api extends Construct {
         COGNITO_USER_POOL_ID: userPool.userPoolId,
         COGNITO_CLIENT_IDS: userPoolClient.userPoolClientId,
         TABLE_NAME: table.tableName,
+        // The managed login domain, for the SAML ACS URL and OIDC redirect URI that GET /sso-connections shows.
+        COGNITO_DOMAIN: `${config.domainPrefix}.auth.${Stack.of(this).region}.amazoncognito.com`,
         // The app answers CORS itself (@fastify/cors, plugins/http-security.ts); API Gateway's own CORS stays off.
         CORS_ORIGINS: corsOrigins.join(',')
         // No NODE_OPTIONS=--enable-source-maps: with it, Node 22 decodes the bundle's whole source map (2.9 MB) during

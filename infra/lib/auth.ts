@@ -3,6 +3,7 @@
 import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib'
 import * as cognito from 'aws-cdk-lib/aws-cognito'
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb'
+import * as iam from 'aws-cdk-lib/aws-iam'
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs'
 import { Construct } from 'constructs'
 import { PLATFORM_GROUPS, type PlatformGroup } from '../../src/domain/model.js'
@@ -46,7 +47,7 @@ const GROUP_PRECEDENCE: Record<PlatformGroup, number> = { 'platform-admins': 0 }
 export class Auth extends Construct {
   readonly userPool: cognito.UserPool
   readonly domain: cognito.UserPoolDomain
-  readonly triggers: { preSignUp: NodejsFunction, postConfirmation: NodejsFunction, preTokenGeneration: NodejsFunction }
+  readonly triggers: { preSignUp: NodejsFunction, postConfirmation: NodejsFunction, preTokenGeneration: NodejsFunction, preAuthentication: NodejsFunction }
 
   constructor (scope: Construct, id: string, props: AuthProps) {
     super(scope, id)
@@ -122,16 +123,32 @@ export class Auth extends Construct {
     this.triggers = {
       preSignUp: trigger('PreSignUp', 'pre-sign-up.ts'),
       postConfirmation: trigger('PostConfirmation', 'post-confirmation.ts'),
-      preTokenGeneration: trigger('PreTokenGeneration', 'pre-token-generation.ts')
+      preTokenGeneration: trigger('PreTokenGeneration', 'pre-token-generation.ts'),
+      preAuthentication: trigger('PreAuthentication', 'pre-authentication.ts')
     }
+    // Pre token generation writes too: just-in-time SSO membership and the domain policy's join (through the ledger).
     table.grantReadWriteData(this.triggers.postConfirmation)
-    table.grantReadData(this.triggers.preTokenGeneration)
-    for (const fn of [this.triggers.postConfirmation, this.triggers.preTokenGeneration]) acknowledge(fn.role!, tableIndexesFinding(table, fn), REASONS.tableIndexes)
+    table.grantReadWriteData(this.triggers.preTokenGeneration)
+    // Pre sign-up reads the SSO connection of the email's domain; pre authentication whether its tenant requires SSO.
+    table.grantReadData(this.triggers.preSignUp)
+    table.grantReadData(this.triggers.preAuthentication)
+    for (const fn of Object.values(this.triggers)) acknowledge(fn.role!, tableIndexesFinding(table, fn), REASONS.tableIndexes)
 
-    // No Cognito rights for the triggers: the founder becomes an admin through the membership, not a Cognito group.
+    // Cognito rights, each on this pool only, through a separate policy (userPool.grant() would make the pool, the
+    // function and its default policy a cycle that CloudFormation refuses: CDK-NOTES). Pre sign-up finds the native
+    // user holding a federated person's address and links the identity to it; pre authentication lets platform admins
+    // through enforced SSO. The founder of a self-signed-up tenant is its admin through the membership, not a group.
+    const cognitoRights = (name: string, fn: NodejsFunction, actions: string[]) => {
+      fn.role!.attachInlinePolicy(new iam.Policy(this, `${name}Cognito`, {
+        statements: [new iam.PolicyStatement({ actions, resources: [this.userPool.userPoolArn] })]
+      }))
+    }
+    cognitoRights('PreSignUp', this.triggers.preSignUp, ['cognito-idp:AdminGetUser', 'cognito-idp:AdminLinkProviderForUser'])
+    cognitoRights('PreAuthentication', this.triggers.preAuthentication, ['cognito-idp:AdminListGroupsForUser'])
 
     this.userPool.addTrigger(cognito.UserPoolOperation.PRE_SIGN_UP, this.triggers.preSignUp)
     this.userPool.addTrigger(cognito.UserPoolOperation.POST_CONFIRMATION, this.triggers.postConfirmation)
+    this.userPool.addTrigger(cognito.UserPoolOperation.PRE_AUTHENTICATION, this.triggers.preAuthentication)
     this.userPool.addTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, this.triggers.preTokenGeneration, cognito.LambdaVersion.V2_0)
   }
 }

@@ -68,13 +68,13 @@ t.test('JWT authorizer: the pool issuer, the web client as audience', async t =>
   t.pass('authorizer matches')
 })
 
-t.test('routes: everything behind the authorizer except health, docs and CORS preflight', async t => {
+t.test('routes: everything behind the authorizer except health, docs, SSO discovery and CORS preflight', async t => {
   const authorizerId = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'))[0]!
   const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(r => r.Properties)
   const byKey = new Map(routes.map(r => [r.RouteKey as string, r]))
-  t.strictSame([...byKey.keys()].sort(), ['ANY /{proxy+}', 'GET /docs', 'GET /docs/{proxy+}', 'GET /health', 'GET /health/ready', 'OPTIONS /{proxy+}'])
+  t.strictSame([...byKey.keys()].sort(), ['ANY /{proxy+}', 'GET /docs', 'GET /docs/{proxy+}', 'GET /health', 'GET /health/ready', 'GET /sso/discover', 'OPTIONS /{proxy+}'])
   t.match(byKey.get('ANY /{proxy+}'), { AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } })
-  for (const key of ['GET /health', 'GET /health/ready', 'GET /docs', 'GET /docs/{proxy+}', 'OPTIONS /{proxy+}']) {
+  for (const key of ['GET /health', 'GET /health/ready', 'GET /sso/discover', 'GET /docs', 'GET /docs/{proxy+}', 'OPTIONS /{proxy+}']) {
     t.equal(byKey.get(key)?.AuthorizationType, 'NONE', `${key} is public`)
     t.equal(byKey.get(key)?.AuthorizerId, undefined)
   }
@@ -93,7 +93,7 @@ t.test('API IAM: explicit actions only, Cognito on its own pool, DynamoDB on its
   const cognito = statements.filter(s => asList(s.Action).some(a => a.startsWith('cognito-idp:')))
   t.equal(cognito.length, 1)
   t.strictSame([...asList(cognito[0]!.Action)].sort(), [...API_COGNITO_ACTIONS].sort())
-  t.equal(API_COGNITO_ACTIONS.length, 7)
+  t.equal(API_COGNITO_ACTIONS.length, 12)
   for (const gone of ['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminRemoveUserFromGroup']) {
     t.notOk(asList(cognito[0]!.Action).includes(gone), `${gone} is not granted (tenant roles live in memberships)`)
   }
@@ -137,9 +137,10 @@ t.test('the stage writes an access log line per request to a log group with the 
 })
 
 t.test('the granted Cognito actions are exactly the commands the API sends', async t => {
-  // src/cognito/user-pool.ts is the only place the API builds Cognito commands; a new call there needs a new grant here.
-  const source = readFileSync(repoPath('src', 'cognito', 'user-pool.ts'), 'utf8')
-  const sent = [...new Set([...source.matchAll(/new (Admin\w+)Command\(/g)].map(m => `cognito-idp:${m[1]!}`))].sort()
+  // src/cognito/user-pool.ts (with identity-providers.ts) is the only place the API builds Cognito commands; a new call there needs a new grant here.
+  // src/cognito/identity-providers.ts holds the SSO connections' calls (the pre sign-up trigger's are in src/cognito/triggers).
+  const source = ['user-pool.ts', 'identity-providers.ts'].map(f => readFileSync(repoPath('src', 'cognito', f), 'utf8')).join('\n')
+  const sent = [...new Set([...source.matchAll(/new (\w+)Command\(/g)].map(m => `cognito-idp:${m[1]!}`))].sort()
   t.ok(sent.length > 0, 'found the commands src/cognito/user-pool.ts sends')
   t.strictSame(sent, [...API_COGNITO_ACTIONS].sort())
 })

@@ -159,56 +159,66 @@ t.test('groups: platform roles only (tenant roles live in memberships)', async t
   t.strictSame(names, ['platform-admins'])
 })
 
-t.test('triggers: pre sign-up, post confirmation, pre token generation V2_0 on Node 22 arm64', async t => {
+t.test('triggers: pre sign-up, post confirmation, pre authentication, pre token generation V2_0 on Node 22 arm64', async t => {
   const preSignUp = functionIdOf('PreSignUp')
   const postConfirmation = functionIdOf('PostConfirmation')
   const preToken = functionIdOf('PreTokenGeneration')
+  const preAuth = functionIdOf('PreAuthentication')
   template.hasResourceProperties('AWS::Cognito::UserPool', {
     LambdaConfig: {
       PreSignUp: { 'Fn::GetAtt': [preSignUp, 'Arn'] },
       PostConfirmation: { 'Fn::GetAtt': [postConfirmation, 'Arn'] },
+      PreAuthentication: { 'Fn::GetAtt': [preAuth, 'Arn'] },
       PreTokenGenerationConfig: { LambdaArn: { 'Fn::GetAtt': [preToken, 'Arn'] }, LambdaVersion: 'V2_0' }
     }
   })
-  for (const id of [preSignUp, postConfirmation, preToken]) {
+  for (const id of [preSignUp, postConfirmation, preToken, preAuth]) {
     const fn = json.Resources[id]
     t.equal(fn.Properties.Runtime, 'nodejs22.x')
     t.strictSame(fn.Properties.Architectures, ['arm64'])
     t.equal(fn.Properties.Handler, 'index.handler')
   }
-  for (const id of [postConfirmation, preToken]) {
+  for (const id of [preSignUp, postConfirmation, preToken, preAuth]) {
     t.strictSame(json.Resources[id].Properties.Environment.Variables.TABLE_NAME, { Ref: tableId })
   }
   // Cognito must be allowed to invoke each trigger, scoped to this pool.
-  template.resourceCountIs('AWS::Lambda::Permission', 3)
+  template.resourceCountIs('AWS::Lambda::Permission', 4)
   template.allResourcesProperties('AWS::Lambda::Permission', { Principal: 'cognito-idp.amazonaws.com', SourceArn: { 'Fn::GetAtt': [poolId, 'Arn'] } })
 })
 
-t.test('trigger IAM: no Cognito rights at all, DynamoDB on the table only, no wildcards', async t => {
+t.test('trigger IAM: Cognito rights only where SSO needs them, on the pool only; DynamoDB on the table only; no wildcards', async t => {
   const statements = policyStatements(template)
   t.ok(statements.length > 0)
   for (const s of statements) {
     for (const action of asList(s.Action)) t.notOk(action.includes('*'), `no wildcard action: ${action}`)
     for (const resource of asList(s.Resource)) t.not(resource, '*', 'no * resource')
   }
-  // The founder of a self-signed-up tenant is its admin through the membership: no trigger adds anyone to a group.
-  t.strictSame(statements.filter(s => asList(s.Action).some(a => a.startsWith('cognito-idp:'))), [])
   const policies = template.findResources('AWS::IAM::Policy')
+  const actionsOf = (name: string) => {
+    const role = json.Resources[functionIdOf(name)].Properties.Role['Fn::GetAtt'][0]
+    return Object.values(policies)
+      .filter(p => JSON.stringify(p.Properties.Roles).includes(role))
+      .flatMap(p => (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[], Resource: unknown }>))
+  }
+  const cognitoOf = (name: string) => actionsOf(name).filter(s => asList(s.Action).some(a => a.startsWith('cognito-idp:')))
+  // No trigger adds anyone to a group: the founder of a self-signed-up tenant is its admin through the membership.
+  t.strictSame(cognitoOf('PostConfirmation'), [])
+  t.strictSame(cognitoOf('PreTokenGeneration'), [])
+  t.strictSame(cognitoOf('PreSignUp').map(s => asList(s.Action)).flat().sort(), ['cognito-idp:AdminGetUser', 'cognito-idp:AdminLinkProviderForUser'], 'pre sign-up links a federated identity to the native user')
+  t.strictSame(cognitoOf('PreAuthentication').map(s => asList(s.Action)).flat(), ['cognito-idp:AdminListGroupsForUser'], 'pre authentication lets platform admins through')
+  for (const s of [...cognitoOf('PreSignUp'), ...cognitoOf('PreAuthentication')]) t.strictSame(s.Resource, { 'Fn::GetAtt': [poolId, 'Arn'] }, 'the pool ARN only')
 
   for (const s of statements.filter(s => asList(s.Action).some(a => a.startsWith('dynamodb:')))) {
     t.strictSame(asList(s.Resource), [{ 'Fn::GetAtt': [tableId, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, '/index/*']] }])
   }
-  const preSignUpRole = json.Resources[functionIdOf('PreSignUp')].Properties.Role['Fn::GetAtt'][0]
-  t.notOk(Object.values(policies).some(p => JSON.stringify(p.Properties.Roles).includes(preSignUpRole)), 'pre sign-up has no data or Cognito rights')
-  // The token trigger only reads memberships: it may not write the table (nor anything else).
-  const preTokenRole = json.Resources[functionIdOf('PreTokenGeneration')].Properties.Role['Fn::GetAtt'][0]
-  const preTokenActions = Object.values(policies)
-    .filter(p => JSON.stringify(p.Properties.Roles).includes(preTokenRole))
-    .flatMap(p => (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).flatMap(s => asList(s.Action)))
-  t.ok(preTokenActions.length > 0, 'pre token generation can read')
-  t.strictSame(preTokenActions.filter(a => !/^dynamodb:(Get|BatchGet|Query|Scan|ConditionCheck|Describe)/.test(a)), [], 'and only read')
+  // Pre sign-up and pre authentication only read the table.
+  for (const name of ['PreSignUp', 'PreAuthentication']) {
+    const dynamo = actionsOf(name).flatMap(s => asList(s.Action)).filter(a => a.startsWith('dynamodb:'))
+    t.ok(dynamo.length > 0, `${name} reads`)
+    t.strictSame(dynamo.filter(a => !/^dynamodb:(Get|BatchGet|Query|Scan|ConditionCheck|Describe)/.test(a)), [], `${name} only reads`)
+  }
   // Logs: each trigger writes its own log group only, not AWSLambdaBasicExecutionRole's every log group in the account.
-  for (const name of ['PreSignUp', 'PostConfirmation', 'PreTokenGeneration']) {
+  for (const name of ['PreSignUp', 'PostConfirmation', 'PreTokenGeneration', 'PreAuthentication']) {
     const fn = json.Resources[functionIdOf(name)]
     const role = json.Resources[fn.Properties.Role['Fn::GetAtt'][0]]
     t.equal(role.Properties.ManagedPolicyArns, undefined, `${name}: no managed policy`)
@@ -237,7 +247,7 @@ t.test('the cycle check catches the userPool.grant() trap from CDK-NOTES', async
 t.test('bundles: the trigger ESM bundles load and export handler; the API bundle ships swagger-ui static files', async t => {
   // A function's code is the asset <hash>.zip, staged as <outdir>/asset.<hash>/.
   const assetDir = (fn: Record<string, any>): string => path.join(outdir, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`)
-  for (const name of ['PreSignUp', 'PostConfirmation', 'PreTokenGeneration']) {
+  for (const name of ['PreSignUp', 'PostConfirmation', 'PreTokenGeneration', 'PreAuthentication']) {
     const file = path.join(assetDir(json.Resources[functionIdOf(name)]), 'index.mjs')
     // Importing proves the require/__dirname banner works for the CommonJS code inside (no AWS call happens at import).
     // In a child process that records no coverage: the minified bundle's source maps would skew the report (childEnv).

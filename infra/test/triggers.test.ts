@@ -231,7 +231,8 @@ t.test('the Lambda entry points: handlers from src/, built at the first invocati
     postConfirmation: await import('../triggers/post-confirmation.js'),
     preTokenGeneration: await import('../triggers/pre-token-generation.js')
   }
-  t.equal(entries.preSignUp.handler, preSignUp, 'pre sign-up is the function itself')
+  t.equal(typeof entries.preSignUp.handler, 'function', 'pre sign-up: built at the first invocation (it links federated identities)')
+  const plainSignUp = signUpEvent('PreSignUp_SignUp', { email: 'a@b.co' })
   const saved = process.env.TABLE_NAME
   t.teardown(() => { if (saved === undefined) delete process.env.TABLE_NAME; else process.env.TABLE_NAME = saved })
   delete process.env.TABLE_NAME
@@ -242,4 +243,5 @@ t.test('the Lambda entry points: handlers from src/, built at the first invocati
   t.same(await entries.postConfirmation.handler(forgot), forgot, 'built once the table is named')
   t.equal(dynamoMock.calls().length, 0)
   t.equal(typeof entries.preTokenGeneration.handler, 'function')
+  t.same(await entries.preSignUp.handler(plainSignUp), plainSignUp, 'a self sign-up passes through the entry untouched')
 })

@@ -62,7 +62,7 @@ const domains: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete('/domains/:domain', {
     config: { auth },
-    schema: { tags, summary: 'Withdraw a claim, or release a verified domain', params: Params, response: { 204: Type.Null(), ...problemResponses(400, 401, 403, 404, 503) } }
+    schema: { tags, summary: 'Withdraw a claim, or release a verified domain (409 while an SSO connection serves it)', params: Params, response: { 204: Type.Null(), ...problemResponses(400, 401, 403, 404, 409, 503) } }
   }, async (request, reply) => {
     await service.remove(tenantScopeOf(request), request.params.domain, principalOf(request).userId)
     return reply.code(204).send(null)

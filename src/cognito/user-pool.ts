@@ -19,12 +19,13 @@ import { ServiceUnavailableError } from '../domain/errors.js'
 import { createRateLimiter, RateLimitExceeded, type RateLimiter } from './pacing.js'
 import { createCognitoBudget, type CognitoBudget } from '../limits/cognito-budget.js'
 import type { LimitStore } from '../limits/store.js'
+import { identityProviderOperations, PROVIDER_CATEGORIES, PROVIDER_RATES } from './identity-providers.js'
 
 /**
  * Cognito's admin API quota categories (per account and region; requests per second).
  * https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html#category_operations
  */
-export type QuotaCategory = 'userCreation' | 'userUpdate' | 'userRead'
+export type QuotaCategory = 'userCreation' | 'userUpdate' | 'userRead' | 'providerUpdate' | 'providerRead' | 'userFederation'
 const CATEGORY_OF: Record<string, QuotaCategory> = {
   AdminCreateUserCommand: 'userCreation',
   AdminAddUserToGroupCommand: 'userUpdate',
@@ -37,7 +38,8 @@ const CATEGORY_OF: Record<string, QuotaCategory> = {
   AdminSetUserPasswordCommand: 'userUpdate',
   AdminGetUserCommand: 'userRead',
   AdminListGroupsForUserCommand: 'userRead',
-  ListUsersCommand: 'userRead'
+  ListUsersCommand: 'userRead',
+  ...PROVIDER_CATEGORIES
 }
 export const RATE_LIMIT_MIDDLEWARE = 'cognitoRateLimit'
 /** The rate-limit key of calls made on no tenant's behalf (operator paths: platform-admin checks); tenant ids are never empty. */
@@ -107,7 +109,10 @@ export function createUserPoolClient (config: Config, deps: UserPoolClientDeps =
   const rates: Record<QuotaCategory, number> = {
     userCreation: deps.rates?.userCreation ?? config.COGNITO_CREATE_USER_RPS,
     userUpdate: deps.rates?.userUpdate ?? config.COGNITO_USER_UPDATE_RPS,
-    userRead: deps.rates?.userRead ?? config.COGNITO_USER_READ_RPS
+    userRead: deps.rates?.userRead ?? config.COGNITO_USER_READ_RPS,
+    providerUpdate: deps.rates?.providerUpdate ?? PROVIDER_RATES.providerUpdate,
+    providerRead: deps.rates?.providerRead ?? PROVIDER_RATES.providerRead,
+    userFederation: deps.rates?.userFederation ?? PROVIDER_RATES.userFederation
   }
   const limiters = Object.fromEntries(Object.entries(rates).map(([category, limit]) =>
     [category, createRateLimiter({ limit, maxWaitMs, windowMs: 1000 + WINDOW_GUARD_MS })])) as Record<QuotaCategory, RateLimiter>
@@ -148,6 +153,7 @@ export function createUserPoolClient (config: Config, deps: UserPoolClientDeps =
 
   /** The operations, each call taking `tenant`'s turn in its category's limiter. */
   const operations = (tenant: string) => ({
+    ...identityProviderOperations(client, userPoolId, call => send(tenant, call)),
     /** AdminCreateUser: the invitation (Cognito emails a temporary password). Throws UsernameExistsException when taken. */
     async createUser (input: { email: string, tenantId: string }): Promise<CognitoUser> {
       const res = await send(tenant, () => client.send(new AdminCreateUserCommand({

@@ -38,7 +38,8 @@ export async function createLocalUserPool (client: CognitoIdentityProviderClient
     UserPoolId: userPoolId,
     ClientName: `${poolName}-client`,
     GenerateSecret: false,
-    ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']
+    ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    SupportedIdentityProviders: ['COGNITO']
   }))
   const clientId = appClient?.ClientId
   if (clientId === undefined) throw new Error('CreateUserPoolClient returned no client id')

@@ -15,6 +15,10 @@
 //   NotAuthorizedException "User is disabled." on every flow, refresh included; a FORCE_CHANGE_PASSWORD user gets the
 //   NEW_PASSWORD_REQUIRED challenge only for the right temporary password, and the answer is accepted only with the
 //   session that challenge issued (cognito-local checks neither).
+// - The identity-provider operations cognito-local lacks (src/local/identity-providers.ts), AdminLinkProviderForUser
+//   (recorded and checked; cognito-local cannot federate, so no sign-in changes), and UpdateUserPoolClient
+//   as Cognito does it: every setting the call leaves out is reset (cognito-local keeps the old value), and
+//   SupportedIdentityProviders may name only COGNITO and the pool's providers.
 // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminCreateUser.html
 // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_InitiateAuth.html
 // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_RespondToAuthChallenge.html
@@ -23,6 +27,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { dirname } from 'node:path'
+import { identityProviderStore, ProviderRefusal, type StoredLink } from './identity-providers.js'
 
 const PREFIX = 'AWSCognitoIdentityProviderService.'
 /** Cognito's own lifetime of a challenge session. */
@@ -43,6 +48,8 @@ export interface CognitoShimOptions {
   port?: number
   /** Where the temporary passwords are kept between runs (a JSON file); default: memory only. */
   stateFile?: string
+  /** Where the identity providers are kept between runs (a JSON file); default: memory only. */
+  identityProviderFile?: string
   /** Called with each temporary password the shim issues. */
   onMessage?: (message: ShimMessage) => void
 }
@@ -53,6 +60,8 @@ export interface CognitoShim {
   port: number
   /** Operations answered by the shim itself (rather than only forwarded), in order. */
   answered: string[]
+  /** The federated identities linked to a user (AdminLinkProviderForUser). */
+  linkedIdentities: (userPoolId: string, username: string) => StoredLink[]
   /** Idempotent. */
   close: () => Promise<void>
 }
@@ -65,6 +74,26 @@ const json = (status: number, body: Json): Upstream =>
 
 class Refusal extends Error {
   constructor (readonly type: string, message: string) { super(message) }
+}
+/**
+ * What UpdateUserPoolClient sets for a setting the call leaves out (Cognito's defaults): Cognito resets it, cognito-local
+ * would keep the old value. ReadAttributes and WriteAttributes (omitted: all attributes) are left to cognito-local.
+ * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_UpdateUserPoolClient.html
+ */
+const CLIENT_RESET: Json = {
+  AllowedOAuthFlows: [],
+  AllowedOAuthFlowsUserPoolClient: false,
+  AllowedOAuthScopes: [],
+  CallbackURLs: [],
+  LogoutURLs: [],
+  ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_CUSTOM_AUTH', 'ALLOW_USER_SRP_AUTH'],
+  SupportedIdentityProviders: [],
+  AccessTokenValidity: 60,
+  IdTokenValidity: 60,
+  RefreshTokenValidity: 30,
+  TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'days' },
+  EnableTokenRevocation: true,
+  PreventUserExistenceErrors: 'LEGACY'
 }
 const incorrectPassword = () => new Refusal('NotAuthorizedException', 'Incorrect username or password.')
 const userDisabled = () => new Refusal('NotAuthorizedException', 'User is disabled.')
@@ -140,6 +169,7 @@ export async function startCognitoShim (upstream: string, options: CognitoShimOp
   /** NEW_PASSWORD_REQUIRED sessions the shim let through: session -> who may answer it, until when. */
   const sessions = new Map<string, { pool: string, username: string, expires: number }>()
   const poolOfClient = new Map<string, string>()
+  const providers = identityProviderStore(options.identityProviderFile)
 
   const forward = async (method: string, path: string, headers: IncomingHttpHeaders, body: Buffer): Promise<Upstream> => {
     const outHeaders: IncomingHttpHeaders = {}
@@ -198,7 +228,39 @@ export async function startCognitoShim (upstream: string, options: CognitoShimOp
     if (user?.Enabled === false) throw userDisabled()
   }
 
+  /** The pool must exist (cognito-local's ResourceNotFoundException otherwise); then the store answers. */
+  const inPool = (operation: string, run: (pool: string, input: Json) => Json) => async (input: Json): Promise<Upstream> => {
+    answered.push(operation)
+    const pool = String(input.UserPoolId)
+    const described = await call('DescribeUserPool', { UserPoolId: pool })
+    if (described.status !== 200) return json(described.status, described.body)
+    return json(200, run(pool, input))
+  }
+
   const operations: Record<string, (input: Json, body: Buffer, headers: IncomingHttpHeaders) => Promise<Upstream>> = {
+    CreateIdentityProvider: inPool('CreateIdentityProvider', (pool, input) => providers.create(pool, input)),
+    DescribeIdentityProvider: inPool('DescribeIdentityProvider', (pool, input) => providers.describe(pool, input.ProviderName)),
+    UpdateIdentityProvider: inPool('UpdateIdentityProvider', (pool, input) => providers.update(pool, input)),
+    DeleteIdentityProvider: inPool('DeleteIdentityProvider', (pool, input) => providers.delete(pool, input.ProviderName)),
+    ListIdentityProviders: inPool('ListIdentityProviders', (pool, input) => providers.list(pool, input)),
+    GetIdentityProviderByIdentifier: inPool('GetIdentityProviderByIdentifier', (pool, input) => providers.byIdentifier(pool, input.IdpIdentifier)),
+    async AdminLinkProviderForUser (input) {
+      answered.push('AdminLinkProviderForUser')
+      const pool = String(input.UserPoolId)
+      const destination = (input.DestinationUser ?? {}) as Json
+      if (destination.ProviderName !== 'Cognito') throw new Refusal('InvalidParameterException', 'DestinationUser must be a Cognito user.')
+      const user = await getUser(pool, String(destination.ProviderAttributeValue))
+      if (user === undefined) throw new Refusal('UserNotFoundException', 'User does not exist.')
+      return json(200, providers.link(pool, String(user.Username), input))
+    },
+    async UpdateUserPoolClient (input, _body, headers) {
+      answered.push('UpdateUserPoolClient')
+      const pool = String(input.UserPoolId)
+      const names = (input.SupportedIdentityProviders ?? []) as unknown[]
+      const unknown = names.find(n => typeof n !== 'string' || !providers.exists(pool, n))
+      if (unknown !== undefined) throw new Refusal('InvalidParameterException', `The provider ${String(unknown)} does not exist for User Pool ${pool}`)
+      return await forward('POST', '/', headers, Buffer.from(JSON.stringify({ ...CLIENT_RESET, ...input })))
+    },
     async AdminUserGlobalSignOut (input) {
       answered.push('AdminUserGlobalSignOut')
       const got = await call('AdminGetUser', { UserPoolId: input.UserPoolId, Username: input.Username })
@@ -335,7 +397,7 @@ export async function startCognitoShim (upstream: string, options: CognitoShimOp
       }
       reply(res, out.status, out.headers, out.body)
     } catch (err) {
-      if (err instanceof Refusal) return replyJson(res, 400, { __type: err.type, message: err.message })
+      if (err instanceof Refusal || err instanceof ProviderRefusal) return replyJson(res, 400, { __type: err.type, message: err.message })
       replyJson(res, 500, { __type: 'InternalErrorException', message: String(err) })
     }
   }
@@ -351,5 +413,5 @@ export async function startCognitoShim (upstream: string, options: CognitoShimOp
     await closed
   }
   const port = (server.address() as AddressInfo).port
-  return { endpoint: `http://127.0.0.1:${port}`, port, answered, close }
+  return { endpoint: `http://127.0.0.1:${port}`, port, answered, linkedIdentities: providers.linksOf, close }
 }

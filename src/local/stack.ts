@@ -97,6 +97,7 @@ export async function startLocalStack (options: LocalStackOptions = {}): Promise
     shim = await startCognitoShim(cognitoLocal.endpoint, {
       port: options.cognitoShimPort,
       stateFile: dataDir === undefined ? undefined : join(dataDir, 'temporary-passwords.json'),
+      identityProviderFile: dataDir === undefined ? undefined : join(dataDir, 'identity-providers.json'),
       onMessage: options.onMessage
     })
     await ensureTable(dynamoClient, tableName)

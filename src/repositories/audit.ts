@@ -13,6 +13,7 @@ export type AuditAction =
   | 'user.invitation_revoked' | 'user.invitation_accepted' | 'user.invitation_declined'
   | 'user.joined'
   | 'domain.claimed' | 'domain.verified' | 'domain.removed' | 'domain.policy_changed'
+  | 'sso.connection_created' | 'sso.connection_deleted' | 'sso.enforcement_changed' | 'sso.signed_out'
 
 export interface AuditEntry {
   auditId: string

@@ -40,7 +40,7 @@ function assertDomain (domain: string): string {
 }
 
 /** Sort-key prefixes the layout itself uses; a resource kind may not take one. */
-const RESERVED_KINDS = new Set(['TENANT', 'USER', 'AUDIT', 'IDEMPOTENCY', 'EMAIL', 'TENANTS', 'DOMAIN', 'REMOVED'])
+const RESERVED_KINDS = new Set(['TENANT', 'USER', 'AUDIT', 'IDEMPOTENCY', 'EMAIL', 'TENANTS', 'DOMAIN', 'REMOVED', 'SSO', 'SSOSETTINGS'])
 /** A resource kind: upper-case, no '#', not one of the layout's own. A programming error otherwise, so a plain Error. */
 function assertKind (kind: string): string {
   if (!/^[A-Z][A-Z0-9_]{0,31}$/.test(kind) || RESERVED_KINDS.has(kind)) throw new Error(`Not a resource kind: ${kind}`)
@@ -103,6 +103,18 @@ export const keys = {
   removedMark: (tenantId: string, email: string) => ({ PK: keys.tenantPk(tenantId), SK: `REMOVED#${assertEmail(normalizeEmail(email))}` }),
   /** The one tenant that verified a domain: PK=DOMAIN#<domain>, SK=DOMAIN, written at most once (conditional). */
   domainOwner: (domain: string) => ({ PK: `DOMAIN#${assertDomain(domain)}`, SK: 'DOMAIN' }),
+  /** A tenant's SSO connection (a Cognito identity provider): PK=TENANT#<t>, SK=SSO#<provider name>. */
+  ssoConnection: (tenantId: string, providerName: string) => ({ PK: keys.tenantPk(tenantId), SK: `${keys.ssoSkPrefix}${assertId(providerName, 'providerName')}` }),
+  ssoSkPrefix: 'SSO#',
+  /** A tenant's SSO settings (enforcement): PK=TENANT#<t>, SK=SSOSETTINGS. */
+  ssoSettings: (tenantId: string) => ({ PK: keys.tenantPk(tenantId), SK: 'SSOSETTINGS' }),
+  /**
+   * The one SSO connection of a verified domain: PK=DOMAIN#<domain>, SK=SSO (tenant, provider, enforced), written at
+   * most once (conditional): one connection per domain; read by discovery and by the sign-in triggers.
+   */
+  ssoDomain: (domain: string) => ({ PK: `DOMAIN#${assertDomain(domain)}`, SK: 'SSO' }),
+  /** The lease that serializes read-then-write changes of one app client's provider list: PK=SSOCLIENT#<client id>, SK=LOCK. */
+  ssoClientLock: (clientId: string) => ({ PK: `SSOCLIENT#${assertId(clientId, 'clientId')}`, SK: 'LOCK' }),
   emailClaim: (email: string) => ({ PK: `EMAIL#${assertEmail(normalizeEmail(email))}`, SK: 'EMAIL' }),
   /**
    * A shared limit's counter for one window: PK=LIMIT#<limit>#<subject>, SK=WINDOW#<window start, epoch ms>. The key

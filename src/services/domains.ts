@@ -7,6 +7,7 @@ import { BadRequestError, ConflictError, NotFoundError, ServiceUnavailableError 
 import { isConsumerDomain } from '../domain/domain-name.js'
 import { domainsRepository, type DomainClaim, type DomainPolicy } from '../repositories/domains.js'
 import { auditRepository } from '../repositories/audit.js'
+import { ssoRepository } from '../repositories/sso.js'
 import { transact, TransactionCancelled } from '../repositories/transact.js'
 
 /** Where the proof is published, and what it says: `_tenant-verification.<domain> TXT "tenant-verification=<token>"`. */
@@ -155,11 +156,13 @@ export function createDomains (deps: DomainsDeps) {
       return view(c, scope.tenantId, policy)
     },
 
-    /** The claim goes; a verified domain is released (another tenant may then claim it). */
+    /** The claim goes; a verified domain is released (another tenant may then claim it), once no SSO connection serves it (409). */
     async remove (scope: TenantScope, domain: string, actor: string): Promise<void> {
       const c = await repo.get(scope, domain)
       if (!c) throw new NotFoundError('Domain claim')
       const owned = c.status === 'verified' && (await repo.ownerOf(domain)) === scope.tenantId
+      // An SSO connection serves it: sign-in would keep routing (and enforcing) for a domain the tenant no longer owns.
+      if (owned && (await ssoRepository(deps.dynamo).domain(domain, { consistent: true }))?.tenantId === scope.tenantId) throw new ConflictError('An SSO connection serves this domain: delete the connection first')
       await transact(deps.dynamo.doc, [...repo.removeItems(scope, domain, owned), audit.put(scope, { actor, action: 'domain.removed', target: scope.tenantId, details: { domain, wasVerified: owned } })])
     }
   }

@@ -19,8 +19,8 @@ export const ALLOWED: RegExp[] = [
   // The invitee's own invitations (/me/invitations/:tenantId): the path's tenant is only ever used together with the
   // caller's verified user id, so the scope reaches that caller's own membership (and the tenant's audit trail) only.
   /^src\/services\/invitations\.ts$/,
-  // A verified domain's owner (read from the owner record, never from the request) for the person whose current,
-  // verified address is at that domain: their own new membership and its audit entry, nothing else.
+  // Joining through a verified domain (policy join/suggest, or SSO): the tenant is the domain's verified owner, used
+  // only to add the signed-in person's own membership (through the ledger) and audit it in that tenant.
   /^src\/services\/users\/domain-join\.ts$/
 ]
 

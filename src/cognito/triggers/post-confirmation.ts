@@ -9,6 +9,7 @@ import { domainJoining } from '../../services/users/domain-join.js'
 import type { Tenant } from '../../domain/model.js'
 import { findMembershipTenantId } from './membership-lookup.js'
 import { TENANT_ATTRIBUTE } from './pre-sign-up.js'
+import { federatedProviders } from './federation.js'
 
 export interface PostConfirmationDeps {
   dynamo: DynamoDBDocumentClient
@@ -71,6 +72,9 @@ export function createPostConfirmationHandler ({ dynamo, tableName, now = () => 
     const attributes = event.request.userAttributes
     if (attributes[TENANT_ATTRIBUTE] !== undefined && attributes[TENANT_ATTRIBUTE] !== '') return event
 
+    // A federated first sign-in never founds a tenant: its membership comes from the provider's tenant, just in time
+    // (pre token generation, which runs right after this and at every later sign-in).
+    if (federatedProviders(attributes, event.userName).length > 0) return event
     const userId = attributes.sub ?? event.userName
     // email is a required attribute of the pool (and the username attribute); without it there is nothing to claim.
     if (attributes.email === undefined || attributes.email === '') throw new Error('Confirmed user has no email')

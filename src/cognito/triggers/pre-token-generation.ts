@@ -8,6 +8,8 @@ import { membershipReads } from '../../repositories/memberships.js'
 import { domainJoining } from '../../services/users/domain-join.js'
 import { profilesRepository } from '../../repositories/profiles.js'
 import { TENANT_ATTRIBUTE } from './pre-sign-up.js'
+import { ssoJoining } from '../../services/users/sso-join.js'
+import { federatedProviders } from './federation.js'
 
 export interface PreTokenGenerationDeps {
   dynamo: DynamoDBDocumentClient
@@ -31,6 +33,7 @@ export function createPreTokenGenerationHandler ({ dynamo, tableName, now = Date
   const memberships = membershipReads({ doc: dynamo, tableName })
   const joining = domainJoining({ dynamo: { doc: dynamo, tableName } })
   const profiles = profilesRepository({ doc: dynamo, tableName })
+  const sso = ssoJoining({ dynamo: { doc: dynamo, tableName } })
 
   /** Whether the person may act in the tenant: a membership that a request would accept. */
   async function usableIn (userId: string, tenantId: string): Promise<boolean> {
@@ -47,6 +50,12 @@ export function createPreTokenGenerationHandler ({ dynamo, tableName, now = Date
     const home = attributes[TENANT_ATTRIBUTE]
     // A verified address whose domain's policy is join: the person becomes a member now (idempotent).
     if (attributes.email !== undefined) await joining.onSignIn({ userId: sub, username: event.userName, email: attributes.email, emailVerified: attributes.email_verified === 'true' })
+    // Just in time: a sign-in through a tenant's identity provider (a federated user, or a native one linked to it) at
+    // a domain that tenant verified makes the person its member, here rather than in post confirmation because this
+    // runs at every sign-in (a connection added later still applies) and before the token names the tenant.
+    if (attributes.email !== undefined) {
+      for (const provider of federatedProviders(attributes, event.userName)) await sso.onFederatedSignIn({ userId: sub, username: event.userName, email: attributes.email }, provider)
+    }
     const asked = (event.request as { clientMetadata?: Record<string, string> }).clientMetadata?.[TENANT_METADATA_KEY]
     const candidates = async function * () {
       if (asked !== undefined && asked !== '') yield asked

@@ -43,10 +43,10 @@ export function domainJoining (deps: { dynamo: { doc: DynamoDBDocumentClient, ta
 
   /**
    * Makes the person an active `members` member of the offering tenant, audited there (`user.joined`, with the
-   * domain). Idempotent: a membership that exists already (a concurrent sign-in) is left as it is. The caller has
+   * domain, and `via`: the policy, or sso for a federated sign-in). Idempotent: a membership that exists already (a concurrent sign-in) is left as it is. The caller has
    * checked that `email` is the account's current, verified address.
    */
-  async function join (user: { userId: string, username: string, email: string }, offer: DomainOffer): Promise<boolean> {
+  async function join (user: { userId: string, username: string, email: string }, offer: DomainOffer, via: DomainOffer['policy'] | 'sso' = offer.policy): Promise<boolean> {
     const at = now().toISOString()
     const email = normalizeEmail(user.email)
     const m: MembershipRecord = { tenantId: offer.tenantId, userId: user.userId, email, groups: ['members'], status: 'active', createdAt: at, updatedAt: at, cognitoUsername: user.username }
@@ -54,7 +54,7 @@ export function domainJoining (deps: { dynamo: { doc: DynamoDBDocumentClient, ta
       ...ledger.addItems(m),
       // The caller confirmed the address is the account's now: its record names this person (replacing a stale one).
       emailRecords(deps.dynamo).putOwned({ email, status: 'user', userId: user.userId, username: user.username, createdAt: at }),
-      audit.put(mintTenantScope(offer.tenantId), { actor: user.userId, action: 'user.joined', target: user.userId, details: { email, domain: offer.domain, via: offer.policy } })
+      audit.put(mintTenantScope(offer.tenantId), { actor: user.userId, action: 'user.joined', target: user.userId, details: { email, domain: offer.domain, via } })
     ]
     try {
       await transact(doc, items)

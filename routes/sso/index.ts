@@ -1,0 +1,22 @@
+// Public SSO discovery for the sign-in page: does this email's domain sign in through a tenant's identity provider?
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { problemResponses } from '../../src/http/problem.js'
+import { Email } from '../../src/http/schemas.js'
+
+const ssoDiscovery: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/sso/discover', {
+    // Public, so limited per client address like every public route (plugins/rate-limit.ts).
+    config: { auth: 'public' },
+    schema: {
+      tags: ['sso'],
+      summary: 'Whether the email\'s domain signs in through SSO, and the provider to name in /oauth2/authorize?identity_provider=; nothing else',
+      querystring: Type.Object({ email: Email }, { additionalProperties: false }),
+      response: {
+        200: Type.Object({ sso: Type.Boolean(), providerName: Type.Optional(Type.String()) }),
+        ...problemResponses(400, 429, 503)
+      }
+    }
+  }, async (request) => await app.services.sso.discover(request.query.email))
+}
+export default ssoDiscovery
