@@ -22,16 +22,13 @@
 // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminCreateUser.html
 // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_InitiateAuth.html
 // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_RespondToAuthChallenge.html
-import { randomInt } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { dirname } from 'node:path'
+import { providerOperations } from './cognito-shim-providers.js'
+import { asIncorrectPassword, json, passwordStore, readBody, Refusal, signInChecks, temporaryPasswordFor, userDisabled, type Json, type PasswordPolicy, type Upstream } from './cognito-shim-parts.js'
 import { identityProviderStore, ProviderRefusal, type StoredLink } from './identity-providers.js'
 
 const PREFIX = 'AWSCognitoIdentityProviderService.'
-/** Cognito's own lifetime of a challenge session. */
-const SESSION_TTL_MS = 3 * 60_000
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'host', 'upgrade', 'proxy-connection'])
 
 /** A message Cognito would email: the invitation, or its resend, with the temporary password. */
@@ -66,108 +63,11 @@ export interface CognitoShim {
   close: () => Promise<void>
 }
 
-interface Upstream { status: number, headers: IncomingHttpHeaders, body: Buffer }
-type Json = Record<string, unknown>
-
-const json = (status: number, body: Json): Upstream =>
-  ({ status, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: Buffer.from(JSON.stringify(body)) })
-
-class Refusal extends Error {
-  constructor (readonly type: string, message: string) { super(message) }
-}
-/**
- * What UpdateUserPoolClient sets for a setting the call leaves out (Cognito's defaults): Cognito resets it, cognito-local
- * would keep the old value. ReadAttributes and WriteAttributes (omitted: all attributes) are left to cognito-local.
- * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_UpdateUserPoolClient.html
- */
-const CLIENT_RESET: Json = {
-  AllowedOAuthFlows: [],
-  AllowedOAuthFlowsUserPoolClient: false,
-  AllowedOAuthScopes: [],
-  CallbackURLs: [],
-  LogoutURLs: [],
-  ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_CUSTOM_AUTH', 'ALLOW_USER_SRP_AUTH'],
-  SupportedIdentityProviders: [],
-  AccessTokenValidity: 60,
-  IdTokenValidity: 60,
-  RefreshTokenValidity: 30,
-  TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'days' },
-  EnableTokenRevocation: true,
-  PreventUserExistenceErrors: 'LEGACY'
-}
-const incorrectPassword = () => new Refusal('NotAuthorizedException', 'Incorrect username or password.')
-const userDisabled = () => new Refusal('NotAuthorizedException', 'User is disabled.')
-
-async function readBody (req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  for await (const c of req) chunks.push(c as Buffer)
-  return Buffer.concat(chunks)
-}
-
-/** Cognito's default policy when the pool sets none: 8 characters with a lower, an upper, a digit and a symbol. */
-interface PasswordPolicy { MinimumLength?: number }
-// Symbols from Cognito's allowed set that need no quoting in a shell or JSON string, so the password pastes anywhere.
-const SETS = ['abcdefghijkmnopqrstuvwxyz', 'ABCDEFGHJKLMNPQRSTUVWXYZ', '23456789', '^.,:_~=+-@%']
-
-/** A random password with one of each character class (what any Cognito policy may require), at least 16 long. */
-export function temporaryPasswordFor (policy: PasswordPolicy | undefined): string {
-  const length = Math.max(16, policy?.MinimumLength ?? 8)
-  const all = SETS.join('')
-  const chars = SETS.map(set => set[randomInt(set.length)] as string)
-  while (chars.length < length) chars.push(all[randomInt(all.length)] as string)
-  for (let i = chars.length - 1; i > 0; i--) {
-    const j = randomInt(i + 1)
-    ;[chars[i], chars[j]] = [chars[j] as string, chars[i] as string]
-  }
-  return chars.join('')
-}
-
-/** The temporary passwords the shim issued, by pool and Username; optionally mirrored to a JSON file. */
-function passwordStore (file: string | undefined) {
-  const byUser = new Map<string, string>(file !== undefined && existsSync(file) ? Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : [])
-  const save = () => {
-    if (file === undefined) return
-    mkdirSync(dirname(file), { recursive: true })
-    writeFileSync(`${file}.tmp`, JSON.stringify(Object.fromEntries(byUser), null, 2) + '\n', { mode: 0o600 })
-    renameSync(`${file}.tmp`, file)
-  }
-  const key = (pool: string, username: string) => `${pool}/${username}`
-  return {
-    get: (pool: string, username: string) => byUser.get(key(pool, username)),
-    set: (pool: string, username: string, password: string) => { byUser.set(key(pool, username), password); save() },
-    delete: (pool: string, username: string) => { if (byUser.delete(key(pool, username))) save() }
-  }
-}
-
-/**
- * cognito-local answers a wrong password with InvalidPasswordException and an unknown user with "User not
- * authorized"; Cognito, with user existence errors prevented (as infra/lib/web-client.ts sets), answers both alike.
- */
-function asIncorrectPassword (out: Upstream): Upstream {
-  if (out.status !== 400) return out
-  const error = JSON.parse(out.body.toString('utf8')) as Json
-  if (error.__type === 'InvalidPasswordException' || (error.__type === 'NotAuthorizedException' && error.message === 'User not authorized')) {
-    return json(400, { __type: 'NotAuthorizedException', message: 'Incorrect username or password.' })
-  }
-  return out
-}
-
-function jwtPayload (token: unknown): Json | undefined {
-  if (typeof token !== 'string') return undefined
-  try {
-    return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Json
-  } catch {
-    return undefined
-  }
-}
-
 /** Starts the shim in front of `upstream` (cognito-local's endpoint). */
 export async function startCognitoShim (upstream: string, options: CognitoShimOptions = {}): Promise<CognitoShim> {
   const answered: string[] = []
   const target = new URL(upstream)
   const passwords = passwordStore(options.stateFile)
-  /** NEW_PASSWORD_REQUIRED sessions the shim let through: session -> who may answer it, until when. */
-  const sessions = new Map<string, { pool: string, username: string, expires: number }>()
   const poolOfClient = new Map<string, string>()
   const providers = identityProviderStore(options.identityProviderFile)
 
@@ -204,63 +104,10 @@ export async function startCognitoShim (upstream: string, options: CognitoShimOp
   }
   const emailOf = (user: Json) => (user.UserAttributes as Array<{ Name: string, Value: string }> | undefined)?.find(a => a.Name === 'email')?.Value
 
-  /** The password check cognito-local skips: a disabled user, or a wrong temporary password. */
-  const checkPasswordSignIn = async (pool: string | undefined, username: unknown, password: unknown): Promise<Json | undefined> => {
-    if (pool === undefined || typeof username !== 'string') return undefined
-    const user = await getUser(pool, username)
-    if (user === undefined) return undefined // cognito-local answers that itself
-    if (user.Enabled === false) throw userDisabled()
-    if (user.UserStatus === 'FORCE_CHANGE_PASSWORD') {
-      const expected = passwords.get(pool, String(user.Username))
-      // Unknown (issued before the shim kept them, or by a direct call to cognito-local): refused; a resend issues one.
-      if (expected === undefined || expected !== password) throw incorrectPassword()
-    }
-    return user
-  }
-
-  /** Refuses tokens issued to a disabled user: covers refresh, whose user only the token names. */
-  const checkIssuedTokens = async (accessToken: unknown): Promise<void> => {
-    const claims = jwtPayload(accessToken)
-    const pool = typeof claims?.iss === 'string' ? claims.iss.split('/').at(-1) : undefined
-    const username = claims?.username ?? claims?.sub
-    if (pool === undefined || typeof username !== 'string') return
-    const user = await getUser(pool, username)
-    if (user?.Enabled === false) throw userDisabled()
-  }
-
-  /** The pool must exist (cognito-local's ResourceNotFoundException otherwise); then the store answers. */
-  const inPool = (operation: string, run: (pool: string, input: Json) => Json) => async (input: Json): Promise<Upstream> => {
-    answered.push(operation)
-    const pool = String(input.UserPoolId)
-    const described = await call('DescribeUserPool', { UserPoolId: pool })
-    if (described.status !== 200) return json(described.status, described.body)
-    return json(200, run(pool, input))
-  }
+  const { checkPasswordSignIn, checkIssuedTokens, signIn, takeSession } = signInChecks({ getUser, passwords })
 
   const operations: Record<string, (input: Json, body: Buffer, headers: IncomingHttpHeaders) => Promise<Upstream>> = {
-    CreateIdentityProvider: inPool('CreateIdentityProvider', (pool, input) => providers.create(pool, input)),
-    DescribeIdentityProvider: inPool('DescribeIdentityProvider', (pool, input) => providers.describe(pool, input.ProviderName)),
-    UpdateIdentityProvider: inPool('UpdateIdentityProvider', (pool, input) => providers.update(pool, input)),
-    DeleteIdentityProvider: inPool('DeleteIdentityProvider', (pool, input) => providers.delete(pool, input.ProviderName)),
-    ListIdentityProviders: inPool('ListIdentityProviders', (pool, input) => providers.list(pool, input)),
-    GetIdentityProviderByIdentifier: inPool('GetIdentityProviderByIdentifier', (pool, input) => providers.byIdentifier(pool, input.IdpIdentifier)),
-    async AdminLinkProviderForUser (input) {
-      answered.push('AdminLinkProviderForUser')
-      const pool = String(input.UserPoolId)
-      const destination = (input.DestinationUser ?? {}) as Json
-      if (destination.ProviderName !== 'Cognito') throw new Refusal('InvalidParameterException', 'DestinationUser must be a Cognito user.')
-      const user = await getUser(pool, String(destination.ProviderAttributeValue))
-      if (user === undefined) throw new Refusal('UserNotFoundException', 'User does not exist.')
-      return json(200, providers.link(pool, String(user.Username), input))
-    },
-    async UpdateUserPoolClient (input, _body, headers) {
-      answered.push('UpdateUserPoolClient')
-      const pool = String(input.UserPoolId)
-      const names = (input.SupportedIdentityProviders ?? []) as unknown[]
-      const unknown = names.find(n => typeof n !== 'string' || !providers.exists(pool, n))
-      if (unknown !== undefined) throw new Refusal('InvalidParameterException', `The provider ${String(unknown)} does not exist for User Pool ${pool}`)
-      return await forward('POST', '/', headers, Buffer.from(JSON.stringify({ ...CLIENT_RESET, ...input })))
-    },
+    ...providerOperations({ providers, answered, call, forward, getUser }),
     async AdminUserGlobalSignOut (input) {
       answered.push('AdminUserGlobalSignOut')
       const got = await call('AdminGetUser', { UserPoolId: input.UserPoolId, Username: input.Username })
@@ -326,11 +173,7 @@ export async function startCognitoShim (upstream: string, options: CognitoShimOp
         const user = await getUser(pool, responses.USERNAME)
         if (user?.Enabled === false) throw userDisabled()
         if (input.ChallengeName === 'NEW_PASSWORD_REQUIRED' && user !== undefined) {
-          const session = sessions.get(String(input.Session))
-          if (session === undefined || session.expires < Date.now() || session.pool !== pool || session.username !== user.Username) {
-            throw new Refusal('NotAuthorizedException', 'Invalid session for the user.')
-          }
-          sessions.delete(String(input.Session))
+          takeSession(String(input.Session), pool, String(user.Username))
           passwords.delete(pool, String(user.Username))
         }
       }
@@ -348,18 +191,6 @@ export async function startCognitoShim (upstream: string, options: CognitoShimOp
     const described = await call('DescribeUserPool', { UserPoolId: pool })
     const policy = ((described.body.UserPool as Json | undefined)?.Policies as Json | undefined)?.PasswordPolicy as PasswordPolicy | undefined
     return temporaryPasswordFor(policy)
-  }
-
-  /** An upstream sign-in answer, checked: a challenge session is recorded, tokens of a disabled user are refused. */
-  const signIn = async (out: Upstream, user: Json | undefined, pool: string | undefined): Promise<Upstream> => {
-    if (out.status !== 200) return out
-    const answer = JSON.parse(out.body.toString('utf8')) as Json
-    if (answer.ChallengeName === 'NEW_PASSWORD_REQUIRED' && typeof answer.Session === 'string' && user !== undefined && pool !== undefined) {
-      for (const [id, s] of sessions) if (s.expires < Date.now()) sessions.delete(id)
-      sessions.set(answer.Session, { pool, username: String(user.Username), expires: Date.now() + SESSION_TTL_MS })
-    }
-    await checkIssuedTokens((answer.AuthenticationResult as Json | undefined)?.AccessToken)
-    return out
   }
 
   const reply = (res: ServerResponse, status: number, headers: IncomingHttpHeaders, body: Buffer) => {
