@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react'
 import { call, type Api } from '../api/client.js'
 import type { paths } from '../api/schema.js'
 import { formatDate, ListStates, ProblemView, useAction, usePagedList } from '../ui.js'
+import { useConfirm } from '../confirm.js'
 
 type Tenant = paths['/tenants/{tenantId}']['get']['responses'][200]['content']['application/json']
 
@@ -27,9 +28,13 @@ export function Tenants ({ api }: { api: Api }) {
 
 function TenantRow ({ api, tenant, onChanged }: { api: Api, tenant: Tenant, onChanged: (t: Tenant) => void }) {
   const action = useAction()
-  const setStatus = (status: Tenant['status']) => action.run(async () => {
-    onChanged(await call(api.PATCH('/tenants/{tenantId}', { params: { path: { tenantId: tenant.tenantId } }, body: { status } })))
-  })
+  const confirm = useConfirm()
+  const setStatus = async (status: Tenant['status']) => {
+    if (status === 'suspended' && !await confirm.ask({ title: `Suspend ${tenant.name}?`, body: <p>Every user of {tenant.name} is refused until it is reactivated; its data stays.</p>, confirm: 'Suspend' })) return
+    await action.run(async () => {
+      onChanged(await call(api.PATCH('/tenants/{tenantId}', { params: { path: { tenantId: tenant.tenantId } }, body: { status } })))
+    })
+  }
   return (
     <tr data-tenant={tenant.tenantId}>
       <td>{tenant.name}</td>
@@ -41,6 +46,7 @@ function TenantRow ({ api, tenant, onChanged }: { api: Api, tenant: Tenant, onCh
           ? <button type='button' className='danger' onClick={() => { void setStatus('suspended') }} disabled={action.busy}>Suspend<span className='sr-only'> {tenant.name}</span></button>
           : <button type='button' onClick={() => { void setStatus('active') }} disabled={action.busy}>Reactivate<span className='sr-only'> {tenant.name}</span></button>}
         {action.problem !== null && <ProblemView problem={action.problem} />}
+        {confirm.dialog}
       </td>
     </tr>
   )

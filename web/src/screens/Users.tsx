@@ -3,6 +3,7 @@ import { useId, useState, type FormEvent } from 'react'
 import { call, type Api } from '../api/client.js'
 import type { paths } from '../api/schema.js'
 import { formatDate, ListStates, ProblemView, useAction, usePagedList } from '../ui.js'
+import { useConfirm } from '../confirm.js'
 
 type User = paths['/users/{userId}']['get']['responses'][200]['content']['application/json']
 type Role = 'admins' | 'members'
@@ -52,14 +53,25 @@ function UserRow ({ api, user, self, onChanged }: { api: Api, user: User, self: 
     await call(api.DELETE('/users/{userId}/groups/{group}', { params: { path: { userId: user.userId, group: from } } }))
     onChanged()
   })
-  const setStatus = (status: 'active' | 'disabled') => action.run(async () => {
-    await call(api.PATCH('/users/{userId}', { params: path, body: { status } }))
-    onChanged()
-  })
-  const remove = () => action.run(async () => {
-    await call(api.DELETE('/users/{userId}', { params: path }))
-    onChanged()
-  })
+  const confirm = useConfirm()
+  const setStatus = async (status: 'active' | 'disabled') => {
+    if (status === 'disabled' && !await confirm.ask({ title: `Disable ${user.email}?`, body: <p>They are signed out of this tenant at once and cannot act in it until enabled again.</p>, confirm: 'Disable' })) return
+    await action.run(async () => {
+      await call(api.PATCH('/users/{userId}', { params: path, body: { status } }))
+      onChanged()
+    })
+  }
+  const remove = async () => {
+    const invited = user.status === 'invited'
+    const ok = await confirm.ask(invited
+      ? { title: `Revoke the invitation to ${user.email}?`, body: <p>The invitation stops working. You can invite them again later.</p>, confirm: 'Revoke invitation' }
+      : { title: `Remove ${user.email}?`, body: <p>Their membership in this tenant ends; with their last membership their account is deleted. This cannot be undone; you can invite them again.</p>, confirm: 'Remove' })
+    if (!ok) return
+    await action.run(async () => {
+      await call(api.DELETE('/users/{userId}', { params: path }))
+      onChanged()
+    })
+  }
   const resend = () => action.run(async () => {
     const resent = await call(api.POST('/users/{userId}/invitation', { params: path }))
     setDone(`Invitation resent; valid until ${formatDate(resent.invitation.expiresAt)}.`)
@@ -95,6 +107,7 @@ function UserRow ({ api, user, self, onChanged }: { api: Api, user: User, self: 
         </div>
         {done !== null && <p role='status' className='ok'>{done}</p>}
         {action.problem !== null && <ProblemView problem={action.problem} />}
+        {confirm.dialog}
       </td>
     </tr>
   )
