@@ -8,8 +8,10 @@ import { Page, PageQuery } from '../../src/http/schemas.js'
 const Entry = Type.Object({
   auditId: Type.String(),
   actor: Type.String(),
+  actorEmail: Type.Optional(Type.String({ description: 'the actor\'s address when the entry was written' })),
   action: Type.String(),
   target: Type.String(),
+  targetEmail: Type.Optional(Type.String({ description: 'the target person\'s address when the entry was written' })),
   at: Type.String(),
   details: Type.Optional(Type.Object({}, { additionalProperties: true }))
 })

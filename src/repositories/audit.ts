@@ -13,6 +13,7 @@ export type AuditAction =
   | 'user.invitation_revoked' | 'user.invitation_accepted' | 'user.invitation_declined'
   | 'user.joined'
   | 'domain.claimed' | 'domain.verified' | 'domain.removed' | 'domain.policy_changed'
+  | 'order.deleted'
 
 export interface AuditEntry {
   auditId: string
@@ -20,8 +21,12 @@ export interface AuditEntry {
   /** The principal's user id, or `operator:<name>` for scripts. */
   actor: string
   action: AuditAction
-  /** What the action was applied to: a user id, or the tenant id. */
+  /** The actor's address when the entry was written, so a person who has since left stays named. */
+  actorEmail?: string
+  /** What the action was applied to: a user id, the tenant id, an order id. */
   target: string
+  /** The target person's address when the entry was written (user actions). */
+  targetEmail?: string
   at: string
   details?: Record<string, unknown>
 }
@@ -40,7 +45,9 @@ function toAuditEntry (item: Record<string, unknown>): AuditEntry {
     tenantId: item.tenantId as string,
     actor: item.actor as string,
     action: item.action as AuditAction,
+    ...(typeof item.actorEmail === 'string' ? { actorEmail: item.actorEmail } : {}),
     target: item.target as string,
+    ...(typeof item.targetEmail === 'string' ? { targetEmail: item.targetEmail } : {}),
     at: item.at as string,
     ...(item.details ? { details: item.details as Record<string, unknown> } : {})
   }

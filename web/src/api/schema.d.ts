@@ -2809,8 +2809,12 @@ export interface paths {
                             items: {
                                 auditId: string;
                                 actor: string;
+                                /** @description the actor's address when the entry was written */
+                                actorEmail?: string;
                                 action: string;
                                 target: string;
+                                /** @description the target person's address when the entry was written */
+                                targetEmail?: string;
                                 at: string;
                                 details?: {
                                     [key: string]: unknown;
@@ -3427,7 +3431,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete an order (admins; If-Match optional) */
+        /** Delete an order (admins; If-Match optional; audited order.deleted) */
         delete: {
             parameters: {
                 query?: never;
