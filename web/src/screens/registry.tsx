@@ -37,7 +37,7 @@ const personScreen = (s: PersonScreen) => s
 
 /** In navigation order. */
 export const SCREENS: readonly Screen[] = [
-  tenantScreen({ id: 'orders', label: 'Orders', audience: 'tenant-member', component: ({ api, tenant }) => <Orders api={api} tenantName={tenant.name} /> }),
+  tenantScreen({ id: 'orders', label: 'Orders', audience: 'tenant-member', component: ({ api, tenant }) => <Orders api={api} tenantName={tenant.name} admin={tenant.groups.includes('admins')} /> }),
   tenantScreen({ id: 'users', label: 'Users', audience: 'tenant-admin', component: ({ api, tenant, me }) => <Users api={api} tenantName={tenant.name} selfId={me.userId} /> }),
   tenantScreen({ id: 'audit', label: 'Audit trail', audience: 'tenant-admin', component: ({ api, tenant }) => <Audit api={api} tenantName={tenant.name} /> }),
   personScreen({
