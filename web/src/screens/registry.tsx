@@ -6,6 +6,7 @@ import type { paths } from '../api/schema.js'
 import { Audit } from './Audit.js'
 import { Invitations } from './Invitations.js'
 import { Orders } from './Orders.js'
+import { Projects } from './Projects.js'
 import { Tenants } from './Tenants.js'
 import { Users } from './Users.js'
 
@@ -38,6 +39,7 @@ const personScreen = (s: PersonScreen) => s
 /** In navigation order. */
 export const SCREENS: readonly Screen[] = [
   tenantScreen({ id: 'orders', label: 'Orders', audience: 'tenant-member', component: ({ api, tenant }) => <Orders api={api} tenantName={tenant.name} admin={tenant.groups.includes('admins')} /> }),
+  tenantScreen({ id: 'projects', label: 'Projects', audience: 'tenant-member', component: ({ api, tenant }) => <Projects api={api} tenantName={tenant.name} admin={tenant.groups.includes('admins')} /> }),
   tenantScreen({ id: 'users', label: 'Users', audience: 'tenant-admin', component: ({ api, tenant, me }) => <Users api={api} tenantName={tenant.name} selfId={me.userId} /> }),
   tenantScreen({ id: 'audit', label: 'Audit trail', audience: 'tenant-admin', component: ({ api, tenant }) => <Audit api={api} tenantName={tenant.name} /> }),
   personScreen({
