@@ -109,8 +109,11 @@ export function createTenantOnboarding (deps: TenantOnboardingDeps) {
       return found.tenant
     },
 
-    /** Rename and/or suspend/reactivate, audited in the same transaction; the tenant plugin refuses a suspended tenant's users. */
-    async update (tenantId: string, next: { name?: string, status?: TenantStatus }, actor: string): Promise<Tenant> {
+    /**
+     * Rename and/or suspend/reactivate, audited in the same transaction; the tenant plugin refuses a suspended tenant's
+     * users. By an operator, or (a rename only, routes/tenant) by the tenant's own admin, named by `actorEmail`.
+     */
+    async update (tenantId: string, next: { name?: string, status?: TenantStatus }, actor: string, actorEmail?: string): Promise<Tenant> {
       const before = await tenants.getRecord(tenantId)
       if (!before) throw new NotFoundError('Tenant')
       const scope = mintTenantScope(tenantId)
@@ -122,7 +125,7 @@ export function createTenantOnboarding (deps: TenantOnboardingDeps) {
       try {
         await transact(deps.dynamo.doc, [
           tenants.update(tenantId, next, at, before.tenant),
-          audit.put(scope, { actor, action: 'tenant.updated', target: tenantId, details })
+          audit.put(scope, { actor, ...(actorEmail !== undefined ? { actorEmail } : {}), action: 'tenant.updated', target: tenantId, details })
         ])
       } catch (err) {
         // Changed (or deleted) since we read it: the audit's "from" would be stale, so nothing was written; retry.
