@@ -11,7 +11,7 @@ export type AuditAction =
   | 'user.invited' | 'user.group_added' | 'user.group_removed'
   | 'user.disabled' | 'user.enabled' | 'user.removed' | 'user.invitation_resent'
   | 'user.invitation_revoked' | 'user.invitation_accepted' | 'user.invitation_declined'
-  | 'user.joined'
+  | 'user.joined' | 'user.left'
   | 'domain.claimed' | 'domain.verified' | 'domain.removed' | 'domain.policy_changed'
   | 'order.deleted'
 
