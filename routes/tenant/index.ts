@@ -22,8 +22,7 @@ const tenant: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const { tenantId } = tenantScopeOf(request)
-    const actor = await actorOf(request, app.memberView)
-    return await app.services.onboarding.update(tenantId, { name: request.body.name }, actor.userId, actor.email)
+    return await app.services.onboarding.update(tenantId, { name: request.body.name }, await actorOf(request, app.memberView))
   })
 }
 export default tenant

@@ -7,7 +7,7 @@ import { ConcurrentChangeError, ConflictError, EmailUnavailableError, InviteUnde
 import { keys, normalizeEmail } from '../repositories/keys.js'
 import { tenantWrites } from '../repositories/tenants.js'
 import { emailRecords } from '../repositories/email-records.js'
-import { auditRepository } from '../repositories/audit.js'
+import { auditRepository, type ActorRef } from '../repositories/audit.js'
 import { transact, TransactionCancelled, type TransactItem } from '../repositories/transact.js'
 import type { TenantUsers } from './users/index.js'
 
@@ -48,7 +48,7 @@ export function createTenantOnboarding (deps: TenantOnboardingDeps) {
      * that writes the admin's (pending) membership, so neither exists without the other. The tenant counts its admin
      * (adminCount, the last-admin guard) once the invitation is accepted.
      */
-    async onboard (input: { name: string, adminEmail: string, actor: string }): Promise<{ tenant: Tenant, admin: Membership }> {
+    async onboard (input: { name: string, adminEmail: string, actor: ActorRef }): Promise<{ tenant: Tenant, admin: Membership }> {
       const at = now().toISOString()
       const email = normalizeEmail(input.adminEmail)
       // A retry of an onboarding interrupted mid-invite resumes it at once (rather than waiting on its own pending claim).
@@ -89,7 +89,7 @@ export function createTenantOnboarding (deps: TenantOnboardingDeps) {
      * An operator restores a tenant's administration: a member of the tenant (any status but removed) gets the admins
      * group, or the person is invited as an admin and accepts as usual. Audited in the tenant, with the operator as actor.
      */
-    async appointAdmin (tenantId: string, input: { email: string, actor: string }): Promise<{ membership: Membership, invited: boolean }> {
+    async appointAdmin (tenantId: string, input: { email: string, actor: ActorRef }): Promise<{ membership: Membership, invited: boolean }> {
       if (!await tenants.getRecord(tenantId)) throw new NotFoundError('Tenant')
       const scope = mintTenantScope(tenantId)
       const email = normalizeEmail(input.email)
@@ -111,9 +111,9 @@ export function createTenantOnboarding (deps: TenantOnboardingDeps) {
 
     /**
      * Rename and/or suspend/reactivate, audited in the same transaction; the tenant plugin refuses a suspended tenant's
-     * users. By an operator, or (a rename only, routes/tenant) by the tenant's own admin, named by `actorEmail`.
+     * users. By an operator, or (a rename only, routes/tenant) by the tenant's own admin.
      */
-    async update (tenantId: string, next: { name?: string, status?: TenantStatus }, actor: string, actorEmail?: string): Promise<Tenant> {
+    async update (tenantId: string, next: { name?: string, status?: TenantStatus }, actor: ActorRef): Promise<Tenant> {
       const before = await tenants.getRecord(tenantId)
       if (!before) throw new NotFoundError('Tenant')
       const scope = mintTenantScope(tenantId)
@@ -125,7 +125,7 @@ export function createTenantOnboarding (deps: TenantOnboardingDeps) {
       try {
         await transact(deps.dynamo.doc, [
           tenants.update(tenantId, next, at, before.tenant),
-          audit.put(scope, { actor, ...(actorEmail !== undefined ? { actorEmail } : {}), action: 'tenant.updated', target: tenantId, details })
+          audit.put(scope, { actor, action: 'tenant.updated', target: tenantId, details })
         ])
       } catch (err) {
         // Changed (or deleted) since we read it: the audit's "from" would be stale, so nothing was written; retry.

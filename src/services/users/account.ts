@@ -78,7 +78,7 @@ export function accountKeeping (ctx: UsersContext) {
         // A member an admin removed stays out (removal mark) until invited again: no domain policy or SSO brings them back.
         const mark = entry.action === 'user.removed' ? [ledger.removedMark(scope.tenantId, m.email, new Date().toISOString())] : []
         await ledger.change(scope, m, { removing: true, status: 'disabled', statusBeforeDisable: m.status === 'disabled' ? m.statusBeforeDisable : m.status },
-          { ...entry, target: m.userId, targetEmail: m.email, ...(entry.actor === m.userId ? { actorEmail: m.email } : {}), details: { email: m.email, groups: m.groups } }, mark)
+          { ...entry, target: m.userId, details: { email: m.email, groups: m.groups } }, mark)
         ctx.evict(m.userId)
       }
       await faults.beforeCognitoDelete?.()

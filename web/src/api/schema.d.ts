@@ -3111,13 +3111,23 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Admin actions in the caller's tenant, newest first */
+        /**
+         * Admin actions in the caller's tenant, newest first, in words; filters who, action, from, to
+         * @description A time range bounds the read; who and action filter what it holds, at most 1000 entries per request, so a page may be short (even empty) with a cursor to continue: only a null cursor means the end.
+         */
         get: {
             parameters: {
-                query?: {
-                    limit?: number;
-                    /** @description opaque; from nextCursor */
+                query: {
+                    limit: number;
                     cursor?: string;
+                    /** @description a user id or an address: entries where that person acted or was acted on */
+                    who?: string;
+                    /** @description an action code (user.removed) or a prefix of one (user.) */
+                    action?: string;
+                    /** @description entries at or after this time */
+                    from?: string;
+                    /** @description entries at or before this time */
+                    to?: string;
                 };
                 header?: never;
                 path?: never;
@@ -3138,6 +3148,8 @@ export interface paths {
                                 /** @description the actor's address when the entry was written */
                                 actorEmail?: string;
                                 action: string;
+                                /** @description what the actor did, in words, e.g. "added ann@example.com to group admins" */
+                                summary: string;
                                 target: string;
                                 /** @description the target person's address when the entry was written */
                                 targetEmail?: string;
@@ -3192,6 +3204,176 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            code?: string;
+                            instance?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            code?: string;
+                            instance?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            code?: string;
+                            instance?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit trail as CSV (same filters), up to 500 entries a page; the next page's cursor is in the X-Next-Cursor header (absent at the end)
+         * @description A time range bounds the read; who and action filter what it holds, at most 1000 entries per request, so a page may be short (even empty) with a cursor to continue: only a null cursor means the end. Cells that a spreadsheet would read as a formula are quoted as text.
+         */
+        get: {
+            parameters: {
+                query: {
+                    limit: number;
+                    cursor?: string;
+                    /** @description a user id or an address: entries where that person acted or was acted on */
+                    who?: string;
+                    /** @description an action code (user.removed) or a prefix of one (user.) */
+                    action?: string;
+                    /** @description entries at or after this time */
+                    from?: string;
+                    /** @description entries at or before this time */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description CSV with a header row */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            code?: string;
+                            instance?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            code?: string;
+                            instance?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            code?: string;
+                            instance?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
