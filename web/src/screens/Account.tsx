@@ -64,8 +64,8 @@ function Memberships ({ api, me, reloadMe, signOut }: { api: Api, me: Me, reload
     await action.run(async () => {
       await call(api.DELETE('/me/memberships/{tenantId}', { params: { path: { tenantId: tenant.tenantId } } }))
       if (last) { signOut(); return }
-      setDone(`You left ${tenant.name}.`)
       await reloadMe()
+      setDone(`You left ${tenant.name}.`)
     })
   }
   return (

@@ -1,4 +1,6 @@
-// The tenant's users, for its admins: invite, change role, disable/enable, remove, resend an invitation.
+// The tenant's users, for its admins: invite, change role, disable/enable, remove, resend an invitation; search and
+// sort. The memberships are one partition keyed by user id, so the API lists them in that order only: search and sort
+// run in the browser over the users loaded (100 a request; "Load all" follows the cursor up to MAX_LOADED).
 import { useId, useState, type FormEvent } from 'react'
 import { call, type Api } from '../api/client.js'
 import type { paths } from '../api/schema.js'
@@ -9,12 +11,23 @@ type User = paths['/users/{userId}']['get']['responses'][200]['content']['applic
 type Role = 'admins' | 'members'
 
 const roleOf = (u: User): Role => u.groups.includes('admins') ? 'admins' : 'members'
+const MAX_LOADED = 5000
+type Sort = 'email' | 'email-desc' | 'role' | 'status'
+const SORTS: Record<Sort, [string, (a: User, b: User) => number]> = {
+  email: ['email, A to Z', (a, b) => a.email.localeCompare(b.email)],
+  'email-desc': ['email, Z to A', (a, b) => b.email.localeCompare(a.email)],
+  role: ['role, admins first', (a, b) => roleOf(a).localeCompare(roleOf(b)) || a.email.localeCompare(b.email)],
+  status: ['status', (a, b) => a.status.localeCompare(b.status) || a.email.localeCompare(b.email)]
+}
 
 export function Users ({ api, tenantName, selfId }: { api: Api, tenantName: string, selfId: string }) {
-  const list = usePagedList<User>(async cursor => await call(api.GET('/users', { params: { query: { limit: 20, ...(cursor !== undefined ? { cursor } : {}) } } })))
+  const list = usePagedList<User>(async cursor => await call(api.GET('/users', { params: { query: { limit: 100, ...(cursor !== undefined ? { cursor } : {}) } } })))
   const [onlyExpired, setOnlyExpired] = useState(false)
+  const [search, setSearch] = useState('')
+  const [sort, setSort] = useState<Sort>('email')
   const expired = list.items.filter(u => u.invitation?.expired === true)
-  const shown = onlyExpired ? expired : list.items
+  const needle = search.trim().toLowerCase()
+  const shown = (onlyExpired ? expired : list.items).filter(u => needle === '' || u.email.toLowerCase().includes(needle)).sort(SORTS[sort][1])
   return (
     <section aria-labelledby='users-title'>
       <h2 id='users-title'>Users of {tenantName}</h2>
@@ -22,9 +35,17 @@ export function Users ({ api, tenantName, selfId }: { api: Api, tenantName: stri
       <p>
         <label className='check'><input type='checkbox' checked={onlyExpired} onChange={e => setOnlyExpired(e.target.checked)} /> Only expired invitations ({expired.length} among the users loaded)</label>
       </p>
+      <div className='fields'>
+        <label>Search by email <input type='search' value={search} onChange={e => setSearch(e.target.value)} autoComplete='off' /></label>
+        <label>Sort by <select value={sort} onChange={e => setSort(e.target.value as Sort)}>{Object.entries(SORTS).map(([id, [words]]) => <option key={id} value={id}>{words}</option>)}</select></label>
+      </div>
+      <p className='muted' role='status'>
+        {needle !== '' && `${shown.length} of `}{list.items.length} users loaded{list.nextCursor !== null ? '; more exist, so a search may miss some' : ', all of them'}.{' '}
+        {list.nextCursor !== null && <button type='button' className='secondary' onClick={() => list.loadAll(MAX_LOADED)} disabled={list.loading}>Load all users</button>}
+      </p>
       <ListStates list={list} what='users' empty='No users.'>
         {shown.length === 0
-          ? <p className='empty'>No expired invitations among the users loaded.</p>
+          ? <p className='empty'>{onlyExpired ? 'No expired invitations among the users loaded' : 'No user matches'}{needle !== '' ? ` "${search.trim()}"` : ''}.</p>
           : (
               <table>
                 <caption className='sr-only'>Users of {tenantName}</caption>
