@@ -208,14 +208,14 @@ async function run (t: Test): Promise<void> {
     t.pass('resend is confirmed')
     // Search and sort, over the users loaded (the API lists memberships by user id only).
     const emails = async () => await Promise.all((await page.locator('tbody tr').all()).map(async r => await r.getAttribute('data-user')))
-    await page.getByLabel('Search by email').fill('NEWBIE')
+    await page.getByLabel('Find by address').fill('NEWBIE')
     t.same(await emails(), ['newbie@demo.local'], 'the search matches the address, any case')
-    await page.getByLabel('Search by email').fill('')
-    await page.getByLabel('Sort by').selectOption({ label: 'email, Z to A' })
+    await page.getByLabel('Find by address').fill('')
+    await page.getByLabel('Sort users by').selectOption({ label: 'address, Z to A' })
     const sorted = await emails()
     t.same(sorted, [...sorted].sort().reverse(), 'sorted Z to A')
     t.ok(sorted.length >= 4)
-    await page.getByLabel('Sort by').selectOption({ label: 'email, A to Z' })
+    await page.getByLabel('Sort users by').selectOption({ label: 'address, A to Z' })
     await axe(t, page, 'users')
 
     // The other user actions, on a throwaway invitation and (disable, enable) on the demo member.

@@ -14,8 +14,8 @@ const roleOf = (u: User): Role => u.groups.includes('admins') ? 'admins' : 'memb
 const MAX_LOADED = 5000
 type Sort = 'email' | 'email-desc' | 'role' | 'status'
 const SORTS: Record<Sort, [string, (a: User, b: User) => number]> = {
-  email: ['email, A to Z', (a, b) => a.email.localeCompare(b.email)],
-  'email-desc': ['email, Z to A', (a, b) => b.email.localeCompare(a.email)],
+  email: ['address, A to Z', (a, b) => a.email.localeCompare(b.email)],
+  'email-desc': ['address, Z to A', (a, b) => b.email.localeCompare(a.email)],
   role: ['role, admins first', (a, b) => roleOf(a).localeCompare(roleOf(b)) || a.email.localeCompare(b.email)],
   status: ['status', (a, b) => a.status.localeCompare(b.status) || a.email.localeCompare(b.email)]
 }
@@ -36,8 +36,8 @@ export function Users ({ api, tenantName, selfId }: { api: Api, tenantName: stri
         <label className='check'><input type='checkbox' checked={onlyExpired} onChange={e => setOnlyExpired(e.target.checked)} /> Only expired invitations ({expired.length} among the users loaded)</label>
       </p>
       <div className='fields'>
-        <label>Search by email <input type='search' value={search} onChange={e => setSearch(e.target.value)} autoComplete='off' /></label>
-        <label>Sort by <select value={sort} onChange={e => setSort(e.target.value as Sort)}>{Object.entries(SORTS).map(([id, [words]]) => <option key={id} value={id}>{words}</option>)}</select></label>
+        <label>Find by address <input type='search' value={search} onChange={e => setSearch(e.target.value)} autoComplete='off' /></label>
+        <label>Sort users by <select value={sort} onChange={e => setSort(e.target.value as Sort)}>{Object.entries(SORTS).map(([id, [words]]) => <option key={id} value={id}>{words}</option>)}</select></label>
       </div>
       <p className='muted' role='status'>
         {needle !== '' && `${shown.length} of `}{list.items.length} users loaded{list.nextCursor !== null ? '; more exist, so a search may miss some' : ', all of them'}.{' '}
