@@ -65,6 +65,20 @@ const tenants: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags, summary: 'One tenant', params: Params, response: { 200: Tenant, ...problemResponses(400, 401, 403, 404, 503) } }
   }, async (request) => await service.get(request.params.tenantId))
 
+  app.get('/tenants/:tenantId/users', {
+    config: { auth },
+    schema: {
+      tags,
+      summary: 'A tenant\'s admins and members (and pending invitations), in user id order',
+      params: Params,
+      querystring: PageQuery(50),
+      response: { 200: Page(Appointed), ...problemResponses(400, 401, 403, 404, 503) }
+    }
+  }, async (request) => {
+    const page = await service.users(request.params.tenantId, { limit: request.query.limit, cursor: request.query.cursor })
+    return { items: page.items.map(m => ({ userId: m.userId, email: m.email, groups: m.groups, status: m.status === 'pending' ? 'invited' as const : m.status })), nextCursor: page.nextCursor }
+  })
+
   app.patch('/tenants/:tenantId', {
     config: { auth },
     schema: {

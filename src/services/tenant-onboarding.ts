@@ -103,6 +103,12 @@ export function createTenantOnboarding (deps: TenantOnboardingDeps) {
 
     list: (page: { limit: number, cursor?: string }) => tenants.list(page),
 
+    /** A tenant's people (admins, members, pending invitations), paged, for operators: 404 for no such tenant. */
+    async users (tenantId: string, page: { limit: number, cursor?: string }) {
+      if (!await tenants.getRecord(tenantId)) throw new NotFoundError('Tenant')
+      return await deps.tenantUsers.list(mintTenantScope(tenantId), page)
+    },
+
     async get (tenantId: string): Promise<Tenant> {
       const found = await tenants.getRecord(tenantId)
       if (!found) throw new NotFoundError('Tenant')
