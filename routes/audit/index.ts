@@ -7,7 +7,7 @@ import { BadRequestError } from '../../src/domain/errors.js'
 import { describeAudit } from '../../src/domain/audit-words.js'
 import { problemResponses } from '../../src/http/problem.js'
 import { tenantScopeOf } from '../../src/http/request-context.js'
-import { Page } from '../../src/http/schemas.js'
+import { Page, PageQuery } from '../../src/http/schemas.js'
 import { SCAN_BUDGET, type AuditEntry } from '../../src/repositories/audit.js'
 import { csvCell } from '../../src/services/users-import.js'
 
@@ -24,14 +24,17 @@ const Entry = Type.Object({
 })
 
 const Filters = {
-  cursor: Type.Optional(Type.String({ maxLength: 2048 })),
   who: Type.Optional(Type.String({ minLength: 1, maxLength: 320, description: 'a user id or an address: entries where that person acted or was acted on' })),
   action: Type.Optional(Type.String({ pattern: '^[a-z_.]{1,64}$', description: 'an action code (user.removed) or a prefix of one (user.)' })),
   from: Type.Optional(Type.String({ format: 'date-time', description: 'entries at or after this time' })),
   to: Type.Optional(Type.String({ format: 'date-time', description: 'entries at or before this time' }))
 }
-const Query = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }), ...Filters }, { additionalProperties: false })
-const ExportQuery = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 500 }), ...Filters }, { additionalProperties: false })
+const Query = PageQuery(undefined, Filters)
+const ExportQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 500 })),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, description: 'opaque; from X-Next-Cursor' })),
+  ...Filters
+}, { additionalProperties: false })
 
 const filtersNote = `A time range bounds the read; who and action filter what it holds, at most ${SCAN_BUDGET} entries per request, so a page may be short (even empty) with a cursor to continue: only a null cursor means the end.`
 
@@ -40,7 +43,7 @@ function queryOf (q: Static<typeof ExportQuery>) {
   const to = q.to === undefined ? undefined : Date.parse(q.to)
   if (from !== undefined && to !== undefined && from > to) throw new BadRequestError('from is after to')
   const who = q.who?.includes('@') === true ? q.who.trim().toLowerCase() : q.who
-  return { limit: q.limit, cursor: q.cursor, from, to, who, action: q.action }
+  return { limit: q.limit ?? 500, cursor: q.cursor, from, to, who, action: q.action }
 }
 
 const view = ({ tenantId: _t, ...e }: AuditEntry) => ({ ...e, summary: describeAudit(e) })

@@ -3268,8 +3268,9 @@ export interface paths {
          */
         get: {
             parameters: {
-                query: {
-                    limit: number;
+                query?: {
+                    limit?: number;
+                    /** @description opaque; from nextCursor */
                     cursor?: string;
                     /** @description a user id or an address: entries where that person acted or was acted on */
                     who?: string;
@@ -3436,8 +3437,9 @@ export interface paths {
          */
         get: {
             parameters: {
-                query: {
-                    limit: number;
+                query?: {
+                    limit?: number;
+                    /** @description opaque; from X-Next-Cursor */
                     cursor?: string;
                     /** @description a user id or an address: entries where that person acted or was acted on */
                     who?: string;
