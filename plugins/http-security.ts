@@ -62,7 +62,7 @@ export default fp<{ config: Config }>(async function httpSecurity (app, { config
       origin: config.corsOrigins,
       methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
       allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match', 'x-tenant-id'],
-      exposedHeaders: ['etag', 'location', 'retry-after', 'idempotent-replayed'],
+      exposedHeaders: ['etag', 'location', 'retry-after', 'idempotent-replayed', 'x-next-cursor'],
       maxAge: 600
     })
   }

@@ -21,6 +21,7 @@ import services from '../plugins/services.js'
 import health from '../routes/health/index.js'
 import me from '../routes/me/index.js'
 import tenants from '../routes/tenants/index.js'
+import ownTenant from '../routes/tenant/index.js'
 import users from '../routes/users/index.js'
 import invitations from '../routes/me/invitations.js'
 import audit from '../routes/audit/index.js'
@@ -176,6 +177,7 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
   await app.register(health, { config, checkTimeoutMs: opts.timing?.readinessTimeoutMs })
   await app.register(me)
   await app.register(tenants)
+  await app.register(ownTenant)
   await app.register(users)
   await app.register(invitations)
   await app.register(audit)

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { problemResponses } from '../../src/http/problem.js'
-import { principalOf, tenantScopeOf } from '../../src/http/request-context.js'
+import { actorOf, tenantScopeOf } from '../../src/http/request-context.js'
 import { DomainSchema } from '../../src/domain/domain-name.js'
 
 const Domain = Type.Object({
@@ -30,7 +30,7 @@ const domains: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: Domain, 201: Domain, ...problemResponses(400, 401, 403, 409, 503) }
     }
   }, async (request, reply) => {
-    const { view, created } = await service.claim(tenantScopeOf(request), request.body.domain, principalOf(request).userId)
+    const { view, created } = await service.claim(tenantScopeOf(request), request.body.domain, await actorOf(request, app.memberView))
     return reply.code(created ? 201 : 200).send(view)
   })
 
@@ -42,7 +42,7 @@ const domains: FastifyPluginAsyncTypebox = async (app) => {
       params: Params,
       response: { 200: Domain, ...problemResponses(400, 401, 403, 404, 409, 503) }
     }
-  }, async (request) => await service.verify(tenantScopeOf(request), request.params.domain, principalOf(request).userId))
+  }, async (request) => await service.verify(tenantScopeOf(request), request.params.domain, await actorOf(request, app.memberView)))
 
   app.get('/domains', {
     config: { auth },
@@ -58,13 +58,13 @@ const domains: FastifyPluginAsyncTypebox = async (app) => {
       body: Type.Object({ policy: Type.Union([Type.Literal('off'), Type.Literal('suggest'), Type.Literal('join')]) }, { additionalProperties: false }),
       response: { 200: Domain, ...problemResponses(400, 401, 403, 404, 409, 503) }
     }
-  }, async (request) => await service.setPolicy(tenantScopeOf(request), request.params.domain, request.body.policy, principalOf(request).userId))
+  }, async (request) => await service.setPolicy(tenantScopeOf(request), request.params.domain, request.body.policy, await actorOf(request, app.memberView)))
 
   app.delete('/domains/:domain', {
     config: { auth },
     schema: { tags, summary: 'Withdraw a claim, or release a verified domain (409 while an SSO connection serves it)', params: Params, response: { 204: Type.Null(), ...problemResponses(400, 401, 403, 404, 409, 503) } }
   }, async (request, reply) => {
-    await service.remove(tenantScopeOf(request), request.params.domain, principalOf(request).userId)
+    await service.remove(tenantScopeOf(request), request.params.domain, await actorOf(request, app.memberView))
     return reply.code(204).send(null)
   })
 }

@@ -1,4 +1,5 @@
-// GET /me: who the caller is and which tenants they can act in; PUT /me/default-tenant: the tenant of their next tokens.
+// GET /me: who the caller is and which tenants they can act in; PUT /me/default-tenant: the tenant of their next tokens;
+// DELETE /me/memberships/:tenantId: leave a tenant.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Principal } from '../../src/domain/principal.js'
@@ -81,6 +82,20 @@ const me: FastifyPluginAsyncTypebox = async (app) => {
     // The same answer whether or not the tenant exists.
     if (!await app.canActIn(principal.userId, request.body.tenantId)) throw new ForbiddenError('You are not a member of this tenant')
     await profiles.setDefaultTenant(principal.userId, request.body.tenantId)
+    return reply.code(204).send(null)
+  })
+
+  app.delete('/me/memberships/:tenantId', {
+    config: { auth: { tenant: 'none' } },
+    schema: {
+      tags: ['me'],
+      summary: 'Leave a tenant: your membership ends (audited user.left in that tenant); with your last membership your account is deleted. 409 for the tenant\'s last active admin, or for a pending invitation (decline it instead)',
+      security: [{ bearerAuth: [] }],
+      params: Type.Object({ tenantId: Type.String({ pattern: ID_PATTERN }) }),
+      response: { 204: Type.Null({ description: 'Left' }), ...problemResponses(400, 401, 404, 409, 503) }
+    }
+  }, async (request, reply) => {
+    await app.services.invitations.leave(principalOf(request).userId, request.params.tenantId)
     return reply.code(204).send(null)
   })
 }

@@ -6,7 +6,7 @@ import { sortableId } from '../../src/domain/ids.js'
 import { ConflictError, NotFoundError } from '../../src/domain/errors.js'
 import type { OrderChanges } from '../../src/repositories/orders.js'
 import { problemResponses } from '../../src/http/problem.js'
-import { tenantScopeOf } from '../../src/http/request-context.js'
+import { actorOf, tenantScopeOf } from '../../src/http/request-context.js'
 import { Page, PageQuery } from '../../src/http/schemas.js'
 import { IfMatchHeaders, currentIfMatch, etagOf, requireIfMatch } from '../../src/http/preconditions.js'
 import { IdempotencyHeaders, idempotencyOf } from '../../src/http/idempotency.js'
@@ -98,7 +98,7 @@ const orders: FastifyPluginAsyncTypebox = async (app) => {
     config: { auth: { groups: ['admins'] } },
     schema: {
       tags: ['orders'],
-      summary: 'Delete an order (admins; If-Match optional)',
+      summary: 'Delete an order (admins; If-Match optional; audited order.deleted)',
       security,
       params: Params,
       headers: IfMatchHeaders,
@@ -106,10 +106,14 @@ const orders: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const scope = tenantScopeOf(request)
+    const { orderId } = request.params
     const ifMatch = request.headers['if-match']
-    // If-Match is optional here: with it, the delete is held to the version it names.
-    const expected = ifMatch === undefined ? undefined : (await currentIfMatch(ifMatch, () => repo.get(scope, request.params.orderId, { consistent: true }), 'Order')).version
-    await repo.delete(scope, request.params.orderId, expected)
+    const read = () => repo.get(scope, orderId, { consistent: true })
+    // Read first, with or without If-Match: the audit entry says what was deleted, and the delete is held to that
+    // version (a change in between is a 412, never a deleted order whose entry describes another state).
+    const current = ifMatch === undefined ? await read() : await currentIfMatch(ifMatch, read, 'Order')
+    if (!current) throw new NotFoundError('Order')
+    await repo.delete(scope, current, await actorOf(request, app.memberView))
     return reply.code(204).send(null)
   })
 }

@@ -4,7 +4,7 @@ import { Type } from 'typebox'
 import { ID_PATTERN, TENANT_GROUPS, TENANT_STATUSES, USER_STATUSES } from '../../src/domain/model.js'
 import { problemResponses } from '../../src/http/problem.js'
 import { Email, Page, PageQuery, statusSchema } from '../../src/http/schemas.js'
-import { principalOf } from '../../src/http/request-context.js'
+import { actorOf, principalOf } from '../../src/http/request-context.js'
 import { TenantNameSchema } from '../../src/domain/tenant-name.js'
 
 const Status = statusSchema(TENANT_STATUSES)
@@ -17,7 +17,7 @@ const tenants: FastifyPluginAsyncTypebox = async (app) => {
   const service = app.services.onboarding
   const auth = { groups: ['platform-admins'] as const, tenant: 'none' as const }
   const tags = ['tenants']
-  const actor = (request: Parameters<typeof principalOf>[0]) => principalOf(request).userId
+  const actor = async (request: Parameters<typeof principalOf>[0]) => await actorOf(request, app.memberView)
 
   app.post('/tenants', {
     config: { auth },
@@ -40,7 +40,7 @@ const tenants: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request, reply) => {
-    const { tenant, admin } = await service.onboard({ name: request.body.name, adminEmail: request.body.adminEmail, actor: actor(request) })
+    const { tenant, admin } = await service.onboard({ name: request.body.name, adminEmail: request.body.adminEmail, actor: await actor(request) })
     return reply.code(201).send({
       tenantId: tenant.tenantId,
       name: tenant.name,
@@ -65,6 +65,20 @@ const tenants: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags, summary: 'One tenant', params: Params, response: { 200: Tenant, ...problemResponses(400, 401, 403, 404, 503) } }
   }, async (request) => await service.get(request.params.tenantId))
 
+  app.get('/tenants/:tenantId/users', {
+    config: { auth },
+    schema: {
+      tags,
+      summary: 'A tenant\'s admins and members (and pending invitations), in user id order',
+      params: Params,
+      querystring: PageQuery(50),
+      response: { 200: Page(Appointed), ...problemResponses(400, 401, 403, 404, 503) }
+    }
+  }, async (request) => {
+    const page = await service.users(request.params.tenantId, { limit: request.query.limit, cursor: request.query.cursor })
+    return { items: page.items.map(m => ({ userId: m.userId, email: m.email, groups: m.groups, status: m.status === 'pending' ? 'invited' as const : m.status })), nextCursor: page.nextCursor }
+  })
+
   app.patch('/tenants/:tenantId', {
     config: { auth },
     schema: {
@@ -74,7 +88,7 @@ const tenants: FastifyPluginAsyncTypebox = async (app) => {
       body: Type.Object({ name: Type.Optional(Name), status: Type.Optional(Status) }, { additionalProperties: false, minProperties: 1 }),
       response: { 200: Tenant, ...problemResponses(400, 401, 403, 404, 409, 503) }
     }
-  }, async (request) => await service.update(request.params.tenantId, request.body, actor(request)))
+  }, async (request) => await service.update(request.params.tenantId, request.body, await actor(request)))
 
   app.post('/tenants/:tenantId/admins', {
     config: { auth },
@@ -90,7 +104,7 @@ const tenants: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request, reply) => {
-    const { membership, invited } = await service.appointAdmin(request.params.tenantId, { email: request.body.email, actor: actor(request) })
+    const { membership, invited } = await service.appointAdmin(request.params.tenantId, { email: request.body.email, actor: await actor(request) })
     return reply.code(invited ? 201 : 200).send({ userId: membership.userId, email: membership.email, groups: membership.groups, status: membership.status as 'invited' | 'active' | 'disabled' })
   })
 }

@@ -3,9 +3,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { ID_PATTERN, SETTABLE_USER_STATUSES, USER_STATUSES, type Membership, type UserStatus } from '../../src/domain/model.js'
 import { problemResponses } from '../../src/http/problem.js'
-import { principalOf, tenantScopeOf } from '../../src/http/request-context.js'
+import { actorOf, tenantScopeOf } from '../../src/http/request-context.js'
 import { Email, Page, PageQuery, statusSchema } from '../../src/http/schemas.js'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { invitationExpired } from '../../src/domain/membership.js'
 
 const TenantGroup = Type.Union([Type.Literal('admins'), Type.Literal('members')])
@@ -24,9 +24,9 @@ const User = Type.Object({
 const UserParams = Type.Object({ userId: UserId })
 const NoContent = Type.Null()
 
-/** The scope and actor, both from upstream plugins: never from the request itself. */
-function caller (request: FastifyRequest) {
-  return { scope: tenantScopeOf(request), actor: principalOf(request).userId }
+/** The scope and actor (named by address, for the audit trail), both from upstream plugins: never from the request itself. */
+async function caller (app: FastifyInstance, request: FastifyRequest) {
+  return { scope: tenantScopeOf(request), actor: await actorOf(request, app.memberView) }
 }
 
 /** The user as admins see it; a pending invitation shows its expiry, and `expired: true` once that has passed. */
@@ -63,7 +63,7 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
       }
     }
   }, async (request, reply) => {
-    const { scope, actor } = caller(request)
+    const { scope, actor } = await caller(app, request)
     const m = await service.invite(scope, { email: request.body.email, groups: request.body.groups, actor })
     return reply.code(201).send({ userId: m.userId, email: m.email, groups: m.groups, status: 'invited' as const, invitation: { expiresAt: m.invitation?.expiresAt ?? '' } })
   })
@@ -77,7 +77,7 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: Page(User), ...problemResponses(400, 401, 403, 503) }
     }
   }, async (request) => {
-    const { scope } = caller(request)
+    const scope = tenantScopeOf(request)
     const page = await service.list(scope, { limit: request.query.limit, cursor: request.query.cursor })
     return { items: page.items.map(m => toUser(m)), nextCursor: page.nextCursor }
   })
@@ -86,7 +86,7 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
     config: { auth },
     schema: { tags, summary: 'One user of the caller\'s tenant', params: UserParams, response: { 200: User, ...problemResponses(400, 401, 403, 404, 503) } }
   }, async (request) => {
-    const { scope } = caller(request)
+    const scope = tenantScopeOf(request)
     return toUser(await service.get(scope, request.params.userId))
   })
 
@@ -95,7 +95,7 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
     config: { auth },
     schema: { tags, summary: 'Add the user to a group (admins or members)', params: GroupParams, response: { 204: NoContent, ...problemResponses(400, 401, 403, 404, 409, 503) } }
   }, async (request, reply) => {
-    const { scope, actor } = caller(request)
+    const { scope, actor } = await caller(app, request)
     await service.addGroup(scope, request.params.userId, request.params.group, actor)
     return reply.code(204).send(null)
   })
@@ -104,7 +104,7 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
     config: { auth },
     schema: { tags, summary: 'Remove the user from a group; the last admin stays', params: GroupParams, response: { 204: NoContent, ...problemResponses(400, 401, 403, 404, 409, 503) } }
   }, async (request, reply) => {
-    const { scope, actor } = caller(request)
+    const { scope, actor } = await caller(app, request)
     await service.removeGroup(scope, request.params.userId, request.params.group, actor)
     return reply.code(204).send(null)
   })
@@ -119,7 +119,7 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: User, ...problemResponses(400, 401, 403, 404, 409, 503) }
     }
   }, async (request) => {
-    const { scope, actor } = caller(request)
+    const { scope, actor } = await caller(app, request)
     await service.setStatus(scope, request.params.userId, request.body.status, actor)
     return toUser(await service.get(scope, request.params.userId))
   })
@@ -128,7 +128,7 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
     config: { auth },
     schema: { tags, summary: 'Remove the user from this tenant, or revoke their pending invitation; the account goes only with their last membership', params: UserParams, response: { 204: NoContent, ...problemResponses(400, 401, 403, 404, 409, 503) } }
   }, async (request, reply) => {
-    const { scope, actor } = caller(request)
+    const { scope, actor } = await caller(app, request)
     await service.remove(scope, request.params.userId, actor)
     return reply.code(204).send(null)
   })
@@ -142,7 +142,7 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
       response: { 202: Type.Object({ status: Type.Literal('resent'), invitation: Type.Object({ expiresAt: Type.String() }) }), ...problemResponses(400, 401, 403, 404, 409, 503) }
     }
   }, async (request, reply) => {
-    const { scope, actor } = caller(request)
+    const { scope, actor } = await caller(app, request)
     const invitation = await service.resendInvitation(scope, request.params.userId, actor)
     return reply.code(202).send({ status: 'resent' as const, invitation: { expiresAt: invitation.expiresAt } })
   })

@@ -22,3 +22,16 @@ export function tenantScopeOf (request: FastifyRequest): TenantScope {
   if (!request.tenant) throw new ForbiddenError('No tenant')
   return request.tenant.scope
 }
+
+/** Who did it, for an audit entry: the user id and the address to name them by once they are gone. */
+export interface Actor { userId: string, email?: string }
+
+/**
+ * The caller as an actor. The address costs no read in the usual case: the token's (id tokens), else the membership's
+ * copy that the tenant plugin already resolved, else the account's, from the cached member view (GET /me's).
+ */
+export async function actorOf (request: FastifyRequest, memberView: (userId: string) => Promise<{ email: string | null }>): Promise<Actor> {
+  const principal = principalOf(request)
+  const email = principal.email ?? request.tenant?.email ?? (await memberView(principal.userId).catch(() => ({ email: null }))).email
+  return { userId: principal.userId, ...(email !== null && email !== undefined ? { email } : {}) }
+}

@@ -4,6 +4,7 @@ import type { TenantScope } from '../domain/tenant-scope.js'
 import { OrderSchema, type Order, type OrderItem, type OrderStatus } from '../domain/order.js'
 import type { Idempotency } from '../http/idempotency.js'
 import { fromSchema, tenantItems } from './tenant-items.js'
+import { auditRepository } from './audit.js'
 
 export interface OrderChanges { status?: OrderStatus, note?: string, items?: OrderItem[], total?: number }
 export interface OrderPage { items: Order[], nextCursor: string | null }
@@ -13,6 +14,7 @@ export const toOrder = fromSchema(OrderSchema)
 
 export function ordersRepository (dynamo: { doc: DynamoDBDocumentClient, tableName: string }) {
   const orders = tenantItems(dynamo, { kind: 'ORDER', name: 'Order', fromItem: toOrder })
+  const audit = auditRepository(dynamo)
   return {
     get: orders.get,
 
@@ -32,7 +34,14 @@ export function ordersRepository (dynamo: { doc: DynamoDBDocumentClient, tableNa
     update: async (scope: TenantScope, orderId: string, expectedVersion: number, changes: OrderChanges): Promise<Order> =>
       await orders.update(scope, orderId, expectedVersion, { ...changes }),
 
-    /** Deletes the order; with expectedVersion, only if it is still that version. */
-    delete: orders.delete
+    /**
+     * Deletes `order` (as read, held to its version) and records `order.deleted` by `actor` in the same transaction,
+     * with what the order was, so the trail can say what went.
+     */
+    async delete (scope: TenantScope, order: Order, actor: { userId: string, email?: string }): Promise<void> {
+      const details = { status: order.status, total: order.total, currency: order.currency, items: order.items.length }
+      const entry = audit.put(scope, { actor: actor.userId, ...(actor.email !== undefined ? { actorEmail: actor.email } : {}), action: 'order.deleted', target: order.orderId, details })
+      await orders.delete(scope, order.orderId, order.version, [entry])
+    }
   }
 }

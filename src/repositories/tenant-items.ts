@@ -8,6 +8,7 @@ import type { Idempotency } from '../http/idempotency.js'
 import { keys } from './keys.js'
 import { queryTenantPage, type PageRequest } from './cursor.js'
 import { createIdempotently } from './idempotent-create.js'
+import { transact, TransactionCancelled, type TransactItem } from './transact.js'
 
 const errorName = (err: unknown) => (err as { name?: string } | null)?.name
 
@@ -107,18 +108,23 @@ export function tenantItems<T extends { version: number }> (dynamo: { doc: Dynam
       }
     },
 
-    /** Deletes the item; with expectedVersion, only if it is still that version. 404 if absent. */
-    async delete (scope: TenantScope, id: string, expectedVersion?: number): Promise<void> {
+    /**
+     * Deletes the item; with expectedVersion, only if it is still that version. 404 if absent. `alongside` (an audit
+     * entry) is written in the same transaction: the entry exists exactly when the delete happened.
+     */
+    async delete (scope: TenantScope, id: string, expectedVersion?: number, alongside: TransactItem[] = []): Promise<void> {
+      const del = {
+        TableName: tableName,
+        Key: key(scope, id),
+        ConditionExpression: expectedVersion === undefined ? 'attribute_exists(#pk)' : 'attribute_exists(#pk) AND #version = :expected',
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey, ...(expectedVersion === undefined ? {} : { '#version': 'version' }) },
+        ...(expectedVersion === undefined ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } })
+      }
       try {
-        await doc.send(new DeleteCommand({
-          TableName: tableName,
-          Key: key(scope, id),
-          ConditionExpression: expectedVersion === undefined ? 'attribute_exists(#pk)' : 'attribute_exists(#pk) AND #version = :expected',
-          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, ...(expectedVersion === undefined ? {} : { '#version': 'version' }) },
-          ...(expectedVersion === undefined ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } })
-        }))
+        if (alongside.length === 0) await doc.send(new DeleteCommand(del))
+        else await transact(doc, [{ Delete: del }, ...alongside])
       } catch (err) {
-        if (errorName(err) === 'ConditionalCheckFailedException') return await conditionFailure(scope, id)
+        if (errorName(err) === 'ConditionalCheckFailedException' || (err instanceof TransactionCancelled && err.failedAt(0))) return await conditionFailure(scope, id)
         throw err
       }
     }

@@ -6,7 +6,7 @@ import type { TenantScope } from '../domain/tenant-scope.js'
 import { BadRequestError, ConflictError, NotFoundError, ServiceUnavailableError } from '../domain/errors.js'
 import { isConsumerDomain } from '../domain/domain-name.js'
 import { domainsRepository, type DomainClaim, type DomainPolicy } from '../repositories/domains.js'
-import { auditRepository } from '../repositories/audit.js'
+import { auditRepository, type ActorRef } from '../repositories/audit.js'
 import { ssoRepository } from '../repositories/sso.js'
 import { transact, TransactionCancelled } from '../repositories/transact.js'
 
@@ -84,7 +84,7 @@ export function createDomains (deps: DomainsDeps) {
      * verified cannot be claimed again (409). Several tenants may hold pending claims on one domain; a pending claim of
      * this tenant is answered again as it is (`created` false), an expired or ended one is replaced with a new token.
      */
-    async claim (scope: TenantScope, domain: string, actor: string): Promise<{ view: DomainView, created: boolean }> {
+    async claim (scope: TenantScope, domain: string, actor: ActorRef): Promise<{ view: DomainView, created: boolean }> {
       if (await isConsumerDomain(domain)) throw new BadRequestError('A consumer mail domain cannot be verified by a tenant')
       const owner = await repo.ownerOf(domain)
       if (owner !== null) throw new ConflictError(owner === scope.tenantId ? 'This tenant has verified the domain already' : 'The domain is verified by another tenant')
@@ -106,7 +106,7 @@ export function createDomains (deps: DomainsDeps) {
      * Checks the TXT record in DNS. Found: the first tenant to verify owns the domain (a conditional write), and the
      * other tenants' pending claims end. Not found: 409 with what DNS holds at that name.
      */
-    async verify (scope: TenantScope, domain: string, actor: string): Promise<DomainView> {
+    async verify (scope: TenantScope, domain: string, actor: ActorRef): Promise<DomainView> {
       const c = await claimOf(scope, domain)
       const owner = await repo.ownerOf(domain)
       if (c.status === 'verified' && owner === scope.tenantId) return view(c, owner)
@@ -141,7 +141,7 @@ export function createDomains (deps: DomainsDeps) {
      * What a verified domain of this tenant does for people with an address there: off, suggest (the tenant is offered
      * among their invitations) or join (a `members` membership at their next sign-in). Audited.
      */
-    async setPolicy (scope: TenantScope, domain: string, policy: DomainPolicy, actor: string): Promise<DomainView> {
+    async setPolicy (scope: TenantScope, domain: string, policy: DomainPolicy, actor: ActorRef): Promise<DomainView> {
       const c = await claimOf(scope, domain)
       const owner = await repo.owner(domain)
       if (c.status !== 'verified' || owner?.tenantId !== scope.tenantId) throw new ConflictError('Verify the domain first')
@@ -157,7 +157,7 @@ export function createDomains (deps: DomainsDeps) {
     },
 
     /** The claim goes; a verified domain is released (another tenant may then claim it), once no SSO connection serves it (409). */
-    async remove (scope: TenantScope, domain: string, actor: string): Promise<void> {
+    async remove (scope: TenantScope, domain: string, actor: ActorRef): Promise<void> {
       const c = await repo.get(scope, domain)
       if (!c) throw new NotFoundError('Domain claim')
       const owned = c.status === 'verified' && (await repo.ownerOf(domain)) === scope.tenantId

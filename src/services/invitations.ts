@@ -1,8 +1,8 @@
-// The invitee's side of invitations: list the caller's pending invitations, accept one, decline one.
+// The caller's own memberships: list their pending invitations, accept one, decline one; leave a tenant.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Invitation, TenantGroup } from '../domain/model.js'
 import { mintTenantScope, type TenantScope } from '../domain/tenant-scope.js'
-import { ConcurrentChangeError, ForbiddenError, InvitationExpiredError, NotFoundError } from '../domain/errors.js'
+import { ConcurrentChangeError, ConflictError, ForbiddenError, InvitationExpiredError, NotFoundError } from '../domain/errors.js'
 import { membershipReads, membershipWrites, type MembershipRecord } from '../repositories/memberships.js'
 import { tenantsRepository } from '../repositories/tenants.js'
 import { invitationExpired } from '../domain/membership.js'
@@ -16,7 +16,7 @@ import type { UserPoolClient } from '../cognito/user-pool.js'
 export interface InvitationsDeps {
   dynamo: { doc: DynamoDBDocumentClient, tableName: string }
   /** Ends a declined invitation as a revocation does (with the person's last membership, their account). */
-  tenantUsers: Pick<TenantUsers, 'decline'>
+  tenantUsers: Pick<TenantUsers, 'decline' | 'leave'>
   /** Confirms the account's current address before a domain suggestion is accepted. */
   cognito: Pick<UserPoolClient, 'getUser'>
   /** Drops the user's cached resolutions on this instance (plugins/tenant), so an acceptance opens the tenant at once. */
@@ -127,6 +127,20 @@ export function createInvitations (deps: InvitationsDeps) {
     async decline (userId: string, tenantId: string): Promise<void> {
       const { scope, m } = await pending(tenantId, userId)
       await deps.tenantUsers.decline(scope, m)
+      deps.evictMembership?.(userId)
+    },
+
+    /**
+     * The caller leaves a tenant they belong to (active or disabled): ended as a removal is (with their last membership,
+     * their account goes), audited user.left; the tenant's last active admin is refused (409, the last-admin guard).
+     * A pending invitation is declined instead; the same 404 whether the tenant exists or not.
+     */
+    async leave (userId: string, tenantId: string): Promise<void> {
+      const scope = ownScope(tenantId)
+      const m = await writes.getRecord(scope, userId)
+      if (!m) throw new NotFoundError('Membership')
+      if (!m.removing && m.status === 'invited') throw new ConflictError('This is a pending invitation: decline it instead')
+      await deps.tenantUsers.leave(scope, m)
       deps.evictMembership?.(userId)
     }
   }

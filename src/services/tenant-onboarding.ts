@@ -7,7 +7,7 @@ import { ConcurrentChangeError, ConflictError, EmailUnavailableError, InviteUnde
 import { keys, normalizeEmail } from '../repositories/keys.js'
 import { tenantWrites } from '../repositories/tenants.js'
 import { emailRecords } from '../repositories/email-records.js'
-import { auditRepository } from '../repositories/audit.js'
+import { auditRepository, type ActorRef } from '../repositories/audit.js'
 import { transact, TransactionCancelled, type TransactItem } from '../repositories/transact.js'
 import type { TenantUsers } from './users/index.js'
 
@@ -48,7 +48,7 @@ export function createTenantOnboarding (deps: TenantOnboardingDeps) {
      * that writes the admin's (pending) membership, so neither exists without the other. The tenant counts its admin
      * (adminCount, the last-admin guard) once the invitation is accepted.
      */
-    async onboard (input: { name: string, adminEmail: string, actor: string }): Promise<{ tenant: Tenant, admin: Membership }> {
+    async onboard (input: { name: string, adminEmail: string, actor: ActorRef }): Promise<{ tenant: Tenant, admin: Membership }> {
       const at = now().toISOString()
       const email = normalizeEmail(input.adminEmail)
       // A retry of an onboarding interrupted mid-invite resumes it at once (rather than waiting on its own pending claim).
@@ -89,7 +89,7 @@ export function createTenantOnboarding (deps: TenantOnboardingDeps) {
      * An operator restores a tenant's administration: a member of the tenant (any status but removed) gets the admins
      * group, or the person is invited as an admin and accepts as usual. Audited in the tenant, with the operator as actor.
      */
-    async appointAdmin (tenantId: string, input: { email: string, actor: string }): Promise<{ membership: Membership, invited: boolean }> {
+    async appointAdmin (tenantId: string, input: { email: string, actor: ActorRef }): Promise<{ membership: Membership, invited: boolean }> {
       if (!await tenants.getRecord(tenantId)) throw new NotFoundError('Tenant')
       const scope = mintTenantScope(tenantId)
       const email = normalizeEmail(input.email)
@@ -103,14 +103,23 @@ export function createTenantOnboarding (deps: TenantOnboardingDeps) {
 
     list: (page: { limit: number, cursor?: string }) => tenants.list(page),
 
+    /** A tenant's people (admins, members, pending invitations), paged, for operators: 404 for no such tenant. */
+    async users (tenantId: string, page: { limit: number, cursor?: string }) {
+      if (!await tenants.getRecord(tenantId)) throw new NotFoundError('Tenant')
+      return await deps.tenantUsers.list(mintTenantScope(tenantId), page)
+    },
+
     async get (tenantId: string): Promise<Tenant> {
       const found = await tenants.getRecord(tenantId)
       if (!found) throw new NotFoundError('Tenant')
       return found.tenant
     },
 
-    /** Rename and/or suspend/reactivate, audited in the same transaction; the tenant plugin refuses a suspended tenant's users. */
-    async update (tenantId: string, next: { name?: string, status?: TenantStatus }, actor: string): Promise<Tenant> {
+    /**
+     * Rename and/or suspend/reactivate, audited in the same transaction; the tenant plugin refuses a suspended tenant's
+     * users. By an operator, or (a rename only, routes/tenant) by the tenant's own admin.
+     */
+    async update (tenantId: string, next: { name?: string, status?: TenantStatus }, actor: ActorRef): Promise<Tenant> {
       const before = await tenants.getRecord(tenantId)
       if (!before) throw new NotFoundError('Tenant')
       const scope = mintTenantScope(tenantId)

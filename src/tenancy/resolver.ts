@@ -43,7 +43,7 @@ interface Deps {
   tenants: Pick<ReturnType<typeof tenantsRepository>, 'get' | 'getMany'>
   accounts: Pick<ReturnType<typeof accountsRepository>, 'get'>
   /** invited → active at the first request (src/services/users/ledger.ts acceptFirst: counts an admin, audited). */
-  acceptFirst: (scope: TenantScope, userId: string, groups: readonly TenantGroup[]) => Promise<boolean>
+  acceptFirst: (scope: TenantScope, userId: string, groups: readonly TenantGroup[], email?: string) => Promise<boolean>
   ttlMs: number
   /** Wall clock for invitation expiry (ms); Date.now by default. */
   clock?: () => number
@@ -128,7 +128,7 @@ export function createTenantResolver (deps: Deps) {
     if (!tenant || tenant.status !== 'active') return { kind: 'denied', reason: 'The tenant is suspended', tenantId: membership.tenantId }
     const scope = mintTenantScope(membership.tenantId)
     // An invitation that created the account: this is the person's first authenticated request here, which accepts it.
-    if (state === 'accepts') await deps.acceptFirst(scope, userId, membership.groups)
+    if (state === 'accepts') await deps.acceptFirst(scope, userId, membership.groups, membership.email)
     return { kind: 'ok', context: Object.freeze({ scope, tenantId: membership.tenantId, groups: Object.freeze([...membership.groups]) as TenantContext['groups'], ...(membership.email ? { email: membership.email } : {}), ...(membership.tokensValidAfter ? { tokensValidAfter: membership.tokensValidAfter } : {}) }) }
   }
 

@@ -7,7 +7,7 @@ import { keys } from '../../src/repositories/keys.js'
 import { tenantItem } from '../../src/repositories/tenants.js'
 import { startOrg, uniq } from '../helpers/org.js'
 
-const { stack, services, item, app, operator, onboard, auditItems } = await startOrg(t)
+const { stack, services, item, app, operator, onboard, auditItems, inviteNew } = await startOrg(t)
 
 t.test('a platform admin removed from the group or disabled in Cognito is refused on platform routes, token or not', async t => {
   const email = `operator-${uniq()}@example.com`
@@ -139,4 +139,21 @@ t.test('GET /tenants pages through every tenant once; the last page has nextCurs
     t.same(seen, all.items.map(x => x.tenantId), `limit ${limit}: every tenant once, in order`)
     t.equal(pages, Math.ceil(total / limit), `limit ${limit}: ${Math.ceil(total / limit)} pages`)
   }
+})
+
+t.test('an operator lists a tenant\'s admins and members (GET /tenants/:id/users); tenant admins and unknown tenants are refused', async t => {
+  const a = await onboard()
+  const m = await inviteNew(a.auth, ['members'])
+  const res = await app.inject({ url: `/tenants/${a.tenantId}/users`, headers: operator })
+  t.equal(res.statusCode, 200)
+  const byEmail = Object.fromEntries((res.json().items as Array<{ email: string, groups: string[], status: string }>).map(u => [u.email, u]))
+  t.match(byEmail[a.adminEmail], { userId: a.adminId, groups: ['admins'] })
+  t.match(byEmail[m.email], { userId: m.userId, groups: ['members'], status: 'invited' })
+  t.equal(res.json().items.length, 2)
+  const paged = await app.inject({ url: `/tenants/${a.tenantId}/users?limit=1`, headers: operator })
+  t.equal(paged.json().items.length, 1)
+  t.type(paged.json().nextCursor, 'string')
+  t.equal((await app.inject({ url: `/tenants/no-such-${uniq()}/users`, headers: operator })).statusCode, 404)
+  t.equal((await app.inject({ url: '/tenants/a%23b/users', headers: operator })).statusCode, 400)
+  t.equal((await app.inject({ url: `/tenants/${a.tenantId}/users`, headers: a.auth })).statusCode, 403, 'tenant admins are not operators')
 })

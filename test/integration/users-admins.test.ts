@@ -89,7 +89,7 @@ t.test('group grants and revocations are audited once each, with the group; a re
     t.equal((await call()).statusCode, 204, action)
     const entries = await auditFor(a.auth, m.userId, action)
     t.equal(entries.length, 1)
-    t.same(entryOf(t, entries[0]), { actor: a.adminId, action, target: m.userId, details: { group: 'admins' } })
+    t.same(entryOf(t, entries[0]), { actor: a.adminId, actorEmail: a.adminEmail, action, summary: `${action === 'user.group_added' ? 'added' : 'removed'} ${m.email} ${action === 'user.group_added' ? 'to' : 'from'} group admins`, target: m.userId, targetEmail: m.email, details: { group: 'admins' } })
     // A repeat: the membership is unchanged, nothing is audited (a repeated revocation asks Cognito again, idempotent).
     t.equal((await call()).statusCode, 204, `a repeated ${action} succeeds`)
     t.equal((await auditFor(a.auth, m.userId, action)).length, 1, 'and is not audited again')

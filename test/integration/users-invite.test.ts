@@ -74,7 +74,7 @@ t.test('a resent invitation is audited every time one is sent, with its new expi
   const a = await onboard()
   const m = await inviteNew(a.auth)
   const resend = () => app.inject({ method: 'POST', url: `/users/${m.userId}/invitation`, headers: a.auth })
-  const expected = (e: AuditItem) => ({ actor: a.adminId, action: 'user.invitation_resent', target: m.userId, details: { expiresAt: e.details?.expiresAt } })
+  const expected = (e: AuditItem) => ({ actor: a.adminId, actorEmail: a.adminEmail, action: 'user.invitation_resent', summary: `resent the invitation to ${m.email}, valid until ${String(e.details?.expiresAt)}`, target: m.userId, targetEmail: m.email, details: { expiresAt: e.details?.expiresAt } })
 
   const first = await resend()
   t.equal(first.statusCode, 202)

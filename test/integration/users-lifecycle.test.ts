@@ -57,7 +57,7 @@ t.test('disable and enable are audited once each, without details; repeating eit
     t.equal((await patch(status)).statusCode, 200, action)
     const entries = await auditFor(a.auth, m.userId, action)
     t.equal(entries.length, 1)
-    t.same(entryOf(t, entries[0]), { actor: a.adminId, action, target: m.userId })
+    t.same(entryOf(t, entries[0]), { actor: a.adminId, actorEmail: a.adminEmail, action, summary: `${action === 'user.disabled' ? 'disabled' : 'enabled'} ${m.email}`, target: m.userId, targetEmail: m.email })
     // A repeat: no Cognito call (see the call-count test), the membership is unchanged, nothing is audited.
     const again = await patch(status)
     t.equal(again.statusCode, 200, `a repeated ${action} succeeds`)
@@ -136,7 +136,7 @@ t.test('a disable interrupted in Cognito: the membership is already disabled, a 
       t.equal(await adminCount(), 1, 'not decremented twice')
       const entries = await auditFor(a.auth, m.userId, 'user.disabled')
       t.equal(entries.length, 1, 'audited once only after the retry')
-      t.same(entryOf(t, entries[0]), { actor: a.adminId, action: 'user.disabled', target: m.userId })
+      t.same(entryOf(t, entries[0]), { actor: a.adminId, actorEmail: a.adminEmail, action: 'user.disabled', summary: `disabled ${m.email}`, target: m.userId, targetEmail: m.email })
     })
   }
 })

@@ -83,8 +83,8 @@ function Console ({ config, session }: { config: ConsoleConfig, session: Session
     void loadMe().then(next => { if (accepted && next?.tenants.some(t => t.tenantId === answered) === true) switchTenant(answered, next.tenants) })
   }
   const content = isTenantScreen(screen)
-    ? active !== null && <screen.component key={active.tenantId} api={tenantApi(config, accessToken, active.tenantId)} tenant={active} me={me} />
-    : <screen.component api={api} me={me} tenant={active} platformAdmin={platformAdmin} onInvitationAnswered={onInvitationAnswered} />
+    ? active !== null && <screen.component key={active.tenantId} api={tenantApi(config, accessToken, active.tenantId)} tenant={active} me={me} reloadMe={loadMe} />
+    : <screen.component api={api} me={me} tenant={active} platformAdmin={platformAdmin} onInvitationAnswered={onInvitationAnswered} reloadMe={loadMe} signOut={() => session.signOut()} />
 
   return (
     <div className='shell'>

@@ -28,6 +28,8 @@ export interface PagedList<T> {
   problem: Problem | null
   reload: () => void
   loadMore: () => void
+  /** Follows the cursor until the end or until `max` items are loaded (for a search over the whole list). */
+  loadAll: (max: number) => void
   /** Replaces one item in place (after a change), matched by `same`. */
   replace: (item: T, same: (a: T, b: T) => boolean) => void
 }
@@ -42,16 +44,21 @@ export function usePagedList<T> (load: (cursor: string | undefined) => Promise<P
   const loadRef = useRef(load)
   loadRef.current = load
 
-  const run = useCallback((cursor: string | undefined) => {
+  const run = useCallback((cursor: string | undefined, more = 0) => {
     const mine = ++generation.current
     setState(s => ({ ...s, items: cursor === undefined ? [] : s.items, loading: true, problem: null }))
-    loadRef.current(cursor).then(page => {
-      if (generation.current !== mine) return
-      setState(s => ({ items: cursor === undefined ? page.items : [...s.items, ...page.items], nextCursor: page.nextCursor, loading: false, loaded: true, problem: null }))
-    }, (err: unknown) => {
-      if (generation.current !== mine) return
-      setState(s => ({ ...s, loading: false, problem: problemOf(err) }))
-    })
+    const step = (from: string | undefined, left: number) => {
+      loadRef.current(from).then(page => {
+        if (generation.current !== mine) return
+        const goOn = page.nextCursor !== null && left - page.items.length > 0
+        setState(s => ({ items: from === undefined ? page.items : [...s.items, ...page.items], nextCursor: page.nextCursor, loading: goOn, loaded: true, problem: null }))
+        if (goOn) step(page.nextCursor ?? undefined, left - page.items.length)
+      }, (err: unknown) => {
+        if (generation.current !== mine) return
+        setState(s => ({ ...s, loading: false, problem: problemOf(err) }))
+      })
+    }
+    step(cursor, more)
   }, [])
 
   useEffect(() => {
@@ -64,6 +71,7 @@ export function usePagedList<T> (load: (cursor: string | undefined) => Promise<P
     ...state,
     reload: () => run(undefined),
     loadMore: () => { if (state.nextCursor !== null) run(state.nextCursor) },
+    loadAll: (max) => { if (state.nextCursor !== null) run(state.nextCursor, max - state.items.length) },
     replace: (item, same) => setState(s => ({ ...s, items: s.items.map(i => same(i, item) ? item : i) }))
   }
 }

@@ -8,7 +8,7 @@ import type { MembershipRecord } from '../../repositories/memberships.js'
 import { membershipReads } from '../../repositories/memberships.js'
 import { accountsRepository } from '../../repositories/accounts.js'
 import { emailRecords } from '../../repositories/email-records.js'
-import { auditRepository } from '../../repositories/audit.js'
+import { auditRepository, type ActorRef } from '../../repositories/audit.js'
 import { normalizeEmail } from '../../repositories/keys.js'
 import { transact, type TransactItem } from '../../repositories/transact.js'
 import { membershipLedger } from './ledger.js'
@@ -27,8 +27,8 @@ export interface TenantUsersDeps {
   sleep?: (ms: number) => Promise<void>
 }
 
-/** Who acts: a user id (an admin, the invitee, an operator). */
-export type Actor = string
+/** Who acts: a user id (an admin, the invitee, an operator), with their address when the route knows it. */
+export type Actor = ActorRef
 
 /** The default INVITATION_TTL_SECONDS: a week. */
 export const DEFAULT_INVITATION_TTL_SECONDS = 604_800

@@ -54,7 +54,7 @@ export function domainJoining (deps: { dynamo: { doc: DynamoDBDocumentClient, ta
       ...ledger.addItems(m),
       // The caller confirmed the address is the account's now: its record names this person (replacing a stale one).
       emailRecords(deps.dynamo).putOwned({ email, status: 'user', userId: user.userId, username: user.username, createdAt: at }),
-      audit.put(mintTenantScope(offer.tenantId), { actor: user.userId, action: 'user.joined', target: user.userId, details: { email, domain: offer.domain, via } })
+      audit.put(mintTenantScope(offer.tenantId), { actor: { userId: user.userId, email }, action: 'user.joined', target: user.userId, targetEmail: email, details: { email, domain: offer.domain, via } })
     ]
     try {
       await transact(doc, items)

@@ -37,6 +37,11 @@ export function createTenantUsers (deps: TenantUsersDeps) {
     /** The invitee declines: their membership ends like a revocation (with their last membership, their account). */
     async decline (scope: TenantScope, m: Parameters<typeof account.end>[1]): Promise<void> {
       await account.end(scope, m, { actor: m.userId, action: 'user.invitation_declined' })
+    },
+
+    /** The member leaves: their membership ends like a removal (last-admin guard; with their last membership, their account). */
+    async leave (scope: TenantScope, m: Parameters<typeof account.end>[1]): Promise<void> {
+      await account.end(scope, m, { actor: m.userId, action: 'user.left' })
     }
   }
 }

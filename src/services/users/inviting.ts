@@ -10,6 +10,7 @@ import type { MembershipRecord } from '../../repositories/memberships.js'
 import { TransactionCancelled, type TransactItem } from '../../repositories/transact.js'
 import { holdsAddress, isDefiniteRejection, type Actor, type UsersContext } from './context.js'
 import type { AccountKeeping } from './account.js'
+import { actorIdOf } from '../../repositories/audit.js'
 
 /**
  * How long a pending claim belongs to the invite that wrote it. Within it, an invite of the same address with other
@@ -88,7 +89,7 @@ export function inviting (ctx: UsersContext, account: AccountKeeping) {
     }
   }
 
-  const invitationOf = (actor: Actor, createdUser: boolean, at: string): Invitation => ({ invitedAt: at, invitedBy: actor, expiresAt: ctx.expiresAt(), createdUser })
+  const invitationOf = (actor: Actor, createdUser: boolean, at: string): Invitation => ({ invitedAt: at, invitedBy: actorIdOf(actor), expiresAt: ctx.expiresAt(), createdUser })
 
   function membershipOf (scope: TenantScope, user: CognitoUser, input: Wanted, createdUser: boolean): MembershipRecord {
     const at = now().toISOString()
@@ -123,7 +124,7 @@ export function inviting (ctx: UsersContext, account: AccountKeeping) {
         ...own,
         ...adding,
         emails.namesUser(input.email, userId),
-        audit.put(scope, { actor: input.actor, action: 'user.invited', target: userId, details: { email: input.email, groups: input.groups } }),
+        audit.put(scope, { actor: input.actor, action: 'user.invited', target: userId, targetEmail: input.email, details: { email: input.email, groups: input.groups } }),
         ledger.liftRemovedMark(scope.tenantId, input.email)
       ])
     } catch (err) {
@@ -146,7 +147,7 @@ export function inviting (ctx: UsersContext, account: AccountKeeping) {
       await run([
         ...adding,
         emails.complete(scope, input.email, user, input.groups),
-        audit.put(scope, { actor: input.actor, action: 'user.invited', target: user.userId, details: { email: input.email, groups: input.groups } }),
+        audit.put(scope, { actor: input.actor, action: 'user.invited', target: user.userId, targetEmail: input.email, details: { email: input.email, groups: input.groups } }),
         ledger.liftRemovedMark(scope.tenantId, input.email)
       ])
     } catch (err) {

@@ -9,7 +9,7 @@ import { accountsRepository } from '../../repositories/accounts.js'
 import { emailRecords } from '../../repositories/email-records.js'
 import { tenantItem, tenantWrites } from '../../repositories/tenants.js'
 import { keys } from '../../repositories/keys.js'
-import { auditRepository, type AuditInput } from '../../repositories/audit.js'
+import { actorIdOf, auditRepository, type AuditInput } from '../../repositories/audit.js'
 import { transact, TransactionCancelled, type TransactItem } from '../../repositories/transact.js'
 
 type MembershipState = Pick<Membership, 'groups' | 'status'> & { removing?: boolean }
@@ -22,6 +22,19 @@ export const isLive = (m: MembershipState) => (m.status === 'active' || m.status
 export interface LedgerDeps {
   dynamo: { doc: DynamoDBDocumentClient, tableName: string }
   now?: () => Date
+}
+
+/**
+ * The entry with the people named by address as they are now, so the trail keeps naming them after they leave: the
+ * membership's person as the target, and as the actor when they act on themselves (accept, decline, leave).
+ */
+function named (entry: AuditInput, m: MembershipRecord): AuditInput {
+  const self = actorIdOf(entry.actor) === m.userId && typeof entry.actor === 'string'
+  return {
+    ...entry,
+    ...(self ? { actor: { userId: m.userId, email: m.email } } : {}),
+    ...(entry.target === m.userId && entry.targetEmail === undefined ? { targetEmail: m.email } : {})
+  }
 }
 
 export function membershipLedger (deps: LedgerDeps) {
@@ -84,7 +97,7 @@ export function membershipLedger (deps: LedgerDeps) {
           memberships.change(scope, m, next, now().toISOString()),
           adminDelta !== 0 && tenants.adjustAdminCount(scope.tenantId, adminDelta as 1 | -1),
           liveDelta !== 0 && accounts.moveLive(m.userId, liveDelta as 1 | -1),
-          entry !== null && audit.put(scope, entry),
+          entry !== null && audit.put(scope, named(entry, m)),
           ...alongside
         ])
       } catch (err) {
@@ -100,12 +113,12 @@ export function membershipLedger (deps: LedgerDeps) {
      * invited → active by the person's first authenticated request in the tenant (an invitation that created their
      * account), audited; an admin starts counting. False when it was no longer invited (another request got there first).
      */
-    async acceptFirst (scope: TenantScope, userId: string, groups: readonly TenantGroup[]): Promise<boolean> {
+    async acceptFirst (scope: TenantScope, userId: string, groups: readonly TenantGroup[], email?: string): Promise<boolean> {
       try {
         await run([
           memberships.acceptFirst(scope, userId, now().toISOString()),
           groups.includes('admins') && tenants.adjustAdminCount(scope.tenantId, 1),
-          audit.put(scope, { actor: userId, action: 'user.invitation_accepted', target: userId, details: { groups: [...groups], by: 'first sign-in' } })
+          audit.put(scope, { actor: email !== undefined ? { userId, email } : userId, action: 'user.invitation_accepted', target: userId, ...(email !== undefined ? { targetEmail: email } : {}), details: { groups: [...groups], by: 'first sign-in' } })
         ])
         return true
       } catch (err) {

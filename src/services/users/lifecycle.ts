@@ -4,6 +4,7 @@ import type { TenantScope } from '../../domain/tenant-scope.js'
 import { ConflictError, NotFoundError } from '../../domain/errors.js'
 import type { MembershipRecord } from '../../repositories/memberships.js'
 import type { Actor, UsersContext } from './context.js'
+import { actorIdOf } from '../../repositories/audit.js'
 import type { AccountKeeping } from './account.js'
 
 /** An invitation to a person who had an account before it: this tenant holds no standing over that account yet. */
@@ -94,7 +95,7 @@ export function membershipLifecycle (ctx: UsersContext, account: AccountKeeping)
           if ((err as Error).name !== 'UnsupportedUserStateException') throw err
         }
       }
-      const invitation: Invitation = { ...(m.invitation ?? { invitedAt: m.createdAt, invitedBy: actor, createdUser: true }), expiresAt: ctx.expiresAt() }
+      const invitation: Invitation = { ...(m.invitation ?? { invitedAt: m.createdAt, invitedBy: actorIdOf(actor), createdUser: true }), expiresAt: ctx.expiresAt() }
       await ledger.change(scope, m, { invitation }, { actor, action: 'user.invitation_resent', target: userId, details: { expiresAt: invitation.expiresAt } })
       evict(userId)
       return invitation

@@ -1,9 +1,12 @@
-// Orders of the active tenant: cursor-paged list, create, status change held to the version shown (If-Match).
+// Orders of the active tenant: cursor-paged list, create, status change, edit and (admins) delete, each held to the
+// version shown (If-Match).
 import { useId, useRef, useState, type FormEvent } from 'react'
 import { randomUrlSafe } from '../auth/managed-login.js'
 import { call, type Api } from '../api/client.js'
 import type { paths } from '../api/schema.js'
 import { formatDate, formatMoney, ListStates, ProblemView, useAction, usePagedList } from '../ui.js'
+import { useConfirm } from '../confirm.js'
+import { OrderEdit } from './OrderEdit.js'
 
 type Order = paths['/orders/{orderId}']['get']['responses'][200]['content']['application/json']
 type Status = Order['status']
@@ -11,7 +14,7 @@ type Status = Order['status']
 /** The API's status machine (src/domain/order.ts), only to offer sensible choices; the API decides. */
 const NEXT: Record<Status, Status[]> = { pending: ['confirmed', 'cancelled'], confirmed: ['shipped', 'cancelled'], shipped: [], cancelled: [] }
 
-export function Orders ({ api, tenantName }: { api: Api, tenantName: string }) {
+export function Orders ({ api, tenantName, admin }: { api: Api, tenantName: string, admin: boolean }) {
   const list = usePagedList<Order>(async cursor => await call(api.GET('/orders', { params: { query: { limit: 10, ...(cursor !== undefined ? { cursor } : {}) } } })))
   return (
     <section aria-labelledby='orders-title'>
@@ -20,9 +23,9 @@ export function Orders ({ api, tenantName }: { api: Api, tenantName: string }) {
       <ListStates list={list} what='orders' empty='No orders yet.'>
         <table>
           <caption className='sr-only'>Orders of {tenantName}</caption>
-          <thead><tr><th scope='col'>Order</th><th scope='col'>Status</th><th scope='col'>Total</th><th scope='col'>Items</th><th scope='col'>Created</th><th scope='col'>Change status</th></tr></thead>
+          <thead><tr><th scope='col'>Order</th><th scope='col'>Status</th><th scope='col'>Total</th><th scope='col'>Items</th><th scope='col'>Created</th><th scope='col'>Change status</th><th scope='col'>Actions</th></tr></thead>
           <tbody>
-            {list.items.map(order => <OrderRow key={order.orderId} api={api} order={order} onChanged={o => list.replace(o, (a, b) => a.orderId === b.orderId)} onReload={list.reload} />)}
+            {list.items.map(order => <OrderRow key={order.orderId} api={api} order={order} admin={admin} onChanged={o => list.replace(o, (a, b) => a.orderId === b.orderId)} onReload={list.reload} />)}
           </tbody>
         </table>
       </ListStates>
@@ -30,8 +33,17 @@ export function Orders ({ api, tenantName }: { api: Api, tenantName: string }) {
   )
 }
 
-function OrderRow ({ api, order, onChanged, onReload }: { api: Api, order: Order, onChanged: (o: Order) => void, onReload: () => void }) {
+function OrderRow ({ api, order, admin, onChanged, onReload }: { api: Api, order: Order, admin: boolean, onChanged: (o: Order) => void, onReload: () => void }) {
   const next = NEXT[order.status]
+  const [editing, setEditing] = useState(false)
+  const confirm = useConfirm()
+  const remove = async () => {
+    if (!await confirm.ask({ title: `Delete order ${order.orderId}?`, body: <p>The order ({formatMoney(order.total, order.currency)}, {order.status}) is deleted for good; the audit trail records it.</p>, confirm: 'Delete order' })) return
+    await action.run(async () => {
+      await call(api.DELETE('/orders/{orderId}', { params: { path: { orderId: order.orderId }, header: { 'if-match': `"${order.version}"` } } }))
+      onReload()
+    })
+  }
   const [status, setStatus] = useState<Status | ''>(next[0] ?? '')
   const action = useAction()
   const id = useId()
@@ -45,31 +57,47 @@ function OrderRow ({ api, order, onChanged, onReload }: { api: Api, order: Order
     setStatus(NEXT[updated.status][0] ?? '')
   })
   return (
-    <tr data-order-id={order.orderId}>
-      <td><code>{order.orderId}</code>{order.note !== undefined && <div className='note'>{order.note}</div>}</td>
-      <td><span className={`badge ${order.status}`}>{order.status}</span></td>
-      <td>{formatMoney(order.total, order.currency)}</td>
-      <td>{order.items.map(i => `${i.quantity} × ${i.sku}`).join(', ')}</td>
-      <td>{formatDate(order.createdAt)}</td>
-      <td>
-        {next.length === 0
-          ? <span className='muted'>final</span>
-          : (
-              <div className='inline'>
-                <label className='sr-only' htmlFor={id}>New status of order {order.orderId}</label>
-                <select id={id} value={status} onChange={e => setStatus(e.target.value as Status)}>
-                  {next.map(s => <option key={s} value={s}>{s}</option>)}
-                </select>
-                <button type='button' onClick={() => { void apply() }} disabled={action.busy}>Apply<span className='sr-only'> to order {order.orderId}</span></button>
-              </div>
-            )}
-        {action.problem !== null && (
-          <ProblemView problem={action.problem}>
-            {action.problem.status === 412 && <> <span className='stale'>This order was changed by someone else — reload to see its current state.</span> <button type='button' onClick={onReload}>Reload orders</button></>}
-          </ProblemView>
-        )}
-      </td>
-    </tr>
+    <>
+      <tr data-order-id={order.orderId}>
+        <td><code>{order.orderId}</code>{order.note !== undefined && <div className='note'>{order.note}</div>}</td>
+        <td><span className={`badge ${order.status}`}>{order.status}</span></td>
+        <td>{formatMoney(order.total, order.currency)}</td>
+        <td>{order.items.map(i => `${i.quantity} × ${i.sku}`).join(', ')}</td>
+        <td>{formatDate(order.createdAt)}</td>
+        <td>
+          {next.length === 0
+            ? <span className='muted'>final</span>
+            : (
+                <div className='inline'>
+                  <label className='sr-only' htmlFor={id}>New status of order {order.orderId}</label>
+                  <select id={id} value={status} onChange={e => setStatus(e.target.value as Status)}>
+                    {next.map(s => <option key={s} value={s}>{s}</option>)}
+                  </select>
+                  <button type='button' onClick={() => { void apply() }} disabled={action.busy}>Apply<span className='sr-only'> to order {order.orderId}</span></button>
+                </div>
+              )}
+          {action.problem !== null && (
+            <ProblemView problem={action.problem}>
+              {action.problem.status === 412 && <> <span className='stale'>This order was changed by someone else — reload to see its current state.</span> <button type='button' onClick={onReload}>Reload orders</button></>}
+            </ProblemView>
+          )}
+        </td>
+        <td>
+          <div className='actions'>
+            <button type='button' className='secondary' onClick={() => setEditing(e => !e)} aria-expanded={editing}>Edit<span className='sr-only'> order {order.orderId}</span></button>
+            {admin && <button type='button' className='danger' onClick={() => { void remove() }} disabled={action.busy}>Delete<span className='sr-only'> order {order.orderId}</span></button>}
+          </div>
+          {confirm.dialog}
+        </td>
+      </tr>
+      {editing && (
+        <tr className='editing'>
+          <td colSpan={7}>
+            <OrderEdit api={api} order={order} onSaved={o => { setEditing(false); onChanged(o) }} onCancel={() => setEditing(false)} onReload={onReload} />
+          </td>
+        </tr>
+      )}
+    </>
   )
 }
 

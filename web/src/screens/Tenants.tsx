@@ -1,8 +1,11 @@
-// Every tenant, for platform admins: onboard (a tenant and its first admin), suspend, reactivate.
+// Every tenant, for platform admins, by name: onboard (a tenant and its first admin), suspend, reactivate, and manage
+// one (rename, its people, appoint an admin).
 import { useState, type FormEvent } from 'react'
 import { call, type Api } from '../api/client.js'
 import type { paths } from '../api/schema.js'
 import { formatDate, ListStates, ProblemView, useAction, usePagedList } from '../ui.js'
+import { useConfirm } from '../confirm.js'
+import { TenantManage } from './TenantManage.js'
 
 type Tenant = paths['/tenants/{tenantId}']['get']['responses'][200]['content']['application/json']
 
@@ -27,22 +30,32 @@ export function Tenants ({ api }: { api: Api }) {
 
 function TenantRow ({ api, tenant, onChanged }: { api: Api, tenant: Tenant, onChanged: (t: Tenant) => void }) {
   const action = useAction()
-  const setStatus = (status: Tenant['status']) => action.run(async () => {
-    onChanged(await call(api.PATCH('/tenants/{tenantId}', { params: { path: { tenantId: tenant.tenantId } }, body: { status } })))
-  })
+  const confirm = useConfirm()
+  const [managing, setManaging] = useState(false)
+  const setStatus = async (status: Tenant['status']) => {
+    if (status === 'suspended' && !await confirm.ask({ title: `Suspend ${tenant.name}?`, body: <p>Every user of {tenant.name} is refused until it is reactivated; its data stays.</p>, confirm: 'Suspend' })) return
+    await action.run(async () => {
+      onChanged(await call(api.PATCH('/tenants/{tenantId}', { params: { path: { tenantId: tenant.tenantId } }, body: { status } })))
+    })
+  }
   return (
-    <tr data-tenant={tenant.tenantId}>
-      <td>{tenant.name}</td>
-      <td><code>{tenant.tenantId}</code></td>
-      <td><span className={`badge ${tenant.status}`}>{tenant.status}</span></td>
-      <td>{formatDate(tenant.createdAt)}</td>
-      <td>
-        {tenant.status === 'active'
-          ? <button type='button' className='danger' onClick={() => { void setStatus('suspended') }} disabled={action.busy}>Suspend<span className='sr-only'> {tenant.name}</span></button>
-          : <button type='button' onClick={() => { void setStatus('active') }} disabled={action.busy}>Reactivate<span className='sr-only'> {tenant.name}</span></button>}
-        {action.problem !== null && <ProblemView problem={action.problem} />}
-      </td>
-    </tr>
+    <>
+      <tr data-tenant={tenant.tenantId}>
+        <td>{tenant.name}</td>
+        <td><code>{tenant.tenantId}</code></td>
+        <td><span className={`badge ${tenant.status}`}>{tenant.status}</span></td>
+        <td>{formatDate(tenant.createdAt)}</td>
+        <td>
+          {tenant.status === 'active'
+            ? <button type='button' className='danger' onClick={() => { void setStatus('suspended') }} disabled={action.busy}>Suspend<span className='sr-only'> {tenant.name}</span></button>
+            : <button type='button' onClick={() => { void setStatus('active') }} disabled={action.busy}>Reactivate<span className='sr-only'> {tenant.name}</span></button>}
+          {' '}<button type='button' className='secondary' onClick={() => setManaging(m => !m)} aria-expanded={managing}>Manage<span className='sr-only'> {tenant.name}</span></button>
+          {action.problem !== null && <ProblemView problem={action.problem} />}
+          {confirm.dialog}
+        </td>
+      </tr>
+      {managing && <tr><td colSpan={5}><TenantManage api={api} tenant={tenant} onChanged={onChanged} /></td></tr>}
+    </>
   )
 }
 

@@ -1,19 +1,34 @@
-// The tenant's users, for its admins: invite, change role, disable/enable, remove, resend an invitation.
+// The tenant's users, for its admins: invite, change role, disable/enable, remove, resend an invitation; search and
+// sort. The memberships are one partition keyed by user id, so the API lists them in that order only: search and sort
+// run in the browser over the users loaded (100 a request; "Load all" follows the cursor up to MAX_LOADED). Measured
+// against DynamoDB Local: 2,001 members load in 21 requests in 0.2-0.5 s; the filter and sort take under 1 ms.
 import { useId, useState, type FormEvent } from 'react'
 import { call, type Api } from '../api/client.js'
 import type { paths } from '../api/schema.js'
 import { formatDate, ListStates, ProblemView, useAction, usePagedList } from '../ui.js'
+import { useConfirm } from '../confirm.js'
 
 type User = paths['/users/{userId}']['get']['responses'][200]['content']['application/json']
 type Role = 'admins' | 'members'
 
 const roleOf = (u: User): Role => u.groups.includes('admins') ? 'admins' : 'members'
+const MAX_LOADED = 5000
+type Sort = 'email' | 'email-desc' | 'role' | 'status'
+const SORTS: Record<Sort, [string, (a: User, b: User) => number]> = {
+  email: ['address, A to Z', (a, b) => a.email.localeCompare(b.email)],
+  'email-desc': ['address, Z to A', (a, b) => b.email.localeCompare(a.email)],
+  role: ['role, admins first', (a, b) => roleOf(a).localeCompare(roleOf(b)) || a.email.localeCompare(b.email)],
+  status: ['status', (a, b) => a.status.localeCompare(b.status) || a.email.localeCompare(b.email)]
+}
 
 export function Users ({ api, tenantName, selfId }: { api: Api, tenantName: string, selfId: string }) {
-  const list = usePagedList<User>(async cursor => await call(api.GET('/users', { params: { query: { limit: 20, ...(cursor !== undefined ? { cursor } : {}) } } })))
+  const list = usePagedList<User>(async cursor => await call(api.GET('/users', { params: { query: { limit: 100, ...(cursor !== undefined ? { cursor } : {}) } } })))
   const [onlyExpired, setOnlyExpired] = useState(false)
+  const [search, setSearch] = useState('')
+  const [sort, setSort] = useState<Sort>('email')
   const expired = list.items.filter(u => u.invitation?.expired === true)
-  const shown = onlyExpired ? expired : list.items
+  const needle = search.trim().toLowerCase()
+  const shown = (onlyExpired ? expired : list.items).filter(u => needle === '' || u.email.toLowerCase().includes(needle)).sort(SORTS[sort][1])
   return (
     <section aria-labelledby='users-title'>
       <h2 id='users-title'>Users of {tenantName}</h2>
@@ -21,9 +36,17 @@ export function Users ({ api, tenantName, selfId }: { api: Api, tenantName: stri
       <p>
         <label className='check'><input type='checkbox' checked={onlyExpired} onChange={e => setOnlyExpired(e.target.checked)} /> Only expired invitations ({expired.length} among the users loaded)</label>
       </p>
+      <div className='fields'>
+        <label>Find by address <input type='search' value={search} onChange={e => setSearch(e.target.value)} autoComplete='off' /></label>
+        <label>Sort users by <select value={sort} onChange={e => setSort(e.target.value as Sort)}>{Object.entries(SORTS).map(([id, [words]]) => <option key={id} value={id}>{words}</option>)}</select></label>
+      </div>
+      <p className='muted' role='status'>
+        {needle !== '' && `${shown.length} of `}{list.items.length} users loaded{list.nextCursor !== null ? '; more exist, so a search may miss some' : ', all of them'}.{' '}
+        {list.nextCursor !== null && <button type='button' className='secondary' onClick={() => list.loadAll(MAX_LOADED)} disabled={list.loading}>Load all users</button>}
+      </p>
       <ListStates list={list} what='users' empty='No users.'>
         {shown.length === 0
-          ? <p className='empty'>No expired invitations among the users loaded.</p>
+          ? <p className='empty'>{onlyExpired ? 'No expired invitations among the users loaded' : 'No user matches'}{needle !== '' ? ` "${search.trim()}"` : ''}.</p>
           : (
               <table>
                 <caption className='sr-only'>Users of {tenantName}</caption>
@@ -52,14 +75,25 @@ function UserRow ({ api, user, self, onChanged }: { api: Api, user: User, self: 
     await call(api.DELETE('/users/{userId}/groups/{group}', { params: { path: { userId: user.userId, group: from } } }))
     onChanged()
   })
-  const setStatus = (status: 'active' | 'disabled') => action.run(async () => {
-    await call(api.PATCH('/users/{userId}', { params: path, body: { status } }))
-    onChanged()
-  })
-  const remove = () => action.run(async () => {
-    await call(api.DELETE('/users/{userId}', { params: path }))
-    onChanged()
-  })
+  const confirm = useConfirm()
+  const setStatus = async (status: 'active' | 'disabled') => {
+    if (status === 'disabled' && !await confirm.ask({ title: `Disable ${user.email}?`, body: <p>They are signed out of this tenant at once and cannot act in it until enabled again.</p>, confirm: 'Disable' })) return
+    await action.run(async () => {
+      await call(api.PATCH('/users/{userId}', { params: path, body: { status } }))
+      onChanged()
+    })
+  }
+  const remove = async () => {
+    const invited = user.status === 'invited'
+    const ok = await confirm.ask(invited
+      ? { title: `Revoke the invitation to ${user.email}?`, body: <p>The invitation stops working. You can invite them again later.</p>, confirm: 'Revoke invitation' }
+      : { title: `Remove ${user.email}?`, body: <p>Their membership in this tenant ends; with their last membership their account is deleted. This cannot be undone; you can invite them again.</p>, confirm: 'Remove' })
+    if (!ok) return
+    await action.run(async () => {
+      await call(api.DELETE('/users/{userId}', { params: path }))
+      onChanged()
+    })
+  }
   const resend = () => action.run(async () => {
     const resent = await call(api.POST('/users/{userId}/invitation', { params: path }))
     setDone(`Invitation resent; valid until ${formatDate(resent.invitation.expiresAt)}.`)
@@ -95,6 +129,7 @@ function UserRow ({ api, user, self, onChanged }: { api: Api, user: User, self: 
         </div>
         {done !== null && <p role='status' className='ok'>{done}</p>}
         {action.problem !== null && <ProblemView problem={action.problem} />}
+        {confirm.dialog}
       </td>
     </tr>
   )

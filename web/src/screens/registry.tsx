@@ -3,9 +3,12 @@
 import type { ReactNode } from 'react'
 import type { Api } from '../api/client.js'
 import type { paths } from '../api/schema.js'
+import { Account } from './Account.js'
 import { Audit } from './Audit.js'
 import { Invitations } from './Invitations.js'
 import { Orders } from './Orders.js'
+import { Projects } from './Projects.js'
+import { TenantSettings } from './TenantSettings.js'
 import { Tenants } from './Tenants.js'
 import { Users } from './Users.js'
 
@@ -16,13 +19,22 @@ export type ActiveTenant = Me['tenants'][number]
 export interface Viewer { tenant: ActiveTenant | null, platformAdmin: boolean }
 
 /** A screen of the active tenant: its `api` names that tenant in every call (X-Tenant-Id). */
-export interface TenantScreenProps { api: Api, tenant: ActiveTenant, me: Me }
+export interface TenantScreenProps {
+  api: Api
+  tenant: ActiveTenant
+  me: Me
+  /** Reload who I am (tenant names, roles) after a change to them. */
+  reloadMe: () => Promise<Me | null>
+}
 /** A screen of the person, whatever tenant is active: its `api` names no tenant. */
 export interface PersonScreenProps extends Viewer {
   api: Api
   me: Me
   /** After an invitation is answered: reload who I am, and switch to the tenant just joined. */
   onInvitationAnswered: (tenantId: string, accepted: boolean) => void
+  /** Reload who I am after a change to my memberships. */
+  reloadMe: () => Promise<Me | null>
+  signOut: () => void
 }
 
 interface Entry { id: string, label: string }
@@ -37,9 +49,11 @@ const personScreen = (s: PersonScreen) => s
 
 /** In navigation order. */
 export const SCREENS: readonly Screen[] = [
-  tenantScreen({ id: 'orders', label: 'Orders', audience: 'tenant-member', component: ({ api, tenant }) => <Orders api={api} tenantName={tenant.name} /> }),
+  tenantScreen({ id: 'orders', label: 'Orders', audience: 'tenant-member', component: ({ api, tenant }) => <Orders api={api} tenantName={tenant.name} admin={tenant.groups.includes('admins')} /> }),
+  tenantScreen({ id: 'projects', label: 'Projects', audience: 'tenant-member', component: ({ api, tenant }) => <Projects api={api} tenantName={tenant.name} admin={tenant.groups.includes('admins')} /> }),
   tenantScreen({ id: 'users', label: 'Users', audience: 'tenant-admin', component: ({ api, tenant, me }) => <Users api={api} tenantName={tenant.name} selfId={me.userId} /> }),
   tenantScreen({ id: 'audit', label: 'Audit trail', audience: 'tenant-admin', component: ({ api, tenant }) => <Audit api={api} tenantName={tenant.name} /> }),
+  tenantScreen({ id: 'settings', label: 'Tenant settings', audience: 'tenant-admin', component: ({ api, tenant, reloadMe }) => <TenantSettings api={api} tenantName={tenant.name} onRenamed={() => { void reloadMe() }} /> }),
   personScreen({
     id: 'invitations',
     label: 'My invitations',
@@ -51,6 +65,7 @@ export const SCREENS: readonly Screen[] = [
       </>
     )
   }),
+  personScreen({ id: 'account', label: 'My account', audience: 'anyone', component: ({ api, me, reloadMe, signOut }) => <Account api={api} me={me} reloadMe={reloadMe} signOut={signOut} /> }),
   personScreen({ id: 'tenants', label: 'Tenants', audience: 'platform-admin', component: ({ api }) => <Tenants api={api} /> })
 ]
 
