@@ -33,6 +33,14 @@ const ESM_BANNER = [
 export const BUILTINS_BY_REQUIRE = ['http', 'process', 'util'] as const
 const builtinAliases = BUILTINS_BY_REQUIRE.map(m => `node:${m}=${repoPath('infra', 'lib', 'builtins', `${m}.cjs`)}`)
 
+/**
+ * Lambda's credentials are in the environment, so every function bundles the environment provider
+ * (lambda/credential-provider-env.ts) where the SDK clients' runtime config imports the default chain: the bundle then
+ * holds no SSO, SSO-OIDC or STS client and no ini, process, token-file or instance-metadata provider
+ * (infra/test/lambda-bundle.test.ts checks it; bench/README.md, Cold start, has the sizes and init times).
+ */
+export const CREDENTIALS_ALIAS = `@aws-sdk/credential-provider-node=${repoPath('infra', 'lib', 'lambda', 'credential-provider-env.ts')}`
+
 export function nodeFunctionProps (entry: string, overrides: Partial<NodejsFunctionProps> = {}): NodejsFunctionProps {
   return {
     entry,
@@ -57,7 +65,7 @@ export function nodeFunctionProps (entry: string, overrides: Partial<NodejsFunct
       minify: true,
       sourceMap: true,
       sourcesContent: false,
-      esbuildArgs: { '--alias': builtinAliases },
+      esbuildArgs: { '--alias': [...builtinAliases, CREDENTIALS_ALIAS] },
       ...overrides.bundling
     }
   }
