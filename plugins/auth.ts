@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda'
 import type { Principal } from '../src/domain/principal.js'
 import type { Config } from '../src/config.js'
-import { bearerToken, createTokenAuthenticator, principalFromAuthorizer } from '../src/auth/authenticator.js'
+import { bearerToken, principalFromAuthorizer } from '../src/auth/authenticator.js'
 import { AuthenticationRequiredError } from '../src/auth/errors.js'
 import { bindLog } from '../src/http/log.js'
 
@@ -67,6 +67,8 @@ export default fp<{ config: Config, now?: () => number }>(async function auth (a
     })
   }
 
+  // By dynamic import: the Lambda's split build then leaves the verifier out of what a cold start reads.
+  const { createTokenAuthenticator } = await import('../src/auth/token-authenticator.js')
   const authenticator = createTokenAuthenticator(config, { onFetchError: (err, issuer) => app.log.warn({ err, issuer }, 'JWKS fetch failed'), now })
   app.decorate('signingKeysReady', authenticator.ready)
   app.decorate('jwksFetchCount', authenticator.fetchCount)

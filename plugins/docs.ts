@@ -2,7 +2,6 @@
 import fp from 'fastify-plugin'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import swagger from '@fastify/swagger'
-import swaggerUi from '@fastify/swagger-ui'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { declareContextPolicy } from './access-policy.js'
@@ -42,9 +41,15 @@ export default fp<DocsOptions>(async function docs (app, opts) {
       route.config = { ...route.config, rateLimit: { ...(route.config as { rateLimit?: object } | undefined)?.rateLimit, groupId: 'docs' } } as typeof route.config
     })
     if (opts.lazyUi) lazySwaggerUi(ui, app)
-    else await ui.register(swaggerUi, uiOptions)
+    else await ui.register(await loadSwaggerUi(), uiOptions)
   })
 }, { name: 'docs', dependencies: ['access-policy'] })
+
+/**
+ * swagger-ui (with @fastify/static, glob and mime, ~0.2 MB bundled) by a dynamic import: the Lambda's split build
+ * (infra/lib/bundling.ts) leaves it in a chunk of its own that is read and compiled only when the UI is built.
+ */
+const loadSwaggerUi = async () => (await import('@fastify/swagger-ui')).default
 
 /** Response headers of the inner instance not to copy: the outer reply sets its own framing. */
 const HOP_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date'])
@@ -59,7 +64,7 @@ function lazySwaggerUi (ui: FastifyInstance, app: FastifyInstance) {
   const build = async () => {
     const docsApp = Fastify({ logger: false })
     await docsApp.register(swagger, { mode: 'static', specification: { document: app.swagger() as never } })
-    await docsApp.register(swaggerUi, uiOptions)
+    await docsApp.register(await loadSwaggerUi(), uiOptions)
     await docsApp.ready()
     return docsApp
   }

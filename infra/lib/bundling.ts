@@ -33,7 +33,38 @@ const ESM_BANNER = [
 export const BUILTINS_BY_REQUIRE = ['http', 'process', 'util'] as const
 const builtinAliases = BUILTINS_BY_REQUIRE.map(m => `node:${m}=${repoPath('infra', 'lib', 'builtins', `${m}.cjs`)}`)
 
+/**
+ * Lambda's credentials are in the environment, so every function bundles the environment provider
+ * (lambda/credential-provider-env.ts) where the SDK clients' runtime config imports the default chain: the bundle then
+ * holds no SSO, SSO-OIDC or STS client and no ini, process, token-file or instance-metadata provider
+ * (infra/test/lambda-bundle.test.ts checks it; bench/README.md, Cold start, has the sizes and init times).
+ */
+export const CREDENTIALS_ALIAS = `@aws-sdk/credential-provider-node=${repoPath('infra', 'lib', 'lambda', 'credential-provider-env.ts')}`
+
+/** POSIX shell quoting: the bundling hooks are shell command lines (run by bash -c). */
+const sh = (arg: string): string => `'${arg.replace(/'/g, "'\\''")}'`
+
+/**
+ * The split build (bench/README.md, Cold start). NodejsFunction runs esbuild with one --outfile, and code splitting
+ * needs --outdir, so the afterBundling hook builds the entry again, with --splitting, into the same output directory:
+ * index.mjs (what Lambda loads, handler index.handler as before) and one chunk per dynamic import(), which Node reads
+ * and compiles only when the import runs (the consumer-mail domain list, the SDK's event streams and user-agent parser).
+ * The settings are the first pass's (the arguments NodejsFunction derives from the props below, and the aliases); the
+ * chunks sit beside index.mjs, so import.meta.url and the banner's __dirname are the same in every file. Each file has
+ * its .map beside it, read only when something maps a stack trace.
+ */
+function splitBuild (entry: string, aliases: string[]): (inputDir: string, outputDir: string) => string[] {
+  return (inputDir, outputDir) => [[
+    `${inputDir}/node_modules/.bin/esbuild`, '--bundle', entry, `--outdir=${outputDir}`, '--splitting',
+    '--entry-names=index', '--chunk-names=[name]-[hash]', '--out-extension:.js=.mjs',
+    '--target=node22', '--platform=node', '--format=esm', '--main-fields=module,main', '--minify', '--sourcemap',
+    '--sources-content=false', `--banner:js=${ESM_BANNER}`, ...aliases.map(a => `--alias:${a}`), '--log-level=warning'
+  ].map(sh).join(' ')]
+}
+
 export function nodeFunctionProps (entry: string, overrides: Partial<NodejsFunctionProps> = {}): NodejsFunctionProps {
+  const aliases = [...builtinAliases, CREDENTIALS_ALIAS]
+  const hooks = overrides.bundling?.commandHooks
   return {
     entry,
     handler: 'handler',
@@ -57,8 +88,14 @@ export function nodeFunctionProps (entry: string, overrides: Partial<NodejsFunct
       minify: true,
       sourceMap: true,
       sourcesContent: false,
-      esbuildArgs: { '--alias': builtinAliases },
-      ...overrides.bundling
+      esbuildArgs: { '--alias': aliases },
+      ...overrides.bundling,
+      // The split build first, then the function's own steps (the API copies swagger-ui's static files).
+      commandHooks: {
+        beforeBundling: (inputDir, outputDir) => hooks?.beforeBundling(inputDir, outputDir) ?? [],
+        beforeInstall: (inputDir, outputDir) => hooks?.beforeInstall(inputDir, outputDir) ?? [],
+        afterBundling: (inputDir, outputDir) => [...splitBuild(entry, aliases)(inputDir, outputDir), ...hooks?.afterBundling(inputDir, outputDir) ?? []]
+      }
     }
   }
 }

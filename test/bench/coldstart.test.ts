@@ -1,5 +1,5 @@
 // `npm run bench -- coldstart` end to end with one round: the synthesized API bundle and the bare one each start in a
-// fresh process, answer GET /health, and the comparison prints a ratio.
+// fresh process, answer GET /health, and the comparison prints a ratio; then each Cognito trigger against its bare handler.
 import t from 'tap'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -31,4 +31,11 @@ t.test('npm run bench -- coldstart, one round', async t => {
   const ratio = /ratio app\/bare (\d+\.\d+) \(95% interval/.exec(run.stdout)
   t.ok(ratio && Number(ratio[1]) > 0, `a ratio is printed (${ratio?.[1]})`)
   t.match(run.stdout, /target ≤ 2: (met|MISSED|undecided)/, 'and judged against the target')
+  // Each Cognito trigger against its bare handler, their DynamoDB calls answered by the stub endpoint.
+  for (const trigger of ['PreSignUp', 'PostConfirmation', 'PreTokenGeneration']) {
+    t.match(run.stdout, new RegExp(`ratio ${trigger}/bare \\d+\\.\\d+ \\(95% interval`), `${trigger}: a ratio against its bare handler`)
+    t.match(run.stdout, new RegExp(`by CPU time ${trigger}/bare \\d+\\.\\d+`), `${trigger}: and by CPU time`)
+  }
+  t.match(run.stdout, /DynamoDB calls per round \(both sides\): .*TransactWriteItems/, 'post confirmation and its baseline write through the stub')
+  t.match(run.stdout, /DynamoDB calls per round \(both sides\): GetItem/, 'pre token generation and its baseline read through the stub')
 })
