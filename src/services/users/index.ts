@@ -7,6 +7,7 @@ import { usersContext, type TenantUsersDeps } from './context.js'
 import { accountKeeping } from './account.js'
 import { inviting } from './inviting.js'
 import { membershipLifecycle } from './lifecycle.js'
+import { tenantsRepository } from '../../repositories/tenants.js'
 
 export { DEFAULT_INVITATION_TTL_SECONDS, type Actor, type TenantUsersDeps } from './context.js'
 export { PENDING_CLAIM_LEASE_MS, type CallerItems } from './inviting.js'
@@ -15,8 +16,23 @@ export function createTenantUsers (deps: TenantUsersDeps) {
   const ctx = usersContext(deps)
   const account = accountKeeping(ctx)
   const lifecycle = membershipLifecycle(ctx, account)
+  const invites = inviting(ctx, account)
+  const tenants = tenantsRepository(deps.dynamo)
   return {
-    ...inviting(ctx, account),
+    ...invites,
+
+    /**
+     * inviting's invite, then (committed: never inside its transaction) the notice to a person who already had an
+     * account: Cognito emails only the people it creates. A failed notice does not fail the invite (notices log it).
+     */
+    async invite (...args: Parameters<typeof invites.invite>): Promise<Membership> {
+      const m = await invites.invite(...args)
+      if (deps.notices !== undefined && m.invitation?.createdUser === false) {
+        const tenant = await tenants.get(m.tenantId).catch(() => null)
+        await deps.notices.invited({ email: m.email, tenantId: m.tenantId, tenantName: tenant?.name, expiresAt: m.invitation.expiresAt })
+      }
+      return m
+    },
     ...lifecycle,
     get: ctx.memberOf,
 
