@@ -28,6 +28,10 @@ t.test('an existing person invited elsewhere: one notice with the accept link; a
   t.match(notices[0], { to: email, subject: new RegExp(b.name) })
   t.ok(notices[0]?.text.includes(`${CONSOLE_URL}#/invitations`), 'links to the console\'s invitations page')
   t.ok(notices[0]?.text.includes(second.invitation.expiresAt), 'says when it expires')
+
+  const resent = await app.inject({ method: 'POST', url: `/users/${second.userId}/invitation`, headers: b.auth })
+  t.equal(resent.statusCode, 202, resent.body)
+  t.equal(mailer.sent.filter(m => m.to === email).length, 2, 'a renewal tells them again')
 })
 
 t.test('onboarding a tenant whose first admin already has an account: they are told too', async t => {
