@@ -20,7 +20,8 @@ export function inboxEntryOf (m: ShimMessage): InboxEntry {
 
 /** Records a shim message in the inbox file and returns the terminal line for it. */
 export function deliverShimMessage (file: string, m: ShimMessage): string {
-  appendInboxEntry(file, inboxEntryOf(m))
+  // The shim answers Cognito's caller whatever happens here: a file that cannot be written costs the page, not the call.
+  try { appendInboxEntry(file, inboxEntryOf(m)) } catch (err) { console.error(`inbox: could not write ${file}: ${(err as Error).message}`) }
   return `[inbox] ${m.reason === 'resend' ? 'invitation resent to' : 'invitation to'} ${m.email ?? m.username}: temporary password ${m.temporaryPassword}`
 }
 
