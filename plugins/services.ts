@@ -12,16 +12,29 @@ import { createSsoEnforcement } from '../src/services/sso/enforcement.js'
 import { auditRepository } from '../src/repositories/audit.js'
 import { profilesRepository } from '../src/repositories/profiles.js'
 import type { Dynamo } from '../src/dynamodb/client.js'
+import { inboxFileMailer, logMailer, type Mailer } from '../src/notify/mailer.js'
+import { sesMailer } from '../src/notify/ses.js'
+import { invitationNotices } from '../src/notify/invitation-notices.js'
 
 /** Every tenant-scoped resource's repository (routes/resources.ts), and the audit trail and profiles that routes read. */
 function buildRepositories (dynamo: Dynamo) {
   return { ...resourceRepositories(dynamo), audit: auditRepository(dynamo), profiles: profilesRepository(dynamo) }
 }
 
-function buildServices (app: FastifyInstance, config: Config) {
+/** Where the API's own messages go: SES with a sender, the dev stack's inbox file locally, else the log. */
+function buildMailer (app: FastifyInstance, config: Config): Mailer {
+  if (config.MAIL_INBOX_FILE !== undefined) return inboxFileMailer(config.MAIL_INBOX_FILE, app.log)
+  if (config.MAIL_FROM === undefined) return logMailer(app.log)
+  const ses = sesMailer({ from: config.MAIL_FROM, region: config.MAIL_REGION ?? config.AWS_REGION, maxAttempts: config.AWS_MAX_ATTEMPTS })
+  app.addHook('onClose', async () => { ses.close() })
+  return ses
+}
+
+function buildServices (app: FastifyInstance, config: Config, mailer: Mailer) {
+  const notices = invitationNotices({ mailer, consoleUrl: config.CONSOLE_URL, log: app.log })
   // plugins/tenant caches resolved memberships: a revocation evicts on this instance at once (others within the TTL).
   const evictMembership = (userId: string) => app.tenantCache.evict(userId)
-  const tenantUsers = createTenantUsers({ dynamo: app.dynamo, cognito: app.cognito, evictMembership, invitationTtlSeconds: config.INVITATION_TTL_SECONDS })
+  const tenantUsers = createTenantUsers({ dynamo: app.dynamo, cognito: app.cognito, evictMembership, invitationTtlSeconds: config.INVITATION_TTL_SECONDS, notices })
   return {
     tenantUsers,
     invitations: createInvitations({ dynamo: app.dynamo, tenantUsers, cognito: app.cognito, evictMembership }),
@@ -51,7 +64,7 @@ declare module 'fastify' {
   }
 }
 
-export default fp<{ config: Config }>(async function services (app, opts) {
+export default fp<{ config: Config, mailer?: Mailer }>(async function services (app, opts) {
   app.decorate('repos', buildRepositories(app.dynamo))
-  app.decorate('services', buildServices(app, opts.config))
+  app.decorate('services', buildServices(app, opts.config, opts.mailer ?? buildMailer(app, opts.config)))
 }, { name: 'services', dependencies: ['dynamodb', 'cognito', 'tenant'] })

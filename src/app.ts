@@ -18,6 +18,7 @@ import cognito from '../plugins/cognito.js'
 import limits from '../plugins/limits.js'
 import type { UserPoolClient } from './cognito/user-pool.js'
 import services from '../plugins/services.js'
+import type { Mailer } from './notify/mailer.js'
 import health from '../routes/health/index.js'
 import me from '../routes/me/index.js'
 import tenants from '../routes/tenants/index.js'
@@ -89,6 +90,8 @@ export interface AppOptions {
   /** Injected clients, for tests and scripts that already hold one. */
   dynamo?: Dynamo
   cognito?: UserPoolClient
+  /** Where the API's notices go (tests: memoryMailer); default from the config (src/notify). */
+  mailer?: Mailer
   /**
    * Defer what a cold Lambda does not need for its first request (src/lambda.ts): each route's validators and
    * serializers (lazyCompilers) and Swagger UI (plugins/docs.ts) are built when first requested.
@@ -167,7 +170,7 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
   await app.register(auth, { config, now: opts.timing?.now })
   await app.register(tenant, { config, degradedTtlMs: opts.timing?.degradedTtlMs, now: opts.timing?.now })
   await app.register(platformAdmin, { config })
-  await app.register(services, { config })
+  await app.register(services, { config, mailer: opts.mailer })
   await app.register(accessPolicy)
   // After access-policy, so the limiter runs after authenticate → tenant → groups and can key on the tenant.
   await app.register(rateLimit, { config })

@@ -57,6 +57,10 @@ export const ConfigSchema = Type.Object({
   COGNITO_USER_READ_RPS: Int(120, 1, 1000, 'client-side budget for the user-read category'),
   AWS_MAX_ATTEMPTS: Int(3, 1, 10, 'AWS SDK attempts per call, with backoff'),
   COGNITO_RETRY_MODE: Type.Union([Type.Literal('standard'), Type.Literal('adaptive')], { default: 'standard', description: 'AWS SDK retry mode of the Cognito admin client' }),
+  CONSOLE_URL: Type.Optional(Type.String({ pattern: '^https?://\\S+$', description: 'the web console\'s address: invitation notices link to its #/invitations page' })),
+  MAIL_FROM: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', description: 'the verified SES sender of the API\'s notices; unset: notices are logged, not sent' })),
+  MAIL_REGION: Type.Optional(Type.String({ pattern: '^[a-z]{2}(-[a-z]+)+-\\d$', description: 'the SES region of MAIL_FROM; default AWS_REGION' })),
+  MAIL_INBOX_FILE: Type.Optional(Type.String({ minLength: 1, description: 'local development only (npm run dev sets it): notices go to this inbox file instead' })),
   COGNITO_MAX_WAIT_MS: Int(2000, 0, 60000, 'longest wait for a Cognito rate-limit slot before answering 503 with Retry-After')
 })
 type EnvConfig = Static<typeof ConfigSchema>
@@ -107,6 +111,10 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env) {
   // apigateway mode trusts claims it does not verify: on a directly reachable server that would be no authentication at all.
   if (c.AUTH_MODE === 'apigateway' && !c.AWS_LAMBDA_FUNCTION_NAME) {
     throw new ConfigError('Configuration error: AUTH_MODE=apigateway is only allowed inside AWS Lambda (AWS_LAMBDA_FUNCTION_NAME is not set)')
+  }
+  // The dev stack's inbox is a file on the developer's disk: a Lambda writing notices there would send nothing.
+  if (c.MAIL_INBOX_FILE !== undefined && c.AWS_LAMBDA_FUNCTION_NAME) {
+    throw new ConfigError('Configuration error: MAIL_INBOX_FILE is for local development only (not inside AWS Lambda)')
   }
   const issuers = c.COGNITO_ISSUER ? list(c.COGNITO_ISSUER).map(i => i.replace(/\/+$/, '')) : [`https://cognito-idp.${c.AWS_REGION}.amazonaws.com/${c.COGNITO_USER_POOL_ID}`]
   // Signing keys fetched over plain http could be swapped on the way: only a local emulator may be plain http.

@@ -40,7 +40,8 @@ export class ApiStack extends Stack {
       table,
       userPool,
       userPoolClient: this.webClient.client,
-      corsOrigins: [this.console.url, ...config.corsOrigins]
+      corsOrigins: [this.console.url, ...config.corsOrigins],
+      consoleUrl: home
     })
     this.console.deploy({
       apiUrl: this.api.httpApi.apiEndpoint,

@@ -21,6 +21,8 @@ export interface ApiProps {
   userPoolClient: cognito.IUserPoolClient
   /** Browser origins allowed to call the API (the app's CORS_ORIGINS): the console's and the configured ones. */
   corsOrigins: string[]
+  /** The console's address: invitation notices link to its #/invitations page (the app's CONSOLE_URL). */
+  consoleUrl?: string
 }
 
 /**
@@ -88,7 +90,7 @@ export class Api extends Construct {
 
   constructor (scope: Construct, id: string, props: ApiProps) {
     super(scope, id)
-    const { config, table, userPool, userPoolClient, corsOrigins } = props
+    const { config, table, userPool, userPoolClient, corsOrigins, consoleUrl } = props
 
     this.handler = new NodejsFunction(this, 'Handler', nodeFunctionProps(repoPath('src', 'lambda.ts'), {
       description: `Fastify API (${config.stage})`,
@@ -103,7 +105,10 @@ export class Api extends Construct {
         // The managed login domain, for the SAML ACS URL and OIDC redirect URI that GET /sso-connections shows.
         COGNITO_DOMAIN: `${config.domainPrefix}.auth.${Stack.of(this).region}.amazoncognito.com`,
         // The app answers CORS itself (@fastify/cors, plugins/http-security.ts); API Gateway's own CORS stays off.
-        CORS_ORIGINS: corsOrigins.join(',')
+        CORS_ORIGINS: corsOrigins.join(','),
+        ...(consoleUrl !== undefined ? { CONSOLE_URL: consoleUrl } : {}),
+        // The sender Cognito's mail uses (sesFromAddress) sends the API's invitation notices too; unset, they are logged.
+        ...(config.ses !== undefined ? { MAIL_FROM: config.ses.fromAddress, ...(config.ses.region !== undefined ? { MAIL_REGION: config.ses.region } : {}) } : {})
         // No NODE_OPTIONS=--enable-source-maps: with it, Node 22 decodes the bundle's whole source map (2.9 MB) during
         // init, because pino looks up its caller through util.getCallSites(), which then maps through it: ~450 ms of
         // every cold start (bench/README.md, Cold start). index.mjs.map still ships beside the bundle to map stack traces.
@@ -129,6 +134,15 @@ export class Api extends Construct {
       actions: [...API_COGNITO_ACTIONS],
       resources: [userPool.userPoolArn]
     }))
+
+    if (config.ses !== undefined) {
+      // SendEmail from the verified identity only (the address, or its domain); no configuration set is named.
+      const stack = Stack.of(this)
+      this.handler.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [stack.formatArn({ service: 'ses', region: config.ses.region ?? stack.region, resource: 'identity', resourceName: config.ses.verifiedDomain ?? config.ses.fromAddress })]
+      }))
+    }
 
     this.issuer = `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${userPool.userPoolId}`
     // Cognito access tokens carry no `aud`; for them API Gateway matches `client_id` against the audience list

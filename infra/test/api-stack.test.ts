@@ -116,6 +116,21 @@ t.test('API IAM: explicit actions only, Cognito on its own pool, DynamoDB on its
   t.equal(json.Resources[role].Properties.ManagedPolicyArns, undefined, 'no AWSLambdaBasicExecutionRole (it may write any log group)')
 })
 
+t.test('invitation notices: ses:SendEmail on the sender\'s identity only when sesFromAddress is set; CONSOLE_URL always', async t => {
+  const env = (tpl: typeof template) => Object.values(tpl.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Fastify API') } }))[0]!.Properties.Environment.Variables
+  const sesOf = (tpl: typeof template) => policyStatements(tpl).filter(s => asList(s.Action).some(a => a.startsWith('ses:')))
+  t.strictSame(sesOf(template), [], 'no sender: no SES permission')
+  t.equal(env(template).MAIL_FROM, undefined, 'no sender: notices are logged')
+  t.ok(env(template).CONSOLE_URL, 'the notices link to the console')
+
+  const { apiTemplate: withSes } = synthStage({ sesFromAddress: 'no-reply@acme.example', sesVerifiedDomain: 'acme.example', sesRegion: 'eu-west-1' }, { bundle: false })
+  t.match(env(withSes), { MAIL_FROM: 'no-reply@acme.example', MAIL_REGION: 'eu-west-1' })
+  const ses = sesOf(withSes)
+  t.equal(ses.length, 1)
+  t.strictSame(asList(ses[0]!.Action), ['ses:SendEmail'])
+  t.match(JSON.stringify(ses[0]!.Resource), /:ses:eu-west-1:.*:identity\/acme\.example/, 'the verified identity, nothing wider')
+})
+
 t.test('the stage throttles every route (the app\'s own limit is per Lambda instance)', async t => {
   template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1)
   template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {

@@ -9,6 +9,7 @@ import type { AddressInfo, Socket } from 'node:net'
 import { createRequire } from 'node:module'
 import { dirname, extname, join, normalize, resolve as resolvePath, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { INBOX_PATH, inboxPage } from './inbox.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 export const WEB_DIR = join(root, 'web')
@@ -69,6 +70,8 @@ export interface ConsoleServer {
   /** http://127.0.0.1:<port>: what the API's CORS_ORIGINS must allow. */
   origin: string
   port: number
+  /** http://127.0.0.1:<port>/inbox when started with an inbox file (npm run dev). */
+  inboxUrl?: string
   close: () => Promise<void>
 }
 
@@ -88,7 +91,7 @@ const TYPES: Record<string, string> = {
  * production distribution should send too: scripts and styles only from the console's origin, calls only to the API
  * and Cognito (the managed login domain's token endpoint, or locally the Cognito API).
  */
-export async function startConsoleServer (options: { distDir?: string, config: LocalConsoleConfig, port?: number }): Promise<ConsoleServer> {
+export async function startConsoleServer (options: { distDir?: string, config: LocalConsoleConfig, port?: number, inboxFile?: string }): Promise<ConsoleServer> {
   const distDir = resolvePath(options.distDir ?? WEB_DIST)
   if (!existsSync(join(distDir, 'index.html'))) throw new Error(`No console build in ${distDir}: run buildConsole() first`)
   const configJson = JSON.stringify(options.config, null, 2)
@@ -103,6 +106,11 @@ export async function startConsoleServer (options: { distDir?: string, config: L
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
     if (req.method !== 'GET' && req.method !== 'HEAD') { res.writeHead(405, { allow: 'GET, HEAD' }).end(); return }
+    if (path === INBOX_PATH && options.inboxFile !== undefined) {
+      res.writeHead(200, { 'content-security-policy': "default-src 'none'; frame-ancestors 'none'", 'content-type': TYPES['.html'] as string, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' })
+      res.end(req.method === 'HEAD' ? undefined : inboxPage(options.inboxFile))
+      return
+    }
     if (path === '/' || path === CONSOLE_BASE.slice(0, -1)) { res.writeHead(302, { location: CONSOLE_BASE }).end(); return }
     if (!path.startsWith(CONSOLE_BASE)) { res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found: the console is under /console/\n'); return }
     const rel = path.slice(CONSOLE_BASE.length) || 'index.html'
@@ -133,6 +141,7 @@ export async function startConsoleServer (options: { distDir?: string, config: L
     url: `http://127.0.0.1:${port}${CONSOLE_BASE}`,
     origin: `http://127.0.0.1:${port}`,
     port,
+    ...(options.inboxFile !== undefined ? { inboxUrl: `http://127.0.0.1:${port}${INBOX_PATH}` } : {}),
     close: async () => {
       closed ??= new Promise<void>(resolve => { for (const s of sockets) s.destroy(); server.close(() => resolve()) })
       await closed

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import pinoPretty from 'pino-pretty'
@@ -12,6 +12,7 @@ import { assertPortFree, killOnExit, stopAllServices, terminate } from '../local
 import { onLauncherExit } from '../local/launcher.js'
 import { localConsoleConfig, signInCommand, startLocalStack, type LocalStack } from '../local/stack.js'
 import { buildConsole, consoleBuildIsCurrent, startConsoleServer, type ConsoleServer } from '../local/console.js'
+import { deliverShimMessage } from '../local/inbox.js'
 
 // Dev only: the AWS SDK's notice that its 2027 releases need Node 22 would print on every start, once here and once in
 // the API (it reads this variable when a client is built: @aws-sdk/core emitWarningIfUnsupportedVersion). The API
@@ -57,6 +58,7 @@ function printBanner (stack: LocalStack, apiPort: number, webConsole: ConsoleSer
       `  curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:${apiPort}/me`,
       '',
       `Console  ${webConsole.url}  (sign in as ${admin.email} / ${admin.password})`,
+      `Inbox    ${webConsole.inboxUrl ?? ''}  (what Cognito and the API would email: temporary passwords, invitation notices)`,
       ''
     )
   }
@@ -113,6 +115,7 @@ async function main (): Promise<void> {
   ] as const) {
     await assertPortFree(port, what, `stop what listens there or set ${variable}`)
   }
+  const inboxFile = join(dataDir, 'inbox.jsonl')
   const started = Date.now()
   // Built while the emulators start (a fresh clone has no web/dist; `npm ci` then `npm run dev` must still show it).
   const consoleBuilt = consoleBuildIsCurrent() ? Promise.resolve(false) : buildConsole().then(() => true)
@@ -123,8 +126,8 @@ async function main (): Promise<void> {
     cognitoPort,
     cognitoShimPort,
     apiPort,
-    // Cognito would email these; locally they land in the terminal (an invitation's is also in cognito.log).
-    onMessage: (m) => { console.log(`[cognito] ${m.reason === 'resend' ? 'invitation resent to' : 'invitation to'} ${m.email ?? m.username}: temporary password ${m.temporaryPassword}`) }
+    // Cognito would email these; locally they land in the inbox (/inbox on the console's port) and the terminal.
+    onMessage: (m) => { console.log(deliverShimMessage(inboxFile, m)) }
   })
   if (interrupted) return // the stop handler is already stopping the services
   let consoleServer: ConsoleServer
@@ -132,7 +135,8 @@ async function main (): Promise<void> {
     if (await consoleBuilt) console.log('(console built into web/dist)')
     consoleServer = await startConsoleServer({
       port: consolePort,
-      config: localConsoleConfig(stack, `http://127.0.0.1:${apiPort}`)
+      config: localConsoleConfig(stack, `http://127.0.0.1:${apiPort}`),
+      inboxFile
     })
   } catch (err) {
     await stack.stop()
@@ -143,7 +147,8 @@ async function main (): Promise<void> {
   // The console is another origin than the API (as in production): the API must allow it, by either name of the host.
   const consoleOrigins = [consoleServer.origin, `http://localhost:${consoleServer.port}`]
   const corsOrigins = [...(process.env.CORS_ORIGINS ?? '').split(',').map(o => o.trim()).filter(o => o !== ''), ...consoleOrigins].join(',')
-  const env: NodeJS.ProcessEnv = { ...process.env, ...stack.env, CORS_ORIGINS: corsOrigins }
+  // The API's notices go to the same inbox, and link to this console's invitations page.
+  const env: NodeJS.ProcessEnv = { ...process.env, ...stack.env, CORS_ORIGINS: corsOrigins, CONSOLE_URL: consoleServer.url, MAIL_INBOX_FILE: inboxFile }
   // A real profile or session token next to the dummy keys would only confuse the SDK's credential chain.
   delete env.AWS_PROFILE
   delete env.AWS_SESSION_TOKEN

@@ -38,6 +38,12 @@ t.test('a missing or bad value names the variable', async t => {
   t.equal(loadConfig({ ...required, COGNITO_ISSUER: 'http://127.0.0.1:9229/p1' }).cognitoIssuers[0], 'http://127.0.0.1:9229/p1')
 })
 
+t.test('MAIL_INBOX_FILE (the dev stack\'s inbox) is refused inside Lambda', async t => {
+  t.throws(() => loadConfig({ ...required, MAIL_INBOX_FILE: '/tmp/inbox.jsonl', AWS_LAMBDA_FUNCTION_NAME: 'api' }), /MAIL_INBOX_FILE is for local development only/)
+  t.equal(loadConfig({ ...required, MAIL_INBOX_FILE: '/tmp/inbox.jsonl' }).MAIL_INBOX_FILE, '/tmp/inbox.jsonl')
+  t.throws(() => loadConfig({ ...required, MAIL_FROM: 'not an address' }), /MAIL_FROM is invalid/)
+})
+
 t.test('local endpoints get dummy credentials only when none are configured', async t => {
   const c = loadConfig(required)
   t.ok(isLocalEndpoint('http://localhost:8000'))

@@ -12,6 +12,7 @@ import { auditRepository, type ActorRef } from '../../repositories/audit.js'
 import { normalizeEmail } from '../../repositories/keys.js'
 import { transact, type TransactItem } from '../../repositories/transact.js'
 import { membershipLedger } from './ledger.js'
+import type { InvitationNotices } from '../../notify/invitation-notices.js'
 
 export interface TenantUsersDeps {
   dynamo: { doc: DynamoDBDocumentClient, tableName: string }
@@ -25,6 +26,8 @@ export interface TenantUsersDeps {
   now?: () => Date
   /** Waits that many milliseconds (default: a timer); injectable with `now`. */
   sleep?: (ms: number) => Promise<void>
+  /** Tells an existing person of an invitation once it is written (Cognito tells only the people it creates). */
+  notices?: InvitationNotices
 }
 
 /** Who acts: a user id (an admin, the invitee, an operator), with their address when the route knows it. */
