@@ -7,6 +7,7 @@ import { localCognitoClient } from '../../src/local/clients.js'
 import { clientUpdate, identityProviderOperations } from '../../src/cognito/identity-providers.js'
 import { reapplyClientProviders } from '../../src/services/sso/reapply.js'
 import { reapplyResourceHandler, type CustomResourceEvent } from '../../src/services/sso/reapply-resource.js'
+import { ssoRepository } from '../../src/repositories/sso.js'
 import { startUsersStack } from '../helpers/users-stack.js'
 import { orgHelpers } from '../helpers/org.js'
 import { startDnsServer } from '../helpers/dns-server.js'
@@ -69,6 +70,23 @@ t.test('a connection whose provider does not exist (mid-create or mid-delete) is
   const result = await reapply()
   t.ok(result.skipped.includes(name), 'reported as skipped')
   t.notOk(result.providers.includes(name), 'not on the client')
+})
+
+t.test('which providers exist is checked under the lease: one the API deletes while holding it is not put back', async t => {
+  const a = await onboard()
+  await verifiedDomain(app, dns, a)
+  const name = await oidcConnection(app, a, idp.issuer())
+  await deployResetsList()
+  // The API's DELETE holds the client's lease while it takes the provider off, then deletes the provider.
+  const repo = ssoRepository({ doc: documentClient, tableName })
+  t.ok(await repo.acquireLease(clientId, 'api-delete', 30_000), 'the API holds the lease')
+  const running = reapply()
+  await new Promise(resolve => setTimeout(resolve, 300))
+  await cognitoClient.send(new DeleteIdentityProviderCommand({ UserPoolId: userPoolId, ProviderName: name }))
+  await repo.releaseLease(clientId, 'api-delete')
+  const result = await running
+  t.ok(result.skipped.includes(name), 'seen as gone')
+  t.notOk((await describeClient())?.SupportedIdentityProviders?.includes(name), 'not put back')
 })
 
 t.test('the custom resource answers CloudFormation: re-applies on Create/Update, nothing on Delete, FAILED on an error', async t => {

@@ -44,20 +44,28 @@ export async function reapplyClientProviders (deps: ReapplyDeps): Promise<Reappl
     cursor = page.nextCursor ?? undefined
   } while (cursor !== undefined)
 
-  const existing: string[] = []
   const skipped: string[] = []
-  for (const name of [...named].sort()) {
-    if ((await deps.cognito.describeProvider(name)) === null) skipped.push(name)
-    else existing.push(name)
-  }
   let before: string[] = []
   const list = clientProviders({
     repo,
     clientId: deps.clientId,
     maxWaitMs: deps.maxWaitMs ?? 60_000,
-    // The API's read-then-write; `before` is the list Cognito had, read under the lease.
-    change: async (id, change) => await deps.cognito.changeClientProviders(id, providers => { before = providers; return change(providers) })
+    // Up to 300 providers described at Cognito's 15 requests/s while holding it; the API waits 10 s, then answers 503.
+    leaseMs: 120_000,
+    // Under the lease: which providers exist is checked here, so a connection the API took off the client meanwhile
+    // (DELETE holds the same lease for that) and whose provider it then deleted is not put back.
+    change: async (id, change) => {
+      for (const name of [...named].sort()) {
+        if ((await deps.cognito.describeProvider(name)) === null) skipped.push(name)
+      }
+      // The API's read-then-write; `before` is the list Cognito had. A missing provider is not added (Cognito would
+      // refuse the whole update), and one the list already has is not the re-apply's to remove.
+      return await deps.cognito.changeClientProviders(id, providers => {
+        before = providers
+        return change(providers).filter(p => !skipped.includes(p) || providers.includes(p))
+      })
+    }
   })
-  const providers = await list.addAll(existing)
-  return { providers, added: existing.filter(p => !before.includes(p)), skipped }
+  const providers = await list.addAll([...named].sort())
+  return { providers, added: providers.filter(p => !before.includes(p)), skipped }
 }
