@@ -39,7 +39,10 @@ const TOKEN_PLACEHOLDERS: Record<string, string> = {
   COGNITO_USER_POOL_ID: 'us-east-1_Bench1',
   COGNITO_CLIENT_IDS: 'benchclient1',
   TABLE_NAME: 'saas-app-bench',
+  // The managed login domain (GET /sso-connections shows URLs on it): the shape Cognito gives it.
   COGNITO_DOMAIN: 'saas-app-bench.auth.us-east-1.amazoncognito.com',
+  // The console's address, where invitation notices link to (the distribution's domain): an example of the same shape.
+  CONSOLE_URL: 'https://d111111abcdef8.cloudfront.net/',
   // The console's origin is the distribution's domain (plus the configured origins): an example of the same shape.
   CORS_ORIGINS: 'https://d111111abcdef8.cloudfront.net,http://localhost:5173'
 }

@@ -9,6 +9,7 @@ import { Api } from './api.js'
 import { hostedUiBaseUrl } from './auth.js'
 import { ConsoleHosting } from './console.js'
 import { WebClient } from './web-client.js'
+import { SsoProviders } from './sso-providers.js'
 
 export interface ApiStackProps extends StackProps {
   config: StageConfig
@@ -20,6 +21,7 @@ export class ApiStack extends Stack {
   readonly api: Api
   readonly webClient: WebClient
   readonly console: ConsoleHosting
+  readonly ssoProviders: SsoProviders
 
   constructor (scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props)
@@ -43,6 +45,8 @@ export class ApiStack extends Stack {
       corsOrigins: [this.console.url, ...config.corsOrigins],
       consoleUrl: home
     })
+    // After the client on every deploy: puts back the tenants' SSO providers the client's update has dropped (0022).
+    this.ssoProviders = new SsoProviders(this, 'SsoProviders', { config, table, userPool, client: this.webClient.client })
     this.console.deploy({
       apiUrl: this.api.httpApi.apiEndpoint,
       region: this.region,

@@ -33,8 +33,9 @@ const poolArn = importOf({ 'Fn::GetAtt': [poolId, 'Arn'] })
 const tableArn = importOf({ 'Fn::GetAtt': [tableId, 'Arn'] })
 
 t.test('API function: Node 22, arm64, environment', async t => {
-  // Besides it, only the CDK's own handlers for the console (the bucket deployment, the bucket's auto-delete in dev).
-  t.equal(Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler', Runtime: 'nodejs22.x' } })).length, 1)
+  // Besides it and the SSO providers' deploy step (sso-providers.test.ts), only the CDK's own handlers for the console
+  // (the bucket deployment, the bucket's auto-delete in dev).
+  t.equal(Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler', Runtime: 'nodejs22.x' } })).length, 2)
   template.hasResourceProperties('AWS::Lambda::Function', {
     Description: Match.stringLikeRegexp('^Fastify API'),
     Runtime: 'nodejs22.x',

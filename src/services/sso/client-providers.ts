@@ -42,6 +42,11 @@ export function clientProviders (deps: ClientProvidersDeps) {
   return {
     /** Adds the provider to the client's list (COGNITO stays first, so password sign-in keeps working). */
     add: async (name: string) => await serialized(list => list.includes(name) ? list : [...(list.length === 0 ? ['COGNITO'] : list), name]),
+    /** Adds every provider missing from the list, keeping the rest (the deploy step's re-apply; idempotent). */
+    addAll: async (names: string[]) => await serialized(list => {
+      const missing = names.filter(n => !list.includes(n))
+      return missing.length === 0 ? list : [...(list.length === 0 ? ['COGNITO'] : list), ...missing]
+    }),
     remove: async (name: string) => await serialized(list => list.filter(p => p !== name))
   }
 }

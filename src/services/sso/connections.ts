@@ -140,6 +140,9 @@ export function createSsoConnections (deps: SsoDeps) {
       if (c === null) throw new NotFoundError('SSO connection')
       await list.remove(providerName)
       await deps.cognito.forTenant(scope.tenantId).deleteProvider(providerName)
+      // Again, now that the provider is gone: a deploy's re-apply (src/services/sso/reapply.ts) that took the lease
+      // between the two steps put it back; once it is gone, no re-apply adds it (decision 0022).
+      await list.remove(providerName)
       await transact(deps.dynamo.doc, [...repo.deleteItems(c), audit.put(scope, { actor, action: 'sso.connection_deleted', target: scope.tenantId, details: { providerName, domains: c.domains } })])
     },
 
