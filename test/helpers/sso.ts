@@ -1,7 +1,10 @@
 // Shared steps of the SSO tests: an OIDC issuer on loopback (discovery only), a verified domain, a connection.
 import Fastify from 'fastify'
 import type { Test } from 'tap'
-import { uniq } from './org.js'
+import { orgHelpers, uniq } from './org.js'
+import { startUsersStack } from './users-stack.js'
+import { startDnsServer } from './dns-server.js'
+import { localCognitoClient } from '../../src/local/clients.js'
 
 type Auth = { authorization: string }
 interface Injector { inject: (opts: { method?: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, headers?: Record<string, string>, payload?: Record<string, unknown> }) => Promise<{ statusCode: number, body: string, json: () => any }> }
@@ -47,4 +50,19 @@ export async function oidcConnection (app: Injector, a: { auth: Auth }, issuer: 
   const res = await app.inject({ method: 'POST', url: '/sso-connections', headers: a.auth, payload: { type: 'OIDC', issuer, clientId: 'c', clientSecret: 's' } })
   if (res.statusCode !== 201) throw new Error(`connection: ${res.body}`)
   return res.json().providerName as string
+}
+
+/**
+ * What every SSO test starts: a DNS server and an OIDC issuer on loopback, the users stack, an app that may fetch from
+ * them (SSO_ALLOW_PRIVATE_URLS), a platform admin, the organization helpers, and a Cognito client through the shim.
+ */
+export async function startSsoStack (t: Test) {
+  const dns = await startDnsServer(t)
+  const idp = await startOidcIssuer(t)
+  const stack = await startUsersStack(t)
+  const app = await stack.app(t, { DNS_SERVERS: dns.server, SSO_ALLOW_PRIVATE_URLS: 'true' })
+  const operator = stack.bearer(await stack.platformAdminToken())
+  const cognito = localCognitoClient(stack.shim.endpoint)
+  t.teardown(() => cognito.destroy())
+  return { dns, idp, stack, app, operator, org: orgHelpers(stack, app, operator), cognito }
 }

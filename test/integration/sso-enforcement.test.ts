@@ -3,22 +3,13 @@
 // platform admins through, and turning it on signs those people's password sessions out (AdminUserGlobalSignOut at the shim).
 import t from 'tap'
 import type { PreAuthenticationTriggerEvent } from 'aws-lambda'
-import { startUsersStack } from '../helpers/users-stack.js'
-import { orgHelpers, uniq } from '../helpers/org.js'
-import { startDnsServer } from '../helpers/dns-server.js'
-import { oidcConnection, startOidcIssuer, verifiedDomain } from '../helpers/sso.js'
-import { localCognitoClient } from '../../src/local/clients.js'
+import { uniq } from '../helpers/org.js'
+import { oidcConnection, startSsoStack, verifiedDomain } from '../helpers/sso.js'
 import { cognitoPlatformAdminCheck, createPreAuthenticationHandler } from '../../src/cognito/triggers/pre-authentication.js'
 
-const dns = await startDnsServer(t)
-const idp = await startOidcIssuer(t)
-const stack = await startUsersStack(t)
-const app = await stack.app(t, { DNS_SERVERS: dns.server, SSO_ALLOW_PRIVATE_URLS: 'true' })
-const operator = stack.bearer(await stack.platformAdminToken())
-const { onboard, invite, auditFor } = orgHelpers(stack, app, operator)
+const { dns, idp, stack, app, org, cognito } = await startSsoStack(t)
+const { onboard, invite, auditFor } = org
 const { documentClient: dynamo, tableName, userPoolId } = stack.services
-const cognito = localCognitoClient(stack.shim.endpoint)
-t.teardown(() => cognito.destroy())
 const preAuth = createPreAuthenticationHandler({ dynamo, tableName, isPlatformAdmin: cognitoPlatformAdminCheck(cognito) })
 
 const event = (userName: string, email: string) => ({

@@ -4,27 +4,18 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import type { PostConfirmationTriggerEvent, PreSignUpTriggerEvent, PreTokenGenerationV2TriggerEvent } from 'aws-lambda'
-import { startUsersStack } from '../helpers/users-stack.js'
-import { orgHelpers, uniq } from '../helpers/org.js'
-import { startDnsServer } from '../helpers/dns-server.js'
-import { oidcConnection, startOidcIssuer, verifiedDomain } from '../helpers/sso.js'
+import { uniq } from '../helpers/org.js'
+import { oidcConnection, startSsoStack, verifiedDomain } from '../helpers/sso.js'
 import { keys } from '../../src/repositories/keys.js'
-import { localCognitoClient } from '../../src/local/clients.js'
 import { cognitoAccountLinker } from '../../src/cognito/triggers/federation.js'
 import { createPreSignUpHandler } from '../../src/cognito/triggers/pre-sign-up.js'
 import { createPostConfirmationHandler, tenantIdFor } from '../../src/cognito/triggers/post-confirmation.js'
 import { createPreTokenGenerationHandler } from '../../src/cognito/triggers/pre-token-generation.js'
 import { membershipReads } from '../../src/repositories/memberships.js'
 
-const dns = await startDnsServer(t)
-const idp = await startOidcIssuer(t)
-const stack = await startUsersStack(t)
-const app = await stack.app(t, { DNS_SERVERS: dns.server, SSO_ALLOW_PRIVATE_URLS: 'true' })
-const operator = stack.bearer(await stack.platformAdminToken())
-const { onboard, invite, auditFor } = orgHelpers(stack, app, operator)
+const { dns, idp, stack, app, org, cognito } = await startSsoStack(t)
+const { onboard, invite, auditFor } = org
 const { item, documentClient: dynamo, tableName, userPoolId } = stack.services
-const cognito = localCognitoClient(stack.shim.endpoint)
-t.teardown(() => cognito.destroy())
 const real = cognitoAccountLinker(cognito)
 const preSignUp = createPreSignUpHandler({ dynamo, tableName, linker: real })
 const linkCount = () => stack.shim.answered.filter(op => op === 'AdminLinkProviderForUser').length

@@ -3,25 +3,15 @@
 // the re-apply puts every connection's provider back, keeps the client's other settings, and is idempotent.
 import t from 'tap'
 import { DeleteIdentityProviderCommand, DescribeUserPoolClientCommand, UpdateUserPoolClientCommand } from '@aws-sdk/client-cognito-identity-provider'
-import { localCognitoClient } from '../../src/local/clients.js'
 import { clientUpdate, identityProviderOperations } from '../../src/cognito/identity-providers.js'
 import { reapplyClientProviders } from '../../src/services/sso/reapply.js'
 import { reapplyResourceHandler, type CustomResourceEvent } from '../../src/services/sso/reapply-resource.js'
 import { ssoRepository } from '../../src/repositories/sso.js'
-import { startUsersStack } from '../helpers/users-stack.js'
-import { orgHelpers } from '../helpers/org.js'
-import { startDnsServer } from '../helpers/dns-server.js'
-import { oidcConnection, startOidcIssuer, verifiedDomain } from '../helpers/sso.js'
+import { oidcConnection, startSsoStack, verifiedDomain } from '../helpers/sso.js'
 
-const idp = await startOidcIssuer(t)
-const dns = await startDnsServer(t)
-const stack = await startUsersStack(t)
-const app = await stack.app(t, { DNS_SERVERS: dns.server, SSO_ALLOW_PRIVATE_URLS: 'true' })
-const operator = stack.bearer(await stack.platformAdminToken())
-const { onboard } = orgHelpers(stack, app, operator)
+const { dns, idp, stack, app, org, cognito: cognitoClient } = await startSsoStack(t)
+const { onboard } = org
 const { userPoolId, clientId, documentClient, tableName } = stack.services
-const cognitoClient = localCognitoClient(stack.shim.endpoint)
-t.teardown(() => cognitoClient.destroy())
 
 const operations = identityProviderOperations(cognitoClient, userPoolId, async call => await call())
 const reapply = async () => await reapplyClientProviders({ dynamo: { doc: documentClient, tableName }, cognito: operations, clientId })

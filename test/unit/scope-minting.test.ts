@@ -21,7 +21,10 @@ export const ALLOWED: RegExp[] = [
   /^src\/services\/invitations\.ts$/,
   // Joining through a verified domain (policy join/suggest, or SSO): the tenant is the domain's verified owner, used
   // only to add the signed-in person's own membership (through the ledger) and audit it in that tenant.
-  /^src\/services\/users\/domain-join\.ts$/
+  /^src\/services\/users\/domain-join\.ts$/,
+  // The deploy step that puts SSO providers back on the app client (no request, no caller): it reads every tenant's
+  // connections, a tenant at a time, from the operators' tenant list, and writes nothing in any tenant.
+  /^src\/services\/sso\/reapply\.ts$/
 ]
 
 function files (dir: string): string[] {
