@@ -6,7 +6,7 @@ import { Match } from 'aws-cdk-lib/assertions'
 import { ACCESS_LOG_FORMAT, API_COGNITO_ACTIONS } from '../lib/api.js'
 import { DEFAULT_THROTTLE } from '../lib/config.js'
 import { repoPath } from '../lib/repo-path.js'
-import { asList, findCycle, joinStacks, policyStatements, synthStage } from './fixtures/app.js'
+import { asList, crossStack, findCycle, joinStacks, policyStatements, synthStage } from './fixtures/app.js'
 
 // Synthesizing loads most of aws-cdk-lib (and bundles with esbuild); on a busy 2-core box that can pass tap's 30 s default.
 t.setTimeout(240_000)
@@ -16,14 +16,7 @@ const { apiTemplate: template, statefulTemplate, stateful, api } = synthStage({}
 const json = template.toJSON()
 const statefulJson = statefulTemplate.toJSON()
 
-/** The import the API stack must use for a value the stateful stack exports. */
-function importOf (value: unknown): { 'Fn::ImportValue': string } {
-  const output = Object.values(statefulJson.Outputs as Record<string, { Value: unknown, Export?: { Name: string } }>)
-    .find(o => JSON.stringify(o.Value) === JSON.stringify(value) && o.Export !== undefined)
-  if (output === undefined) throw new Error(`stateful stack exports no ${JSON.stringify(value)}`)
-  return { 'Fn::ImportValue': output.Export!.Name }
-}
-const idOf = (type: string): string => Object.keys(statefulTemplate.findResources(type))[0]!
+const { importOf, idOf } = crossStack(statefulTemplate)
 const poolId = idOf('AWS::Cognito::UserPool')
 const tableId = idOf('AWS::DynamoDB::Table')
 // The web client lives in this stack, beside the console it redirects to (docs/decisions/0015).

@@ -6,22 +6,15 @@ import t from 'tap'
 import { Match } from 'aws-cdk-lib/assertions'
 import { LEASE_KEYS, REAPPLY_COGNITO_ACTIONS } from '../lib/sso-providers.js'
 import { repoPath } from '../lib/repo-path.js'
-import { asList, policyStatements, synthStage } from './fixtures/app.js'
+import { asList, crossStack, policyStatements, synthStage } from './fixtures/app.js'
 
 t.setTimeout(240_000)
 
 const startedAt = Date.now()
 const { apiTemplate: template, statefulTemplate } = synthStage({}, { bundle: false })
 const json = template.toJSON()
-const statefulJson = statefulTemplate.toJSON()
 
-function importOf (value: unknown): { 'Fn::ImportValue': string } {
-  const output = Object.values(statefulJson.Outputs as Record<string, { Value: unknown, Export?: { Name: string } }>)
-    .find(o => JSON.stringify(o.Value) === JSON.stringify(value) && o.Export !== undefined)
-  if (output === undefined) throw new Error(`stateful stack exports no ${JSON.stringify(value)}`)
-  return { 'Fn::ImportValue': output.Export!.Name }
-}
-const idOf = (type: string): string => Object.keys(statefulTemplate.findResources(type))[0]!
+const { importOf, idOf } = crossStack(statefulTemplate)
 const poolArn = importOf({ 'Fn::GetAtt': [idOf('AWS::Cognito::UserPool'), 'Arn'] })
 const tableArn = importOf({ 'Fn::GetAtt': [idOf('AWS::DynamoDB::Table'), 'Arn'] })
 const clientId = Object.keys(template.findResources('AWS::Cognito::UserPoolClient'))[0]!
