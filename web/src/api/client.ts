@@ -4,6 +4,8 @@ import createClient, { type Middleware } from 'openapi-fetch'
 import type { paths } from './schema.js'
 
 export type Api = ReturnType<typeof createClient<paths>>
+/** The caller as GET /me describes them. */
+export type Me = paths['/me']['get']['responses'][200]['content']['application/json']
 
 /** RFC 9457 problem details, as every API error answers. */
 export interface Problem { type?: string, title: string, status: number, detail?: string, code?: string }

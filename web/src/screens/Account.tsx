@@ -4,7 +4,7 @@ import { useState, type FormEvent } from 'react'
 import { call, type Api } from '../api/client.js'
 import { useConfirm } from '../confirm.js'
 import { ProblemView, useAction } from '../ui.js'
-import type { Me } from './registry.js'
+import type { Me } from '../api/client.js'
 
 export function Account ({ api, me, reloadMe, signOut }: { api: Api, me: Me, reloadMe: () => Promise<Me | null>, signOut: () => void }) {
   return (

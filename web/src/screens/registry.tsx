@@ -1,8 +1,8 @@
 // The console's screens, one entry each: id (its route), label (its link), who may see it, and its component. App.tsx
 // derives navigation, routing and permissions from this list: a new screen is its component and one entry here.
 import type { ReactNode } from 'react'
-import type { Api } from '../api/client.js'
-import type { paths } from '../api/schema.js'
+import type { Api, Me } from '../api/client.js'
+export type { Me } from '../api/client.js'
 import { Account } from './Account.js'
 import { Audit } from './Audit.js'
 import { Invitations } from './Invitations.js'
@@ -12,7 +12,6 @@ import { TenantSettings } from './TenantSettings.js'
 import { Tenants } from './Tenants.js'
 import { Users } from './Users.js'
 
-export type Me = paths['/me']['get']['responses'][200]['content']['application/json']
 export type ActiveTenant = Me['tenants'][number]
 
 /** The person looking: the tenant they act in (with their role there), and whether they are a platform admin. */
