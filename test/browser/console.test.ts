@@ -1,141 +1,27 @@
-// The web console in a real browser (Debian's Chromium through playwright-core) against the real local stack:
-// DynamoDB Local, cognito-local behind the shim, the API listening on a free port, and the console built and served
-// on another origin, as `npm run dev` does (so CORS is exercised as in production). One browser, one stack, the
-// scenarios in order (later ones build on the data of earlier ones). Screenshots go to $SCREENSHOT_DIR (default
-// <tmp>/console-screenshots), never into the repository; UPDATE_DOCS_SCREENSHOT=1 also writes docs/console.png.
-import { createHash, createPrivateKey } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+// The web console in a real browser (Debian's Chromium through playwright-core) against the real local stack
+// (test/helpers/browser.ts). One browser, one stack, the scenarios in order (later ones build on the data of earlier
+// ones). Screenshots go to $SCREENSHOT_DIR (default <tmp>/console-screenshots), never into the repository;
+// UPDATE_DOCS_SCREENSHOT=1 also writes docs/console.png.
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { AdminSetUserPasswordCommand } from '@aws-sdk/client-cognito-identity-provider'
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import t, { type Test } from 'tap'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { buildApp } from '../../src/app.js'
-import { loadConfig } from '../../src/config.js'
-import { localCognitoClient, localDynamoClient } from '../../src/local/clients.js'
 import { createLocalUser, signIn as cognitoSignIn } from '../../src/local/cognito-setup.js'
-import { buildConsole, startConsoleServer } from '../../src/local/console.js'
-import { freePort } from '../../src/local/process.js'
-import { localConsoleConfig, startLocalStack } from '../../src/local/stack.js'
-import { documentClient } from '../../src/aws.js'
 import { keys } from '../../src/repositories/keys.js'
 import { refreshAuth, send } from '../../web/src/auth/password.js'
-import { signJwt } from '../helpers/issuer.js'
+import { browserTest, MANAGED_DOMAIN, startBrowserStack } from '../helpers/browser.js'
 
 t.setTimeout(240_000)
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const SHOTS = process.env.SCREENSHOT_DIR ?? join(tmpdir(), 'console-screenshots')
 const DOCS_PNG = fileURLToPath(new URL('../../docs/console.png', import.meta.url))
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 
-if (!existsSync(CHROMIUM)) {
-  t.fail(`Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH`)
-} else {
-  // One parent test: tap ends its root test on its own once it goes idle between assertions.
-  await t.test('the console in a browser, against the local stack', async t => { await run(t) })
-}
+await browserTest(t, 'the console in a browser, against the local stack', run)
 
 async function run (t: Test): Promise<void> {
-  mkdirSync(SHOTS, { recursive: true })
-  const work = mkdtempSync(join(tmpdir(), 'console-browser-'))
-  t.teardown(() => rmSync(work, { recursive: true, force: true }))
-
-  // The build runs while the emulators start.
-  const [stack] = await Promise.all([startLocalStack({ dataDir: join(work, 'local') }), buildConsole(join(work, 'dist'))])
-  t.teardown(stack.stop)
-  // Two consoles on the same build: local sign-in (as `npm run dev`), and the managed login (played by the test).
-  const consolePort = await freePort()
-  const managedPort = await freePort()
-  const consoleOrigin = `http://127.0.0.1:${consolePort}`
-  const managedOrigin = `http://127.0.0.1:${managedPort}`
-  const app = await buildApp(loadConfig({ ...stack.env, LOG_LEVEL: 'silent', CORS_ORIGINS: `${consoleOrigin},${managedOrigin}` }))
-  t.teardown(() => app.close())
-  const apiUrl = await app.listen({ port: 0, host: '127.0.0.1' })
-  const web = await startConsoleServer({
-    distDir: join(work, 'dist'),
-    port: consolePort,
-    config: localConsoleConfig(stack, apiUrl)
-  })
-  t.teardown(web.close)
-  const MANAGED_DOMAIN = 'auth.console.test'
-  const managed = await startConsoleServer({
-    distDir: join(work, 'dist'),
-    port: managedPort,
-    config: { apiUrl, region: 'us-east-1', userPoolId: stack.userPoolId, clientId: stack.clientId, cognitoDomain: MANAGED_DOMAIN }
-  })
-  t.teardown(managed.close)
-
-  const browser: Browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // Playwright gives every launch a fresh temporary profile (user data dir). The network flags keep Chromium from
-    // calling home on a machine without internet, which otherwise fails noisily and slowly.
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-  })
-  t.teardown(() => browser.close())
-
-  // --- helpers -----------------------------------------------------------------------------------------------------
-  // Through the shim, as every local client: it refuses what Cognito refuses, and knows the temporary passwords.
-  const cognito = localCognitoClient(stack.cognitoShim.endpoint)
-  t.teardown(() => cognito.destroy())
-  const dynamo = localDynamoClient(stack.dynamo.endpoint)
-  const doc = documentClient(dynamo)
-  t.teardown(() => { doc.destroy(); dynamo.destroy() })
-  const tokenOf = async (email: string, password: string) => (await cognitoSignIn(cognito, { clientId: stack.clientId, email, password })).accessToken
-  const api = async (token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${apiUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {})
-    })
-    const text = await res.text()
-    return { status: res.status, body: text === '' ? null : JSON.parse(text) as Record<string, any> }
-  }
-  const user = (role: string) => {
-    const u = stack.demo.users.find(d => d.role === role)
-    if (u === undefined) throw new Error(`no demo ${role}`)
-    return u
-  }
-  const admin = user('admin')
-  const member = user('member')
-  const operator = user('operator')
-
-  const newPage = async (): Promise<Page> => {
-    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } })
-    context.setDefaultTimeout(15_000)
-    const page = await context.newPage()
-    page.on('pageerror', err => { t.fail(`page error: ${err.message}`) })
-    return page
-  }
-  const signIn = async (page: Page, email: string, password: string, { open = true } = {}) => {
-    if (open) await page.goto(web.url)
-    await page.getByLabel('Email').fill(email)
-    await page.getByLabel('Password', { exact: true }).fill(password)
-    await page.getByRole('button', { name: 'Sign in' }).click()
-  }
-  const activeTenant = (page: Page) => page.getByTestId('active-tenant')
-  /** axe-core in the page: no serious or critical violation (labels, names, contrast, structure). */
-  const axe = async (tt: Test, page: Page, screen: string) => {
-    // Evaluated through the DevTools protocol: the console's CSP (script-src 'self') rightly refuses an inline script tag.
-    await page.evaluate(AXE)
-    // A string, evaluated in the page: this file is type-checked without the DOM library.
-    const violations = await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations
-      .filter(v => v.impact === 'serious' || v.impact === 'critical')
-      .map(v => v.id + ' (' + v.impact + '): ' + JSON.stringify(v.nodes.map(n => n.target))))`) as string[]
-    tt.same(violations, [], `axe: no serious or critical violations on ${screen}`)
-  }
-  const localKey = createPrivateKey({ key: JSON.parse(readFileSync(join(dirname(createRequire(import.meta.url).resolve('cognito-local/package.json')), 'lib/keys/cognitoLocal.private.json'), 'utf8')).jwk, format: 'jwk' })
-  /** The same token with `exp` `seconds` from now, signed again with cognito-local's key (LOCAL-SERVICES.md). */
-  const shortLived = (token: string, seconds: number) => {
-    const claims = JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString('utf8')) as Record<string, unknown>
-    return signJwt({ alg: 'RS256', kid: 'CognitoLocal' }, { ...claims, exp: Math.floor(Date.now() / 1000) + seconds }, localKey)
-  }
-  const shot = async (page: Page, name: string) => { await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true }) }
-
+  const { stack, web, managed: managedConsole, cognito, doc, admin, member, operator, tokenOf, api, newPage, signIn, activeTenant, axe, shortLived, shot } = await startBrowserStack(t, { managed: true })
+  const managed = managedConsole!
   // A second tenant with an existing person (its admin) and an order of its own, set up through the API as an
   // operator and that admin would.
   const operatorToken = await tokenOf(operator.email, operator.password)
@@ -539,7 +425,7 @@ async function run (t: Test): Promise<void> {
       if (url.pathname === '/oauth2/token') {
         const form = new URLSearchParams(route.request().postData() ?? '')
         seen.grants.push(form.get('grant_type') ?? '')
-        const cors = { 'access-control-allow-origin': managedOrigin, 'content-type': 'application/json' }
+        const cors = { 'access-control-allow-origin': new URL(managed.url).origin, 'content-type': 'application/json' }
         if (form.get('grant_type') === 'authorization_code') {
           const verifier = form.get('code_verifier') ?? ''
           t.equal(createHash('sha256').update(verifier).digest('base64url'), seen.challenge, 'the verifier matches the challenge')
