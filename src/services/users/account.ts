@@ -1,12 +1,13 @@
 // The person's Cognito account follows all their memberships: enabled while any tenant holds a live one, deleted with the last.
 import type { TenantScope } from '../../domain/tenant-scope.js'
+import type { Account } from '../../repositories/accounts.js'
 import type { MembershipRecord } from '../../repositories/memberships.js'
 import type { AuditAction } from '../../repositories/audit.js'
 import { isLive } from './ledger.js'
 import type { Actor, UsersContext } from './context.js'
 
 export function accountKeeping (ctx: UsersContext) {
-  const { cognito, accounts, reads, ledger } = ctx
+  const { cognito, accounts, reads, ledger, now } = ctx
 
   async function platformAdmin (tenantId: string, username: string): Promise<boolean> {
     try {
@@ -22,8 +23,7 @@ export function accountKeeping (ctx: UsersContext) {
    * consistent); GSI1 is asked too before saying no, for records written before the counts existed (until the
    * backfill has run): a live membership there keeps the account enabled. Erring that way only delays a disable.
    */
-  async function anyLive (userId: string): Promise<boolean> {
-    const account = await accounts.get(userId)
+  async function anyLive (userId: string, account: Account | null): Promise<boolean> {
     if (account !== null && account.live > 0) return true
     return (await reads.findByUser(userId)).some(m => isLive(m))
   }
@@ -41,7 +41,7 @@ export function accountKeeping (ctx: UsersContext) {
     for (let round = 0; round < 3; round++) {
       const account = await accounts.get(userId)
       if (account?.deleting !== undefined) return
-      const wanted = await anyLive(userId) || (admin ??= await platformAdmin(scope.tenantId, username))
+      const wanted = await anyLive(userId, account) || (admin ??= await platformAdmin(scope.tenantId, username))
       // Unchanged since this call last set Cognito: in line (a later change runs its own reconcile).
       if (wanted === applied) return
       const user = await pool.getUser(username)
@@ -76,7 +76,7 @@ export function accountKeeping (ctx: UsersContext) {
     async end (scope: TenantScope, m: MembershipRecord, entry: { actor: Actor, action: AuditAction }): Promise<void> {
       if (!m.removing) {
         // A member an admin removed stays out (removal mark) until invited again: no domain policy or SSO brings them back.
-        const mark = entry.action === 'user.removed' ? [ledger.removedMark(scope.tenantId, m.email, new Date().toISOString())] : []
+        const mark = entry.action === 'user.removed' ? [ledger.removedMark(scope.tenantId, m.email, now().toISOString())] : []
         await ledger.change(scope, m, { removing: true, status: 'disabled', statusBeforeDisable: m.status === 'disabled' ? m.statusBeforeDisable : m.status },
           { ...entry, target: m.userId, details: { email: m.email, groups: m.groups } }, mark)
         ctx.evict(m.userId)
