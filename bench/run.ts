@@ -6,6 +6,7 @@ import { authScenarios } from './auth.js'
 import { ordersScenarios } from './orders.js'
 import { loggingScenarios } from './logging.js'
 import { limitsScenarios } from './limits.js'
+import { shippedScenarios } from './shipped.js'
 
 // `npm run bench -- coldstart`: the Lambda cold-start comparison (bench/coldstart.ts), a mode of its own rather than a
 // load scenario (no servers, no load: fresh processes importing bundles). Nothing below runs in this mode.
@@ -16,7 +17,7 @@ if (process.argv[2] === 'coldstart') {
 }
 
 /** Every scenario module contributes here. */
-const scenarios: Scenario[] = [...authScenarios, ...ordersScenarios, ...limitsScenarios, ...loggingScenarios]
+const scenarios: Scenario[] = [...authScenarios, ...ordersScenarios, ...limitsScenarios, ...loggingScenarios, ...shippedScenarios]
 
 const defaultConnections = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const duration = Number(process.env.BENCH_DURATION ?? 12)
