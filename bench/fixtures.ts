@@ -11,7 +11,8 @@ export const TENANT_NAME = 'Bench'
 export const ME = {
   userId: USER_ID,
   username: 'alice@example.com',
-  email: null,
+  // The membership's address (bench/stack.ts seeds it): the app answers it from the cached tenant list.
+  email: 'alice@example.com' as string | null,
   tenantId: TENANT_ID,
   groups: [...GROUPS],
   scopes: ['aws.cognito.signin.user.admin'],
@@ -20,4 +21,4 @@ export const ME = {
 }
 
 /** What an authentication-only /me answers for a bench token: the principal alone, no tenant resolved. */
-export const ME_FROM_TOKEN = { ...ME, tenantId: null, groups: [], tenants: [] }
+export const ME_FROM_TOKEN = { ...ME, email: null, tenantId: null, groups: [], tenants: [] }
