@@ -114,7 +114,9 @@ export class Auth extends Construct {
     const trigger = (name: string, file: string): NodejsFunction => {
       const fn = new NodejsFunction(this, name, nodeFunctionProps(repoPath('infra', 'triggers', file), {
         description: `Cognito ${name} trigger (${config.stage})`,
-        environment: { TABLE_NAME: table.tableName, NODE_OPTIONS: '--enable-source-maps' },
+        // No NODE_OPTIONS=--enable-source-maps, as on the API function: it parses the bundle's map at init, 9–16% of a
+        // trigger's cold-start CPU (bench/README.md, Cold start). The .map ships beside index.mjs to map stack traces.
+        environment: { TABLE_NAME: table.tableName },
         ...functionLogging(this, name, config.stage)
       }))
       acknowledge(fn, 'L1', REASONS.runtime)

@@ -180,6 +180,7 @@ t.test('triggers: pre sign-up, post confirmation, pre authentication, pre token 
   }
   for (const id of [preSignUp, postConfirmation, preToken, preAuth]) {
     t.strictSame(json.Resources[id].Properties.Environment.Variables.TABLE_NAME, { Ref: tableId })
+    t.notOk('NODE_OPTIONS' in json.Resources[id].Properties.Environment.Variables, 'no --enable-source-maps: it parses the source map at init')
   }
   // Cognito must be allowed to invoke each trigger, scoped to this pool.
   template.resourceCountIs('AWS::Lambda::Permission', 4)
