@@ -10,10 +10,14 @@ const ssoDiscovery: FastifyPluginAsyncTypebox = async (app) => {
     config: { auth: 'public' },
     schema: {
       tags: ['sso'],
-      summary: 'Whether the email\'s domain signs in through SSO, and the provider to name in /oauth2/authorize?identity_provider=; nothing else',
+      summary: 'Whether the email\'s domain signs in through SSO, the provider to name in /oauth2/authorize?identity_provider=, and whether SSO is required there (password sign-in refused); nothing else',
       querystring: Type.Object({ email: Email }, { additionalProperties: false }),
       response: {
-        200: Type.Object({ sso: Type.Boolean(), providerName: Type.Optional(Type.String()) }),
+        200: Type.Object({
+          sso: Type.Boolean(),
+          providerName: Type.Optional(Type.String()),
+          required: Type.Optional(Type.Boolean({ description: 'SSO only: the tenant requires SSO, password sign-in is refused at this domain' }))
+        }),
         ...problemResponses(400, 429, 503)
       }
     }

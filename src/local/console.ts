@@ -40,8 +40,11 @@ export async function buildConsole (outDir = WEB_DIST): Promise<void> {
   const vite = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js')
   const env = { ...process.env }
   delete env.NODE_OPTIONS // tsx or tap loaders of the parent; vite needs none
+  // Vite refuses a second build of one project while one runs (a lock per root, not per outDir); browser test files
+  // run in parallel, each building into a directory of its own, so only a build into web/dist keeps the lock.
+  const lock = resolvePath(outDir) === WEB_DIST ? [] : ['--bypass-lock']
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [vite, 'build', WEB_DIR, '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [vite, 'build', WEB_DIR, '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn', ...lock], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
     child.stdout.on('data', (c: Buffer) => { output += c.toString() })
     child.stderr.on('data', (c: Buffer) => { output += c.toString() })

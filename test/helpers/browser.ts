@@ -108,9 +108,11 @@ export async function startBrowserStack (t: Test, options: BrowserStackOptions =
     page.on('pageerror', err => { t.fail(`page error: ${err.message}`) })
     return page
   }
+  /** The local console's email-first sign-in: the address, Continue (SSO discovery), then the password. */
   const signIn = async (page: Page, email: string, password: string, { open = true } = {}) => {
     if (open) await page.goto(web.url)
     await page.getByLabel('Email').fill(email)
+    await page.getByRole('button', { name: 'Continue' }).click()
     await page.getByLabel('Password', { exact: true }).fill(password)
     await page.getByRole('button', { name: 'Sign in' }).click()
   }

@@ -56,7 +56,7 @@ t.test('an OIDC connection: checked, created on the verified domain, in the clie
   t.match(listed.json().items, [{ providerName: name, details: { client_id: 'acme-client', oidc_issuer: iss } }])
   t.notMatch(listed.body, /very-secret-value|client_secret/, 'GET strips the secret Describe returns')
 
-  t.same(await discover(`someone@${domain}`), { sso: true, providerName: name })
+  t.same(await discover(`someone@${domain}`), { sso: true, providerName: name, required: false })
   t.same(await discover('someone@elsewhere.example'), { sso: false })
   const again = await post(a.auth, { type: 'OIDC', issuer: iss, clientId: 'x', clientSecret: 'y', domains: [domain] })
   t.equal(again.statusCode, 409, 'one connection per domain')

@@ -42,6 +42,8 @@ t.test('a tenant requires SSO: password sign-in at its domain refused with the w
   t.match(on.json(), { required: true, domains: [domain], signedOut: 1, remaining: 0 }, 'sam, not the admin at example.com')
   t.equal(stack.shim.answered.filter(op => op === 'AdminUserGlobalSignOut').length, signOutsBefore + 1)
   t.same((await app.inject({ url: '/sso-connections/enforcement', headers: a.auth })).json(), { required: true })
+  const discover = async () => (await app.inject({ url: `/sso/discover?email=${encodeURIComponent(email)}` })).json()
+  t.same(await discover(), { sso: true, providerName: provider, required: true }, 'discovery tells the sign-in page not to offer a password')
 
   await t.rejects(preAuth(sam), { message: new RegExp(`${domain.replace(/\./g, '\\.')} signs in with single sign-on.*identity_provider=${provider}`) })
   const admin = event(a.adminId, a.adminEmail)
@@ -57,6 +59,7 @@ t.test('a tenant requires SSO: password sign-in at its domain refused with the w
   const off = await put(a.auth, false)
   t.match(off.json(), { required: false, signedOut: 0 })
   t.same(await preAuth(sam), sam, 'enforcement off: password sign-in passes again')
+  t.same(await discover(), { sso: true, providerName: provider, required: false }, 'and discovery offers it again')
 })
 
 t.test('a connection added while enforcement is on is enforced too; members only', async t => {

@@ -26,6 +26,13 @@ t.test('the authorize URL asks for a code with an S256 challenge', async t => {
   })
 })
 
+t.test('the authorize URL of an SSO domain names the tenant\'s identity provider, PKCE as always', async t => {
+  const url = new URL(authorizeUrl({ domain: 'auth.example.com', clientId: 'c1', redirectUri: 'https://console.example.com/', state: 's1', challenge: 'ch', identityProvider: 'sso-0a1b2c' }))
+  t.equal(url.searchParams.get('identity_provider'), 'sso-0a1b2c')
+  t.equal(url.searchParams.get('code_challenge'), 'ch')
+  t.equal(url.searchParams.get('code_challenge_method'), 'S256')
+})
+
 t.test('the token requests: a form POST with the verifier or the refresh token, never a secret', async t => {
   const code = codeExchangeRequest({ domain: 'auth.example.com', clientId: 'c1', code: 'abc', redirectUri: 'https://console.example.com/', verifier: 'v' })
   t.equal(code.url, 'https://auth.example.com/oauth2/token')

@@ -26,7 +26,7 @@ export function App ({ config, session, notice: initialNotice }: { config: Conso
     if (tokens !== null) setWasSignedIn(true)
     else if (wasSignedIn) setNotice('You are signed out.')
   }, [tokens, wasSignedIn])
-  if (tokens === null) return <SignIn session={session} notice={notice} />
+  if (tokens === null) return <SignIn session={session} apiUrl={config.apiUrl} notice={notice} />
   return <Console config={config} session={session} />
 }
 

@@ -7,14 +7,33 @@ export function problemOf (err: unknown): Problem {
   return err instanceof ApiError ? err.problem : toProblem(err)
 }
 
-/** Every problem+json answer shows its title and detail. */
+/** Every problem+json answer shows its title and detail, and its `errors` (what was wrong or found where). */
 export function ProblemView ({ problem, children }: { problem: Problem, children?: ReactNode }) {
   return (
     <div className='problem' role='alert'>
       <strong>{problem.title}</strong>{problem.status > 0 ? ` (${problem.status})` : ''}
       {problem.detail !== undefined && <span>: {problem.detail}</span>}
+      {problem.errors !== undefined && problem.errors.length > 0 && (
+        <ul className='problem-errors'>{problem.errors.map((e, i) => <li key={i}><code>{e.path}</code>: {e.message}</li>)}</ul>
+      )}
       {children}
     </div>
+  )
+}
+
+/** A value someone copies elsewhere (a DNS record, a URL for an IdP): shown in full, with a Copy button naming it. */
+export function CopyValue ({ label, value }: { label: string, value: string }) {
+  const [copied, setCopied] = useState<boolean | null>(null)
+  const copy = () => {
+    // The clipboard needs a secure context and the page's focus; when refused, the value stays selectable.
+    navigator.clipboard.writeText(value).then(() => setCopied(true), () => setCopied(false))
+  }
+  return (
+    <span className='copy'>
+      <code data-copy={label}>{value}</code>{' '}
+      <button type='button' className='secondary' onClick={copy}>Copy<span className='sr-only'> {label}</span></button>
+      <span role='status' className='muted'>{copied === true ? ' Copied.' : copied === false ? ' Select the text to copy it.' : ''}</span>
+    </span>
   )
 }
 

@@ -146,11 +146,14 @@ export function createSsoConnections (deps: SsoDeps) {
       await transact(deps.dynamo.doc, [...repo.deleteItems(c), audit.put(scope, { actor, action: 'sso.connection_deleted', target: scope.tenantId, details: { providerName, domains: c.domains } })])
     },
 
-    /** Public discovery: whether the email's domain signs in through SSO, and the provider's name; nothing else. */
-    async discover (email: string): Promise<{ sso: boolean, providerName?: string }> {
+    /**
+     * Public discovery: whether the email's domain signs in through SSO, the provider's name, and whether password
+     * sign-in is refused there (the sign-in page offers it only when not; the pre authentication trigger refuses it anyway).
+     */
+    async discover (email: string): Promise<{ sso: boolean, providerName?: string, required?: boolean }> {
       const domain = domainOf(email)
       const found = DOMAIN_REGEX.test(domain) ? await repo.domain(domain) : null
-      return found === null ? { sso: false } : { sso: true, providerName: found.providerName }
+      return found === null ? { sso: false } : { sso: true, providerName: found.providerName, required: found.enforced }
     }
   }
 }

@@ -8,7 +8,7 @@ export type Api = ReturnType<typeof createClient<paths>>
 export type Me = paths['/me']['get']['responses'][200]['content']['application/json']
 
 /** RFC 9457 problem details, as every API error answers. */
-export interface Problem { type?: string, title: string, status: number, detail?: string, code?: string }
+export interface Problem { type?: string, title: string, status: number, detail?: string, code?: string, errors?: Array<{ path: string, message: string }> }
 
 export function createApi (apiUrl: string, accessToken: () => string | undefined, tenantId?: string): Api {
   const client = createClient<paths>({ baseUrl: apiUrl })

@@ -6915,7 +6915,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Whether the email's domain signs in through SSO, and the provider to name in /oauth2/authorize?identity_provider=; nothing else */
+        /** Whether the email's domain signs in through SSO, the provider to name in /oauth2/authorize?identity_provider=, and whether SSO is required there (password sign-in refused); nothing else */
         get: {
             parameters: {
                 query: {
@@ -6936,6 +6936,8 @@ export interface paths {
                         "application/json": {
                             sso: boolean;
                             providerName?: string;
+                            /** @description SSO only: the tenant requires SSO, password sign-in is refused at this domain */
+                            required?: boolean;
                         };
                     };
                 };

@@ -23,9 +23,17 @@ export async function codeChallenge (verifier: string): Promise<string> {
   return base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))))
 }
 
-export interface AuthorizeParams { domain: string, clientId: string, redirectUri: string, state: string, challenge: string }
+export interface AuthorizeParams {
+  domain: string
+  clientId: string
+  redirectUri: string
+  state: string
+  challenge: string
+  /** A tenant's SSO connection (GET /sso/discover's providerName): Cognito goes straight to that IdP's sign-in page. */
+  identityProvider?: string
+}
 
-export function authorizeUrl ({ domain, clientId, redirectUri, state, challenge }: AuthorizeParams): string {
+export function authorizeUrl ({ domain, clientId, redirectUri, state, challenge, identityProvider }: AuthorizeParams): string {
   const q = new URLSearchParams({
     response_type: 'code',
     client_id: clientId,
@@ -35,6 +43,7 @@ export function authorizeUrl ({ domain, clientId, redirectUri, state, challenge 
     code_challenge_method: 'S256',
     code_challenge: challenge
   })
+  if (identityProvider !== undefined) q.set('identity_provider', identityProvider)
   return `https://${domain}/oauth2/authorize?${q.toString()}`
 }
 

@@ -16,8 +16,8 @@ export interface Session {
   /** Local: USER_PASSWORD_AUTH; tokens, or the new-password challenge of an invited user. */
   signInWithPassword: (email: string, password: string) => Promise<AuthOutcome>
   completeNewPassword: (email: string, newPassword: string, session: string) => Promise<AuthOutcome>
-  /** Production: off to the managed login; `returnTo` (the hash) is restored after the callback. */
-  startManagedLogin: (returnTo: string) => Promise<void>
+  /** Production: off to the managed login (or, named, straight to a tenant's identity provider); `returnTo` (the hash) is restored after the callback. */
+  startManagedLogin: (returnTo: string, identityProvider?: string) => Promise<void>
   /** Production: finishes a callback in the current URL; returns the hash to restore, or null when this is no callback. */
   finishManagedLogin: () => Promise<string | null>
   signOut: () => void
@@ -73,11 +73,11 @@ export function createSession (config: ConsoleConfig): Session {
     subscribe: (listener) => { listeners.add(listener); return () => { listeners.delete(listener) } },
     signInWithPassword: async (email, password) => accept(await send(passwordAuth(endpoint, config.clientId, email, password))),
     completeNewPassword: async (email, newPassword, session) => accept(await send(newPasswordChallenge(endpoint, config.clientId, email, newPassword, session))),
-    startManagedLogin: async (returnTo) => {
+    startManagedLogin: async (returnTo, identityProvider) => {
       if (domain === undefined) throw new Error('No managed login domain configured')
       const pending: PendingSignIn = { state: randomUrlSafe(16), verifier: randomUrlSafe(32), returnTo }
       sessionStorage.setItem(PENDING_KEY, JSON.stringify(pending))
-      location.assign(authorizeUrl({ domain, clientId: config.clientId, redirectUri: redirectUriOf(config), state: pending.state, challenge: await codeChallenge(pending.verifier) }))
+      location.assign(authorizeUrl({ domain, clientId: config.clientId, redirectUri: redirectUriOf(config), state: pending.state, challenge: await codeChallenge(pending.verifier), ...(identityProvider !== undefined ? { identityProvider } : {}) }))
     },
     finishManagedLogin: async () => {
       if (domain === undefined) return null

@@ -2,12 +2,15 @@
 // derives navigation, routing and permissions from this list: a new screen is its component and one entry here.
 import type { ReactNode } from 'react'
 import type { Api, Me } from '../api/client.js'
+import { routeHref } from '../route.js'
 export type { Me } from '../api/client.js'
 import { Account } from './Account.js'
 import { Audit } from './Audit.js'
+import { Domains } from './Domains.js'
 import { Invitations } from './Invitations.js'
 import { Orders } from './Orders.js'
 import { Projects } from './Projects.js'
+import { SsoConnections } from './SsoConnections.js'
 import { TenantSettings } from './TenantSettings.js'
 import { Tenants } from './Tenants.js'
 import { Users } from './Users.js'
@@ -52,6 +55,8 @@ export const SCREENS: readonly Screen[] = [
   tenantScreen({ id: 'projects', label: 'Projects', audience: 'tenant-member', component: ({ api, tenant }) => <Projects api={api} tenantName={tenant.name} admin={tenant.groups.includes('admins')} /> }),
   tenantScreen({ id: 'users', label: 'Users', audience: 'tenant-admin', component: ({ api, tenant, me }) => <Users api={api} tenantName={tenant.name} selfId={me.userId} /> }),
   tenantScreen({ id: 'audit', label: 'Audit trail', audience: 'tenant-admin', component: ({ api, tenant }) => <Audit api={api} tenantName={tenant.name} /> }),
+  tenantScreen({ id: 'domains', label: 'Domains', audience: 'tenant-admin', component: ({ api, tenant }) => <Domains api={api} tenantName={tenant.name} /> }),
+  tenantScreen({ id: 'sso', label: 'SSO', audience: 'tenant-admin', component: ({ api, tenant }) => <SsoConnections api={api} tenantName={tenant.name} domainsHref={routeHref('domains', tenant.tenantId)} /> }),
   tenantScreen({ id: 'settings', label: 'Tenant settings', audience: 'tenant-admin', component: ({ api, tenant, reloadMe }) => <TenantSettings api={api} tenantName={tenant.name} onRenamed={() => { void reloadMe() }} /> }),
   personScreen({
     id: 'invitations',
