@@ -41,7 +41,10 @@ export async function buildConsole (outDir = WEB_DIST): Promise<void> {
   const env = { ...process.env }
   delete env.NODE_OPTIONS // tsx or tap loaders of the parent; vite needs none
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [vite, 'build', WEB_DIR, '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    // Vite refuses a second build of the same project while one runs (a lock per root, not per output). Builds into
+    // their own directories (each browser test file's) share nothing, so they bypass it; web/dist keeps the lock.
+    const lock = resolvePath(outDir) === WEB_DIST ? [] : ['--bypass-lock']
+    const child = spawn(process.execPath, [vite, 'build', WEB_DIR, '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn', ...lock], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
     child.stdout.on('data', (c: Buffer) => { output += c.toString() })
     child.stderr.on('data', (c: Buffer) => { output += c.toString() })

@@ -40,6 +40,8 @@ export function BulkInvite ({ api, onInvited }: { api: Api, onInvited: () => voi
 
   const choose = async (e: ChangeEvent<HTMLInputElement>) => {
     const file = e.target.files?.[0]
+    // Emptied, so that choosing the same file again (fixed, or to re-run it) is a change too; its name stays shown.
+    e.target.value = ''
     setProblem(null)
     setPhase({ step: 'choose' })
     if (file === undefined) return
