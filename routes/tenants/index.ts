@@ -3,15 +3,17 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { ID_PATTERN, TENANT_GROUPS, TENANT_STATUSES, USER_STATUSES } from '../../src/domain/model.js'
 import { problemResponses } from '../../src/http/problem.js'
-import { Email, Page, PageQuery, statusSchema } from '../../src/http/schemas.js'
+import { Email, InvitationView, Page, PageQuery, statusSchema } from '../../src/http/schemas.js'
+import { invitationView } from '../../src/domain/membership.js'
 import { actorOf, principalOf } from '../../src/http/request-context.js'
 import { TenantNameSchema } from '../../src/domain/tenant-name.js'
 
 const Status = statusSchema(TENANT_STATUSES)
 const Tenant = Type.Object({ tenantId: Type.String(), name: Type.String(), status: Status, createdAt: Type.String(), updatedAt: Type.String() })
 const Name = TenantNameSchema
-const Appointed = Type.Object({ userId: Type.String(), email: Type.String(), groups: Type.Array(statusSchema(TENANT_GROUPS)), status: statusSchema(USER_STATUSES) })
+const Appointed = Type.Object({ userId: Type.String(), email: Type.String(), groups: Type.Array(statusSchema(TENANT_GROUPS)), status: statusSchema(USER_STATUSES), invitation: Type.Optional(InvitationView) })
 const Params = Type.Object({ tenantId: Type.String({ pattern: ID_PATTERN }) })
+const UserParams = Type.Object({ tenantId: Type.String({ pattern: ID_PATTERN }), userId: Type.String({ pattern: ID_PATTERN }) })
 
 const tenants: FastifyPluginAsyncTypebox = async (app) => {
   const service = app.services.onboarding
@@ -76,7 +78,14 @@ const tenants: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const page = await service.users(request.params.tenantId, { limit: request.query.limit, cursor: request.query.cursor })
-    return { items: page.items.map(m => ({ userId: m.userId, email: m.email, groups: m.groups, status: m.status === 'pending' ? 'invited' as const : m.status })), nextCursor: page.nextCursor }
+    const now = Date.now()
+    return {
+      items: page.items.map(m => {
+        const invitation = invitationView(m, now)
+        return { userId: m.userId, email: m.email, groups: m.groups, status: m.status === 'pending' ? 'invited' as const : m.status, ...(invitation ? { invitation } : {}) }
+      }),
+      nextCursor: page.nextCursor
+    }
   })
 
   app.patch('/tenants/:tenantId', {
@@ -106,6 +115,19 @@ const tenants: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     const { membership, invited } = await service.appointAdmin(request.params.tenantId, { email: request.body.email, actor: await actor(request) })
     return reply.code(invited ? 201 : 200).send({ userId: membership.userId, email: membership.email, groups: membership.groups, status: membership.status as 'invited' | 'active' | 'disabled' })
+  })
+
+  app.post('/tenants/:tenantId/users/:userId/invitation', {
+    config: { auth },
+    schema: {
+      tags,
+      summary: 'Renew an admin\'s pending invitation (a first admin\'s, whose tenant has nobody to do it): a new expiresAt and, for a person who never signed in, the temporary password again. Audited in the tenant; 409 for an invitation as member',
+      params: UserParams,
+      response: { 202: Type.Object({ status: Type.Literal('resent'), invitation: Type.Object({ expiresAt: Type.String() }) }), ...problemResponses(400, 401, 403, 404, 409, 503) }
+    }
+  }, async (request, reply) => {
+    const invitation = await service.renewAdminInvitation(request.params.tenantId, request.params.userId, await actor(request))
+    return reply.code(202).send({ status: 'resent' as const, invitation: { expiresAt: invitation.expiresAt } })
   })
 }
 export default tenants

@@ -4,16 +4,12 @@ import { Type } from 'typebox'
 import { ID_PATTERN, SETTABLE_USER_STATUSES, USER_STATUSES, type Membership, type UserStatus } from '../../src/domain/model.js'
 import { problemResponses } from '../../src/http/problem.js'
 import { actorOf, tenantScopeOf } from '../../src/http/request-context.js'
-import { Email, Page, PageQuery, statusSchema } from '../../src/http/schemas.js'
+import { Email, InvitationView, Page, PageQuery, statusSchema } from '../../src/http/schemas.js'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { invitationExpired } from '../../src/domain/membership.js'
+import { invitationView } from '../../src/domain/membership.js'
 
 const TenantGroup = Type.Union([Type.Literal('admins'), Type.Literal('members')])
 const UserId = Type.String({ pattern: ID_PATTERN })
-const InvitationView = Type.Object({
-  expiresAt: Type.String(),
-  expired: Type.Optional(Type.Literal(true, { description: 'present once expiresAt has passed: resend to renew it' }))
-}, { description: 'while the user is invited: until when the invitation can be accepted' })
 const User = Type.Object({
   userId: Type.String(),
   email: Type.String(),
@@ -31,9 +27,7 @@ async function caller (app: FastifyInstance, request: FastifyRequest) {
 
 /** The user as admins see it; a pending invitation shows its expiry, and `expired: true` once that has passed. */
 function toUser (m: Pick<Membership, 'userId' | 'email' | 'groups' | 'status' | 'invitation'>, nowMs = Date.now()) {
-  const invitation = m.status === 'invited' && m.invitation
-    ? { expiresAt: m.invitation.expiresAt, ...(invitationExpired(m.invitation, nowMs) ? { expired: true as const } : {}) }
-    : undefined
+  const invitation = invitationView(m, nowMs)
   return { userId: m.userId, email: m.email, groups: m.groups, status: m.status as UserStatus, ...(invitation ? { invitation } : {}) }
 }
 

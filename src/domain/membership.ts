@@ -20,3 +20,9 @@ export function usability (m: Membership, nowMs: number): Usability {
   if (invitationExpired(invitation, nowMs)) return invitation.createdUser ? 'expired' : 'pending'
   return invitation.createdUser ? 'accepts' : 'pending'
 }
+
+/** A membership's invitation as the API shows it while the person is invited: its expiry, and `expired` once it passed. */
+export function invitationView (m: Pick<Membership, 'status' | 'invitation'>, nowMs: number): { expiresAt: string, expired?: true } | undefined {
+  if (m.status !== 'invited' || m.invitation === undefined) return undefined
+  return { expiresAt: m.invitation.expiresAt, ...(invitationExpired(m.invitation, nowMs) ? { expired: true as const } : {}) }
+}

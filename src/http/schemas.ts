@@ -36,3 +36,9 @@ export const PageQuery = <F extends TProperties = {}>(defaultLimit = DEFAULT_PAG
 
 /** { items, nextCursor }: nextCursor is null on the last page, and only there. */
 export const Page = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) })
+
+/** A pending invitation as admins and operators see it (invitationView in src/domain/membership.ts). */
+export const InvitationView = Type.Object({
+  expiresAt: Type.String(),
+  expired: Type.Optional(Type.Literal(true, { description: 'present once expiresAt has passed: resend to renew it' }))
+}, { description: 'while the user is invited: until when the invitation can be accepted' })

@@ -23,7 +23,7 @@ function newestSource (): number {
     const s = statSync(path)
     if (s.isDirectory()) { for (const entry of readdirSync(path)) visit(join(path, entry)) } else newest = Math.max(newest, s.mtimeMs)
   }
-  for (const p of [join(WEB_DIR, 'src'), join(WEB_DIR, 'index.html'), join(WEB_DIR, 'vite.config.ts'), join(root, 'package-lock.json')]) {
+  for (const p of [join(WEB_DIR, 'src'), join(WEB_DIR, 'public'), join(WEB_DIR, 'index.html'), join(WEB_DIR, 'vite.config.ts'), join(root, 'package-lock.json')]) {
     if (existsSync(p)) visit(p)
   }
   return newest
@@ -112,6 +112,11 @@ export async function startConsoleServer (options: { distDir?: string, config: L
     if (path === INBOX_PATH && options.inboxFile !== undefined) {
       res.writeHead(200, { 'content-security-policy': "default-src 'none'; frame-ancestors 'none'", 'content-type': TYPES['.html'] as string, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' })
       res.end(req.method === 'HEAD' ? undefined : inboxPage(options.inboxFile))
+      return
+    }
+    // Browsers ask the origin's root for it on any page without an icon link (the inbox): the build's, not a 404.
+    if (path === '/favicon.ico' && existsSync(join(distDir, 'favicon.ico'))) {
+      res.writeHead(200, { 'content-type': TYPES['.ico'] as string, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' }).end(req.method === 'HEAD' ? undefined : readFileSync(join(distDir, 'favicon.ico')))
       return
     }
     if (path === '/' || path === CONSOLE_BASE.slice(0, -1)) { res.writeHead(302, { location: CONSOLE_BASE }).end(); return }

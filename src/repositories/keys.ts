@@ -1,9 +1,12 @@
 // Single-table key layout. The only module that spells PK/SK/GSI1 values; everything else asks it.
-import { EMAIL_MAX_LENGTH, EMAIL_PATTERN, ID_REGEX } from '../domain/model.js'
+import { ID_REGEX } from '../domain/model.js'
+import { isEmail, normalizeEmail } from '../domain/email.js'
 import { InvalidIdError } from '../domain/errors.js'
 import { DOMAIN_REGEX } from '../domain/domain-name.js'
 import { TABLE } from '../dynamodb/table.js'
 import { createHash } from 'node:crypto'
+
+export { isEmail, normalizeEmail }
 
 /** Refuses any id that could break out of its key segment ('#'), or is unbounded. */
 function assertId (id: string, what = 'id'): string {
@@ -11,27 +14,11 @@ function assertId (id: string, what = 'id'): string {
   return id
 }
 
-/**
- * Addresses are trimmed of ASCII blanks and ASCII-lower-cased before they key anything: one mailbox, one claim. Only
- * ASCII is touched: String.prototype.toLowerCase would turn the Kelvin sign into 'k' (and trim() would drop U+00A0),
- * making a refused non-ASCII spelling into an accepted key for someone else's address.
- */
-export function normalizeEmail (email: string): string {
-  return email.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '').replace(/[A-Z]+/g, s => s.toLowerCase())
-}
-
-/** The email rule of claim keys and route schemas, as a yes/no (reporting bad rows rather than throwing). */
-export function isEmail (email: unknown): email is string {
-  return typeof email === 'string' && email.length <= EMAIL_MAX_LENGTH && EMAIL_REGEX.test(email)
-}
-
 /** A key segment made of an email: bounded, no whitespace or '#'. */
 export function assertEmail (email: string): string {
   if (!isEmail(email)) throw new InvalidIdError('email')
   return email
 }
-// The 'u' flag, as Ajv compiles the route schema's pattern: one rule, one reading.
-const EMAIL_REGEX = new RegExp(EMAIL_PATTERN, 'u')
 
 /** A key segment made of a domain name: lower-case LDH labels, so no '#'. */
 function assertDomain (domain: string): string {

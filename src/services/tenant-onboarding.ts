@@ -1,7 +1,7 @@
 // Tenant onboarding and lifecycle for operators: create a tenant with its first admin, list, rename, suspend, reactivate.
 import { randomUUID } from 'node:crypto'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import type { Membership, Tenant, TenantStatus } from '../domain/model.js'
+import type { Invitation, Membership, Tenant, TenantStatus } from '../domain/model.js'
 import { mintTenantScope } from '../domain/tenant-scope.js'
 import { ConcurrentChangeError, ConflictError, EmailUnavailableError, InviteUnderWayError, NotFoundError } from '../domain/errors.js'
 import { keys, normalizeEmail } from '../repositories/keys.js'
@@ -99,6 +99,19 @@ export function createTenantOnboarding (deps: TenantOnboardingDeps) {
         return { membership: await deps.tenantUsers.get(scope, existing.userId), invited: false }
       }
       return { membership: await deps.tenantUsers.invite(scope, { email, groups: ['admins'], actor: input.actor }), invited: true }
+    },
+
+    /**
+     * An operator renews an admin's pending invitation (a first admin's, typically, whose tenant has nobody else to do
+     * it): the same renewal as the tenant admins' resend, audited in the tenant with the operator as actor. Only an
+     * invitation to the admins group: the others are the tenant's admins' to renew (409).
+     */
+    async renewAdminInvitation (tenantId: string, userId: string, actor: ActorRef): Promise<Invitation> {
+      if (!await tenants.getRecord(tenantId)) throw new NotFoundError('Tenant')
+      const scope = mintTenantScope(tenantId)
+      const m = await deps.tenantUsers.get(scope, userId)
+      if (!m.groups.includes('admins')) throw new ConflictError('Only an invitation as admin is renewed by the operator; the tenant\'s admins renew the others')
+      return await deps.tenantUsers.resendInvitation(scope, userId, actor)
     },
 
     list: (page: { limit: number, cursor?: string }) => tenants.list(page),

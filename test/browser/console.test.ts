@@ -1,10 +1,9 @@
 // The web console in a real browser (Debian's Chromium through playwright-core) against the real local stack
 // (test/helpers/browser.ts). One browser, one stack, the scenarios in order (later ones build on the data of earlier
-// ones). Screenshots go to $SCREENSHOT_DIR (default <tmp>/console-screenshots), never into the repository;
-// UPDATE_DOCS_SCREENSHOT=1 also writes docs/console.png.
+// ones). Screenshots go to $SCREENSHOT_DIR (default <tmp>/console-screenshots), never into the repository
+// (docs/console.png comes from console-admin.test.ts, in the freshly seeded state `npm run dev` shows).
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { AdminSetUserPasswordCommand } from '@aws-sdk/client-cognito-identity-provider'
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import t, { type Test } from 'tap'
@@ -14,8 +13,6 @@ import { refreshAuth, send } from '../../web/src/auth/password.js'
 import { browserTest, MANAGED_DOMAIN, startBrowserStack } from '../helpers/browser.js'
 
 t.setTimeout(240_000)
-
-const DOCS_PNG = fileURLToPath(new URL('../../docs/console.png', import.meta.url))
 
 await browserTest(t, 'the console in a browser, against the local stack', run)
 
@@ -319,7 +316,6 @@ async function run (t: Test): Promise<void> {
     await problem.getByRole('button', { name: 'Reload orders' }).click()
     await row.locator('.badge', { hasText: 'confirmed' }).waitFor()
     t.pass('after a reload the current status shows')
-    if (process.env.UPDATE_DOCS_SCREENSHOT === '1') await page.screenshot({ path: DOCS_PNG })
 
     // Cursor paging: the screen asks for 10 at a time; with 12 orders the rest come with "Load more orders".
     for (let i = 0; i < 10; i++) {

@@ -16,6 +16,8 @@ import { signIn as cognitoSignIn } from '../../src/local/cognito-setup.js'
 import { buildConsole, startConsoleServer, type ConsoleServer } from '../../src/local/console.js'
 import { freePort } from '../../src/local/process.js'
 import { localConsoleConfig, startLocalStack, type LocalStack } from '../../src/local/stack.js'
+import { deliverShimMessage } from '../../src/local/inbox.js'
+import type { ShimMessage } from '../../src/local/cognito-shim.js'
 import { documentClient } from '../../src/aws.js'
 import { signJwt } from './issuer.js'
 
@@ -40,6 +42,8 @@ export interface BrowserStackOptions {
   managed?: boolean
   /** Extra API environment (e.g. SSO settings). */
   env?: Record<string, string>
+  /** A local inbox as `npm run dev` wires it: the shim's temporary passwords and the API's notices, at `inboxUrl`. */
+  inbox?: boolean
 }
 
 export async function startBrowserStack (t: Test, options: BrowserStackOptions = {}) {
@@ -48,16 +52,19 @@ export async function startBrowserStack (t: Test, options: BrowserStackOptions =
   t.teardown(() => rmSync(work, { recursive: true, force: true }))
 
   // The build runs while the emulators start.
-  const [stack] = await Promise.all([startLocalStack({ dataDir: join(work, 'local') }), buildConsole(join(work, 'dist'))]) as [LocalStack, unknown]
+  const inboxFile = options.inbox === true ? join(work, 'inbox.jsonl') : undefined
+  const onMessage = inboxFile !== undefined ? { onMessage: (m: ShimMessage) => { deliverShimMessage(inboxFile, m) } } : {}
+  const [stack] = await Promise.all([startLocalStack({ dataDir: join(work, 'local'), ...onMessage }), buildConsole(join(work, 'dist'))]) as [LocalStack, unknown]
   t.teardown(stack.stop)
   const consolePort = await freePort()
   const managedPort = options.managed === true ? await freePort() : undefined
   const consoleOrigin = `http://127.0.0.1:${consolePort}`
   const origins = managedPort === undefined ? consoleOrigin : `${consoleOrigin},http://127.0.0.1:${managedPort}`
-  const app = await buildApp(loadConfig({ ...stack.env, LOG_LEVEL: 'silent', CORS_ORIGINS: origins, ...options.env }))
+  const mail = inboxFile !== undefined ? { MAIL_INBOX_FILE: inboxFile, CONSOLE_URL: `${consoleOrigin}/console/` } : {}
+  const app = await buildApp(loadConfig({ ...stack.env, LOG_LEVEL: 'silent', CORS_ORIGINS: origins, ...mail, ...options.env }))
   t.teardown(() => app.close())
   const apiUrl = await app.listen({ port: 0, host: '127.0.0.1' })
-  const web = await startConsoleServer({ distDir: join(work, 'dist'), port: consolePort, config: localConsoleConfig(stack, apiUrl) })
+  const web = await startConsoleServer({ distDir: join(work, 'dist'), port: consolePort, config: localConsoleConfig(stack, apiUrl), ...(inboxFile !== undefined ? { inboxFile } : {}) })
   t.teardown(web.close)
   let managed: ConsoleServer | undefined
   if (managedPort !== undefined) {

@@ -5,9 +5,12 @@ import { AdminAddUserToGroupCommand, AdminDisableUserCommand, AdminEnableUserCom
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { keys } from '../../src/repositories/keys.js'
 import { tenantItem } from '../../src/repositories/tenants.js'
-import { startOrg, uniq } from '../helpers/org.js'
+import { sleep, startOrg, uniq } from '../helpers/org.js'
+import { recordCognitoCalls } from '../helpers/users-stack.js'
 
 const { stack, services, item, app, operator, onboard, auditItems, inviteNew } = await startOrg(t)
+// Invitations that expire after one second (the same table and pool: another instance of the same API).
+const shortLived = await stack.app(t, { INVITATION_TTL_SECONDS: '1' })
 
 t.test('a platform admin removed from the group or disabled in Cognito is refused on platform routes, token or not', async t => {
   const email = `operator-${uniq()}@example.com`
@@ -156,4 +159,37 @@ t.test('an operator lists a tenant\'s admins and members (GET /tenants/:id/users
   t.equal((await app.inject({ url: `/tenants/no-such-${uniq()}/users`, headers: operator })).statusCode, 404)
   t.equal((await app.inject({ url: '/tenants/a%23b/users', headers: operator })).statusCode, 400)
   t.equal((await app.inject({ url: `/tenants/${a.tenantId}/users`, headers: a.auth })).statusCode, 403, 'tenant admins are not operators')
+})
+
+t.test('an operator renews an expired first-admin invitation (nobody else can): audited, the password resent, then accepted', async t => {
+  const adminEmail = `first-${uniq()}@example.com`
+  const onboarded = await shortLived.inject({ method: 'POST', url: '/tenants', headers: operator, payload: { name: `Late ${uniq()}`, adminEmail } })
+  t.equal(onboarded.statusCode, 201)
+  const { tenantId, admin } = onboarded.json() as { tenantId: string, admin: { userId: string } }
+  await sleep(1100)
+  const people = async () => (await app.inject({ url: `/tenants/${tenantId}/users`, headers: operator })).json().items as Array<{ userId: string, invitation?: { expiresAt: string, expired?: true } }>
+  t.match(await people(), [{ userId: admin.userId, status: 'invited', invitation: { expired: true } }], 'the operator sees the expired invitation')
+  const renew = (userId: string, headers = operator, tenant = tenantId) => app.inject({ method: 'POST', url: `/tenants/${tenant}/users/${userId}/invitation`, headers })
+
+  const rec = recordCognitoCalls(app.cognito)
+  const renewed = await renew(admin.userId)
+  t.equal(renewed.statusCode, 202, renewed.body)
+  t.ok(Date.parse(renewed.json().invitation.expiresAt) > Date.now() + 86_400_000, 'renewed from now')
+  t.same(rec.calls.map(c => c.op), ['AdminGetUser', 'AdminCreateUser'], 'never signed in: the temporary password again (RESEND, answered by the shim)')
+  t.same((await people())[0]?.invitation, { expiresAt: renewed.json().invitation.expiresAt }, 'no longer expired')
+  const entry = (await auditItems(tenantId)).find(i => i.action === 'user.invitation_resent')
+  t.match(entry, { target: admin.userId, details: { expiresAt: renewed.json().invitation.expiresAt } }, 'audited in the tenant')
+  t.not(entry?.actor, admin.userId, 'the operator is the actor')
+  const first = stack.bearer(await stack.activate(adminEmail, admin.userId))
+  t.equal((await app.inject({ url: '/users', headers: { ...first, 'x-tenant-id': tenantId } })).statusCode, 200, 'the first admin accepts and administers the tenant')
+
+  t.equal((await renew(admin.userId)).statusCode, 409, 'accepted: nothing to renew')
+  const a = await onboard()
+  const m = await inviteNew(a.auth, ['members'])
+  const member = await renew(m.userId, operator, a.tenantId)
+  t.equal(member.statusCode, 409, 'an invitation as member is the tenant admins\' to renew')
+  t.match(member.json(), { detail: /Only an invitation as admin/ })
+  t.equal((await renew(`no-such-${uniq()}`, operator, a.tenantId)).statusCode, 404, 'no such user')
+  t.equal((await renew(admin.userId, operator, `no-such-${uniq()}`)).statusCode, 404, 'no such tenant')
+  t.equal((await renew(m.userId, a.auth, a.tenantId)).statusCode, 403, 'operators only')
 })

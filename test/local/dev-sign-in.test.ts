@@ -1,8 +1,8 @@
 // The local stack `npm run dev` starts refuses sign-in where AWS does, on every path a person uses locally: the
 // console's (its config.json endpoint and its own request code) and the README's curl command (as pasted, with the dev
-// ports mapped onto this test's free ports). And every service it starts listens on loopback only.
+// port variables set to this test's free ports). And every service it starts listens on loopback only.
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -10,6 +10,8 @@ import { AdminDisableUserCommand } from '@aws-sdk/client-cognito-identity-provid
 import t from 'tap'
 import { localCognitoClient } from '../../src/local/clients.js'
 import { localConsoleConfig, signInCommand, startLocalStack } from '../../src/local/stack.js'
+import { startConsoleServer } from '../../src/local/console.js'
+import { readmeBlock, runPasted } from '../helpers/readme.js'
 import { passwordAuth, refreshAuth, send } from '../../web/src/auth/password.js'
 
 const execFileAsync = promisify(execFile)
@@ -28,26 +30,22 @@ const console_ = localConsoleConfig(stack, 'http://127.0.0.1:3000')
 if (console_.cognitoEndpoint === undefined) throw new Error('the console config has no cognitoEndpoint')
 const consoleEndpoint = console_.cognitoEndpoint
 
-/** The README's sign-in command, with its client id filled in and the dev ports it names mapped onto this stack's. */
-function readmeCommand (): string {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
-  const block = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map(m => m[1] ?? '').find(b => b.includes('InitiateAuth'))
-  if (block === undefined) throw new Error('no sign-in command in README.md')
-  // The defaults of src/scripts/dev.ts: cognito-local on 9229, the shim in front of it on 9230.
-  const devPorts: Record<string, string> = { 9229: stack.cognito.endpoint, 9230: stack.cognitoShim.endpoint }
-  return block.replaceAll('<client id>', stack.clientId).replace(/http:\/\/(?:localhost|127\.0\.0\.1):(\d+)/g, (_url, port: string) => {
-    const mapped = devPorts[port]
-    if (mapped === undefined) throw new Error(`README's sign-in command names port ${port}, which npm run dev does not use for Cognito`)
-    return mapped
-  })
-}
+// The README's sign-in command reads the client id from the console's config.json: a stand-in build serves it.
+const distDir = join(dataDir, 'dist')
+mkdirSync(distDir)
+writeFileSync(join(distDir, 'index.html'), '<!doctype html><title>console</title>')
+const web = await startConsoleServer({ distDir, config: console_ })
+t.teardown(web.close)
+/** The README's sign-in command, as pasted, with the dev port variables naming this stack's ports (no API needed). */
+const readmeSignIn = async () => await runPasted(`${readmeBlock('InitiateAuth')}\nprintf '%s' "$TOKEN"`, { api: 1, console: web.port, cognitoShim: stack.cognitoShim.port })
 
 async function runShell (command: string): Promise<{ token: string, stderr: string }> {
   const { stdout, stderr } = await execFileAsync('bash', ['-c', `${command}\nprintf '%s' "$TOKEN"`]).catch((e: { stdout: string, stderr: string }) => e)
   return { token: stdout.trim(), stderr }
 }
 
-t.test('control: the enabled admin signs in through the console path and the printed command', async t => {
+t.test('control: the enabled admin signs in through the console path and the printed command; the README command signs the member in', async t => {
+  t.match((await readmeSignIn()).stdout, /^ey/, 'the README command sets TOKEN')
   const outcome = await send(passwordAuth(consoleEndpoint, stack.clientId, demoAdmin.email, demoAdmin.password))
   t.ok('tokens' in outcome, 'the console gets tokens')
   const { token } = await runShell(signInCommand(stack, demoAdmin))
@@ -68,8 +66,9 @@ t.test('a disabled user cannot sign in locally: console, banner command, README 
   const banner = await runShell(signInCommand(stack, member))
   t.equal(banner.token, '', 'the banner command gets no token')
   t.match(banner.stderr, /User is disabled\./, 'and says why')
-  const readme = await runShell(readmeCommand())
-  t.equal(readme.token, '', 'the README command (which signs in member@demo.local) gets no token')
+  const readme = await readmeSignIn()
+  t.equal(readme.stdout, '', 'the README command (which signs in member@demo.local) gets no token')
+  t.match(readme.stderr, /User is disabled\./, 'and says why')
 })
 
 t.test('every service of the stack listens on loopback only', async t => {

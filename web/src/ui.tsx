@@ -1,6 +1,6 @@
 // Shared pieces of every screen: problem display, list states, paged lists whose answers are dropped once stale, and
 // the error boundary around a screen.
-import { Component, useCallback, useEffect, useRef, useState, type ErrorInfo, type ReactNode } from 'react'
+import { Component, useCallback, useEffect, useRef, useState, type ErrorInfo, type FormEvent, type ReactNode } from 'react'
 import { ApiError, toProblem, type Problem } from './api/client.js'
 
 export function problemOf (err: unknown): Problem {
@@ -129,6 +129,30 @@ export function useAction () {
     }
   }, [])
   return { busy, problem, run, clear: () => setProblem(null) }
+}
+
+/**
+ * A form's submit: no page load, busy while `action` runs, then the sentence it returns (what was done) or its problem.
+ * Render `feedback` under the submit button.
+ */
+export function useFormAction (action: () => Promise<string | void>) {
+  const { busy, problem, run } = useAction()
+  const [done, setDone] = useState<string | null>(null)
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault()
+    setDone(null)
+    void run(async () => {
+      const said = await action()
+      if (typeof said === 'string') setDone(said)
+    })
+  }
+  const feedback = (
+    <>
+      {done !== null && <p role='status' className='ok'>{done}</p>}
+      {problem !== null && <ProblemView problem={problem} />}
+    </>
+  )
+  return { busy, onSubmit, feedback }
 }
 
 export const formatDate = (iso: string) => new Date(iso).toLocaleString()

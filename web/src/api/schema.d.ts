@@ -1137,6 +1137,15 @@ export interface paths {
                                 groups: ("admins" | "members")[];
                                 /** @enum {unknown} */
                                 status: "invited" | "active" | "disabled";
+                                /** @description while the user is invited: until when the invitation can be accepted */
+                                invitation?: {
+                                    expiresAt: string;
+                                    /**
+                                     * @description present once expiresAt has passed: resend to renew it
+                                     * @enum {boolean}
+                                     */
+                                    expired?: true;
+                                };
                             }[];
                             nextCursor: string | null;
                         };
@@ -1291,6 +1300,15 @@ export interface paths {
                             groups: ("admins" | "members")[];
                             /** @enum {unknown} */
                             status: "invited" | "active" | "disabled";
+                            /** @description while the user is invited: until when the invitation can be accepted */
+                            invitation?: {
+                                expiresAt: string;
+                                /**
+                                 * @description present once expiresAt has passed: resend to renew it
+                                 * @enum {boolean}
+                                 */
+                                expired?: true;
+                            };
                         };
                     };
                 };
@@ -1306,6 +1324,180 @@ export interface paths {
                             groups: ("admins" | "members")[];
                             /** @enum {unknown} */
                             status: "invited" | "active" | "disabled";
+                            /** @description while the user is invited: until when the invitation can be accepted */
+                            invitation?: {
+                                expiresAt: string;
+                                /**
+                                 * @description present once expiresAt has passed: resend to renew it
+                                 * @enum {boolean}
+                                 */
+                                expired?: true;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            code?: string;
+                            instance?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            code?: string;
+                            instance?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            code?: string;
+                            instance?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            code?: string;
+                            instance?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            code?: string;
+                            instance?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail?: string;
+                            code?: string;
+                            instance?: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenantId}/users/{userId}/invitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Renew an admin's pending invitation (a first admin's, whose tenant has nobody to do it): a new expiresAt and, for a person who never signed in, the temporary password again. Audited in the tenant; 409 for an invitation as member */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    tenantId: string;
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "resent";
+                            invitation: {
+                                expiresAt: string;
+                            };
                         };
                     };
                 };

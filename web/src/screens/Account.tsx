@@ -1,9 +1,9 @@
 // The signed-in person's own account: the tenant their next sign-in opens in (PUT /me/default-tenant), and leaving a
 // tenant (DELETE /me/memberships/:tenantId), which with the last membership deletes the account.
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import { call, type Api } from '../api/client.js'
 import { useConfirm } from '../confirm.js'
-import { ProblemView, useAction } from '../ui.js'
+import { ProblemView, useAction, useFormAction } from '../ui.js'
 import type { Me } from '../api/client.js'
 
 export function Account ({ api, me, reloadMe, signOut }: { api: Api, me: Me, reloadMe: () => Promise<Me | null>, signOut: () => void }) {
@@ -19,18 +19,12 @@ export function Account ({ api, me, reloadMe, signOut }: { api: Api, me: Me, rel
 
 function DefaultTenant ({ api, me }: { api: Api, me: Me }) {
   const [tenantId, setTenantId] = useState(me.tenantId ?? me.tenants[0]?.tenantId ?? '')
-  const [done, setDone] = useState<string | null>(null)
-  const action = useAction()
-  const submit = (e: FormEvent) => {
-    e.preventDefault()
-    setDone(null)
-    void action.run(async () => {
-      await call(api.PUT('/me/default-tenant', { body: { tenantId } }))
-      setDone(`Saved: your next sign-in opens in ${me.tenants.find(t => t.tenantId === tenantId)?.name ?? tenantId}.`)
-    })
-  }
+  const action = useFormAction(async () => {
+    await call(api.PUT('/me/default-tenant', { body: { tenantId } }))
+    return `Saved: your next sign-in opens in ${me.tenants.find(t => t.tenantId === tenantId)?.name ?? tenantId}.`
+  })
   return (
-    <form className='card' onSubmit={submit} aria-labelledby='default-tenant-title'>
+    <form className='card' onSubmit={action.onSubmit} aria-labelledby='default-tenant-title'>
       <h3 id='default-tenant-title'>Default tenant</h3>
       <div className='fields'>
         <label>Open in this tenant after sign-in
@@ -40,8 +34,7 @@ function DefaultTenant ({ api, me }: { api: Api, me: Me }) {
         </label>
       </div>
       <button type='submit' disabled={action.busy}>Save default tenant</button>
-      {done !== null && <p role='status' className='ok'>{done}</p>}
-      {action.problem !== null && <ProblemView problem={action.problem} />}
+      {action.feedback}
     </form>
   )
 }

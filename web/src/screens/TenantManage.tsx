@@ -1,9 +1,9 @@
 // One tenant, for platform admins: rename it, see its admins and members, appoint an admin (a member becomes one, or
-// the person is invited as its admin).
-import { useId, useState, type FormEvent } from 'react'
+// the person is invited as its admin), renew an admin's expired invitation (a first admin's has nobody else to renew it).
+import { useId, useState } from 'react'
 import { call, type Api } from '../api/client.js'
 import type { paths } from '../api/schema.js'
-import { ListStates, ProblemView, useAction, usePagedList } from '../ui.js'
+import { formatDate, ListStates, ProblemView, useAction, useFormAction, usePagedList } from '../ui.js'
 
 type Tenant = paths['/tenants/{tenantId}']['get']['responses'][200]['content']['application/json']
 type Person = paths['/tenants/{tenantId}/users']['get']['responses'][200]['content']['application/json']['items'][number]
@@ -21,7 +21,7 @@ export function TenantManage ({ api, tenant, onChanged }: { api: Api, tenant: Te
           <caption>People of {tenant.name}</caption>
           <thead><tr><th scope='col'>Email</th><th scope='col'>Role</th><th scope='col'>Status</th></tr></thead>
           <tbody>
-            {people.items.map(p => <tr key={p.userId} data-person={p.email}><td>{p.email}</td><td>{p.groups.includes('admins') ? 'admin' : 'member'}</td><td><span className={`badge ${p.status}`}>{p.status}</span></td></tr>)}
+            {people.items.map(p => <PersonRow key={p.userId} api={api} tenant={tenant} person={p} onRenewed={renewed => people.replace(renewed, (a, b) => a.userId === b.userId)} />)}
           </tbody>
         </table>
       </ListStates>
@@ -30,47 +30,64 @@ export function TenantManage ({ api, tenant, onChanged }: { api: Api, tenant: Te
   )
 }
 
+/** A person of the tenant; an admin's expired invitation can be renewed here (POST /tenants/{id}/users/{userId}/invitation). */
+function PersonRow ({ api, tenant, person, onRenewed }: { api: Api, tenant: Tenant, person: Person, onRenewed: (p: Person) => void }) {
+  const action = useAction()
+  const admin = person.groups.includes('admins')
+  const renew = () => action.run(async () => {
+    const renewed = await call(api.POST('/tenants/{tenantId}/users/{userId}/invitation', { params: { path: { tenantId: tenant.tenantId, userId: person.userId } } }))
+    onRenewed({ ...person, invitation: { expiresAt: renewed.invitation.expiresAt } })
+  })
+  return (
+    <tr data-person={person.email}>
+      <td>{person.email}</td>
+      <td>{admin ? 'admin' : 'member'}</td>
+      <td>
+        <span className={`badge ${person.status}`}>{person.status}</span>
+        {person.invitation !== undefined && (person.invitation.expired === true
+          ? <span className='badge expired'> invitation expired {formatDate(person.invitation.expiresAt)}</span>
+          : <span className='muted'> until {formatDate(person.invitation.expiresAt)}</span>)}
+        {person.invitation?.expired === true && admin && (
+          <> <button type='button' onClick={() => { void renew() }} disabled={action.busy}>Renew invitation<span className='sr-only'> of {person.email}</span></button></>
+        )}
+        {action.problem !== null && <ProblemView problem={action.problem} />}
+      </td>
+    </tr>
+  )
+}
+
 function Rename ({ api, tenant, onChanged }: { api: Api, tenant: Tenant, onChanged: (t: Tenant) => void }) {
   const [name, setName] = useState(tenant.name)
-  const action = useAction()
-  const submit = (e: FormEvent) => {
-    e.preventDefault()
-    void action.run(async () => { onChanged(await call(api.PATCH('/tenants/{tenantId}', { params: { path: { tenantId: tenant.tenantId } }, body: { name: name.trim() } }))) })
-  }
+  const action = useFormAction(async () => {
+    onChanged(await call(api.PATCH('/tenants/{tenantId}', { params: { path: { tenantId: tenant.tenantId } }, body: { name: name.trim() } })))
+  })
   return (
-    <form onSubmit={submit} aria-label={`Rename ${tenant.name}`}>
+    <form onSubmit={action.onSubmit} aria-label={`Rename ${tenant.name}`}>
       <div className='fields'>
         <label>New name of {tenant.name} <input required value={name} onChange={e => setName(e.target.value)} maxLength={100} /></label>
       </div>
       <button type='submit' disabled={action.busy || name.trim() === tenant.name}>Rename</button>
-      {action.problem !== null && <ProblemView problem={action.problem} />}
+      {action.feedback}
     </form>
   )
 }
 
 function Appoint ({ api, tenant, onAppointed }: { api: Api, tenant: Tenant, onAppointed: () => void }) {
   const [email, setEmail] = useState('')
-  const [done, setDone] = useState<string | null>(null)
-  const action = useAction()
-  const submit = (e: FormEvent) => {
-    e.preventDefault()
-    setDone(null)
-    void action.run(async () => {
-      const { data, error, response } = await api.POST('/tenants/{tenantId}/admins', { params: { path: { tenantId: tenant.tenantId } }, body: { email: email.trim() } })
-      const appointed = await call(Promise.resolve({ data, error, response }))
-      setDone(response.status === 201 ? `${appointed.email} is invited as an admin of ${tenant.name}.` : `${appointed.email} is now an admin of ${tenant.name}.`)
-      setEmail('')
-      onAppointed()
-    })
-  }
+  const action = useFormAction(async () => {
+    const { data, error, response } = await api.POST('/tenants/{tenantId}/admins', { params: { path: { tenantId: tenant.tenantId } }, body: { email: email.trim() } })
+    const appointed = await call(Promise.resolve({ data, error, response }))
+    setEmail('')
+    onAppointed()
+    return response.status === 201 ? `${appointed.email} is invited as an admin of ${tenant.name}.` : `${appointed.email} is now an admin of ${tenant.name}.`
+  })
   return (
-    <form onSubmit={submit} aria-label={`Appoint an admin of ${tenant.name}`}>
+    <form onSubmit={action.onSubmit} aria-label={`Appoint an admin of ${tenant.name}`}>
       <div className='fields'>
         <label>Appoint as admin (email) <input type='email' required value={email} onChange={e => setEmail(e.target.value)} autoComplete='off' /></label>
       </div>
       <button type='submit' disabled={action.busy}>Appoint admin</button>
-      {done !== null && <p role='status' className='ok'>{done}</p>}
-      {action.problem !== null && <ProblemView problem={action.problem} />}
+      {action.feedback}
     </form>
   )
 }

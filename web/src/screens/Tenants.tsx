@@ -1,9 +1,9 @@
 // Every tenant, for platform admins, by name: onboard (a tenant and its first admin), suspend, reactivate, and manage
 // one (rename, its people, appoint an admin).
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import { call, type Api } from '../api/client.js'
 import type { paths } from '../api/schema.js'
-import { formatDate, ListStates, ProblemView, useAction, usePagedList } from '../ui.js'
+import { formatDate, ListStates, ProblemView, useAction, useFormAction, usePagedList } from '../ui.js'
 import { useConfirm } from '../confirm.js'
 import { TenantManage } from './TenantManage.js'
 
@@ -62,29 +62,22 @@ function TenantRow ({ api, tenant, onChanged }: { api: Api, tenant: Tenant, onCh
 function Onboard ({ api, onCreated }: { api: Api, onCreated: () => void }) {
   const [name, setName] = useState('')
   const [adminEmail, setAdminEmail] = useState('')
-  const [done, setDone] = useState<string | null>(null)
-  const action = useAction()
-  const submit = (e: FormEvent) => {
-    e.preventDefault()
-    setDone(null)
-    void action.run(async () => {
-      const created = await call(api.POST('/tenants', { body: { name: name.trim(), adminEmail: adminEmail.trim() } }))
-      setDone(`Created ${created.name} (${created.tenantId}); ${created.admin.email} is invited as its admin.`)
-      setName('')
-      setAdminEmail('')
-      onCreated()
-    })
-  }
+  const action = useFormAction(async () => {
+    const created = await call(api.POST('/tenants', { body: { name: name.trim(), adminEmail: adminEmail.trim() } }))
+    setName('')
+    setAdminEmail('')
+    onCreated()
+    return `Created ${created.name} (${created.tenantId}); ${created.admin.email} is invited as its admin.`
+  })
   return (
-    <form className='card' onSubmit={submit} aria-labelledby='onboard-title'>
+    <form className='card' onSubmit={action.onSubmit} aria-labelledby='onboard-title'>
       <h3 id='onboard-title'>Onboard a tenant</h3>
       <div className='fields'>
         <label>Name <input required value={name} onChange={e => setName(e.target.value)} maxLength={100} /></label>
         <label>First admin's email <input type='email' required value={adminEmail} onChange={e => setAdminEmail(e.target.value)} autoComplete='off' /></label>
       </div>
       <button type='submit' disabled={action.busy}>Onboard tenant</button>
-      {done !== null && <p role='status' className='ok'>{done}</p>}
-      {action.problem !== null && <ProblemView problem={action.problem} />}
+      {action.feedback}
     </form>
   )
 }
