@@ -84,7 +84,7 @@ function Console ({ config, session }: { config: ConsoleConfig, session: Session
   }
   const content = isTenantScreen(screen)
     ? active !== null && <screen.component key={active.tenantId} api={tenantApi(config, accessToken, active.tenantId)} tenant={active} me={me} reloadMe={loadMe} />
-    : <screen.component api={api} me={me} tenant={active} platformAdmin={platformAdmin} onInvitationAnswered={onInvitationAnswered} reloadMe={loadMe} signOut={() => session.signOut()} />
+    : <screen.component api={api} me={me} tenant={active} platformAdmin={platformAdmin} onInvitationAnswered={onInvitationAnswered} reloadMe={loadMe} signOut={() => { void session.signOut() }} />
 
   return (
     <div className='shell'>
@@ -104,7 +104,7 @@ function Console ({ config, session }: { config: ConsoleConfig, session: Session
             </select>
           </label>
         )}
-        <p className='who'>{signedInAs(session, me)}{platformAdmin && <span className='badge'>platform admin</span>} <button type='button' onClick={() => session.signOut()}>Sign out</button></p>
+        <p className='who'>{signedInAs(session, me)}{platformAdmin && <span className='badge'>platform admin</span>} <button type='button' onClick={() => { void session.signOut() }}>Sign out</button></p>
       </header>
       <nav aria-label='Sections'>
         <ul>
