@@ -48,8 +48,9 @@ const session: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { con
     }
   }, async (request, reply) => {
     const started = await app.services.sessions.start(request.body)
-    // A session already in this browser (another account) ends first: one cookie, one session.
-    await app.services.sessions.end(secretOf(request))
+    // A session already in this browser (another account) ends: one cookie, one session. Its failure does not undo
+    // the new one; the old record then lapses at its TTL.
+    await app.services.sessions.end(secretOf(request)).catch((err: unknown) => { request.log.warn({ err }, 'the previous console session could not be ended') })
     noStore(reply).header('set-cookie', sessionCookie(started.secret, started.maxAgeSeconds))
     return started.tokens
   })

@@ -89,6 +89,22 @@ async function run (t: Test): Promise<void> {
     t.equal(enabled.status, 200, 'enabled again')
   })
 
+  await t.test('when even the account cannot be loaded, the refusal offers Retry and Sign out', async t => {
+    const page = await newPage()
+    await page.route('**/me', async route => {
+      await route.fulfill({ status: 503, headers: { 'content-type': 'application/problem+json', 'access-control-allow-origin': new URL(web.url).origin }, body: JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'A backing service is unavailable; retry shortly' }) })
+    })
+    await signIn(page, member.email, member.password)
+    const refusal = page.getByRole('alert')
+    await refusal.waitFor()
+    t.match(await refusal.textContent(), /Service Unavailable \(503\)/, 'the refusal is shown')
+    await axe(t, page, 'the account refused')
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByLabel('Password', { exact: true }).waitFor()
+    t.same(await page.context().cookies(), [], 'signed out, the session ended')
+    await page.context().close()
+  })
+
   await t.test('a session whose person is disabled ends at the next reload: the sign-in page, no error', async t => {
     const page = await newPage()
     await signIn(page, member.email, member.password)

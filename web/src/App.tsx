@@ -53,7 +53,14 @@ function Console ({ config, session }: { config: ConsoleConfig, session: Session
   useEffect(() => { void loadMe() }, [loadMe])
 
   if (me === null) {
-    return <main className='shell'>{meProblem !== null ? <ProblemView problem={meProblem}> <button type='button' onClick={() => { void loadMe() }}>Retry</button></ProblemView> : <p role='status'>Loading your account…</p>}</main>
+    // Even before the account is known, a refusal keeps a way out: retry, or sign out.
+    return (
+      <main className='shell'>
+        {meProblem !== null
+          ? <ProblemView problem={meProblem}> <button type='button' onClick={() => { void loadMe() }}>Retry</button> <button type='button' onClick={() => { void session.signOut() }}>Sign out</button></ProblemView>
+          : <p role='status'>Loading your account…</p>}
+      </main>
+    )
   }
 
   const tenants = me.tenants
