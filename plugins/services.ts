@@ -15,6 +15,8 @@ import type { Dynamo } from '../src/dynamodb/client.js'
 import { inboxFileMailer, logMailer, type Mailer } from '../src/notify/mailer.js'
 import { sesMailer } from '../src/notify/ses.js'
 import { invitationNotices } from '../src/notify/invitation-notices.js'
+import { createSessions } from '../src/session/sessions.js'
+import { sessionsRepository } from '../src/repositories/sessions.js'
 
 /** Every tenant-scoped resource's repository (routes/resources.ts), and the audit trail and profiles that routes read. */
 function buildRepositories (dynamo: Dynamo) {
@@ -52,7 +54,16 @@ function buildServices (app: FastifyInstance, config: Config, mailer: Mailer) {
       allowPrivateUrls: config.SSO_ALLOW_PRIVATE_URLS,
       loginDomain: config.COGNITO_DOMAIN
     }),
-    ssoEnforcement: createSsoEnforcement({ dynamo: app.dynamo, cognito: app.cognito })
+    ssoEnforcement: createSsoEnforcement({ dynamo: app.dynamo, cognito: app.cognito }),
+    // The console's sessions, with the console's app client: the first of COGNITO_CLIENT_IDS.
+    sessions: createSessions({
+      repo: sessionsRepository(app.dynamo),
+      cognito: app.cognito,
+      clientId: config.cognitoClientIds[0] ?? '',
+      loginUrl: config.loginUrl,
+      ttlSeconds: config.SESSION_TTL_SECONDS,
+      log: app.log
+    })
   }
 }
 

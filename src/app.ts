@@ -33,6 +33,7 @@ import { resourceRoutes } from '../routes/resources.js'
 import domains from '../routes/domains/index.js'
 import ssoConnections from '../routes/sso-connections/index.js'
 import ssoDiscovery from '../routes/sso/index.js'
+import session from '../routes/session/index.js'
 
 const ajvBase = { removeAdditional: false, useDefaults: true, allErrors: false } as const
 /**
@@ -188,5 +189,6 @@ export async function buildApp (config: Config, opts: AppOptions = {}) {
   await app.register(domains)
   await app.register(ssoConnections)
   await app.register(ssoDiscovery)
+  await app.register(session, { config })
   return app
 }

@@ -39,6 +39,7 @@ export const ConfigSchema = Type.Object({
   SSO_ALLOW_PRIVATE_URLS: Bool(false, 'let SSO connections fetch http and loopback/private addresses (development only)'),
   COGNITO_DOMAIN: Type.Optional(Type.String({ pattern: '^[a-z0-9.-]+(:\\d+)?$', description: 'the managed login domain (auth.example.com): shown to SSO admins' })),
   COGNITO_SSO_CLIENT_ID: Type.Optional(Type.String({ pattern: '^[\\w-]+$', description: 'the app client SSO connections are added to; default the first of COGNITO_CLIENT_IDS' })),
+  SESSION_TTL_SECONDS: Int(2592000, 300, 315360000, 'how long a console session lasts (its cookie and record): the web client\'s refresh token validity'),
   DOMAIN_CLAIM_TTL_SECONDS: Int(604800, 60, 31536000, 'how long an unverified domain claim lasts'),
   TRUST_PROXY: Type.String({
     default: '',
@@ -123,6 +124,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env) {
   return {
     ...c,
     trustProxy: trustProxyOf(c.TRUST_PROXY),
+    // The managed login's base URL: https, except a loopback address (a local stand-in, as for COGNITO_ISSUER).
+    loginUrl: c.COGNITO_DOMAIN === undefined ? undefined : `${isLocalEndpoint(`http://${c.COGNITO_DOMAIN}`) ? 'http' : 'https'}://${c.COGNITO_DOMAIN}`,
     cognitoClientIds: list(c.COGNITO_CLIENT_IDS),
     cognitoIssuers: issuers,
     corsOrigins: list(c.CORS_ORIGINS)

@@ -47,6 +47,8 @@ export class ApiStack extends Stack {
     })
     // After the client on every deploy: puts back the tenants' SSO providers the client's update has dropped (0022).
     this.ssoProviders = new SsoProviders(this, 'SsoProviders', { config, table, userPool, client: this.webClient.client })
+    // The session routes on the console's own origin, so their cookie is first-party (docs/decisions/0023).
+    this.console.routeSession(this.api.httpApi)
     this.console.deploy({
       apiUrl: this.api.httpApi.apiEndpoint,
       region: this.region,

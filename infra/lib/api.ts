@@ -13,6 +13,7 @@ import type { StageConfig } from './config.js'
 import { functionLogging, nodeFunctionProps, stageLogGroup } from './bundling.js'
 import { repoPath } from './repo-path.js'
 import { acknowledge, REASONS, tableIndexesFinding } from './nag.js'
+import { REFRESH_TOKEN_VALIDITY } from './web-client.js'
 
 export interface ApiProps {
   config: StageConfig
@@ -75,6 +76,11 @@ export const PUBLIC_ROUTES: Array<{ path: string, method: apigw.HttpMethod, why:
   { path: '/health', method: apigw.HttpMethod.GET, why: 'Liveness probe for uptime checks: answers { status: "ok" } and nothing else.' },
   { path: '/health/ready', method: apigw.HttpMethod.GET, why: 'Readiness probe for uptime checks: says whether DynamoDB answers, no tenant data.' },
   { path: '/sso/discover', method: apigw.HttpMethod.GET, why: 'The sign-in page asks before anyone is signed in whether an email\'s domain uses SSO: answers a yes/no and a provider name, rate limited per client address.' },
+  // The console's session (a backend-for-frontend): the JWT authorizer cannot read its HttpOnly cookie. The app refuses
+  // a request without the console's Origin and custom header (CSRF), limits it per client address and paces Cognito.
+  { path: '/session', method: apigw.HttpMethod.POST, why: 'Starts the console\'s session from a Cognito code or refresh token, which Cognito checks; answers tokens Cognito issued, behind a cookie; CSRF-checked, rate limited.' },
+  { path: '/session/refresh', method: apigw.HttpMethod.POST, why: 'Renews the console\'s session named by its HttpOnly cookie (the authorizer cannot read cookies); 401 without a live session; CSRF-checked, rate limited.' },
+  { path: '/session', method: apigw.HttpMethod.DELETE, why: 'Signs out: revokes the session\'s refresh token and clears its cookie; nothing to disclose; CSRF-checked, rate limited.' },
   { path: '/docs', method: apigw.HttpMethod.GET, why: 'The OpenAPI documentation page: the API\'s public contract, no data.' },
   { path: '/docs/{proxy+}', method: apigw.HttpMethod.GET, why: 'The documentation page\'s static files and the OpenAPI document: no data.' },
   // Browsers send CORS preflights without Authorization; without this route the JWT authorizer answers them 401.
@@ -104,6 +110,8 @@ export class Api extends Construct {
         TABLE_NAME: table.tableName,
         // The managed login domain, for the SAML ACS URL and OIDC redirect URI that GET /sso-connections shows.
         COGNITO_DOMAIN: `${config.domainPrefix}.auth.${Stack.of(this).region}.amazoncognito.com`,
+        // The console's session (routes/session) lasts as long as the web client's refresh tokens.
+        SESSION_TTL_SECONDS: String(REFRESH_TOKEN_VALIDITY.toSeconds()),
         // The app answers CORS itself (@fastify/cors, plugins/http-security.ts); API Gateway's own CORS stays off.
         CORS_ORIGINS: corsOrigins.join(','),
         ...(consoleUrl !== undefined ? { CONSOLE_URL: consoleUrl } : {}),

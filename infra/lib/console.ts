@@ -1,7 +1,8 @@
 // The web console's hosting: a private S3 bucket behind CloudFront (origin access control), the build and its config.json.
 import { existsSync, statSync } from 'node:fs'
 import * as path from 'node:path'
-import { BOOTSTRAP_QUALIFIER_CONTEXT, DefaultStackSynthesizer, Duration, Lazy, RemovalPolicy } from 'aws-cdk-lib'
+import { BOOTSTRAP_QUALIFIER_CONTEXT, DefaultStackSynthesizer, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib'
+import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2'
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront'
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins'
 import * as s3 from 'aws-cdk-lib/aws-s3'
@@ -28,6 +29,9 @@ export interface ConsoleHostingProps {
   /** The console's build output (`npm run web:build` writes web/dist): index.html and the hashed assets/. */
   assetPath: string
 }
+
+/** The console's session routes at the API (routes/session), served on the console's own origin: `/session*`. */
+export const SESSION_PATH_PATTERN = '/session*'
 
 /** Hashed file names (Vite's assets/) never change content: cache them for a year; a new build has new names. */
 const ASSETS_CACHE = [s3deploy.CacheControl.setPublic(), s3deploy.CacheControl.maxAge(Duration.days(365)), s3deploy.CacheControl.immutable()]
@@ -132,7 +136,27 @@ export class ConsoleHosting extends Construct {
     this.url = `https://${this.distribution.distributionDomainName}`
     acknowledge(this.distribution, 'CFR4', 'The console is served on CloudFront\'s default *.cloudfront.net certificate, whose viewer security policy is TLSv1 and cannot be changed; TLS 1.2 as a minimum needs a custom domain with an ACM certificate (not configured yet).')
     acknowledge(this.distribution, 'CFR1', 'No geo restriction: tenants and their members may be in any country; there is no list of countries to limit the console to.')
-    acknowledge(this.distribution, 'CFR2', 'No WAF: the distribution serves static files from a private bucket, with no forms and no API of its own (the API is throttled by API Gateway); a web ACL costs per month and per request, to revisit with a custom domain.')
+    acknowledge(this.distribution, 'CFR2', 'No WAF: the distribution serves static files from a private bucket and passes /session* to the API, whose HTTP API stage throttles it and whose app limits it per client address and paces its Cognito calls; a web ACL costs per month and per request, to revisit with a custom domain.')
+  }
+
+  /**
+   * Routes the console's session (/session*) to the HTTP API, so its cookie is first-party to the console's origin
+   * (docs/decisions/0023-console-session.md): never cached, every method, HTTPS to the viewer and to the origin. The
+   * managed "all viewer headers except Host" policy is AWS's choice for an API Gateway origin (which needs its own Host):
+   * the cookie, Origin, Content-Type and the console's custom header reach the app, which checks them.
+   */
+  routeSession (httpApi: apigw.IHttpApi): void {
+    const stack = Stack.of(this)
+    this.distribution.addBehavior(SESSION_PATH_PATTERN, new origins.HttpOrigin(`${httpApi.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`, {
+      protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+      originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2]
+    }), {
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+      cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+      originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      compress: false
+    })
   }
 
   /**
@@ -194,13 +218,16 @@ export class ConsoleHosting extends Construct {
     for (const [finding, what] of wildcards) acknowledge(handler, `IAM5[${finding}]`, `${why} ${what}.`)
   }
 
-  /** Same-origin only, except the connections the console makes to the API and to Cognito. */
+  /**
+   * Same-origin only (the session is there, /session*), except the API. No Cognito endpoint: the page only navigates to
+   * the managed login, and the API exchanges its code.
+   */
   private contentSecurityPolicy (): string {
-    if (this.runtime === undefined) throw new Error(`${this.node.path}: call deploy() so the content security policy knows the API and Cognito endpoints`)
-    const { apiUrl, cognitoDomain, region } = this.runtime
+    if (this.runtime === undefined) throw new Error(`${this.node.path}: call deploy() so the content security policy knows the API endpoint`)
+    const { apiUrl } = this.runtime
     return [
       "default-src 'self'",
-      `connect-src 'self' ${apiUrl} ${cognitoDomain} https://cognito-idp.${region}.amazonaws.com`,
+      `connect-src 'self' ${apiUrl}`,
       "img-src 'self' data:",
       "object-src 'none'",
       "base-uri 'self'",

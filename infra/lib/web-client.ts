@@ -4,6 +4,9 @@ import * as cognito from 'aws-cdk-lib/aws-cognito'
 import { Construct } from 'constructs'
 import type { StageConfig } from './config.js'
 
+/** How long a sign-in lasts: the client's refresh tokens, and the console's session at the API (SESSION_TTL_SECONDS). */
+export const REFRESH_TOKEN_VALIDITY = Duration.days(30)
+
 export interface WebClientProps {
   config: StageConfig
   userPool: cognito.IUserPool
@@ -42,7 +45,7 @@ export class WebClient extends Construct {
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
-      refreshTokenValidity: Duration.days(30),
+      refreshTokenValidity: REFRESH_TOKEN_VALIDITY,
       enableTokenRevocation: true,
       preventUserExistenceErrors: true,
       readAttributes: new cognito.ClientAttributes()

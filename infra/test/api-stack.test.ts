@@ -62,13 +62,13 @@ t.test('JWT authorizer: the pool issuer, the web client as audience', async t =>
   t.pass('authorizer matches')
 })
 
-t.test('routes: everything behind the authorizer except health, docs, SSO discovery and CORS preflight', async t => {
+t.test('routes: everything behind the authorizer except health, docs, SSO discovery, the console\'s session and CORS preflight', async t => {
   const authorizerId = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'))[0]!
   const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(r => r.Properties)
   const byKey = new Map(routes.map(r => [r.RouteKey as string, r]))
-  t.strictSame([...byKey.keys()].sort(), ['ANY /{proxy+}', 'GET /docs', 'GET /docs/{proxy+}', 'GET /health', 'GET /health/ready', 'GET /sso/discover', 'OPTIONS /{proxy+}'])
+  t.strictSame([...byKey.keys()].sort(), ['ANY /{proxy+}', 'DELETE /session', 'GET /docs', 'GET /docs/{proxy+}', 'GET /health', 'GET /health/ready', 'GET /sso/discover', 'OPTIONS /{proxy+}', 'POST /session', 'POST /session/refresh'])
   t.match(byKey.get('ANY /{proxy+}'), { AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } })
-  for (const key of ['GET /health', 'GET /health/ready', 'GET /sso/discover', 'GET /docs', 'GET /docs/{proxy+}', 'OPTIONS /{proxy+}']) {
+  for (const key of ['GET /health', 'GET /health/ready', 'GET /sso/discover', 'GET /docs', 'GET /docs/{proxy+}', 'OPTIONS /{proxy+}', 'POST /session', 'POST /session/refresh', 'DELETE /session']) {
     t.equal(byKey.get(key)?.AuthorizationType, 'NONE', `${key} is public`)
     t.equal(byKey.get(key)?.AuthorizerId, undefined)
   }

@@ -103,7 +103,7 @@ t.test('distribution: index.html at /, HTTPS only, security headers, no SPA fall
   t.equal(config.CustomErrorResponses, undefined, 'the console has no path router: a missing file is not index.html')
 })
 
-t.test('response headers: HSTS, nosniff, frame deny, no referrer, and a CSP naming the API and Cognito', async t => {
+t.test('response headers: HSTS, nosniff, frame deny, no referrer, and a CSP naming the API only', async t => {
   const [policy] = Object.values(template.findResources('AWS::CloudFront::ResponseHeadersPolicy'))
   const headers = policy!.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig
   t.match(headers, {
@@ -119,13 +119,29 @@ t.test('response headers: HSTS, nosniff, frame deny, no referrer, and a CSP nami
   t.strictSame(directives.get('default-src'), ["'self'"])
   t.strictSame(directives.get('frame-ancestors'), ["'none'"])
   t.strictSame(directives.get('object-src'), ["'none'"])
-  t.strictSame(directives.get('connect-src'), [
-    "'self'",
-    JSON.stringify(apiEndpoint),
-    `https://saas-app-dev.auth.${JSON.stringify({ Ref: 'AWS::Region' })}.amazoncognito.com`,
-    `https://cognito-idp.${JSON.stringify({ Ref: 'AWS::Region' })}.amazonaws.com`
-  ], 'the API, the managed-login domain and the Cognito regional endpoint')
+  t.strictSame(directives.get('connect-src'), ["'self'", JSON.stringify(apiEndpoint)], 'its own origin (the session) and the API; no Cognito endpoint: the API exchanges the code')
   t.notOk(csp.includes("'unsafe-inline'") || csp.includes("'unsafe-eval'") || / \*[ ;]|https:\/\/\*/.test(csp), 'no unsafe sources, no wildcards')
+})
+
+t.test('the session (/session*) goes to the HTTP API on the console\'s origin: uncached, every method, cookies and Origin forwarded', async t => {
+  const config = json.Resources[distributionId].Properties.DistributionConfig
+  t.equal(config.CacheBehaviors.length, 1, 'one behaviour besides the default')
+  const behavior = config.CacheBehaviors[0]
+  t.match(behavior, {
+    PathPattern: '/session*',
+    ViewerProtocolPolicy: 'https-only',
+    AllowedMethods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE'],
+    CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad', // Managed-CachingDisabled
+    OriginRequestPolicyId: 'b689b0a8-53d0-40ab-baf2-68738e2966ac', // Managed-AllViewerExceptHostHeader: cookies, Origin, all headers but Host
+    Compress: false
+  })
+  t.equal(behavior.ResponseHeadersPolicyId, undefined, 'the API sends its own security headers')
+  const origin = config.Origins.find((o: { Id: string }) => o.Id === behavior.TargetOriginId)
+  t.strictSame(origin.DomainName, { 'Fn::Join': ['', [{ Ref: httpApiId }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] }, 'the HTTP API\'s own domain')
+  t.match(origin.CustomOriginConfig, { OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] })
+  const [fn] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('Fastify API') } }))
+  t.equal(fn!.Properties.Environment.Variables.SESSION_TTL_SECONDS, '2592000', 'the session lasts as long as the client\'s refresh tokens')
+  template.hasResourceProperties('AWS::Cognito::UserPoolClient', { RefreshTokenValidity: 43200, TokenValidityUnits: Match.objectLike({ RefreshToken: 'minutes' }), EnableTokenRevocation: true })
 })
 
 t.test('deployments: hashed assets cached a year and kept; entry files revalidated, pruned and invalidated', async t => {

@@ -20,12 +20,13 @@ import { createRateLimiter, RateLimitExceeded, type RateLimiter } from './pacing
 import { createCognitoBudget, type CognitoBudget } from '../limits/cognito-budget.js'
 import type { LimitStore } from '../limits/store.js'
 import { identityProviderOperations, PROVIDER_CATEGORIES, PROVIDER_RATES } from './identity-providers.js'
+import { SESSION_CATEGORIES, SESSION_RATES, sessionTokenOperations } from './session-tokens.js'
 
 /**
  * Cognito's admin API quota categories (per account and region; requests per second).
  * https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html#category_operations
  */
-export type QuotaCategory = 'userCreation' | 'userUpdate' | 'userRead' | 'providerUpdate' | 'providerRead' | 'userFederation'
+export type QuotaCategory = 'userCreation' | 'userUpdate' | 'userRead' | 'providerUpdate' | 'providerRead' | 'userFederation' | 'userAuthentication'
 const CATEGORY_OF: Record<string, QuotaCategory> = {
   AdminCreateUserCommand: 'userCreation',
   AdminAddUserToGroupCommand: 'userUpdate',
@@ -39,7 +40,8 @@ const CATEGORY_OF: Record<string, QuotaCategory> = {
   AdminGetUserCommand: 'userRead',
   AdminListGroupsForUserCommand: 'userRead',
   ListUsersCommand: 'userRead',
-  ...PROVIDER_CATEGORIES
+  ...PROVIDER_CATEGORIES,
+  ...SESSION_CATEGORIES
 }
 export const RATE_LIMIT_MIDDLEWARE = 'cognitoRateLimit'
 /** The rate-limit key of calls made on no tenant's behalf (operator paths: platform-admin checks); tenant ids are never empty. */
@@ -112,7 +114,8 @@ export function createUserPoolClient (config: Config, deps: UserPoolClientDeps =
     userRead: deps.rates?.userRead ?? config.COGNITO_USER_READ_RPS,
     providerUpdate: deps.rates?.providerUpdate ?? PROVIDER_RATES.providerUpdate,
     providerRead: deps.rates?.providerRead ?? PROVIDER_RATES.providerRead,
-    userFederation: deps.rates?.userFederation ?? PROVIDER_RATES.userFederation
+    userFederation: deps.rates?.userFederation ?? PROVIDER_RATES.userFederation,
+    userAuthentication: deps.rates?.userAuthentication ?? SESSION_RATES.userAuthentication
   }
   const limiters = Object.fromEntries(Object.entries(rates).map(([category, limit]) =>
     [category, createRateLimiter({ limit, maxWaitMs, windowMs: 1000 + WINDOW_GUARD_MS })])) as Record<QuotaCategory, RateLimiter>
@@ -126,12 +129,14 @@ export function createUserPoolClient (config: Config, deps: UserPoolClientDeps =
   // Below the retry middleware: every attempt, retries included, takes a slot, since every attempt counts against the
   // quota. First this instance's turn among its tenants, then the account's budget shared by every instance, both
   // within one wait of at most maxWaitMs.
-  const rateLimit: FinalizeRequestMiddleware<object, object> = (next, context) => async (args) => {
+  const pace = async (category: QuotaCategory) => {
     const deadline = Date.now() + maxWaitMs
-    const category = CATEGORY_OF[context.commandName ?? ''] ?? 'userRead'
     const tenant = callerTenant.getStore() ?? NO_TENANT
     await limiters[category].acquire(tenant)
     await budgets?.[category].acquire(tenant, deadline)
+  }
+  const rateLimit: FinalizeRequestMiddleware<object, object> = (next, context) => async (args) => {
+    await pace(CATEGORY_OF[context.commandName ?? ''] ?? 'userRead')
     return await next(args)
   }
   const options: FinalizeRequestHandlerOptions & { relation: 'after', toMiddleware: string } = { step: 'finalizeRequest', name: RATE_LIMIT_MIDDLEWARE, relation: 'after', toMiddleware: 'retryMiddleware', override: true }
@@ -154,6 +159,7 @@ export function createUserPoolClient (config: Config, deps: UserPoolClientDeps =
   /** The operations, each call taking `tenant`'s turn in its category's limiter. */
   const operations = (tenant: string) => ({
     ...identityProviderOperations(client, userPoolId, call => send(tenant, call)),
+    ...sessionTokenOperations(client, call => send(tenant, call), call => send(tenant, async () => { await pace('userAuthentication'); return await call() })),
     /** AdminCreateUser: the invitation (Cognito emails a temporary password). Throws UsernameExistsException when taken. */
     async createUser (input: { email: string, tenantId: string }): Promise<CognitoUser> {
       const res = await send(tenant, () => client.send(new AdminCreateUserCommand({

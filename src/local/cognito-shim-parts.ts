@@ -2,7 +2,7 @@
 // temporary passwords it issues (src/local/cognito-shim.ts is the proxy that uses them).
 import { randomInt } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 import { dirname } from 'node:path'
 
 export interface Upstream { status: number, headers: IncomingHttpHeaders, body: Buffer }
@@ -10,6 +10,21 @@ export type Json = Record<string, unknown>
 
 export const json = (status: number, body: Json): Upstream =>
   ({ status, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: Buffer.from(JSON.stringify(body)) })
+
+export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'host', 'upgrade', 'proxy-connection'])
+
+/** Writes an answer (the upstream's headers without hop-by-hop ones). */
+export function reply (res: ServerResponse, status: number, headers: IncomingHttpHeaders, body: Buffer): void {
+  const out: Record<string, string | string[]> = {}
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value
+  // cognito-local answers every origin (as Cognito's API does); the shim's own answers must be readable by the console too.
+  out['access-control-allow-origin'] ??= '*'
+  res.writeHead(status, { ...out, 'content-length': String(body.length) }).end(body)
+}
+export function replyJson (res: ServerResponse, status: number, body: Json): void {
+  const out = json(status, body)
+  reply(res, out.status, out.headers, out.body)
+}
 
 export class Refusal extends Error {
   constructor (readonly type: string, message: string) { super(message) }

@@ -14,7 +14,7 @@
 // - Sign-in (InitiateAuth, AdminInitiateAuth, RespondToAuthChallenge, /oauth2/token): a disabled user gets
 //   NotAuthorizedException "User is disabled." on every flow, refresh included; a FORCE_CHANGE_PASSWORD user gets the
 //   NEW_PASSWORD_REQUIRED challenge only for the right temporary password, and the answer is accepted only with the
-//   session that challenge issued (cognito-local checks neither).
+//   session that challenge issued (cognito-local checks neither); its answer's refresh token works, as at Cognito.
 // - The identity-provider operations cognito-local lacks (src/local/identity-providers.ts), AdminLinkProviderForUser
 //   (recorded and checked; cognito-local cannot federate, so no sign-in changes), and UpdateUserPoolClient
 //   as Cognito does it: every setting the call leaves out is reset (cognito-local keeps the old value), and
@@ -25,11 +25,10 @@
 import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { providerOperations } from './cognito-shim-providers.js'
-import { asIncorrectPassword, json, passwordStore, readBody, Refusal, signInChecks, temporaryPasswordFor, userDisabled, type Json, type PasswordPolicy, type Upstream } from './cognito-shim-parts.js'
+import { asIncorrectPassword, HOP_BY_HOP, json, passwordStore, readBody, Refusal, reply, replyJson, signInChecks, temporaryPasswordFor, userDisabled, type Json, type PasswordPolicy, type Upstream } from './cognito-shim-parts.js'
 import { identityProviderStore, ProviderRefusal, type StoredLink } from './identity-providers.js'
 
 const PREFIX = 'AWSCognitoIdentityProviderService.'
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'host', 'upgrade', 'proxy-connection'])
 
 /** A message Cognito would email: the invitation, or its resend, with the temporary password. */
 export interface ShimMessage {
@@ -177,7 +176,14 @@ export async function startCognitoShim (upstream: string, options: CognitoShimOp
           passwords.delete(pool, String(user.Username))
         }
       }
-      return await signIn(await forward('POST', '/', headers, body), undefined, pool)
+      const out = await forward('POST', '/', headers, body)
+      // cognito-local forgets the refresh token of a challenge's answer (Cognito keeps it): answered instead with the
+      // tokens of a sign-in with the new password, whose refresh token it keeps.
+      if (out.status === 200 && input.ChallengeName === 'NEW_PASSWORD_REQUIRED' && typeof responses.NEW_PASSWORD === 'string') {
+        const again = await call('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: input.ClientId, AuthParameters: { USERNAME: responses.USERNAME, PASSWORD: responses.NEW_PASSWORD } })
+        if (again.status === 200) return await signIn(json(200, again.body), undefined, pool)
+      }
+      return await signIn(out, undefined, pool)
     },
     async AdminDeleteUser (input, body, headers) {
       const user = await getUser(String(input.UserPoolId), String(input.Username))
@@ -191,18 +197,6 @@ export async function startCognitoShim (upstream: string, options: CognitoShimOp
     const described = await call('DescribeUserPool', { UserPoolId: pool })
     const policy = ((described.body.UserPool as Json | undefined)?.Policies as Json | undefined)?.PasswordPolicy as PasswordPolicy | undefined
     return temporaryPasswordFor(policy)
-  }
-
-  const reply = (res: ServerResponse, status: number, headers: IncomingHttpHeaders, body: Buffer) => {
-    const out: Record<string, string | string[]> = {}
-    for (const [name, value] of Object.entries(headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value
-    // cognito-local answers every origin (as Cognito's API does); the shim's own answers must be readable by the console too.
-    out['access-control-allow-origin'] ??= '*'
-    res.writeHead(status, { ...out, 'content-length': String(body.length) }).end(body)
-  }
-  const replyJson = (res: ServerResponse, status: number, body: Json) => {
-    const out = json(status, body)
-    reply(res, out.status, out.headers, out.body)
   }
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

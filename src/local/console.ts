@@ -1,10 +1,11 @@
 // The web console for `npm run dev` and the browser tests: builds web/ with Vite, and serves the build under /console/
 // with a config.json for the local stack, from a tiny static server of its own. The API gains no static-file route: the
 // console is on another origin, as in production (CloudFront in front of S3, the API elsewhere), so CORS is exercised
-// locally exactly as it will be there.
+// locally exactly as it will be there. Only the session (/session*) is proxied to the API, as CloudFront routes it, so
+// its cookie is the console origin's own (docs/decisions/0023-console-session.md).
 import { spawn } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { createRequire } from 'node:module'
 import { dirname, extname, join, normalize, resolve as resolvePath, sep } from 'node:path'
@@ -89,25 +90,48 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon'
 }
 
+/** The console's session routes, answered by the API on the console's origin (CloudFront's behaviour in production). */
+export const SESSION_PREFIX = '/session'
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'host', 'upgrade', 'proxy-connection', 'te', 'trailer'])
+
+/** Forwards one request to the API as it came (method, path, headers, body) and its answer back, Set-Cookie included. */
+function proxyToApi (apiUrl: string, req: IncomingMessage, res: ServerResponse): void {
+  const target = new URL(req.url ?? '/', apiUrl)
+  const headers: Record<string, string | string[]> = {}
+  for (const [name, value] of Object.entries(req.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value
+  const upstream = httpRequest({ hostname: target.hostname, port: target.port, method: req.method, path: `${target.pathname}${target.search}`, headers: { ...headers, host: target.host } }, answer => {
+    const back: Record<string, string | string[]> = {}
+    for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) back[name] = value
+    res.writeHead(answer.statusCode ?? 502, back)
+    answer.pipe(res)
+  })
+  upstream.once('error', () => {
+    if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/problem+json' })
+    res.end(JSON.stringify({ type: 'about:blank', title: 'Bad Gateway', status: 502, detail: 'The API did not answer' }))
+  })
+  req.pipe(upstream)
+}
+
 /**
- * Serves a console build under /console/ (and config.json beside its index.html) on 127.0.0.1. The CSP is the one a
- * production distribution should send too: scripts and styles only from the console's origin, calls only to the API
- * and Cognito (the managed login domain's token endpoint, or locally the Cognito API).
+ * Serves a console build under /console/ (and config.json beside its index.html) on 127.0.0.1, and proxies /session*
+ * to the API. The CSP is the one a production distribution should send too: scripts and styles only from the console's
+ * origin, calls only to it, the API and (locally, for the password flow) the Cognito API.
  */
 export async function startConsoleServer (options: { distDir?: string, config: LocalConsoleConfig, port?: number, inboxFile?: string }): Promise<ConsoleServer> {
   const distDir = resolvePath(options.distDir ?? WEB_DIST)
   if (!existsSync(join(distDir, 'index.html'))) throw new Error(`No console build in ${distDir}: run buildConsole() first`)
   const configJson = JSON.stringify(options.config, null, 2)
-  const { apiUrl, cognitoEndpoint, cognitoDomain } = options.config
+  const { apiUrl, cognitoEndpoint } = options.config
+  // The managed login is only navigated to: its code is exchanged by the API (POST /session), not by the page.
   const connect = [...new Set([
     new URL(apiUrl).origin,
-    ...(cognitoEndpoint !== undefined ? [new URL(cognitoEndpoint).origin] : []),
-    ...(cognitoDomain !== undefined ? [`https://${cognitoDomain}`] : [])
+    ...(cognitoEndpoint !== undefined ? [new URL(cognitoEndpoint).origin] : [])
   ])].join(' ')
   const csp = `default-src 'self'; connect-src 'self' ${connect}; img-src 'self' data:; style-src 'self'; script-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'`
 
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
+    if (path === SESSION_PREFIX || path.startsWith(`${SESSION_PREFIX}/`)) { proxyToApi(apiUrl, req, res); return }
     if (req.method !== 'GET' && req.method !== 'HEAD') { res.writeHead(405, { allow: 'GET, HEAD' }).end(); return }
     if (path === INBOX_PATH && options.inboxFile !== undefined) {
       res.writeHead(200, { 'content-security-policy': "default-src 'none'; frame-ancestors 'none'", 'content-type': TYPES['.html'] as string, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' })

@@ -27,7 +27,7 @@ function assertDomain (domain: string): string {
 }
 
 /** Sort-key prefixes the layout itself uses; a resource kind may not take one. */
-const RESERVED_KINDS = new Set(['TENANT', 'USER', 'AUDIT', 'IDEMPOTENCY', 'EMAIL', 'TENANTS', 'DOMAIN', 'REMOVED', 'SSO', 'SSOSETTINGS'])
+const RESERVED_KINDS = new Set(['TENANT', 'USER', 'AUDIT', 'IDEMPOTENCY', 'EMAIL', 'TENANTS', 'DOMAIN', 'REMOVED', 'SSO', 'SSOSETTINGS', 'SESSION'])
 /** A resource kind: upper-case, no '#', not one of the layout's own. A programming error otherwise, so a plain Error. */
 function assertKind (kind: string): string {
   if (!/^[A-Z][A-Z0-9_]{0,31}$/.test(kind) || RESERVED_KINDS.has(kind)) throw new Error(`Not a resource kind: ${kind}`)
@@ -102,6 +102,14 @@ export const keys = {
   ssoDomain: (domain: string) => ({ PK: `DOMAIN#${assertDomain(domain)}`, SK: 'SSO' }),
   /** The lease that serializes read-then-write changes of one app client's provider list: PK=SSOCLIENT#<client id>, SK=LOCK. */
   ssoClientLock: (clientId: string) => ({ PK: `SSOCLIENT#${assertId(clientId, 'clientId')}`, SK: 'LOCK' }),
+  /**
+   * A console session (src/session/sessions.ts): PK=SESSION#<id>, SK=SESSION, where the id is derived from the cookie's
+   * secret (src/session/secret.ts), never the secret itself. In no tenant's partition: a session is a person's.
+   */
+  session: (sessionId: string) => {
+    if (!/^[0-9a-f]{64}$/.test(sessionId)) throw new InvalidIdError('session id')
+    return { PK: `SESSION#${sessionId}`, SK: 'SESSION' }
+  },
   emailClaim: (email: string) => ({ PK: `EMAIL#${assertEmail(normalizeEmail(email))}`, SK: 'EMAIL' }),
   /**
    * A shared limit's counter for one window: PK=LIMIT#<limit>#<subject>, SK=WINDOW#<window start, epoch ms>. The key

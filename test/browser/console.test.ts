@@ -17,7 +17,7 @@ t.setTimeout(240_000)
 await browserTest(t, 'the console in a browser, against the local stack', run)
 
 async function run (t: Test): Promise<void> {
-  const { stack, web, managed: managedConsole, cognito, doc, admin, member, operator, tokenOf, api, newPage, signIn, activeTenant, axe, shortLived, shot } = await startBrowserStack(t, { managed: true })
+  const { stack, web, managed: managedConsole, tokenEndpoint, cognito, doc, admin, member, operator, tokenOf, api, newPage, signIn, activeTenant, axe, shortLived, shot } = await startBrowserStack(t, { managed: true })
   const managed = managedConsole!
   // A second tenant with an existing person (its admin) and an order of its own, set up through the API as an
   // operator and that admin would.
@@ -30,7 +30,7 @@ async function run (t: Test): Promise<void> {
   const acmeOrder = await api(bossToken, 'POST', '/orders', { currency: 'USD', items: [{ sku: 'ACME-ONLY', quantity: 3, unitPrice: 500 }] }, { 'x-tenant-id': acmeId, 'idempotency-key': 'acme-1' })
   t.equal(acmeOrder.status, 201, 'an order in Acme')
 
-  // The console renews through REFRESH_TOKEN_AUTH locally: cognito-local answers it (with no new refresh token).
+  // The console's session at the API renews through REFRESH_TOKEN_AUTH: cognito-local answers it (with no new refresh token).
   const first = await cognitoSignIn(cognito, { clientId: stack.clientId, email: member.email, password: member.password })
   const renewed = await send(refreshAuth(stack.cognitoShim.endpoint, stack.clientId, first.refreshToken))
   t.ok('tokens' in renewed && renewed.tokens.accessToken.split('.').length === 3 && renewed.tokens.expiresAt > Date.now(), 'REFRESH_TOKEN_AUTH renews')
@@ -234,18 +234,14 @@ async function run (t: Test): Promise<void> {
     t.match(await activeTenant(page).textContent(), 'Demo Tenant')
     t.equal(await page.locator('tr', { hasText: 'ACME-ONLY' }).count(), 0, 'the late Acme answer is not shown under Demo')
     await page.unroute('**/orders?*')
-    // Deep link: the tenant is part of the address.
     // Deep link to the tenant that is not the default (Acme sorts first). Same document, new hash: goto alone
     // would not reload the page.
     await page.goto(`${web.url}#/orders/demo`)
     await page.reload()
-    await page.getByLabel('Email').waitFor()
-    t.pass('a reload signs out: tokens live in memory only')
-    t.same(await page.evaluate('({ local: Object.keys(localStorage), session: Object.keys(sessionStorage) })'), { local: [], session: [] }, 'no token in web storage')
-    await signIn(page, 'boss@acme.local', 'Boss-Passw0rd-1', { open: false })
     await activeTenant(page).filter({ hasText: 'Demo Tenant' }).waitFor()
     await page.locator('tr', { hasText: 'DEMO-1' }).waitFor()
-    t.match(page.url(), '#/orders/demo', 'the deep link survives the sign-in')
+    t.match(page.url(), '#/orders/demo', 'a reload keeps the person signed in (the API\'s session), on the deep link')
+    t.same(await page.evaluate('({ local: Object.keys(localStorage), session: Object.keys(sessionStorage) })'), { local: [], session: [] }, 'no token in web storage')
     // Back to Acme for scenario 7.
     await page.getByLabel('Switch tenant').selectOption({ label: 'Acme Corp' })
     await page.locator('tr', { hasText: 'ACME-ONLY' }).waitFor()
@@ -399,12 +395,25 @@ async function run (t: Test): Promise<void> {
     await row.locator('.badge', { hasText: 'active' }).waitFor()
     t.equal((await api(bossToken, 'GET', '/orders', undefined, { 'x-tenant-id': acmeId })).status, 200, 'reactivated')
   })
-  await t.test('8. the managed login: code grant with PKCE there and back, renewal, and sign-out', async t => {
-    // The test plays Cognito's managed login at https://auth.console.test: it checks what the console sends as
-    // Cognito would (the S256 challenge against the verifier, the redirect URI, the client) and answers with real
-    // tokens from cognito-local.
-    const seen: { challenge?: string, state?: string, grants: string[], logout?: string } = { grants: [] }
+  await t.test('8. the managed login: code grant with PKCE there and back, the code exchanged by the API, renewal, reload and sign-out', async t => {
+    // The test plays Cognito's managed login: the authorize and logout pages at https://auth.console.test (navigations
+    // of the page), and the token endpoint the API posts the code to (test/helpers/browser.ts). It checks what is
+    // sent as Cognito would (the S256 challenge against the verifier, the redirect URI, the client) and answers with
+    // real tokens from cognito-local.
+    const seen: { challenge?: string, state?: string, logout?: string } = {}
+    const tokens = tokenEndpoint!
+    tokens.answer = async form => {
+      t.equal(createHash('sha256').update(form.code_verifier ?? '').digest('base64url'), seen.challenge, 'the verifier matches the challenge')
+      t.same([form.grant_type, form.code, form.client_id, form.redirect_uri], ['authorization_code', 'the-code', stack.clientId, managed.url])
+      t.equal(form.client_secret, undefined, 'a public client: no secret')
+      const issued = await cognitoSignIn(cognito, { clientId: stack.clientId, email: admin.email, password: admin.password })
+      // The first access token lives 4 s (re-signed with cognito-local's shipped key), so the console must renew it
+      // through its session within the test; the renewed one is cognito-local's own (REFRESH_TOKEN_AUTH at the API).
+      return { status: 200, body: { access_token: shortLived(issued.accessToken, 4), id_token: issued.idToken, refresh_token: issued.refreshToken, expires_in: 3600, token_type: 'Bearer' } }
+    }
     const page = await newPage()
+    const pageCalls: string[] = []
+    page.on('request', r => { pageCalls.push(`${r.method()} ${new URL(r.url()).host}${new URL(r.url()).pathname}`) })
     await page.context().route(`https://${MANAGED_DOMAIN}/**`, async route => {
       const url = new URL(route.request().url())
       if (url.pathname === '/oauth2/authorize') {
@@ -416,22 +425,6 @@ async function run (t: Test): Promise<void> {
         seen.challenge = q.get('code_challenge') ?? undefined
         seen.state = q.get('state') ?? undefined
         await route.fulfill({ status: 302, headers: { location: `${managed.url}?code=the-code&state=${seen.state ?? ''}` } })
-        return
-      }
-      if (url.pathname === '/oauth2/token') {
-        const form = new URLSearchParams(route.request().postData() ?? '')
-        seen.grants.push(form.get('grant_type') ?? '')
-        const cors = { 'access-control-allow-origin': new URL(managed.url).origin, 'content-type': 'application/json' }
-        if (form.get('grant_type') === 'authorization_code') {
-          const verifier = form.get('code_verifier') ?? ''
-          t.equal(createHash('sha256').update(verifier).digest('base64url'), seen.challenge, 'the verifier matches the challenge')
-          t.same([form.get('code'), form.get('client_id'), form.get('redirect_uri')], ['the-code', stack.clientId, managed.url])
-        }
-        const tokens = await cognitoSignIn(cognito, { clientId: stack.clientId, email: admin.email, password: admin.password })
-        // The first access token lives 4 s (re-signed with cognito-local's shipped key), so the console must renew it
-        // with the refresh token within the test; the renewed one is cognito-local's own.
-        const access = seen.grants.length === 1 ? shortLived(tokens.accessToken, 4) : tokens.accessToken
-        await route.fulfill({ status: 200, headers: cors, body: JSON.stringify({ access_token: access, id_token: tokens.idToken, ...(form.get('grant_type') === 'authorization_code' ? { refresh_token: tokens.refreshToken } : {}), expires_in: 3600, token_type: 'Bearer' }) })
         return
       }
       if (url.pathname === '/logout') {
@@ -449,22 +442,31 @@ async function run (t: Test): Promise<void> {
     await page.getByRole('heading', { name: 'Audit trail of Demo Tenant' }).waitFor()
     t.equal(new URL(page.url()).search, '', 'the code is gone from the address')
     t.match(page.url(), '#/audit/demo', 'back where the sign-in started')
-    t.same(await page.evaluate('({ local: Object.keys(localStorage), session: Object.keys(sessionStorage) })'), { local: [], session: [] }, 'the verifier is gone too; no token stored')
+    t.same(await page.evaluate('({ local: Object.keys(localStorage), session: Object.keys(sessionStorage), cookie: document.cookie })'), { local: [], session: [], cookie: '' }, 'the verifier is gone too; no token stored; the session cookie is HttpOnly')
+    t.equal(tokens.grants.length, 1, 'the API exchanged the code once')
+    t.equal(pageCalls.filter(c => c.includes('/oauth2/token')).length, 0, 'the page never called the token endpoint')
     await page.waitForTimeout(3500)
-    t.same(seen.grants, ['authorization_code', 'refresh_token'], 'renewed with the refresh token before expiry')
+    t.ok(pageCalls.includes(`POST ${new URL(managed.url).host}/session/refresh`), 'renewed through the session before expiry')
     await page.waitForTimeout(1500)
     await page.getByRole('button', { name: 'Reload audit entries' }).click()
     await page.getByRole('status').filter({ hasText: 'Loading audit entries' }).waitFor({ state: 'detached' })
     t.equal(await page.getByRole('alert').count(), 0, 'past the first token\'s expiry, calls still succeed')
+    await page.reload()
+    await page.getByRole('heading', { name: 'Audit trail of Demo Tenant' }).waitFor()
+    t.equal(tokens.grants.length, 1, 'a reload stays signed in without a new trip to the managed login')
 
     await page.getByRole('button', { name: 'Sign out' }).click()
     await page.getByRole('button', { name: 'Sign in' }).waitFor()
     t.equal(seen.logout, `?client_id=${stack.clientId}&logout_uri=${encodeURIComponent(managed.url)}`, 'the managed login\'s logout, back to the console')
+    t.ok(pageCalls.includes(`DELETE ${new URL(managed.url).host}/session`), 'the session was ended at the API first')
+    await page.reload()
+    await page.getByRole('button', { name: 'Sign in' }).waitFor()
+    t.pass('after sign-out a reload shows the sign-in')
     // A callback this browser did not ask for (a forged or replayed state) is refused, not exchanged.
     await page.goto(`${managed.url}?code=stolen&state=forged`)
     await page.getByRole('status').filter({ hasText: 'does not match this browser\'s request' }).waitFor()
     t.equal(new URL(page.url()).search, '', 'its parameters are dropped')
-    t.same(seen.grants, ['authorization_code', 'refresh_token'], 'no code exchange for it')
+    t.equal(tokens.grants.length, 1, 'no code exchange for it')
     await page.context().close()
   })
 

@@ -1,8 +1,11 @@
 // One local stack and one Chromium for a browser test file: DynamoDB Local, cognito-local behind the shim, the API on
 // a free port, and the console built and served on another origin, as `npm run dev` does (so CORS is exercised as in
-// production); optionally a second console on the same build that signs in through a (test-played) managed login.
+// production); optionally a second console on the same build that signs in through a (test-played) managed login,
+// whose token endpoint the API calls (the console's session exchanges the code: docs/decisions/0023-console-session.md).
 // Everything started here is stopped by the test's teardown.
 import { createPrivateKey } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -37,6 +40,31 @@ export async function browserTest (t: Test, name: string, body: (t: Test) => Pro
 
 export interface ApiAnswer { status: number, body: Record<string, any> | null, headers: Headers }
 
+/** The managed login's token endpoint as the test plays it: the API posts the code there; `answer` says what it gets. */
+export interface TokenEndpoint {
+  /** Each form the API posted, in order. */
+  grants: Array<Record<string, string>>
+  answer?: (form: Record<string, string>) => Promise<{ status: number, body: Record<string, unknown> }>
+}
+
+/** A token endpoint on 127.0.0.1 (the API's COGNITO_DOMAIN; loopback is plain http), closed with the test. */
+async function startTokenEndpoint (t: Test): Promise<{ endpoint: TokenEndpoint, domain: string }> {
+  const endpoint: TokenEndpoint = { grants: [] }
+  const server = createServer((req, res) => {
+    let body = ''
+    req.on('data', (c: Buffer) => { body += c.toString() })
+    req.on('end', () => {
+      const form = Object.fromEntries(new URLSearchParams(body))
+      if (req.url !== '/oauth2/token' || endpoint.answer === undefined) { res.writeHead(404).end(); return }
+      endpoint.grants.push(form)
+      endpoint.answer(form).then(a => res.writeHead(a.status, { 'content-type': 'application/json' }).end(JSON.stringify(a.body)), () => res.writeHead(500).end())
+    })
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { server.close() })
+  return { endpoint, domain: `127.0.0.1:${(server.address() as AddressInfo).port}` }
+}
+
 export interface BrowserStackOptions {
   /** Also serve a console that signs in through the managed login at MANAGED_DOMAIN (the test plays it). */
   managed?: boolean
@@ -61,7 +89,8 @@ export async function startBrowserStack (t: Test, options: BrowserStackOptions =
   const consoleOrigin = `http://127.0.0.1:${consolePort}`
   const origins = managedPort === undefined ? consoleOrigin : `${consoleOrigin},http://127.0.0.1:${managedPort}`
   const mail = inboxFile !== undefined ? { MAIL_INBOX_FILE: inboxFile, CONSOLE_URL: `${consoleOrigin}/console/` } : {}
-  const app = await buildApp(loadConfig({ ...stack.env, LOG_LEVEL: 'silent', CORS_ORIGINS: origins, ...mail, ...options.env }))
+  const tokens = options.managed === true ? await startTokenEndpoint(t) : undefined
+  const app = await buildApp(loadConfig({ ...stack.env, LOG_LEVEL: 'silent', CORS_ORIGINS: origins, ...mail, ...(tokens !== undefined ? { COGNITO_DOMAIN: tokens.domain } : {}), ...options.env }))
   t.teardown(() => app.close())
   const apiUrl = await app.listen({ port: 0, host: '127.0.0.1' })
   const web = await startConsoleServer({ distDir: join(work, 'dist'), port: consolePort, config: localConsoleConfig(stack, apiUrl), ...(inboxFile !== undefined ? { inboxFile } : {}) })
@@ -148,6 +177,8 @@ export async function startBrowserStack (t: Test, options: BrowserStackOptions =
     apiUrl,
     web,
     managed,
+    /** With `managed`: the managed login's token endpoint, which the API calls. */
+    tokenEndpoint: tokens?.endpoint,
     browser,
     cognito,
     doc,

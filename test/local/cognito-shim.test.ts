@@ -1,6 +1,7 @@
 // The shim in front of cognito-local refuses what Cognito refuses: a disabled user's sign-in on every flow, a wrong
 // temporary password, a new-password answer without the session the right one earned. It knows the temporary
-// passwords because it sets them itself; a resend issues a new one. And it forwards any other method and path as is.
+// passwords because it sets them itself; a resend issues a new one. It accepts what Cognito accepts: the refresh token of
+// a new-password answer. And it forwards any other method and path as is.
 // Against the real emulator (test/helpers/local-services.ts), the shim keeping its state in memory.
 import {
   AdminCreateUserCommand,
@@ -54,6 +55,9 @@ t.test('an invitee: the generated temporary password meets the default policy, a
   await t.rejects(answer('made-up-session'), { name: 'NotAuthorizedException', message: 'Invalid session for the user.' }, 'a session the shim never issued')
   const done = await answer(challenge.Session ?? '')
   t.ok(done.AuthenticationResult?.AccessToken, 'the earned session sets the password')
+  // cognito-local forgets the refresh token of a challenge's answer; Cognito keeps it (the console's session needs it).
+  const renewed = await cognito.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: done.AuthenticationResult?.RefreshToken ?? '' } }))
+  t.ok(renewed.AuthenticationResult?.AccessToken, 'the answer\'s refresh token renews')
   await t.rejects(answer(challenge.Session ?? ''), { name: 'NotAuthorizedException' }, 'a session answers once')
   t.ok((await passwordAuth('carol@example.test', 'Carol-Passw0rd!')).AuthenticationResult?.AccessToken, 'the chosen password signs in')
   await t.rejects(passwordAuth('carol@example.test', temporaryPassword), incorrect, 'the temporary password no longer does')

@@ -2,8 +2,9 @@
 // requests, the local USER_PASSWORD_AUTH requests and answers, token claims and renewal timing, config.json parsing.
 import { createHash } from 'node:crypto'
 import t from 'tap'
-import { authorizeUrl, callbackCode, codeChallenge, codeExchangeRequest, logoutUrl, randomUrlSafe, refreshRequest, revokeRequest, tokensFromResponse } from '../../web/src/auth/managed-login.js'
-import { authOutcome, newPasswordChallenge, passwordAuth, refreshAuth, revokeRequest as passwordRevoke } from '../../web/src/auth/password.js'
+import { authorizeUrl, callbackCode, codeChallenge, logoutUrl, randomUrlSafe } from '../../web/src/auth/managed-login.js'
+import { authOutcome, newPasswordChallenge, passwordAuth, refreshAuth } from '../../web/src/auth/password.js'
+import { SessionEnded, sessionRequest, tokensFromSession } from '../../web/src/auth/bff.js'
 import { jwtClaims, renewDelayMs, tokenGroups, tokensFrom } from '../../web/src/auth/tokens.js'
 import { parseConfig } from '../../web/src/config.js'
 import type { ConsoleRuntimeConfig } from '../../infra/lib/console.js'
@@ -33,16 +34,15 @@ t.test('the authorize URL of an SSO domain names the tenant\'s identity provider
   t.equal(url.searchParams.get('code_challenge_method'), 'S256')
 })
 
-t.test('the token requests: a form POST with the verifier or the refresh token, never a secret', async t => {
-  const code = codeExchangeRequest({ domain: 'auth.example.com', clientId: 'c1', code: 'abc', redirectUri: 'https://console.example.com/', verifier: 'v' })
-  t.equal(code.url, 'https://auth.example.com/oauth2/token')
-  t.same(code.init.method, 'POST')
-  t.same(code.init.headers, { 'Content-Type': 'application/x-www-form-urlencoded' })
-  t.same(Object.fromEntries(new URLSearchParams(code.init.body)), { grant_type: 'authorization_code', client_id: 'c1', code: 'abc', redirect_uri: 'https://console.example.com/', code_verifier: 'v' })
-  const refresh = refreshRequest({ domain: 'auth.example.com', clientId: 'c1', refreshToken: 'r' })
-  t.equal(refresh.url, 'https://auth.example.com/oauth2/token')
-  t.same(Object.fromEntries(new URLSearchParams(refresh.init.body)), { grant_type: 'refresh_token', client_id: 'c1', refresh_token: 'r' })
-  t.notMatch(code.init.body + refresh.init.body, /secret/)
+t.test('the session requests: on the console\'s own origin, with the custom header, the cookie sent same-origin only', async t => {
+  const start = sessionRequest('https://console.example.com', { call: 'start', body: { code: 'abc', codeVerifier: 'v', redirectUri: 'https://console.example.com/' } })
+  t.equal(start.url, 'https://console.example.com/session')
+  t.match(start.init, { method: 'POST', credentials: 'same-origin', cache: 'no-store', headers: { 'x-console-session': '1', 'content-type': 'application/json' } })
+  t.same(JSON.parse(start.init.body as string), { code: 'abc', codeVerifier: 'v', redirectUri: 'https://console.example.com/' })
+  const refresh = sessionRequest('https://console.example.com', { call: 'refresh' })
+  t.match(refresh, { url: 'https://console.example.com/session/refresh', init: { method: 'POST', headers: { 'x-console-session': '1' } } })
+  t.equal(refresh.init.body, undefined)
+  t.match(sessionRequest('http://127.0.0.1:5173', { call: 'end' }), { url: 'http://127.0.0.1:5173/session', init: { method: 'DELETE', credentials: 'same-origin', headers: { 'x-console-session': '1' } } })
 })
 
 t.test('the logout URL names the client and where to return', async t => {
@@ -50,12 +50,13 @@ t.test('the logout URL names the client and where to return', async t => {
     'https://auth.example.com/logout?client_id=c1&logout_uri=https%3A%2F%2Fconsole.example.com%2F')
 })
 
-t.test('the token endpoint answer, good and bad', async t => {
-  const access = jwt({ exp: 2_000_000_000, 'cognito:groups': ['platform-admins'] })
-  const ok = await tokensFromResponse({ ok: true, status: 200, json: async () => ({ access_token: access, id_token: 'id', refresh_token: 'rt', expires_in: 3600 }) })
-  t.same(ok, { accessToken: access, idToken: 'id', refreshToken: 'rt', expiresAt: 2_000_000_000_000 })
-  await t.rejects(tokensFromResponse({ ok: false, status: 400, json: async () => ({ error: 'invalid_grant' }) }), /invalid_grant/)
-  await t.rejects(tokensFromResponse({ ok: true, status: 200, json: async () => { throw new Error('not json') } }), /HTTP 200/)
+t.test('the session\'s answer: tokens, ended (401), or unavailable', async t => {
+  const ok = await tokensFromSession({ status: 200, json: async () => ({ accessToken: 'a', idToken: 'i', expiresAt: 2_000_000_000_000, refreshToken: 'never kept' }) })
+  t.same(ok, { accessToken: 'a', idToken: 'i', expiresAt: 2_000_000_000_000 }, 'no refresh token, even if one were sent')
+  await t.rejects(tokensFromSession({ status: 401, json: async () => ({ detail: 'There is no session to continue; sign in again' }) }), SessionEnded)
+  await t.rejects(tokensFromSession({ status: 401, json: async () => { throw new Error('not json') } }), { name: 'SessionEnded', message: 'The session has ended' })
+  await t.rejects(tokensFromSession({ status: 503, json: async () => ({ detail: 'The sign-in service is unavailable; retry shortly' }) }), /could not be kept: The sign-in service is unavailable/)
+  await t.rejects(tokensFromSession({ status: 200, json: async () => ({ accessToken: 'a' }) }), /HTTP 200/)
 })
 
 t.test('the callback: the code only with the state this browser sent', async t => {
@@ -128,13 +129,4 @@ t.test('config.json as the CDK app writes it (infra/lib/console.ts) is what the 
     /^https:\/\/saas-app-dev\.auth\.eu-west-1\.amazoncognito\.com\/oauth2\/authorize\?/)
   t.equal(read.redirectUri, deployed.redirectUri)
   t.equal(read.logoutUri, deployed.logoutUri)
-})
-
-t.test('sign-out revokes the refresh token: the managed login\'s revocation endpoint, or RevokeToken', async t => {
-  const managed = revokeRequest({ domain: 'auth.example.com', clientId: 'client-1', refreshToken: 'r.t' })
-  t.equal(managed.url, 'https://auth.example.com/oauth2/revoke')
-  t.same(Object.fromEntries(new URLSearchParams(managed.init.body)), { token: 'r.t', client_id: 'client-1' }, 'a public client: no secret')
-  const local = passwordRevoke('http://127.0.0.1:9229', 'client-1', 'r.t')
-  t.equal(local.init.headers['X-Amz-Target'], 'AWSCognitoIdentityProviderService.RevokeToken')
-  t.same(JSON.parse(local.init.body), { ClientId: 'client-1', Token: 'r.t' })
 })

@@ -53,7 +53,14 @@ function Console ({ config, session }: { config: ConsoleConfig, session: Session
   useEffect(() => { void loadMe() }, [loadMe])
 
   if (me === null) {
-    return <main className='shell'>{meProblem !== null ? <ProblemView problem={meProblem}> <button type='button' onClick={() => { void loadMe() }}>Retry</button></ProblemView> : <p role='status'>Loading your account…</p>}</main>
+    // Even before the account is known, a refusal keeps a way out: retry, or sign out.
+    return (
+      <main className='shell'>
+        {meProblem !== null
+          ? <ProblemView problem={meProblem}> <button type='button' onClick={() => { void loadMe() }}>Retry</button> <button type='button' onClick={() => { void session.signOut() }}>Sign out</button></ProblemView>
+          : <p role='status'>Loading your account…</p>}
+      </main>
+    )
   }
 
   const tenants = me.tenants
@@ -84,7 +91,7 @@ function Console ({ config, session }: { config: ConsoleConfig, session: Session
   }
   const content = isTenantScreen(screen)
     ? active !== null && <screen.component key={active.tenantId} api={tenantApi(config, accessToken, active.tenantId)} tenant={active} me={me} reloadMe={loadMe} />
-    : <screen.component api={api} me={me} tenant={active} platformAdmin={platformAdmin} onInvitationAnswered={onInvitationAnswered} reloadMe={loadMe} signOut={() => session.signOut()} />
+    : <screen.component api={api} me={me} tenant={active} platformAdmin={platformAdmin} onInvitationAnswered={onInvitationAnswered} reloadMe={loadMe} signOut={() => { void session.signOut() }} />
 
   return (
     <div className='shell'>
@@ -104,7 +111,7 @@ function Console ({ config, session }: { config: ConsoleConfig, session: Session
             </select>
           </label>
         )}
-        <p className='who'>{signedInAs(session, me)}{platformAdmin && <span className='badge'>platform admin</span>} <button type='button' onClick={() => session.signOut()}>Sign out</button></p>
+        <p className='who'>{signedInAs(session, me)}{platformAdmin && <span className='badge'>platform admin</span>} <button type='button' onClick={() => { void session.signOut() }}>Sign out</button></p>
       </header>
       <nav aria-label='Sections'>
         <ul>

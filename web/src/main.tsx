@@ -1,4 +1,5 @@
-// Entry: fetch config.json (beside index.html), finish a managed-login callback if this is one, render.
+// Entry: fetch config.json (beside index.html), finish a managed-login callback if this is one, else resume the
+// session this browser has (a reload, a new tab), render.
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { App } from './App.js'
@@ -15,7 +16,7 @@ async function start () {
   const session = createSession(config)
   let notice: string | undefined
   try {
-    await session.finishManagedLogin()
+    if (await session.finishManagedLogin() === null) await session.restore()
   } catch (err) {
     // A failed or foreign callback: say why, drop its parameters, and offer a fresh sign-in.
     notice = err instanceof Error ? err.message : String(err)

@@ -1,9 +1,8 @@
 // Cognito managed login (the hosted UI): authorization code grant with PKCE (S256). Plain functions that build the
-// URLs and requests, so they are unit-tested without a browser (test/unit/web-auth.test.ts).
+// URLs, so they are unit-tested without a browser (test/unit/web-auth.test.ts). The page only navigates there: the
+// code is exchanged by the API (web/src/auth/bff.ts), so no token endpoint answer ever reaches page scripts.
 // https://docs.aws.amazon.com/cognito/latest/developerguide/authorization-endpoint.html
-// https://docs.aws.amazon.com/cognito/latest/developerguide/token-endpoint.html
 // https://docs.aws.amazon.com/cognito/latest/developerguide/logout-endpoint.html
-import { tokensFrom, type Tokens } from './tokens.js'
 
 export const SCOPES = 'openid email'
 
@@ -47,41 +46,8 @@ export function authorizeUrl ({ domain, clientId, redirectUri, state, challenge,
   return `https://${domain}/oauth2/authorize?${q.toString()}`
 }
 
-export interface TokenRequest { url: string, init: { method: 'POST', headers: Record<string, string>, body: string } }
-
-function tokenRequest (domain: string, form: Record<string, string>): TokenRequest {
-  return {
-    url: `https://${domain}/oauth2/token`,
-    init: { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() }
-  }
-}
-
-/** Exchanges the code for tokens; a public client sends its id and the verifier, never a secret. */
-export function codeExchangeRequest (p: { domain: string, clientId: string, code: string, redirectUri: string, verifier: string }): TokenRequest {
-  return tokenRequest(p.domain, { grant_type: 'authorization_code', client_id: p.clientId, code: p.code, redirect_uri: p.redirectUri, code_verifier: p.verifier })
-}
-
-export function refreshRequest (p: { domain: string, clientId: string, refreshToken: string }): TokenRequest {
-  return tokenRequest(p.domain, { grant_type: 'refresh_token', client_id: p.clientId, refresh_token: p.refreshToken })
-}
-
-/** Sign-out: the refresh token revoked at the managed login's revocation endpoint (RFC 7009). */
-export function revokeRequest (p: { domain: string, clientId: string, refreshToken: string }): TokenRequest {
-  const r = tokenRequest(p.domain, { token: p.refreshToken, client_id: p.clientId })
-  return { ...r, url: `https://${p.domain}/oauth2/revoke` }
-}
-
 export function logoutUrl (p: { domain: string, clientId: string, logoutUri: string }): string {
   return `https://${p.domain}/logout?${new URLSearchParams({ client_id: p.clientId, logout_uri: p.logoutUri }).toString()}`
-}
-
-/** The token endpoint's answer as Tokens, or an Error carrying its `error` (e.g. invalid_grant). */
-export async function tokensFromResponse (res: { ok: boolean, status: number, json: () => Promise<unknown> }): Promise<Tokens> {
-  const body = await res.json().catch(() => ({})) as Record<string, unknown>
-  if (!res.ok || typeof body.access_token !== 'string' || typeof body.id_token !== 'string') {
-    throw new Error(`Sign-in failed: ${typeof body.error === 'string' ? body.error : `HTTP ${res.status}`}`)
-  }
-  return tokensFrom(body.access_token, body.id_token, typeof body.refresh_token === 'string' ? body.refresh_token : undefined)
 }
 
 /** What survives the redirect to the managed login, in sessionStorage: never a token. */

@@ -1,12 +1,13 @@
 // Local sign-in without a managed login domain: USER_PASSWORD_AUTH against the Cognito API (cognito-local in
-// `npm run dev`), including an invited user's NEW_PASSWORD_REQUIRED challenge and REFRESH_TOKEN_AUTH.
+// `npm run dev`), including an invited user's NEW_PASSWORD_REQUIRED challenge. The refresh token it answers goes straight
+// to the API's session (web/src/auth/bff.ts); REFRESH_TOKEN_AUTH is here for the tests and the API's own use.
 // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_InitiateAuth.html
 // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_RespondToAuthChallenge.html
 import { tokensFrom, type Tokens } from './tokens.js'
 
 export interface CognitoRequest { url: string, init: { method: 'POST', headers: Record<string, string>, body: string } }
 
-export function cognitoRequest (endpoint: string, operation: 'InitiateAuth' | 'RespondToAuthChallenge' | 'RevokeToken', body: Record<string, unknown>): CognitoRequest {
+export function cognitoRequest (endpoint: string, operation: 'InitiateAuth' | 'RespondToAuthChallenge', body: Record<string, unknown>): CognitoRequest {
   return {
     url: `${endpoint}/`,
     init: {
@@ -25,10 +26,6 @@ export const newPasswordChallenge = (endpoint: string, clientId: string, email: 
 
 export const refreshAuth = (endpoint: string, clientId: string, refreshToken: string) =>
   cognitoRequest(endpoint, 'InitiateAuth', { AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: clientId, AuthParameters: { REFRESH_TOKEN: refreshToken } })
-
-/** Sign-out: the refresh token (and the access tokens issued from it) revoked at Cognito, not just forgotten here. */
-export const revokeRequest = (endpoint: string, clientId: string, refreshToken: string) =>
-  cognitoRequest(endpoint, 'RevokeToken', { ClientId: clientId, Token: refreshToken })
 
 export type AuthOutcome = { tokens: Tokens } | { challenge: 'NEW_PASSWORD_REQUIRED', session: string }
 

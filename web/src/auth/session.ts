@@ -1,18 +1,27 @@
-// The signed-in session in the browser: tokens in memory only (a reload signs in again; the managed login's own
-// cookie makes that a redirect, not a password), renewed before expiry, revoked and cleared on sign-out. sessionStorage holds
-// only the PKCE verifier and state across the redirect to the managed login.
+// The signed-in session in the browser. Access and ID tokens live in memory only; the refresh token lives at the API
+// (web/src/auth/bff.ts), behind an HttpOnly cookie page scripts cannot read. On load the page asks the API for tokens,
+// so a reload or a new tab stays signed in; they are renewed there before expiry; sign-out ends the session there
+// (revoking the refresh token at Cognito) and tells the other tabs. sessionStorage holds only the PKCE verifier and
+// state across the redirect to the managed login.
 import type { ConsoleConfig } from '../config.js'
-import { authorizeUrl, callbackCode, codeChallenge, codeExchangeRequest, logoutUrl, randomUrlSafe, refreshRequest, revokeRequest as managedRevoke, tokensFromResponse, type PendingSignIn } from './managed-login.js'
-import { newPasswordChallenge, passwordAuth, refreshAuth, revokeRequest as passwordRevoke, send, type AuthOutcome } from './password.js'
+import { authorizeUrl, callbackCode, codeChallenge, logoutUrl, randomUrlSafe, type PendingSignIn } from './managed-login.js'
+import { newPasswordChallenge, passwordAuth, send, type AuthOutcome } from './password.js'
 import { renewDelayMs, type Tokens } from './tokens.js'
+import { SessionEnded, sessionRequest, tokensFromSession, type SessionCall, type SessionStart } from './bff.js'
 
 const PENDING_KEY = 'console.pendingSignIn'
+/** Tabs of the console tell each other about sign-in and sign-out (same origin only). */
+const CHANNEL = 'console.session'
+/** After a failed renewal that did not end the session (the API or Cognito briefly unavailable), try again this soon. */
+const RETRY_MS = 15_000
 
 export interface Session {
   readonly managed: boolean
   tokens: () => Tokens | null
   /** Called with the new tokens (null: signed out) whenever they change. */
   subscribe: (listener: (tokens: Tokens | null) => void) => () => void
+  /** On load: the tokens of the session this browser already has, if any (a reload, a new tab). */
+  restore: () => Promise<void>
   /** Local: USER_PASSWORD_AUTH; tokens, or the new-password challenge of an invited user. */
   signInWithPassword: (email: string, password: string) => Promise<AuthOutcome>
   completeNewPassword: (email: string, newPassword: string, session: string) => Promise<AuthOutcome>
@@ -20,7 +29,7 @@ export interface Session {
   startManagedLogin: (returnTo: string, identityProvider?: string) => Promise<void>
   /** Production: finishes a callback in the current URL; returns the hash to restore, or null when this is no callback. */
   finishManagedLogin: () => Promise<string | null>
-  signOut: () => void
+  signOut: () => Promise<void>
 }
 
 export function redirectUriOf (config: ConsoleConfig): string {
@@ -33,46 +42,64 @@ export function createSession (config: ConsoleConfig): Session {
   const listeners = new Set<(tokens: Tokens | null) => void>()
   const domain = config.cognitoDomain
   const endpoint = config.cognitoEndpoint ?? `https://cognito-idp.${config.region}.amazonaws.com`
+  const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(CHANNEL) : undefined
 
-  const set = (tokens: Tokens | null) => {
+  const call = async (what: SessionCall) => {
+    const r = sessionRequest(location.origin, what)
+    return await fetch(r.url, r.init)
+  }
+
+  const set = (tokens: Tokens | null, renewInMs?: number) => {
     clearTimeout(timer)
     current = tokens
-    if (tokens?.refreshToken !== undefined) timer = setTimeout(() => { void renew() }, renewDelayMs(tokens))
+    if (tokens !== null) timer = setTimeout(() => { void renew() }, renewInMs ?? renewDelayMs(tokens))
     for (const l of listeners) l(tokens)
   }
 
   const renew = async () => {
-    const refreshToken = current?.refreshToken
-    if (refreshToken === undefined) return
     try {
-      let next: Tokens
-      if (domain !== undefined) {
-        const r = refreshRequest({ domain, clientId: config.clientId, refreshToken })
-        next = await tokensFromResponse(await fetch(r.url, r.init))
-      } else {
-        const outcome = await send(refreshAuth(endpoint, config.clientId, refreshToken))
-        if (!('tokens' in outcome)) throw new Error('refresh answered a challenge')
-        next = outcome.tokens
-      }
-      // Cognito does not rotate the refresh token by default: keep the one we have.
-      set({ ...next, refreshToken: next.refreshToken ?? refreshToken })
-    } catch {
-      // Expired or revoked (a disabled user): the session is over.
-      set(null)
+      set(await tokensFromSession(await call({ call: 'refresh' })))
+    } catch (err) {
+      // Ended (expired, revoked, a disabled account): signed out. Unavailable: keep the token while it lasts, retry.
+      if (err instanceof SessionEnded || current === null || current.expiresAt <= Date.now()) set(null)
+      else set(current, Math.min(RETRY_MS, Math.max(0, current.expiresAt - Date.now())))
     }
   }
 
-  const accept = (outcome: AuthOutcome) => {
-    if ('tokens' in outcome) set(outcome.tokens)
+  /** Hands the fresh refresh token to the API and keeps only what it answers: the page forgets the refresh token here. */
+  const start = async (body: SessionStart) => {
+    set(await tokensFromSession(await call({ call: 'start', body })))
+    channel?.postMessage('signed-in')
+  }
+  const accept = async (outcome: AuthOutcome) => {
+    if ('tokens' in outcome) {
+      const refreshToken = outcome.tokens.refreshToken
+      if (refreshToken === undefined) throw new Error('Cognito answered no refresh token')
+      await start({ refreshToken })
+    }
     return outcome
   }
+
+  const restore = async () => {
+    try {
+      set(await tokensFromSession(await call({ call: 'refresh' })))
+    } catch {
+      // No session (401), or none reachable now: the sign-in page.
+    }
+  }
+
+  channel?.addEventListener('message', (event: MessageEvent) => {
+    if (event.data === 'signed-out') set(null)
+    else if (event.data === 'signed-in' && current === null) void restore()
+  })
 
   return {
     managed: domain !== undefined,
     tokens: () => current,
     subscribe: (listener) => { listeners.add(listener); return () => { listeners.delete(listener) } },
-    signInWithPassword: async (email, password) => accept(await send(passwordAuth(endpoint, config.clientId, email, password))),
-    completeNewPassword: async (email, newPassword, session) => accept(await send(newPasswordChallenge(endpoint, config.clientId, email, newPassword, session))),
+    restore,
+    signInWithPassword: async (email, password) => await accept(await send(passwordAuth(endpoint, config.clientId, email, password))),
+    completeNewPassword: async (email, newPassword, session) => await accept(await send(newPasswordChallenge(endpoint, config.clientId, email, newPassword, session))),
     startManagedLogin: async (returnTo, identityProvider) => {
       if (domain === undefined) throw new Error('No managed login domain configured')
       const pending: PendingSignIn = { state: randomUrlSafe(16), verifier: randomUrlSafe(32), returnTo }
@@ -89,18 +116,15 @@ export function createSession (config: ConsoleConfig): Session {
       sessionStorage.removeItem(PENDING_KEY)
       // The code is single-use: take it out of the address bar (and history) before anything else.
       history.replaceState(null, '', `${url.pathname}${pending.returnTo}`)
-      const r = codeExchangeRequest({ domain, clientId: config.clientId, code, redirectUri: redirectUriOf(config), verifier: pending.verifier })
-      set(await tokensFromResponse(await fetch(r.url, r.init)))
+      // The API exchanges it (with the verifier) at the token endpoint: the refresh token never reaches this page.
+      await start({ code, codeVerifier: pending.verifier, redirectUri: redirectUriOf(config) })
       return pending.returnTo
     },
-    signOut: () => {
-      // The refresh token would otherwise stay valid for its whole life (30 days) wherever it leaked: revoked at
-      // Cognito first. Best effort and kept alive across the logout redirect; signing out never waits for it.
-      const refreshToken = current?.refreshToken
-      if (refreshToken !== undefined) {
-        const r = domain !== undefined ? managedRevoke({ domain, clientId: config.clientId, refreshToken }) : passwordRevoke(endpoint, config.clientId, refreshToken)
-        fetch(r.url, { ...r.init, keepalive: true }).catch(() => {})
-      }
+    signOut: async () => {
+      // The API revokes the refresh token at Cognito, deletes the session and clears the cookie; signing out never
+      // fails for the person, so an error here still signs this page out.
+      await call({ call: 'end' }).catch(() => {})
+      channel?.postMessage('signed-out')
       set(null)
       if (domain !== undefined) location.assign(logoutUrl({ domain, clientId: config.clientId, logoutUri: config.logoutUri ?? redirectUriOf(config) }))
     }

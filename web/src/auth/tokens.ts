@@ -3,7 +3,7 @@
 export interface Tokens {
   accessToken: string
   idToken: string
-  /** Absent after a refresh that does not rotate it: keep the previous one. */
+  /** Only in Cognito's answer to a password sign-in, on its way to the API's session (bff.ts); never kept by the page. */
   refreshToken?: string
   /** Epoch ms when the access token expires (its `exp`: cognito-local sends no ExpiresIn on refresh). */
   expiresAt: number
