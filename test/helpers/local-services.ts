@@ -118,7 +118,10 @@ export async function startServices (t: TeardownHost): Promise<LocalServices> {
       COGNITO_CLIENT_IDS: pool.clientId,
       COGNITO_ISSUER: issuer,
       DYNAMODB_ENDPOINT: dynamo.endpoint,
-      TABLE_NAME: tableName
+      TABLE_NAME: tableName,
+      // cognito-local on a saturated CI host has answered its JWKS after the default 1.5 s, and the first request then
+      // met a 503 (keys unavailable) in tests about something else. The JWKS timeout's own tests set theirs.
+      JWKS_TIMEOUT_MS: '10000'
     },
     processes: { dynamo, cognito },
     createUser: async (opts) => await createLocalUser(cognitoClient, { ...opts, userPoolId: pool.userPoolId }),
