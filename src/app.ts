@@ -8,6 +8,7 @@ import errors from '../plugins/errors.js'
 import { clientErrorResponse, problem, sendProblem } from './http/problem.js'
 import { redactUrl } from './http/log.js'
 import { AccessLogController, writeAccessLine } from './http/access-log.js'
+import { lazyChildLogger } from './http/lazy-log.js'
 import dynamodb from '../plugins/dynamodb.js'
 import type { Dynamo } from './dynamodb/client.js'
 import auth from '../plugins/auth.js'
@@ -134,6 +135,8 @@ const trustHops = (hops: number) => (_address: string, hop: number) => hop < hop
 export async function buildApp (config: Config, opts: AppOptions = {}) {
   const app = Fastify({
     logger: opts.logger ?? false,
+    // A request's pino child is made only when it writes a line (src/http/lazy-log.ts).
+    ...(opts.logger ? { childLoggerFactory: lazyChildLogger } : {}),
     ...(opts.pluginTimeout === undefined ? {} : { pluginTimeout: opts.pluginTimeout }),
     // One access line per request at info, instead of Fastify's two (src/http/access-log.ts).
     logController: new AccessLogController(),

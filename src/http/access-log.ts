@@ -21,6 +21,8 @@ export class AccessLogController extends LogController {
  * never reaches the controller, and would otherwise leave no line at all.
  */
 export function writeAccessLine (error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+  // At warn and above (as shipped) a served request writes nothing: do not build the line for nobody.
+  if (!error && (reply.log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.('info') === false) return
   const route = request.routeOptions?.url
   const line = {
     method: request.method,
