@@ -16,7 +16,7 @@
 //   NEW_PASSWORD_REQUIRED challenge only for the right temporary password, and the answer is accepted only with the
 //   session that challenge issued (cognito-local checks neither); its answer's refresh token works, as at Cognito.
 // - The identity-provider operations cognito-local lacks (src/local/identity-providers.ts), AdminLinkProviderForUser
-//   (recorded and checked; cognito-local cannot federate, so no sign-in changes), and UpdateUserPoolClient
+//   (recorded and checked; the local managed login signs a linked identity in as the native user), and UpdateUserPoolClient
 //   as Cognito does it: every setting the call leaves out is reset (cognito-local keeps the old value), and
 //   SupportedIdentityProviders may name only COGNITO and the pool's providers.
 // - REFRESH_TOKEN_AUTH and RevokeToken for the refresh tokens of the local managed login (src/local/managed-login.ts).

@@ -149,7 +149,7 @@ export function identityProviderStore (file?: string) {
     },
     /**
      * AdminLinkProviderForUser, once the shim has found the native user: the provider must exist, a federated identity
-     * links to one user, and a user takes at most 5. (Cognito-local cannot federate, so the link changes no sign-in.)
+     * links to one user, and a user takes at most 5. (The local managed login then signs the identity in as that user.)
      */
     link (pool: string, username: string, input: Json) {
       const source = (input.SourceUser ?? {}) as Record<string, unknown>
