@@ -102,7 +102,7 @@ export async function redeem (provider: StoredProvider, doc: Discovery, code: st
     headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`
   }
   const tokens = await getJson(doc.token_endpoint, { method: 'POST', headers, body: form.toString() })
-  if (typeof tokens.id_token !== 'string') throw new IdpError('the identity provider answered no ID token')
+  if (typeof tokens.id_token !== 'string' || tokens.id_token === '') throw new IdpError('the identity provider answered no ID token')
   const jwks = await getJson(doc.jwks_uri)
   const claims = verifyIdToken(tokens.id_token, Array.isArray(jwks.keys) ? jwks.keys as Array<Record<string, unknown>> : [], { issuer: doc.issuer, clientId, nonce: request.nonce })
   if (doc.userinfo_endpoint !== undefined && typeof tokens.access_token === 'string' && provider.ProviderDetails.attributes_request_method !== 'POST') {

@@ -5,7 +5,7 @@
 // membership. Then the managed login's refusals, over HTTP: no tokens without the right state, code, verifier,
 // provider and redirect URI.
 import { createHash, randomBytes } from 'node:crypto'
-import { AdminSetUserPasswordCommand } from '@aws-sdk/client-cognito-identity-provider'
+import { AdminDisableUserCommand, AdminSetUserPasswordCommand, InitiateAuthCommand, RevokeTokenCommand } from '@aws-sdk/client-cognito-identity-provider'
 import t, { type Test } from 'tap'
 import type { Page } from 'playwright-core'
 import { browserTest, startBrowserStack } from '../helpers/browser.js'
@@ -143,6 +143,8 @@ async function run (t: Test): Promise<void> {
     t.equal((await api(exchanged.body.access_token as string, 'GET', '/me')).status, 200, 'the API accepts the access token (cognito-local\'s key)')
     const refreshed = await token({ grant_type: 'refresh_token', refresh_token: exchanged.body.refresh_token as string })
     t.match(refreshed, { status: 200, body: { access_token: /^ey/, id_token: /^ey/ } }, 'the refresh token grant')
+    const viaShim = async (refreshToken: string) => await cognito.send(new InitiateAuthCommand({ AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: stack.clientId, AuthParameters: { REFRESH_TOKEN: refreshToken } }))
+    t.match((await viaShim(exchanged.body.refresh_token as string)).AuthenticationResult, { AccessToken: /^ey/, IdToken: /^ey/ }, 'REFRESH_TOKEN_AUTH through the shim, as the session does')
     const replayed = await token({ code: good, code_verifier: verifier })
     t.same([replayed.status, replayed.body], [400, { error: 'invalid_grant' }], 'a replayed code: refused')
 
@@ -170,6 +172,14 @@ async function run (t: Test): Promise<void> {
     t.equal(new URL(noPkce.headers.get('location') ?? 'http://x/').searchParams.get('error'), 'invalid_request', 'no PKCE: refused')
     const badClient = await token({ client_id: 'another-client', code: 'x', code_verifier: verifier })
     t.same([badClient.status, badClient.body], [400, { error: 'invalid_client' }], 'another client: refused')
+
+    // The shim ends the managed login's refresh tokens as Cognito does: revoked, or the user disabled.
+    await cognito.send(new RevokeTokenCommand({ ClientId: stack.clientId, Token: exchanged.body.refresh_token as string }))
+    await t.rejects(viaShim(exchanged.body.refresh_token as string), { name: 'NotAuthorizedException' }, 'a revoked refresh token: refused')
+    const third = await token({ code: await code('refused'), code_verifier: verifier })
+    await cognito.send(new AdminDisableUserCommand({ UserPoolId: stack.userPoolId, Username: `refused@${domain}` }))
+    await t.rejects(viaShim(third.body.refresh_token as string), { name: 'NotAuthorizedException', message: 'User is disabled.' }, 'a disabled user: refused')
+    t.same((await token({ grant_type: 'refresh_token', refresh_token: third.body.refresh_token as string })).body, { error: 'invalid_grant' }, 'at the token endpoint too')
 
     const page = await newPage()
     await page.goto(authorize({ redirect_uri: 'http://127.0.0.1:1/steal' }))
