@@ -5,7 +5,7 @@
 // membership. Then the managed login's refusals, over HTTP: no tokens without the right state, code, verifier,
 // provider and redirect URI.
 import { createHash, randomBytes } from 'node:crypto'
-import { AdminDisableUserCommand, AdminSetUserPasswordCommand, InitiateAuthCommand, RevokeTokenCommand } from '@aws-sdk/client-cognito-identity-provider'
+import { AdminDisableUserCommand, AdminSetUserPasswordCommand, AdminUserGlobalSignOutCommand, InitiateAuthCommand, RevokeTokenCommand } from '@aws-sdk/client-cognito-identity-provider'
 import t, { type Test } from 'tap'
 import type { Page } from 'playwright-core'
 import { browserTest, startBrowserStack } from '../helpers/browser.js'
@@ -173,9 +173,12 @@ async function run (t: Test): Promise<void> {
     const badClient = await token({ client_id: 'another-client', code: 'x', code_verifier: verifier })
     t.same([badClient.status, badClient.body], [400, { error: 'invalid_client' }], 'another client: refused')
 
-    // The shim ends the managed login's refresh tokens as Cognito does: revoked, or the user disabled.
+    // The shim ends the managed login's refresh tokens as Cognito does: revoked, a global sign-out, the user disabled.
     await cognito.send(new RevokeTokenCommand({ ClientId: stack.clientId, Token: exchanged.body.refresh_token as string }))
     await t.rejects(viaShim(exchanged.body.refresh_token as string), { name: 'NotAuthorizedException' }, 'a revoked refresh token: refused')
+    const signedOut = await token({ code: await code('refused'), code_verifier: verifier })
+    await cognito.send(new AdminUserGlobalSignOutCommand({ UserPoolId: stack.userPoolId, Username: `refused@${domain}` }))
+    await t.rejects(viaShim(signedOut.body.refresh_token as string), { name: 'NotAuthorizedException' }, 'after a global sign-out: refused')
     const third = await token({ code: await code('refused'), code_verifier: verifier })
     await cognito.send(new AdminDisableUserCommand({ UserPoolId: stack.userPoolId, Username: `refused@${domain}` }))
     await t.rejects(viaShim(third.body.refresh_token as string), { name: 'NotAuthorizedException', message: 'User is disabled.' }, 'a disabled user: refused')
