@@ -48,3 +48,49 @@ export function providerOperations ({ providers, answered, call, forward, getUse
     }
   }
 }
+
+type Operation = (input: Json, body: Buffer, headers: IncomingHttpHeaders) => Promise<Upstream>
+
+/** The refresh tokens the local managed login issued (src/local/managed-login-users.ts), which cognito-local never saw. */
+export interface FederatedTokens {
+  owns: (token: unknown) => boolean
+  refresh: (token: string, clientId: string) => Promise<{ access_token: string, id_token: string, expires_in: number }>
+  revoke: (token: string) => void
+  signOutUser: (pool: string, username: string) => void
+}
+
+/**
+ * REFRESH_TOKEN_AUTH and RevokeToken for a refresh token of the local managed login are answered by it (a refusal is
+ * Cognito's NotAuthorizedException); AdminUserGlobalSignOut also ends its refresh tokens of the user. The rest as before.
+ */
+export function federatedTokenOperations (federated: () => FederatedTokens | undefined, ops: Record<string, Operation>, forward: ShimCalls['forward'], getUser: ShimCalls['getUser']): Record<string, Operation> {
+  const { InitiateAuth, AdminUserGlobalSignOut } = ops as Required<Record<'InitiateAuth' | 'AdminUserGlobalSignOut', Operation>>
+  return {
+    ...ops,
+    async InitiateAuth (input, body, headers) {
+      const token = (input.AuthParameters as Json | undefined)?.REFRESH_TOKEN
+      const f = federated()
+      if (input.AuthFlow !== 'REFRESH_TOKEN_AUTH' || f === undefined || !f.owns(token)) return await InitiateAuth(input, body, headers)
+      let t
+      try {
+        t = await f.refresh(String(token), String(input.ClientId))
+      } catch (err) {
+        if ((err as Error).name === 'FederationRefusal') throw new Refusal('NotAuthorizedException', (err as Error).message)
+        throw err
+      }
+      return json(200, { ChallengeParameters: {}, AuthenticationResult: { AccessToken: t.access_token, IdToken: t.id_token, ExpiresIn: t.expires_in, TokenType: 'Bearer' } })
+    },
+    async RevokeToken (input, body, headers) {
+      const f = federated()
+      if (f === undefined || !f.owns(input.Token)) return await forward('POST', '/', headers, body)
+      f.revoke(String(input.Token))
+      return json(200, {})
+    },
+    async AdminUserGlobalSignOut (input, body, headers) {
+      const out = await AdminUserGlobalSignOut(input, body, headers)
+      const user = out.status === 200 ? await getUser(String(input.UserPoolId), String(input.Username)) : undefined
+      if (user !== undefined) federated()?.signOutUser(String(input.UserPoolId), String(user.Username))
+      return out
+    }
+  }
+}

@@ -16,17 +16,18 @@
 //   NEW_PASSWORD_REQUIRED challenge only for the right temporary password, and the answer is accepted only with the
 //   session that challenge issued (cognito-local checks neither); its answer's refresh token works, as at Cognito.
 // - The identity-provider operations cognito-local lacks (src/local/identity-providers.ts), AdminLinkProviderForUser
-//   (recorded and checked; cognito-local cannot federate, so no sign-in changes), and UpdateUserPoolClient
+//   (recorded and checked; the local managed login signs a linked identity in as the native user), and UpdateUserPoolClient
 //   as Cognito does it: every setting the call leaves out is reset (cognito-local keeps the old value), and
 //   SupportedIdentityProviders may name only COGNITO and the pool's providers.
+// - REFRESH_TOKEN_AUTH and RevokeToken for the refresh tokens of the local managed login (src/local/managed-login.ts).
 // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminCreateUser.html
 // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_InitiateAuth.html
 // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_RespondToAuthChallenge.html
 import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { providerOperations } from './cognito-shim-providers.js'
+import { federatedTokenOperations, providerOperations, type FederatedTokens } from './cognito-shim-providers.js'
 import { asIncorrectPassword, HOP_BY_HOP, json, passwordStore, readBody, Refusal, reply, replyJson, signInChecks, temporaryPasswordFor, userDisabled, type Json, type PasswordPolicy, type Upstream } from './cognito-shim-parts.js'
-import { identityProviderStore, ProviderRefusal, type StoredLink } from './identity-providers.js'
+import { identityProviderStore, ProviderRefusal, type IdentityProviderStore, type StoredLink } from './identity-providers.js'
 
 const PREFIX = 'AWSCognitoIdentityProviderService.'
 
@@ -58,6 +59,9 @@ export interface CognitoShim {
   answered: string[]
   /** The federated identities linked to a user (AdminLinkProviderForUser). */
   linkedIdentities: (userPoolId: string, username: string) => StoredLink[]
+  /** The identity providers (the local managed login reads them) and the refresh tokens it issues (answered here). */
+  providers: IdentityProviderStore
+  useFederatedTokens: (tokens: FederatedTokens) => void
   /** Idempotent. */
   close: () => Promise<void>
 }
@@ -105,7 +109,8 @@ export async function startCognitoShim (upstream: string, options: CognitoShimOp
 
   const { checkPasswordSignIn, checkIssuedTokens, signIn, takeSession } = signInChecks({ getUser, passwords })
 
-  const operations: Record<string, (input: Json, body: Buffer, headers: IncomingHttpHeaders) => Promise<Upstream>> = {
+  let federated: FederatedTokens | undefined
+  const operations: Record<string, (input: Json, body: Buffer, headers: IncomingHttpHeaders) => Promise<Upstream>> = federatedTokenOperations(() => federated, {
     ...providerOperations({ providers, answered, call, forward, getUser }),
     async AdminUserGlobalSignOut (input) {
       answered.push('AdminUserGlobalSignOut')
@@ -191,7 +196,7 @@ export async function startCognitoShim (upstream: string, options: CognitoShimOp
       if (out.status === 200 && user !== undefined) passwords.delete(String(input.UserPoolId), String(user.Username))
       return out
     }
-  }
+  }, forward, getUser)
 
   const newTemporaryPassword = async (pool: string): Promise<string> => {
     const described = await call('DescribeUserPool', { UserPoolId: pool })
@@ -238,5 +243,5 @@ export async function startCognitoShim (upstream: string, options: CognitoShimOp
     await closed
   }
   const port = (server.address() as AddressInfo).port
-  return { endpoint: `http://127.0.0.1:${port}`, port, answered, linkedIdentities: providers.linksOf, close }
+  return { endpoint: `http://127.0.0.1:${port}`, port, answered, linkedIdentities: providers.linksOf, providers, useFederatedTokens: (tokens) => { federated = tokens }, close }
 }

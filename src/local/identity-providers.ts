@@ -73,13 +73,15 @@ export const MAX_LINKS_PER_USER = 5
 
 /** The providers and links, by pool; `file` mirrors them across runs. */
 export function identityProviderStore (file?: string) {
-  const saved = file !== undefined && existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as StoredProvider[] | { providers: StoredProvider[], links: StoredLink[] } : []
+  const saved = file !== undefined && existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as StoredProvider[] | { providers: StoredProvider[], links: StoredLink[], federated?: StoredLink[] } : []
   const all: StoredProvider[] = Array.isArray(saved) ? saved : saved.providers
   const links: StoredLink[] = Array.isArray(saved) ? [] : saved.links
+  // The users the local managed login created for a federated identity (src/local/managed-login-users.ts).
+  const federated: StoredLink[] = Array.isArray(saved) ? [] : saved.federated ?? []
   const save = () => {
     if (file === undefined) return
     mkdirSync(dirname(file), { recursive: true })
-    writeFileSync(`${file}.tmp`, JSON.stringify({ providers: all, links }, null, 2) + '\n', { mode: 0o600 })
+    writeFileSync(`${file}.tmp`, JSON.stringify({ providers: all, links, federated }, null, 2) + '\n', { mode: 0o600 })
     renameSync(`${file}.tmp`, file)
   }
   const inPool = (pool: string) => all.filter(p => p.UserPoolId === pool)
@@ -147,7 +149,7 @@ export function identityProviderStore (file?: string) {
     },
     /**
      * AdminLinkProviderForUser, once the shim has found the native user: the provider must exist, a federated identity
-     * links to one user, and a user takes at most 5. (Cognito-local cannot federate, so the link changes no sign-in.)
+     * links to one user, and a user takes at most 5. (The local managed login then signs the identity in as that user.)
      */
     link (pool: string, username: string, input: Json) {
       const source = (input.SourceUser ?? {}) as Record<string, unknown>
@@ -165,6 +167,18 @@ export function identityProviderStore (file?: string) {
       return {}
     },
     linksOf: (pool: string, username: string) => links.filter(l => l.UserPoolId === pool && l.username === username),
+    /** The user a federated identity signs in as: the native user it is linked to, else the federated user made for it. */
+    userOf: (pool: string, providerName: string, providerUserId: string) => {
+      const same = (l: StoredLink) => l.UserPoolId === pool && l.providerName === providerName && l.providerUserId === providerUserId
+      return links.find(same) ?? federated.find(same)
+    },
+    /** Records (or, with `username` undefined, forgets) the federated user made for an identity. */
+    recordFederatedUser (pool: string, username: string | undefined, providerName: string, providerUserId: string) {
+      const i = federated.findIndex(l => l.UserPoolId === pool && l.providerName === providerName && l.providerUserId === providerUserId)
+      if (i >= 0) federated.splice(i, 1)
+      if (username !== undefined) federated.push({ UserPoolId: pool, username, providerName, providerUserId })
+      save()
+    },
 
     /** GetIdentityProviderByIdentifier: the provider an identifier (an email domain) routes to. */
     byIdentifier (pool: string, identifier: unknown) {

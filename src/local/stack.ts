@@ -9,6 +9,8 @@ import { cognitoLocalIssuer, startCognitoLocal, type CognitoLocal } from './cogn
 import { createLocalUserPool, type LocalUserPool } from './cognito-setup.js'
 import { startCognitoShim, type CognitoShim, type ShimMessage } from './cognito-shim.js'
 import { startDynamoLocal, type DynamoLocal } from './dynamodb-local.js'
+import { startManagedLogin, type ManagedLogin } from './managed-login.js'
+import { localFederation } from './managed-login-users.js'
 import { seedDemo, type DemoSeed } from './seed.js'
 import type { LocalConsoleConfig } from './console.js'
 import { documentClient, LOCAL_CREDENTIALS } from '../aws.js'
@@ -22,6 +24,8 @@ export interface LocalStackOptions {
   cognitoPort?: number
   /** The shim in front of cognito-local, every client's Cognito endpoint; default: a free port. */
   cognitoShimPort?: number
+  /** The local managed login (src/local/managed-login.ts), the API's COGNITO_DOMAIN; default: a free port. */
+  managedLoginPort?: number
   /** Each temporary password the shim issues (Cognito would email it); default: none. */
   onMessage?: (message: ShimMessage) => void
   /** Only used to build `env.PORT` for the API; default 3000. */
@@ -36,6 +40,8 @@ export interface LocalStack {
   cognito: { endpoint: string, port: number }
   /** The shim in front of cognito-local (src/local/cognito-shim.ts): every client's Cognito endpoint, the API's COGNITO_ENDPOINT. */
   cognitoShim: { endpoint: string, port: number }
+  /** The local managed login: SSO sign-in through a tenant's OIDC provider; allow the console's page as its callback. */
+  managedLogin: Pick<ManagedLogin, 'origin' | 'domain' | 'port' | 'allowRedirectUri'>
   userPoolId: string
   clientId: string
   issuer: string
@@ -80,11 +86,15 @@ export async function startLocalStack (options: LocalStackOptions = {}): Promise
   const doc = documentClient(dynamoClient)
   const cognitoClient = localCognitoClient(cognitoLocal.endpoint)
   let shim: CognitoShim | undefined
+  let login: ManagedLogin | undefined
+  const shimClient = { current: undefined as CognitoIdentityProviderClient | undefined }
   let stopped: Promise<void> | undefined
   const stop = async (): Promise<void> => {
     stopped ??= (async () => {
       dynamoClient.destroy()
       cognitoClient.destroy()
+      shimClient.current?.destroy()
+      await login?.close()
       await shim?.close()
       await stopServices()
     })()
@@ -104,6 +114,17 @@ export async function startLocalStack (options: LocalStackOptions = {}): Promise
     const { pool, created } = await userPool(cognitoClient, dataDir)
     const demo = await seedDemo({ dynamo: doc, tableName, cognito: cognitoClient, userPoolId: pool.userPoolId })
     const issuer = cognitoLocalIssuer(cognitoLocal.endpoint, pool.userPoolId)
+    shimClient.current = localCognitoClient(shim.endpoint)
+    const federation = localFederation({ cognitoLocal: cognitoClient, cognito: shimClient.current, providers: shim.providers, dynamo: doc, tableName, issuerBase: cognitoLocal.endpoint })
+    shim.useFederatedTokens(federation)
+    login = await startManagedLogin({
+      port: options.managedLoginPort,
+      userPoolId: pool.userPoolId,
+      clientId: pool.clientId,
+      providers: shim.providers,
+      federation,
+      supportedProviders: async () => (await cognitoClient.send(new DescribeUserPoolClientCommand({ UserPoolId: pool.userPoolId, ClientId: pool.clientId }))).UserPoolClient?.SupportedIdentityProviders ?? []
+    })
     const env: Record<string, string> = {
       PORT: String(options.apiPort ?? 3000),
       HOST: '127.0.0.1',
@@ -111,6 +132,7 @@ export async function startLocalStack (options: LocalStackOptions = {}): Promise
       COGNITO_CLIENT_IDS: pool.clientId,
       COGNITO_ENDPOINT: shim.endpoint,
       COGNITO_ISSUER: issuer,
+      COGNITO_DOMAIN: login.domain,
       DYNAMODB_ENDPOINT: dynamoLocal.endpoint,
       TABLE_NAME: tableName,
       AWS_REGION: LOCAL_REGION,
@@ -121,6 +143,7 @@ export async function startLocalStack (options: LocalStackOptions = {}): Promise
       dynamo: { endpoint: dynamoLocal.endpoint, port: dynamoLocal.port, loopbackOnly: dynamoLocal.loopbackOnly },
       cognito: { endpoint: cognitoLocal.endpoint, port: cognitoLocal.port },
       cognitoShim: { endpoint: shim.endpoint, port: shim.port },
+      managedLogin: { origin: login.origin, domain: login.domain, port: login.port, allowRedirectUri: login.allowRedirectUri },
       userPoolId: pool.userPoolId,
       clientId: pool.clientId,
       issuer,
@@ -162,9 +185,13 @@ async function poolExists (client: CognitoIdentityProviderClient, { userPoolId, 
   }
 }
 
-/** The console's config.json for this stack: the API at `apiUrl`, local sign-in at the stack's Cognito endpoint. */
-export function localConsoleConfig (stack: LocalStack, apiUrl: string): LocalConsoleConfig {
-  return { apiUrl, region: stack.env.AWS_REGION ?? LOCAL_REGION, userPoolId: stack.userPoolId, clientId: stack.clientId, cognitoEndpoint: stack.cognitoShim.endpoint }
+/**
+ * The console's config.json for this stack: the API at `apiUrl`, local sign-in at the stack's Cognito endpoint and, with
+ * `sso`, SSO sign-in through the local managed login (the console's page, `consoleUrl`, becomes an allowed callback).
+ */
+export function localConsoleConfig (stack: LocalStack, apiUrl: string, sso?: { consoleUrl: string }): LocalConsoleConfig {
+  if (sso !== undefined) stack.managedLogin.allowRedirectUri(sso.consoleUrl)
+  return { apiUrl, region: stack.env.AWS_REGION ?? LOCAL_REGION, userPoolId: stack.userPoolId, clientId: stack.clientId, cognitoEndpoint: stack.cognitoShim.endpoint, ...(sso !== undefined ? { cognitoDomain: stack.managedLogin.origin, redirectUri: sso.consoleUrl } : {}) }
 }
 
 /** The sign-in command `npm run dev` prints (and the README shows) for a user of this stack. */

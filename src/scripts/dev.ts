@@ -40,6 +40,7 @@ function printBanner (stack: LocalStack, apiPort: number, webConsole: ConsoleSer
     'Local stack ready (everything on 127.0.0.1)',
     `  Cognito         ${stack.cognitoShim.endpoint}  pool ${stack.userPoolId}  client ${stack.clientId}${stack.poolCreated ? '  (new)' : '  (reused)'}`,
     '                  (the shim in front of cognito-local: sign-in, admin API, refusals as in AWS; every client uses it)',
+    `  Managed login   ${stack.managedLogin.origin}  (local, OIDC providers only: SSO sign-in, docs/sso.md)`,
     `  cognito-local   ${stack.cognito.endpoint}  (behind the shim; the token issuer ${stack.issuer})`,
     `  DynamoDB Local  ${stack.dynamo.endpoint}  table ${stack.tableName}   (data in .local/dynamodb)`,
     ...(stack.dynamo.loopbackOnly
@@ -104,6 +105,7 @@ async function main (): Promise<void> {
   const dynamoPort = portFromEnv('DEV_DYNAMODB_PORT') ?? 8000
   const cognitoPort = portFromEnv('DEV_COGNITO_PORT') ?? 9229
   const cognitoShimPort = portFromEnv('DEV_COGNITO_SHIM_PORT') ?? 9230
+  const managedLoginPort = portFromEnv('DEV_MANAGED_LOGIN_PORT') ?? 9231
   // Every port checked up front: a leftover DynamoDB Local otherwise fails with a Java stack trace, and a taken API
   // port would only show after the banner.
   for (const [port, what, variable] of [
@@ -111,7 +113,8 @@ async function main (): Promise<void> {
     [consolePort, 'the console', 'DEV_CONSOLE_PORT'],
     [dynamoPort, 'DynamoDB Local', 'DEV_DYNAMODB_PORT'],
     [cognitoPort, 'cognito-local', 'DEV_COGNITO_PORT'],
-    [cognitoShimPort, 'the Cognito shim', 'DEV_COGNITO_SHIM_PORT']
+    [cognitoShimPort, 'the Cognito shim', 'DEV_COGNITO_SHIM_PORT'],
+    [managedLoginPort, 'the local managed login', 'DEV_MANAGED_LOGIN_PORT']
   ] as const) {
     await assertPortFree(port, what, `stop what listens there or set ${variable}`)
   }
@@ -125,6 +128,7 @@ async function main (): Promise<void> {
     dynamoPort,
     cognitoPort,
     cognitoShimPort,
+    managedLoginPort,
     apiPort,
     // Cognito would email these; locally they land in the inbox (/inbox on the console's port) and the terminal.
     onMessage: (m) => { console.log(deliverShimMessage(inboxFile, m)) }
@@ -135,7 +139,8 @@ async function main (): Promise<void> {
     if (await consoleBuilt) console.log('(console built into web/dist)')
     consoleServer = await startConsoleServer({
       port: consolePort,
-      config: localConsoleConfig(stack, `http://127.0.0.1:${apiPort}`),
+      // SSO addresses sign in through the local managed login; every other address with its password.
+      config: localConsoleConfig(stack, `http://127.0.0.1:${apiPort}`, { consoleUrl: `http://127.0.0.1:${consolePort}/console/` }),
       inboxFile
     })
   } catch (err) {

@@ -70,6 +70,8 @@ export interface BrowserStackOptions {
   managed?: boolean
   /** Extra API environment (e.g. SSO settings). */
   env?: Record<string, string>
+  /** The local console signs SSO addresses in through the stack's local managed login, as `npm run dev` does. */
+  sso?: boolean
   /** A local inbox as `npm run dev` wires it: the shim's temporary passwords and the API's notices, at `inboxUrl`. */
   inbox?: boolean
 }
@@ -93,7 +95,7 @@ export async function startBrowserStack (t: Test, options: BrowserStackOptions =
   const app = await buildApp(loadConfig({ ...stack.env, LOG_LEVEL: 'silent', CORS_ORIGINS: origins, ...mail, ...(tokens !== undefined ? { COGNITO_DOMAIN: tokens.domain } : {}), ...options.env }))
   t.teardown(() => app.close())
   const apiUrl = await app.listen({ port: 0, host: '127.0.0.1' })
-  const web = await startConsoleServer({ distDir: join(work, 'dist'), port: consolePort, config: localConsoleConfig(stack, apiUrl), ...(inboxFile !== undefined ? { inboxFile } : {}) })
+  const web = await startConsoleServer({ distDir: join(work, 'dist'), port: consolePort, config: localConsoleConfig(stack, apiUrl, options.sso === true ? { consoleUrl: `${consoleOrigin}/console/` } : undefined), ...(inboxFile !== undefined ? { inboxFile } : {}) })
   t.teardown(web.close)
   let managed: ConsoleServer | undefined
   if (managedPort !== undefined) {

@@ -27,7 +27,8 @@ async function startDev (t: Test, env: Record<string, string> = {}): Promise<Dev
     DEV_CONSOLE_PORT: await freePort(),
     DEV_DYNAMODB_PORT: await freePort(),
     DEV_COGNITO_PORT: await freePort(),
-    DEV_COGNITO_SHIM_PORT: await freePort()
+    DEV_COGNITO_SHIM_PORT: await freePort(),
+    DEV_MANAGED_LOGIN_PORT: await freePort()
   }
   const childEnvVars: NodeJS.ProcessEnv = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), DEV_DATA_DIR: dataDir, ...env }
   delete childEnvVars.NODE_OPTIONS // tap's loaders; npm run dev brings its own

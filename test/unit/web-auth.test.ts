@@ -108,6 +108,12 @@ t.test('config.json: required fields, one sign-in mode, normalized URLs', async 
   t.same(parseConfig({ ...base, cognitoEndpoint: 'http://localhost:9229/', redirectUri: 'https://c.example/', logoutUri: 'https://c.example/bye' }),
     { ...base, apiUrl: 'https://api.example.com', cognitoEndpoint: 'http://localhost:9229', redirectUri: 'https://c.example/', logoutUri: 'https://c.example/bye' })
   t.throws(() => parseConfig(base), /cognitoDomain/)
+  // The local managed login beside the password sign-in: a loopback origin keeps its http; any other host is https.
+  const local = parseConfig({ ...base, cognitoEndpoint: 'http://127.0.0.1:9230', cognitoDomain: 'http://127.0.0.1:9231/' })
+  t.equal(local.cognitoDomain, 'http://127.0.0.1:9231', 'loopback: the http origin kept')
+  t.equal(parseConfig({ ...base, cognitoDomain: 'http://auth.example.com' }).cognitoDomain, 'auth.example.com', 'elsewhere: never plain http')
+  t.match(authorizeUrl({ domain: local.cognitoDomain!, clientId: 'c1', redirectUri: 'http://127.0.0.1:3001/console/', state: 's', challenge: 'x', identityProvider: 'sso-1' }), /^http:\/\/127\.0\.0\.1:9231\/oauth2\/authorize\?.*identity_provider=sso-1/)
+  t.match(logoutUrl({ domain: 'auth.example.com', clientId: 'c1', logoutUri: 'https://c.example/' }), /^https:\/\/auth\.example\.com\/logout\?/)
   t.throws(() => parseConfig({ ...base, clientId: '' }), /"clientId" is required/)
   t.throws(() => parseConfig({ ...base, region: 3 }), /"region" must be a string/)
   t.throws(() => parseConfig([]), /JSON object/)

@@ -9,7 +9,11 @@ export interface ConsoleConfig {
   userPoolId: string
   /** A public app client (no secret) of that pool. */
   clientId: string
-  /** Production: the managed login domain, e.g. auth.example.com or <prefix>.auth.<region>.amazoncognito.com (authorization code grant with PKCE). */
+  /**
+   * Production: the managed login domain, e.g. auth.example.com or <prefix>.auth.<region>.amazoncognito.com (authorization
+   * code grant with PKCE). Locally, with cognitoEndpoint too, an http://127.0.0.1:<port> origin: the local managed login,
+   * used for SSO addresses only (the password stays the way in for any other).
+   */
   cognitoDomain?: string
   /** Local only, when no cognitoDomain: a Cognito API endpoint for USER_PASSWORD_AUTH (cognito-local). */
   cognitoEndpoint?: string
@@ -29,6 +33,8 @@ function text (raw: Record<string, unknown>, name: string, required: boolean): s
   return value.trim()
 }
 
+const LOOPBACK = /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/*$/
+
 const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, '')
 
 /** Checks config.json and normalizes it (URLs without trailing slash, the domain without scheme); throws a readable error. */
@@ -42,7 +48,8 @@ export function parseConfig (raw: unknown): ConsoleConfig {
     clientId: text(r, 'clientId', true) as string
   }
   const domain = text(r, 'cognitoDomain', false)
-  if (domain !== undefined) config.cognitoDomain = withoutTrailingSlash(domain.replace(/^https?:\/\//, ''))
+  // Plain http only for a loopback origin (the local managed login); anything else is https.
+  if (domain !== undefined) config.cognitoDomain = withoutTrailingSlash(LOOPBACK.test(domain) ? domain : domain.replace(/^https?:\/\//, ''))
   const endpoint = text(r, 'cognitoEndpoint', false)
   if (endpoint !== undefined) config.cognitoEndpoint = withoutTrailingSlash(endpoint)
   const redirectUri = text(r, 'redirectUri', false)

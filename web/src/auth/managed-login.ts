@@ -22,6 +22,11 @@ export async function codeChallenge (verifier: string): Promise<string> {
   return base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))))
 }
 
+/** The managed login's origin: https://<domain>, or the local managed login's http://127.0.0.1:<port> as configured. */
+export function loginOrigin (domain: string): string {
+  return domain.startsWith('http://') ? domain : `https://${domain}`
+}
+
 export interface AuthorizeParams {
   domain: string
   clientId: string
@@ -43,11 +48,11 @@ export function authorizeUrl ({ domain, clientId, redirectUri, state, challenge,
     code_challenge: challenge
   })
   if (identityProvider !== undefined) q.set('identity_provider', identityProvider)
-  return `https://${domain}/oauth2/authorize?${q.toString()}`
+  return `${loginOrigin(domain)}/oauth2/authorize?${q.toString()}`
 }
 
 export function logoutUrl (p: { domain: string, clientId: string, logoutUri: string }): string {
-  return `https://${p.domain}/logout?${new URLSearchParams({ client_id: p.clientId, logout_uri: p.logoutUri }).toString()}`
+  return `${loginOrigin(p.domain)}/logout?${new URLSearchParams({ client_id: p.clientId, logout_uri: p.logoutUri }).toString()}`
 }
 
 /** What survives the redirect to the managed login, in sessionStorage: never a token. */

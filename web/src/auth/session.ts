@@ -16,7 +16,10 @@ const CHANNEL = 'console.session'
 const RETRY_MS = 15_000
 
 export interface Session {
+  /** Every address signs in through the managed login (production). */
   readonly managed: boolean
+  /** SSO addresses can go to a managed login: production, or the local one beside the password sign-in. */
+  readonly federates: boolean
   tokens: () => Tokens | null
   /** Called with the new tokens (null: signed out) whenever they change. */
   subscribe: (listener: (tokens: Tokens | null) => void) => () => void
@@ -94,7 +97,8 @@ export function createSession (config: ConsoleConfig): Session {
   })
 
   return {
-    managed: domain !== undefined,
+    managed: domain !== undefined && config.cognitoEndpoint === undefined,
+    federates: domain !== undefined,
     tokens: () => current,
     subscribe: (listener) => { listeners.add(listener); return () => { listeners.delete(listener) } },
     restore,
@@ -126,7 +130,8 @@ export function createSession (config: ConsoleConfig): Session {
       await call({ call: 'end' }).catch(() => {})
       channel?.postMessage('signed-out')
       set(null)
-      if (domain !== undefined) location.assign(logoutUrl({ domain, clientId: config.clientId, logoutUri: config.logoutUri ?? redirectUriOf(config) }))
+      // Locally there is no managed login session to end: the local managed login keeps none.
+      if (domain !== undefined && config.cognitoEndpoint === undefined) location.assign(logoutUrl({ domain, clientId: config.clientId, logoutUri: config.logoutUri ?? redirectUriOf(config) }))
     }
   }
 }

@@ -1,7 +1,8 @@
 // Sign-in, email first: GET /sso/discover says whether the address's domain signs in through a tenant's identity
 // provider. With the managed login (production) an SSO address goes straight to that provider (identity_provider),
 // any other to the managed login; locally, email and password against the local Cognito, with the new-password step
-// of an invited user's first sign-in (cognito-local cannot federate, so an SSO address is told so).
+// of an invited user's first sign-in; an SSO address goes to the local managed login when config.json names one
+// (`npm run dev`), else is told that SSO needs the managed login.
 import { useMemo, useState, type FormEvent } from 'react'
 import { ApiError, call, createApi } from '../api/client.js'
 import type { Session } from '../auth/session.js'
@@ -66,7 +67,10 @@ export function SignIn ({ session, apiUrl, notice }: { session: Session, apiUrl:
     e.preventDefault()
     void attempt(async () => {
       const address = email.trim()
-      setChosen({ email: address, discovery: await discover(address) })
+      const discovery = await discover(address)
+      // With the local managed login, an SSO address signs in through its tenant's identity provider, as on AWS.
+      if (discovery.sso && session.federates) await session.startManagedLogin(location.hash, discovery.providerName)
+      else setChosen({ email: address, discovery })
     })
   }
   const signIn = (e: FormEvent) => {
