@@ -236,6 +236,11 @@ t.test('the Lambda entry points: handlers from src/, built at the first invocati
   const saved = process.env.TABLE_NAME
   t.teardown(() => { if (saved === undefined) delete process.env.TABLE_NAME; else process.env.TABLE_NAME = saved })
   delete process.env.TABLE_NAME
+  // A native sign-up runs only the check, from a module with no SDK client: no table is needed, nothing is called.
+  t.same(await entries.preSignUp.handler(plainSignUp), plainSignUp, 'a native sign-up needs no table')
+  await t.rejects(entries.preSignUp.handler(signUpEvent('PreSignUp_SignUp', { email: 'a@b.co', 'custom:tenant_id': 'x' })), /may not set the tenant/, 'the check runs in the entry')
+  const federated = { ...signUpEvent('PreSignUp_ExternalProvider', { email: 'a@b.co' }), userName: 'sso-abc_123' }
+  await t.rejects(entries.preSignUp.handler(federated), /TABLE_NAME is not set/, 'a federated sign-up loads the linking path, which needs the table')
   const forgot = confirmEvent('PostConfirmation_ConfirmForgotPassword', { sub: SUB, email: 'a@b.co' })
   await t.rejects(entries.postConfirmation.handler(forgot), /TABLE_NAME is not set/, 'no table, no handler')
   process.env.TABLE_NAME = TABLE_NAME
@@ -244,4 +249,8 @@ t.test('the Lambda entry points: handlers from src/, built at the first invocati
   t.equal(dynamoMock.calls().length, 0)
   t.equal(typeof entries.preTokenGeneration.handler, 'function')
   t.same(await entries.preSignUp.handler(plainSignUp), plainSignUp, 'a self sign-up passes through the entry untouched')
+  dynamoMock.reset()
+  dynamoMock.onAnyCommand().resolves({ Items: [] })
+  t.same(await entries.preSignUp.handler(federated), federated, 'a federated sign-up of no connected domain: unchanged, after the linking path looked')
+  t.ok(dynamoMock.calls().length > 0, 'the linking path asked the table')
 })

@@ -4,19 +4,9 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { ssoJoining } from '../../services/users/sso-join.js'
 import type { AccountLinker } from './federation.js'
 
-export const TENANT_ATTRIBUTE = 'custom:tenant_id'
-
-/**
- * Defence in depth behind the app client's writeAttributes (which already exclude custom:tenant_id).
- * PreSignUp_AdminCreateUser is allowed through: the API's invite flow sets the tenant with AdminCreateUser.
- * Throwing makes Cognito fail the SignUp call with the error message.
- */
-export async function preSignUp (event: PreSignUpTriggerEvent): Promise<PreSignUpTriggerEvent> {
-  if (event.triggerSource !== 'PreSignUp_AdminCreateUser' && TENANT_ATTRIBUTE in (event.request.userAttributes ?? {})) {
-    throw new Error('Sign-up may not set the tenant')
-  }
-  return event
-}
+// The check every sign-up runs lives apart (pre-sign-up-check.ts): the Lambda entry loads this module only for a federated one.
+export { preSignUp, TENANT_ATTRIBUTE } from './pre-sign-up-check.js'
+import { preSignUp } from './pre-sign-up-check.js'
 
 export interface PreSignUpDeps { dynamo: DynamoDBDocumentClient, tableName: string, linker: AccountLinker }
 
