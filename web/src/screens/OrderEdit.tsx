@@ -1,7 +1,7 @@
 // Editing an order's note, and its items while it is pending, held to the version shown (If-Match): a change made
 // meanwhile by someone else is a 412, explained, never overwritten.
 import { useId, useState, type FormEvent } from 'react'
-import { call, type Api } from '../api/client.js'
+import { call, type Api, type Problem } from '../api/client.js'
 import type { paths } from '../api/schema.js'
 import { ProblemView, useAction } from '../ui.js'
 
@@ -53,10 +53,17 @@ export function OrderEdit ({ api, order, onSaved, onCancel, onReload }: { api: A
         <button type='button' className='secondary' onClick={onCancel}>Cancel editing</button>
       </div>
       {action.problem !== null && (
-        <ProblemView problem={action.problem}>
-          {action.problem.status === 412 && <> <span className='stale'>This order was changed by someone else — reload to see its current state.</span> <button type='button' onClick={onReload}>Reload orders</button></>}
-        </ProblemView>
+        <OrderProblem problem={action.problem} onReload={onReload} />
       )}
     </form>
+  )
+}
+
+/** A refused order change; a stale one (412: someone else changed it) says so and offers the reload. */
+export function OrderProblem ({ problem, onReload }: { problem: Problem, onReload: () => void }) {
+  return (
+    <ProblemView problem={problem}>
+      {problem.status === 412 && <> <span className='stale'>This order was changed by someone else — reload to see its current state.</span> <button type='button' onClick={onReload}>Reload orders</button></>}
+    </ProblemView>
   )
 }

@@ -6,7 +6,7 @@ import { call, type Api } from '../api/client.js'
 import type { paths } from '../api/schema.js'
 import { formatDate, formatMoney, ListStates, ProblemView, useAction, usePagedList } from '../ui.js'
 import { useConfirm } from '../confirm.js'
-import { OrderEdit } from './OrderEdit.js'
+import { OrderEdit, OrderProblem } from './OrderEdit.js'
 
 type Order = paths['/orders/{orderId}']['get']['responses'][200]['content']['application/json']
 type Status = Order['status']
@@ -77,9 +77,7 @@ function OrderRow ({ api, order, admin, onChanged, onReload }: { api: Api, order
                 </div>
               )}
           {action.problem !== null && (
-            <ProblemView problem={action.problem}>
-              {action.problem.status === 412 && <> <span className='stale'>This order was changed by someone else — reload to see its current state.</span> <button type='button' onClick={onReload}>Reload orders</button></>}
-            </ProblemView>
+            <OrderProblem problem={action.problem} onReload={onReload} />
           )}
         </td>
         <td>
